@@ -1,0 +1,237 @@
+package ixp
+
+import (
+	"time"
+)
+
+// ASN is an autonomous system number (32 bits, RFC 6793).
+type ASN uint32
+
+// Organization is the legal entity behind networks, exchanges and
+// facilities (PeeringDB org).
+type Organization struct {
+	ID      int64  `json:"id"`
+	Name    string `json:"name"`
+	Country string `json:"country,omitempty"`
+	City    string `json:"city,omitempty"`
+	Website string `json:"website,omitempty"`
+}
+
+// Facility is a building where networks and exchanges are present
+// (PeeringDB fac).
+type Facility struct {
+	ID        int64    `json:"id"`
+	OrgID     int64    `json:"org_id,omitempty"`
+	CampusID  int64    `json:"campus_id,omitempty"`
+	Name      string   `json:"name"`
+	City      string   `json:"city,omitempty"`
+	Country   string   `json:"country,omitempty"`
+	Region    string   `json:"region,omitempty"`
+	Latitude  *float64 `json:"lat,omitempty"`
+	Longitude *float64 `json:"lon,omitempty"`
+	Created   string   `json:"created,omitempty"` // YYYY-MM-DD
+}
+
+// Exchange is an Internet Exchange Point (PeeringDB ix).
+type Exchange struct {
+	ID       int64  `json:"id"`
+	OrgID    int64  `json:"org_id,omitempty"`
+	Name     string `json:"name"`
+	NameLong string `json:"name_long,omitempty"`
+	City     string `json:"city,omitempty"`
+	Country  string `json:"country,omitempty"` // ISO 3166-1 alpha-2
+	Region   string `json:"region,omitempty"`  // continent as PeeringDB names it
+	Website  string `json:"website,omitempty"`
+	Created  string `json:"created,omitempty"` // YYYY-MM-DD
+}
+
+// ExchangeLAN is a peering LAN of an exchange (PeeringDB ixlan).
+type ExchangeLAN struct {
+	ID               int64  `json:"id"`
+	IXID             int64  `json:"ix_id"`
+	Name             string `json:"name,omitempty"`
+	MTU              int    `json:"mtu,omitempty"`
+	RouteServerASN   ASN    `json:"rs_asn,omitempty"`
+	IXFMemberListURL string `json:"ixf_url,omitempty"`
+	IXFImportEnabled bool   `json:"ixf_import,omitempty"`
+}
+
+// ExchangePrefix is an IP prefix of an exchange LAN (PeeringDB ixpfx).
+type ExchangePrefix struct {
+	ID       int64  `json:"id"`
+	LANID    int64  `json:"ixlan_id"`
+	IXID     int64  `json:"ix_id,omitempty"` // resolved from the LAN when known
+	Protocol string `json:"protocol"`        // "IPv4" or "IPv6"
+	Prefix   string `json:"prefix"`
+	InDFZ    bool   `json:"in_dfz,omitempty"`
+}
+
+// ExchangeFacility says an exchange is present in a facility (PeeringDB ixfac).
+type ExchangeFacility struct {
+	ID         int64 `json:"id"`
+	IXID       int64 `json:"ix_id"`
+	FacilityID int64 `json:"fac_id"`
+}
+
+// Network is an autonomous system as described in PeeringDB (net).
+type Network struct {
+	ID            int64  `json:"id"`
+	OrgID         int64  `json:"org_id,omitempty"`
+	ASN           ASN    `json:"asn"`
+	Name          string `json:"name"`
+	AKA           string `json:"aka,omitempty"`
+	Website       string `json:"website,omitempty"`
+	IRRASSet      string `json:"irr_as_set,omitempty"`
+	InfoType      string `json:"info_type,omitempty"`
+	InfoPrefixes4 int    `json:"info_prefixes4,omitempty"`
+	InfoPrefixes6 int    `json:"info_prefixes6,omitempty"`
+	InfoTraffic   string `json:"info_traffic,omitempty"`
+	InfoScope     string `json:"info_scope,omitempty"`
+	PolicyGeneral string `json:"policy_general,omitempty"`
+	Created       string `json:"created,omitempty"` // YYYY-MM-DD
+}
+
+// NetworkFacility says a network is present in a facility (PeeringDB netfac).
+type NetworkFacility struct {
+	ID         int64 `json:"id"`
+	NetworkID  int64 `json:"net_id"`
+	FacilityID int64 `json:"fac_id"`
+	LocalASN   ASN   `json:"local_asn,omitempty"`
+}
+
+// Connection is a network's port at an exchange: one PeeringDB netixlan, or
+// one member connection of an IX-F export.
+type Connection struct {
+	ID          int64  `json:"id"`
+	IXID        int64  `json:"ix_id"`
+	LANID       int64  `json:"ixlan_id,omitempty"`
+	NetworkID   int64  `json:"net_id,omitempty"`
+	ASN         ASN    `json:"asn"`
+	Name        string `json:"name,omitempty"` // member name (IX-F) when known
+	Speed       int64  `json:"speed"`          // Mbps
+	IPv4        string `json:"ipaddr4,omitempty"`
+	IPv6        string `json:"ipaddr6,omitempty"`
+	RouteServer bool   `json:"is_rs_peer,omitempty"`
+	Operational *bool  `json:"operational,omitempty"`
+	State       string `json:"state,omitempty"`   // IX-F connection state
+	Created     string `json:"created,omitempty"` // YYYY-MM-DD, PeeringDB created or IX-F member since
+}
+
+// Campus groups facilities (PeeringDB campus).
+type Campus struct {
+	ID      int64  `json:"id"`
+	OrgID   int64  `json:"org_id,omitempty"`
+	Name    string `json:"name"`
+	City    string `json:"city,omitempty"`
+	Country string `json:"country,omitempty"`
+}
+
+// Carrier provides transport between facilities (PeeringDB carrier).
+type Carrier struct {
+	ID    int64  `json:"id"`
+	OrgID int64  `json:"org_id,omitempty"`
+	Name  string `json:"name"`
+}
+
+// CarrierFacility says a carrier is present in a facility (PeeringDB carrierfac).
+type CarrierFacility struct {
+	ID         int64 `json:"id"`
+	CarrierID  int64 `json:"carrier_id"`
+	FacilityID int64 `json:"fac_id"`
+}
+
+// Record is one object of a snapshot as stores keep it: its kind and id,
+// the references that history queries use (the exchange and the ASN, zero
+// when they do not apply) and the canonical JSON encoding of the typed
+// object. Two records with equal Data are the same version.
+type Record struct {
+	Kind Kind
+	ID   int64
+	IXID int64
+	ASN  ASN
+	Data []byte
+}
+
+// Snapshot is one collection or import of a source at a point in time,
+// published whole or not at all.
+type Snapshot struct {
+	ID      int64          `json:"id"`
+	Source  string         `json:"source"`
+	At      time.Time      `json:"at"`
+	Kinds   []Kind         `json:"-"`
+	Counts  map[string]int `json:"counts"` // objects per kind name after this snapshot
+	Delta   bool           `json:"delta"`  // an incremental update on top of the previous state
+	Origin  string         `json:"origin,omitempty"`
+	Notes   []string       `json:"notes,omitempty"` // what was dropped or dangling, summarised
+	Created time.Time      `json:"created"`
+}
+
+// SnapshotInput is what a collector hands to a store to publish.
+//
+// Kinds lists the kinds this snapshot covers. For a full snapshot (Delta
+// false) each covered kind is complete: an object of that kind that is not
+// in Records has ended. Kinds not covered keep their previous state. For a
+// delta snapshot, Records holds only changed objects and Deleted the ids
+// that ended; it can only be appended after the newest snapshot.
+type SnapshotInput struct {
+	Source  string
+	At      time.Time
+	Kinds   []Kind
+	Delta   bool
+	Records []Record
+	Deleted map[Kind][]int64
+	Origin  string
+	Notes   []string
+	// Force publishes even when an object kind shrinks by more than
+	// MaxShrink against the previous snapshot.
+	Force bool
+}
+
+// MaxShrink is the largest drop of the object count of a kind that a
+// snapshot may cause without being forced.
+const MaxShrink = 0.30
+
+// ExchangeStats are the indicators of one exchange in one snapshot; see
+// docs/INDICATORS.md for their definitions.
+type ExchangeStats struct {
+	IXID         int64 `json:"-"`
+	Members      int   `json:"members"`
+	Connections  int   `json:"connections"`
+	CapacityMbps int64 `json:"capacity_mbps"`
+	IPv6Members  int   `json:"ipv6_members"`
+	RSMembers    int   `json:"route_server_members"`
+}
+
+// ActiveMinMembers is the number of members from which an exchange counts
+// as active.
+const ActiveMinMembers = 3
+
+// Active reports whether the exchange has at least ActiveMinMembers members.
+func (s ExchangeStats) Active() bool { return s.Members >= ActiveMinMembers }
+
+// Interval is a half-open validity interval [From, To); a zero To means
+// still valid.
+type Interval struct {
+	From time.Time
+	To   time.Time
+}
+
+// Event is a network joining or leaving an exchange.
+type Event struct {
+	Date time.Time `json:"date"`
+	Type string    `json:"type"` // "join" or "leave"
+	ASN  ASN       `json:"asn"`
+	Name string    `json:"name,omitempty"`
+}
+
+// Date parses a YYYY-MM-DD date as midnight UTC.
+func Date(s string) (time.Time, error) {
+	return time.Parse(time.DateOnly, s)
+}
+
+// EndOfDay returns the last second of the day of t (UTC): "at a date D"
+// means the state after every snapshot taken on D.
+func EndOfDay(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 23, 59, 59, 0, time.UTC)
+}
