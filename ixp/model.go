@@ -235,3 +235,44 @@ func EndOfDay(t time.Time) time.Time {
 	y, m, d := t.UTC().Date()
 	return time.Date(y, m, d, 23, 59, 59, 0, time.UTC)
 }
+
+// ASNDelegation is one ASN of an RIR delegated statistics file (a range of
+// the file is expanded into one record per ASN when its status is allocated
+// or assigned).
+type ASNDelegation struct {
+	ASN      ASN    `json:"asn"`
+	Registry string `json:"registry"`
+	Country  string `json:"cc"`
+	Status   string `json:"status"`
+	Date     string `json:"date,omitempty"` // YYYY-MM-DD registration date
+	OpaqueID string `json:"opaque_id,omitempty"`
+}
+
+// PrefixDelegation is one IPv4 or IPv6 line of an RIR delegated statistics
+// file. An IPv4 range that is not a single CIDR block is kept whole in
+// Start/Count and split into Prefixes.
+type PrefixDelegation struct {
+	Registry string   `json:"registry"`
+	Country  string   `json:"cc"`
+	Family   int      `json:"family"` // 4 or 6
+	Start    string   `json:"start"`
+	Count    uint64   `json:"count"` // addresses (IPv4) or prefix length (IPv6), as in the file
+	Prefixes []string `json:"prefixes"`
+	Status   string   `json:"status"`
+	Date     string   `json:"date,omitempty"`
+	OpaqueID string   `json:"opaque_id,omitempty"`
+}
+
+// ExportedExchange is one IXP of an IX-F member export, with the PeeringDB
+// exchange it was matched to (0 when none) and how.
+type ExportedExchange struct {
+	IXFID       int64    `json:"ixf_id,omitempty"`
+	ExportIXPID int64    `json:"ixp_id"` // ixp_id inside the export
+	PeeringDBID int64    `json:"peeringdb_id,omitempty"`
+	Shortname   string   `json:"shortname"`
+	Name        string   `json:"name,omitempty"`
+	Country     string   `json:"country,omitempty"`
+	Prefixes    []string `json:"prefixes,omitempty"`
+	MatchedIXID int64    `json:"matched_ix_id,omitempty"`
+	MatchedBy   string   `json:"matched_by,omitempty"` // "peeringdb_id", "ixf_id", "prefix" or ""
+}
