@@ -1,6 +1,7 @@
 package ixp
 
 import (
+	"strings"
 	"time"
 )
 
@@ -275,4 +276,15 @@ type ExportedExchange struct {
 	Prefixes    []string `json:"prefixes,omitempty"`
 	MatchedIXID int64    `json:"matched_ix_id,omitempty"`
 	MatchedBy   string   `json:"matched_by,omitempty"` // "peeringdb_id", "ixf_id", "prefix" or ""
+}
+
+// Counts reports whether a connection counts towards an exchange's
+// indicators: PeeringDB connections always do (only status "ok" objects are
+// kept); an IX-F connection does unless its state says it is not connected.
+func (c Connection) Counts() bool {
+	switch strings.ToLower(strings.TrimSpace(c.State)) {
+	case "disconnected", "notconnected", "not-connected", "inactive", "disabled", "quarantine", "awaiting-xconnect", "deleted":
+		return false
+	}
+	return true
 }

@@ -1,0 +1,81 @@
+// Package testenv gates tests on what the machine provides: outside CI a
+// missing dependency skips the test with the reason; under CI=true it fails.
+package testenv
+
+import (
+	"context"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// InCI reports whether the tests run in CI (CI=true).
+func InCI() bool { return os.Getenv("CI") == "true" }
+
+// Missing skips the test outside CI and fails it in CI.
+func Missing(tb testing.TB, format string, args ...any) {
+	tb.Helper()
+	if InCI() {
+		tb.Fatalf("CI=true but "+format, args...)
+	}
+	tb.Skipf("skipping: "+format, args...)
+}
+
+// PostgresDSN returns the DSN of the PostgreSQL server used by tests
+// (IXPOBS_TEST_POSTGRES, default postgres://postgres@127.0.0.1:5432/postgres)
+// after checking it accepts TCP connections; otherwise Missing.
+func PostgresDSN(tb testing.TB) string {
+	tb.Helper()
+	dsn := os.Getenv("IXPOBS_TEST_POSTGRES")
+	if dsn == "" {
+		dsn = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+	}
+	d := net.Dialer{Timeout: 2 * time.Second}
+	conn, err := d.DialContext(context.Background(), "tcp", "127.0.0.1:5432")
+	if err != nil && os.Getenv("IXPOBS_TEST_POSTGRES") == "" {
+		Missing(tb, "PostgreSQL is not reachable on 127.0.0.1:5432 (%v); start it or set IXPOBS_TEST_POSTGRES", err)
+	}
+	if conn != nil {
+		conn.Close()
+	}
+	return dsn
+}
+
+// LookPath returns the path of a program, or calls Missing.
+func LookPath(tb testing.TB, name string) string {
+	tb.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		Missing(tb, "%s is not installed", name)
+	}
+	return p
+}
+
+// SharedData returns the directory of the shared real data
+// (<repo root>/../shared/data), or skips (outside CI) / fails (in CI) when
+// it is absent.
+func SharedData(tb testing.TB) string {
+	tb.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			tb.Fatal("testenv: go.mod not found above the test directory")
+		}
+		dir = parent
+	}
+	data := filepath.Join(dir, "..", "shared", "data")
+	if _, err := os.Stat(data); err != nil {
+		Missing(tb, "shared data not found at %s", data)
+	}
+	return data
+}

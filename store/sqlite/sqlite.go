@@ -1,0 +1,166 @@
+// Package sqlite is the embedded store backend of ixpobs: one SQLite file,
+// pure Go (modernc.org/sqlite), no server. It opens the file, applies the
+// embedded migrations and hands the SQL to store/sqlstore.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"strings"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/ixpobs/ixpobs/ixp"
+	"github.com/ixpobs/ixpobs/store/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Open opens (creating if needed) the SQLite database at path, or an
+// in-memory database for ":memory:", and migrates it.
+func Open(ctx context.Context, path string, log *slog.Logger) (*sqlstore.DB, error) {
+	dsn := dsnFor(path)
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	if path == ":memory:" {
+		// Every connection of an in-memory database is a new database.
+		db.SetMaxOpenConns(1)
+	} else {
+		db.SetMaxOpenConns(8)
+	}
+	d := dialect{}
+	if err := d.Migrate(ctx, db, mustSub(migrations, "migrations")); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
+	}
+	return sqlstore.New(db, d, log), nil
+}
+
+func dsnFor(path string) string {
+	pragmas := url.Values{}
+	for _, p := range []string{"busy_timeout(15000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)", "cache_size(-65536)"} {
+		pragmas.Add("_pragma", p)
+	}
+	pragmas.Set("_txlock", "immediate")
+	if path == ":memory:" {
+		return "file::memory:?" + pragmas.Encode()
+	}
+	path = strings.TrimPrefix(path, "sqlite://")
+	path = strings.TrimPrefix(path, "file:")
+	return "file:" + path + "?" + pragmas.Encode()
+}
+
+func mustSub(f fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(f, dir)
+	if err != nil {
+		panic(err) // the embedded tree is fixed at build time
+	}
+	return sub
+}
+
+type dialect struct{}
+
+func (dialect) Name() string { return "sqlite" }
+
+// LockSource is a no-op: transactions begin IMMEDIATE, so SQLite already
+// serialises every writer.
+func (dialect) LockSource(context.Context, *sql.Tx, int64) error { return nil }
+
+func (dialect) Migrate(ctx context.Context, db *sql.DB, fsys fs.FS) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	_, err = sqlstore.ApplyMigrations(ctx, conn, fsys)
+	return err
+}
+
+const rowsPerInsert = 100
+
+func (dialect) InsertRows(ctx context.Context, tx *sql.Tx, sourceID int64, rows []sqlstore.Row) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	stmts := map[int]*sql.Stmt{}
+	defer func() {
+		for _, s := range stmts {
+			s.Close()
+		}
+	}()
+	for start := 0; start < len(rows); start += rowsPerInsert {
+		chunk := rows[start:min(start+rowsPerInsert, len(rows))]
+		stmt := stmts[len(chunk)]
+		if stmt == nil {
+			var b strings.Builder
+			b.WriteString(`INSERT INTO versions (source_id, kind, obj_id, valid_from, valid_to, hash, ix_id, asn, data) VALUES `)
+			for i := range chunk {
+				if i > 0 {
+					b.WriteByte(',')
+				}
+				b.WriteString("(?,?,?,?,?,?,?,?,?)")
+			}
+			var err error
+			if stmt, err = tx.PrepareContext(ctx, b.String()); err != nil {
+				return err
+			}
+			stmts[len(chunk)] = stmt
+		}
+		args := make([]any, 0, len(chunk)*9)
+		for _, r := range chunk {
+			args = append(args, sourceID, int(r.Kind), r.ObjID, r.ValidFrom, r.ValidTo, r.Hash, r.IXID, r.ASN, r.Data)
+		}
+		if _, err := stmt.ExecContext(ctx, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (d dialect) SetValidTo(ctx context.Context, tx *sql.Tx, sourceID int64, b []sqlstore.Bound) error {
+	return d.setBound(ctx, tx, "valid_to", sourceID, b)
+}
+
+func (d dialect) SetValidFrom(ctx context.Context, tx *sql.Tx, sourceID int64, b []sqlstore.Bound) error {
+	return d.setBound(ctx, tx, "valid_from", sourceID, b)
+}
+
+func (dialect) setBound(ctx context.Context, tx *sql.Tx, column string, sourceID int64, bounds []sqlstore.Bound) error {
+	if len(bounds) == 0 {
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, `UPDATE versions SET `+column+` = $1 WHERE source_id = $2 AND kind = $3 AND obj_id = $4 AND valid_from = $5`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, b := range bounds {
+		if _, err := stmt.ExecContext(ctx, b.Value, sourceID, int(b.Kind), b.ObjID, b.ValidFrom); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (dialect) InsertStats(ctx context.Context, tx *sql.Tx, snapshotID int64, stats []ixp.ExchangeStats) error {
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO exchange_stats (snapshot_id, ix_id, members, connections, capacity, ipv6_members, rs_members)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, st := range stats {
+		if _, err := stmt.ExecContext(ctx, snapshotID, st.IXID, st.Members, st.Connections, st.CapacityMbps, st.IPv6Members, st.RSMembers); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,502 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/ixpobs/ixpobs/indicator"
+	"github.com/ixpobs/ixpobs/ixp"
+	"github.com/ixpobs/ixpobs/store"
+)
+
+type objKey struct {
+	kind ixp.Kind
+	id   int64
+}
+
+type rowState struct {
+	from, to int64
+	hash     int64
+}
+
+type newObj struct {
+	rec  ixp.Record
+	hash int64
+}
+
+// hashData is the content hash of a version: 63 bits of FNV-1a.
+func hashData(b []byte) int64 {
+	h := fnv.New64a()
+	h.Write(b)
+	return int64(h.Sum64() & (1<<63 - 1))
+}
+
+func validateInput(in *ixp.SnapshotInput) (map[objKey]newObj, error) {
+	if in.Source == "" {
+		return nil, fmt.Errorf("store: publish: empty source: %w", ixp.ErrInvalid)
+	}
+	if in.At.IsZero() {
+		return nil, fmt.Errorf("store: publish %s: no snapshot time: %w", in.Source, ixp.ErrInvalid)
+	}
+	if len(in.Kinds) == 0 {
+		return nil, fmt.Errorf("store: publish %s: snapshot covers no object kind: %w", in.Source, ixp.ErrInvalid)
+	}
+	covered := map[ixp.Kind]bool{}
+	for _, k := range in.Kinds {
+		covered[k] = true
+	}
+	objs := make(map[objKey]newObj, len(in.Records))
+	for _, r := range in.Records {
+		if !covered[r.Kind] {
+			return nil, fmt.Errorf("store: publish %s: record %s %d of a kind the snapshot does not cover: %w", in.Source, r.Kind, r.ID, ixp.ErrInvalid)
+		}
+		k := objKey{r.Kind, r.ID}
+		if _, dup := objs[k]; dup {
+			return nil, fmt.Errorf("store: publish %s: duplicate %s id %d: %w", in.Source, r.Kind, r.ID, ixp.ErrInvalid)
+		}
+		if !json.Valid(r.Data) {
+			return nil, fmt.Errorf("store: publish %s: %s %d: data is not JSON: %w", in.Source, r.Kind, r.ID, ixp.ErrInvalid)
+		}
+		objs[k] = newObj{rec: r, hash: hashData(r.Data)}
+	}
+	if !in.Delta && len(in.Deleted) > 0 {
+		return nil, fmt.Errorf("store: publish %s: deletions given in a full snapshot: %w", in.Source, ixp.ErrInvalid)
+	}
+	return objs, nil
+}
+
+// digest identifies the content of a snapshot input.
+func digest(in *ixp.SnapshotInput, objs map[objKey]newObj) string {
+	keys := make([]objKey, 0, len(objs))
+	for k := range objs {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].kind != keys[j].kind {
+			return keys[i].kind < keys[j].kind
+		}
+		return keys[i].id < keys[j].id
+	})
+	h := fnv.New128a()
+	var buf [8]byte
+	put := func(v int64) {
+		binary.LittleEndian.PutUint64(buf[:], uint64(v))
+		h.Write(buf[:])
+	}
+	for _, k := range sortedKinds(in.Kinds) {
+		put(int64(k))
+	}
+	if in.Delta {
+		put(-1)
+	}
+	for _, k := range keys {
+		put(int64(k.kind))
+		put(k.id)
+		put(objs[k].hash)
+	}
+	for _, k := range sortedKinds(mapKeys(in.Deleted)) {
+		ids := slices.Clone(in.Deleted[k])
+		slices.Sort(ids)
+		put(-int64(k))
+		for _, id := range ids {
+			put(id)
+		}
+	}
+	return fmt.Sprintf("%x", h.Sum(nil))
+}
+
+func mapKeys[K comparable, V any](m map[K]V) []K {
+	out := make([]K, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+type snapRow struct {
+	id     int64
+	at     int64
+	counts map[string]int
+	digest string
+}
+
+func (s *DB) neighbourSnapshot(ctx context.Context, tx *sql.Tx, srcID, at int64, before bool) (*snapRow, error) {
+	q := `SELECT id, at, counts, digest FROM snapshots WHERE source_id = $1 AND at > $2 ORDER BY at ASC LIMIT 1`
+	if before {
+		q = `SELECT id, at, counts, digest FROM snapshots WHERE source_id = $1 AND at < $2 ORDER BY at DESC LIMIT 1`
+	}
+	var r snapRow
+	var counts string
+	err := tx.QueryRowContext(ctx, q, srcID, at).Scan(&r.id, &r.at, &counts, &r.digest)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(counts), &r.counts); err != nil {
+		return nil, fmt.Errorf("snapshot %d counts: %w", r.id, err)
+	}
+	return &r, nil
+}
+
+// stateAt loads the versions of the covered kinds valid at time at.
+func (s *DB) stateAt(ctx context.Context, tx *sql.Tx, srcID int64, kinds []ixp.Kind, at int64) (map[objKey]rowState, error) {
+	out := map[objKey]rowState{}
+	for _, k := range kinds {
+		rows, err := tx.QueryContext(ctx, `SELECT obj_id, valid_from, valid_to, hash FROM versions
+			WHERE source_id = $1 AND kind = $2 AND valid_from <= $3 AND valid_to > $3`, srcID, int(k), at)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			var st rowState
+			if err := rows.Scan(&id, &st.from, &st.to, &st.hash); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[objKey{k, id}] = st
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// Publish implements store.Store. Inserting a snapshot between two existing
+// ones (a backfill) splits or joins the validity intervals around it, so
+// every snapshot's state stays exactly what was published.
+func (s *DB) Publish(ctx context.Context, in ixp.SnapshotInput) (store.PublishResult, error) {
+	var res store.PublishResult
+	objs, err := validateInput(&in)
+	if err != nil {
+		return res, err
+	}
+	dig := digest(&in, objs)
+	t := unix(in.At)
+	kinds := sortedKinds(in.Kinds)
+
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return res, fmt.Errorf("store: publish %s: begin: %w", in.Source, err)
+	}
+	defer tx.Rollback()
+
+	srcID, err := sourceID(ctx, tx, in.Source, true)
+	if err != nil {
+		return res, err
+	}
+	if err := s.dialect.LockSource(ctx, tx, srcID); err != nil {
+		return res, fmt.Errorf("store: publish %s: lock: %w", in.Source, err)
+	}
+
+	// Same time as an existing snapshot: idempotent or a conflict.
+	var existingID int64
+	var existingDigest string
+	err = tx.QueryRowContext(ctx, `SELECT id, digest FROM snapshots WHERE source_id = $1 AND at = $2`, srcID, t).Scan(&existingID, &existingDigest)
+	switch {
+	case err == nil:
+		if existingDigest != dig {
+			return res, fmt.Errorf("store: publish %s at %s: a snapshot with different content exists at that time: %w",
+				in.Source, in.At.UTC().Format(time.RFC3339), ixp.ErrConflict)
+		}
+		snap, err := s.snapshotByID(ctx, tx, existingID)
+		if err != nil {
+			return res, err
+		}
+		return store.PublishResult{Snapshot: snap, Unchanged: true}, nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return res, fmt.Errorf("store: publish %s: %w", in.Source, err)
+	}
+
+	prev, err := s.neighbourSnapshot(ctx, tx, srcID, t, true)
+	if err != nil {
+		return res, fmt.Errorf("store: publish %s: previous snapshot: %w", in.Source, err)
+	}
+	next, err := s.neighbourSnapshot(ctx, tx, srcID, t, false)
+	if err != nil {
+		return res, fmt.Errorf("store: publish %s: next snapshot: %w", in.Source, err)
+	}
+	if in.Delta && next != nil {
+		return res, fmt.Errorf("store: publish %s: an incremental snapshot must be newer than every snapshot of its source: %w", in.Source, ixp.ErrInvalid)
+	}
+
+	var stateP, stateN map[objKey]rowState
+	if prev != nil {
+		if stateP, err = s.stateAt(ctx, tx, srcID, kinds, prev.at); err != nil {
+			return res, fmt.Errorf("store: publish %s: load state: %w", in.Source, err)
+		}
+	}
+	if next != nil {
+		if stateN, err = s.stateAt(ctx, tx, srcID, kinds, next.at); err != nil {
+			return res, fmt.Errorf("store: publish %s: load state: %w", in.Source, err)
+		}
+	}
+
+	// The new state of each covered kind: full snapshots replace it,
+	// deltas change it.
+	target := objs
+	deleted := map[objKey]bool{}
+	if in.Delta {
+		for k, ids := range in.Deleted {
+			for _, id := range ids {
+				deleted[objKey{k, id}] = true
+			}
+		}
+	}
+	counts := map[string]int{}
+	if prev != nil {
+		for k, v := range prev.counts {
+			counts[k] = v
+		}
+	}
+	prevCount := map[ixp.Kind]int{}
+	for k := range stateP {
+		prevCount[k.kind]++
+	}
+	newCount := map[ixp.Kind]int{}
+	if in.Delta {
+		for k, n := range prevCount {
+			newCount[k] = n
+		}
+		for k := range objs {
+			if _, ok := stateP[k]; !ok {
+				newCount[k.kind]++
+			}
+		}
+		for k := range deleted {
+			if _, ok := stateP[k]; ok {
+				if _, re := objs[k]; !re {
+					newCount[k.kind]--
+				}
+			}
+		}
+	} else {
+		for k := range objs {
+			newCount[k.kind]++
+		}
+	}
+	for _, k := range kinds {
+		if p := prevCount[k]; p > 0 && !in.Force && float64(newCount[k]) < float64(p)*(1-ixp.MaxShrink) {
+			return res, &ixp.ShrinkError{Source: in.Source, Kind: k, Previous: p, Next: newCount[k], MaxDrop: ixp.MaxShrink}
+		}
+		counts[k.String()] = newCount[k]
+	}
+
+	// Work out the interval changes key by key.
+	var inserts []Row
+	var setTo, setFrom []Bound
+	nextAt := int64(Open)
+	if next != nil {
+		nextAt = next.at
+	}
+	visit := func(k objKey) {
+		vP, hasP := stateP[k]
+		n, hasNew := target[k]
+		if in.Delta && !hasNew && !deleted[k] {
+			return // untouched by the delta
+		}
+		spans := hasP && vP.to > nextAt || hasP && next == nil
+		if hasP && hasNew && n.hash == vP.hash {
+			return // unchanged
+		}
+		if !hasP && !hasNew {
+			return
+		}
+		if hasP {
+			setTo = append(setTo, Bound{k.kind, k.id, vP.from, t})
+		}
+		if spans && next != nil {
+			// The old version goes on after the next snapshot.
+			old := vP
+			inserts = append(inserts, Row{Kind: k.kind, ObjID: k.id, ValidFrom: nextAt, ValidTo: old.to, Hash: old.hash, copyOf: true, copyFrom: old.from})
+		}
+		if !hasNew {
+			return
+		}
+		if !spans && next != nil {
+			if vN, ok := stateN[k]; ok && vN.from == nextAt && vN.hash == n.hash {
+				setFrom = append(setFrom, Bound{k.kind, k.id, vN.from, t})
+				return
+			}
+		}
+		inserts = append(inserts, rowFor(n, t, nextAt))
+	}
+	for k := range stateP {
+		visit(k)
+	}
+	for k := range target {
+		if _, seen := stateP[k]; !seen {
+			visit(k)
+		}
+	}
+	for k := range deleted {
+		if _, seen := stateP[k]; !seen {
+			if _, inNew := target[k]; !inNew {
+				visit(k)
+			}
+		}
+	}
+
+	// Copies of old versions need their data.
+	if err := s.fillCopies(ctx, tx, srcID, inserts); err != nil {
+		return res, fmt.Errorf("store: publish %s: %w", in.Source, err)
+	}
+
+	countsJSON, _ := json.Marshal(counts)
+	notesJSON, _ := json.Marshal(nonNil(in.Notes))
+	var snapID int64
+	err = tx.QueryRowContext(ctx, `INSERT INTO snapshots (source_id, at, kinds, delta, counts, digest, origin, notes, created)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+		srcID, t, kindsString(kinds), in.Delta, string(countsJSON), dig, in.Origin, string(notesJSON), unix(s.Now())).Scan(&snapID)
+	if err != nil {
+		return res, fmt.Errorf("store: publish %s: insert snapshot: %w", in.Source, err)
+	}
+	if err := s.dialect.SetValidTo(ctx, tx, srcID, setTo); err != nil {
+		return res, fmt.Errorf("store: publish %s: end versions: %w", in.Source, err)
+	}
+	if err := s.dialect.SetValidFrom(ctx, tx, srcID, setFrom); err != nil {
+		return res, fmt.Errorf("store: publish %s: extend versions: %w", in.Source, err)
+	}
+	if err := s.dialect.InsertRows(ctx, tx, srcID, inserts); err != nil {
+		return res, fmt.Errorf("store: publish %s: insert versions: %w", in.Source, err)
+	}
+	dangling, err := s.computeStats(ctx, tx, srcID, snapID, t)
+	if err != nil {
+		return res, fmt.Errorf("store: publish %s: indicators: %w", in.Source, err)
+	}
+	snap, err := s.snapshotByID(ctx, tx, snapID)
+	if err != nil {
+		return res, err
+	}
+	if err := tx.Commit(); err != nil {
+		return res, fmt.Errorf("store: publish %s: commit: %w", in.Source, err)
+	}
+	s.log.Info("snapshot published", "source", in.Source, "at", in.At.UTC().Format(time.RFC3339),
+		"snapshot", snapID, "inserted", len(inserts), "ended", len(setTo), "dangling", dangling)
+	return store.PublishResult{Snapshot: snap, Inserted: len(inserts), Ended: len(setTo), Dangling: dangling}, nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func rowFor(n newObj, from, to int64) Row {
+	return Row{Kind: n.rec.Kind, ObjID: n.rec.ID, ValidFrom: from, ValidTo: to, Hash: n.hash,
+		IXID: n.rec.IXID, ASN: int64(n.rec.ASN), Data: n.rec.Data}
+}
+
+// fillCopies loads ix_id, asn and data of the rows that copy an existing
+// version.
+func (s *DB) fillCopies(ctx context.Context, tx *sql.Tx, srcID int64, rows []Row) error {
+	for i := range rows {
+		r := &rows[i]
+		if !r.copyOf {
+			continue
+		}
+		var data string
+		err := tx.QueryRowContext(ctx, `SELECT ix_id, asn, data FROM versions WHERE source_id = $1 AND kind = $2 AND obj_id = $3 AND valid_from = $4`,
+			srcID, int(r.Kind), r.ObjID, r.copyFrom).Scan(&r.IXID, &r.ASN, &data)
+		if err != nil {
+			return fmt.Errorf("copy version %s %d: %w", r.Kind, r.ObjID, err)
+		}
+		r.Data = []byte(data)
+	}
+	return nil
+}
+
+// computeStats stores the indicators of every exchange at the snapshot and
+// returns the number of connections whose exchange does not exist.
+func (s *DB) computeStats(ctx context.Context, tx *sql.Tx, srcID, snapID, at int64) (int, error) {
+	exchanges := map[int64]bool{}
+	rows, err := tx.QueryContext(ctx, `SELECT obj_id FROM versions WHERE source_id = $1 AND kind = $2 AND valid_from <= $3 AND valid_to > $3`,
+		srcID, int(ixp.KindExchange), at)
+	if err != nil {
+		return 0, err
+	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		exchanges[id] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	conns, err := tx.QueryContext(ctx, `SELECT data FROM versions WHERE source_id = $1 AND kind = $2 AND valid_from <= $3 AND valid_to > $3`,
+		srcID, int(ixp.KindConnection), at)
+	if err != nil {
+		return 0, err
+	}
+	agg := indicator.NewExchangeStatsBuilder()
+	var data []byte
+	for conns.Next() {
+		if err := conns.Scan(&data); err != nil {
+			conns.Close()
+			return 0, err
+		}
+		var c ixp.Connection
+		if err := json.Unmarshal(data, &c); err != nil {
+			conns.Close()
+			return 0, fmt.Errorf("decode connection: %w", err)
+		}
+		agg.Add(c)
+	}
+	conns.Close()
+	if err := conns.Err(); err != nil {
+		return 0, err
+	}
+	stats, dangling := agg.Stats(exchanges)
+	if len(stats) == 0 {
+		return dangling, nil
+	}
+	return dangling, s.dialect.InsertStats(ctx, tx, snapID, stats)
+}
+
+func (s *DB) snapshotByID(ctx context.Context, q querier, id int64) (ixp.Snapshot, error) {
+	row := q.QueryRowContext(ctx, `SELECT s.id, src.name, s.at, s.kinds, s.delta, s.counts, s.origin, s.notes, s.created
+		FROM snapshots s JOIN sources src ON src.id = s.source_id WHERE s.id = $1`, id)
+	return scanSnapshot(row)
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanSnapshot(r scanner) (ixp.Snapshot, error) {
+	var sn ixp.Snapshot
+	var at, created int64
+	var kinds, counts, notes string
+	if err := r.Scan(&sn.ID, &sn.Source, &at, &kinds, &sn.Delta, &counts, &sn.Origin, &notes, &created); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return sn, fmt.Errorf("store: snapshot: %w", ixp.ErrNotFound)
+		}
+		return sn, fmt.Errorf("store: snapshot: %w", err)
+	}
+	sn.At, sn.Created = fromUnix(at), fromUnix(created)
+	sn.Kinds = parseKinds(kinds)
+	if err := json.Unmarshal([]byte(counts), &sn.Counts); err != nil {
+		return sn, fmt.Errorf("store: snapshot %d counts: %w", sn.ID, err)
+	}
+	if err := json.Unmarshal([]byte(notes), &sn.Notes); err != nil {
+		return sn, fmt.Errorf("store: snapshot %d notes: %w", sn.ID, err)
+	}
+	return sn, nil
+}

@@ -1,0 +1,258 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ixpobs/ixpobs/ixp"
+	"github.com/ixpobs/ixpobs/store"
+)
+
+const snapshotColumns = `s.id, src.name, s.at, s.kinds, s.delta, s.counts, s.origin, s.notes, s.created`
+
+// Snapshots implements store.Store.
+func (s *DB) Snapshots(ctx context.Context, source string) ([]ixp.Snapshot, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+snapshotColumns+` FROM snapshots s JOIN sources src ON src.id = s.source_id
+		WHERE src.name = $1 ORDER BY s.at`, source)
+	if err != nil {
+		return nil, fmt.Errorf("store: snapshots of %s: %w", source, err)
+	}
+	defer rows.Close()
+	var out []ixp.Snapshot
+	for rows.Next() {
+		sn, err := scanSnapshot(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sn)
+	}
+	return out, rows.Err()
+}
+
+// SnapshotAt implements store.Store.
+func (s *DB) SnapshotAt(ctx context.Context, source string, at time.Time) (ixp.Snapshot, error) {
+	row := s.db.QueryRowContext(ctx, `SELECT `+snapshotColumns+` FROM snapshots s JOIN sources src ON src.id = s.source_id
+		WHERE src.name = $1 AND s.at <= $2 ORDER BY s.at DESC LIMIT 1`, source, queryAt(at))
+	sn, err := scanSnapshot(row)
+	if errors.Is(err, ixp.ErrNotFound) {
+		when := "yet"
+		if !at.IsZero() {
+			when = "at or before " + at.UTC().Format(time.DateOnly)
+		}
+		return sn, fmt.Errorf("store: no snapshot of %s %s: %w", source, when, ixp.ErrNotFound)
+	}
+	return sn, err
+}
+
+// Sources implements store.Store.
+func (s *DB) Sources(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT name FROM sources ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("store: sources: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+func filterSQL(q store.Filter, args []any) (string, []any) {
+	var b strings.Builder
+	if q.ID != 0 {
+		args = append(args, q.ID)
+		fmt.Fprintf(&b, " AND v.obj_id = $%d", len(args))
+	}
+	if q.IXID != 0 {
+		args = append(args, q.IXID)
+		fmt.Fprintf(&b, " AND v.ix_id = $%d", len(args))
+	}
+	if q.ASN != 0 {
+		args = append(args, int64(q.ASN))
+		fmt.Fprintf(&b, " AND v.asn = $%d", len(args))
+	}
+	return b.String(), args
+}
+
+// Objects implements store.Store.
+func (s *DB) Objects(ctx context.Context, source string, kind ixp.Kind, at time.Time, q store.Filter) ([]ixp.Record, error) {
+	args := []any{source, int(kind), queryAt(at)}
+	where, args := filterSQL(q, args)
+	rows, err := s.db.QueryContext(ctx, `SELECT v.obj_id, v.ix_id, v.asn, v.data FROM versions v JOIN sources src ON src.id = v.source_id
+		WHERE src.name = $1 AND v.kind = $2 AND v.valid_from <= $3 AND v.valid_to > $3`+where+` ORDER BY v.obj_id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: %s objects of %s: %w", kind, source, err)
+	}
+	defer rows.Close()
+	var out []ixp.Record
+	for rows.Next() {
+		r := ixp.Record{Kind: kind}
+		var asn int64
+		if err := rows.Scan(&r.ID, &r.IXID, &asn, &r.Data); err != nil {
+			return nil, fmt.Errorf("store: %s objects of %s: %w", kind, source, err)
+		}
+		r.ASN = ixp.ASN(asn)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Versions implements store.Store.
+func (s *DB) Versions(ctx context.Context, source string, kind ixp.Kind, from, to time.Time, q store.Filter) ([]store.Version, error) {
+	toBound := int64(Open)
+	if !to.IsZero() {
+		toBound = unix(to)
+	}
+	args := []any{source, int(kind), unix(from), toBound}
+	where, args := filterSQL(q, args)
+	rows, err := s.db.QueryContext(ctx, `SELECT v.obj_id, v.ix_id, v.asn, v.data, v.valid_from, v.valid_to FROM versions v JOIN sources src ON src.id = v.source_id
+		WHERE src.name = $1 AND v.kind = $2 AND v.valid_to > $3 AND v.valid_from < $4`+where+` ORDER BY v.obj_id, v.valid_from`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: %s versions of %s: %w", kind, source, err)
+	}
+	defer rows.Close()
+	var out []store.Version
+	for rows.Next() {
+		v := store.Version{Record: ixp.Record{Kind: kind}}
+		var asn, vf, vt int64
+		if err := rows.Scan(&v.ID, &v.IXID, &asn, &v.Data, &vf, &vt); err != nil {
+			return nil, fmt.Errorf("store: %s versions of %s: %w", kind, source, err)
+		}
+		v.ASN = ixp.ASN(asn)
+		v.From, v.To = fromUnix(vf), fromUnix(vt)
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+const statsColumns = `st.ix_id, st.members, st.connections, st.capacity, st.ipv6_members, st.rs_members`
+
+func scanStats(r scanner, extra ...any) (ixp.ExchangeStats, error) {
+	var st ixp.ExchangeStats
+	dest := append(extra, &st.IXID, &st.Members, &st.Connections, &st.CapacityMbps, &st.IPv6Members, &st.RSMembers)
+	err := r.Scan(dest...)
+	return st, err
+}
+
+// ExchangeStats implements store.Store.
+func (s *DB) ExchangeStats(ctx context.Context, snapshotID int64, ixID int64) ([]ixp.ExchangeStats, error) {
+	q := `SELECT ` + statsColumns + ` FROM exchange_stats st WHERE st.snapshot_id = $1`
+	args := []any{snapshotID}
+	if ixID != 0 {
+		q += ` AND st.ix_id = $2`
+		args = append(args, ixID)
+	}
+	rows, err := s.db.QueryContext(ctx, q+` ORDER BY st.ix_id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: exchange indicators: %w", err)
+	}
+	defer rows.Close()
+	var out []ixp.ExchangeStats
+	for rows.Next() {
+		st, err := scanStats(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: exchange indicators: %w", err)
+		}
+		out = append(out, st)
+	}
+	return out, rows.Err()
+}
+
+func (s *DB) history(ctx context.Context, source string, ixID int64) ([]store.StatsPoint, error) {
+	q := `SELECT s.id, s.at, ` + statsColumns + ` FROM exchange_stats st JOIN snapshots s ON s.id = st.snapshot_id
+		JOIN sources src ON src.id = s.source_id WHERE src.name = $1`
+	args := []any{source}
+	if ixID != 0 {
+		q += ` AND st.ix_id = $2`
+		args = append(args, ixID)
+	}
+	rows, err := s.db.QueryContext(ctx, q+` ORDER BY s.at, st.ix_id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: exchange history: %w", err)
+	}
+	defer rows.Close()
+	var out []store.StatsPoint
+	for rows.Next() {
+		var p store.StatsPoint
+		var at int64
+		st, err := scanStats(rows, &p.SnapshotID, &at)
+		if err != nil {
+			return nil, fmt.Errorf("store: exchange history: %w", err)
+		}
+		p.At = fromUnix(at)
+		p.ExchangeStats = st
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// ExchangeHistory implements store.Store.
+func (s *DB) ExchangeHistory(ctx context.Context, source string, ixID int64) ([]store.StatsPoint, error) {
+	if ixID == 0 {
+		return nil, fmt.Errorf("store: exchange history: no exchange id: %w", ixp.ErrInvalid)
+	}
+	return s.history(ctx, source, ixID)
+}
+
+// AllExchangeHistory implements store.Store.
+func (s *DB) AllExchangeHistory(ctx context.Context, source string) ([]store.StatsPoint, error) {
+	return s.history(ctx, source, 0)
+}
+
+// RecordRun implements store.Store.
+func (s *DB) RecordRun(ctx context.Context, r store.Run) error {
+	var snap any
+	if r.SnapshotID != 0 {
+		snap = r.SnapshotID
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO runs (source, started, finished, ok, error_kind, error, snapshot_id, detail)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		r.Source, r.Started.UTC().UnixMilli(), r.Finished.UTC().UnixMilli(), r.OK, r.ErrorKind, r.Error, snap, r.Detail)
+	if err != nil {
+		return fmt.Errorf("store: record run of %s: %w", r.Source, err)
+	}
+	return nil
+}
+
+// Runs implements store.Store.
+func (s *DB) Runs(ctx context.Context, source string, limit int) ([]store.Run, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	q := `SELECT source, started, finished, ok, error_kind, error, snapshot_id, detail FROM runs`
+	args := []any{}
+	if source != "" {
+		q += ` WHERE source = $1`
+		args = append(args, source)
+	}
+	args = append(args, limit)
+	rows, err := s.db.QueryContext(ctx, q+fmt.Sprintf(` ORDER BY started DESC, id DESC LIMIT $%d`, len(args)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: runs: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Run
+	for rows.Next() {
+		var r store.Run
+		var started, finished int64
+		var snap sql.NullInt64
+		if err := rows.Scan(&r.Source, &started, &finished, &r.OK, &r.ErrorKind, &r.Error, &snap, &r.Detail); err != nil {
+			return nil, fmt.Errorf("store: runs: %w", err)
+		}
+		r.Started, r.Finished = time.UnixMilli(started).UTC(), time.UnixMilli(finished).UTC()
+		r.SnapshotID = snap.Int64
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+var _ store.Store = (*DB)(nil)

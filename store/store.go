@@ -1,0 +1,101 @@
+// Package store defines the history store of ixpobs: snapshots of every
+// source published atomically, objects kept as versions with validity
+// intervals, and the reads the API needs (state at a date, time series,
+// joins and leaves). Two backends implement it, store/sqlite (embedded, the
+// default) and store/postgres, and both pass the suite in store/storetest.
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/ixpobs/ixpobs/ixp"
+)
+
+// Store is the history store. Methods return errors wrapping ixp.ErrNotFound
+// when what is asked for does not exist, ixp.ErrShrink and ixp.ErrConflict
+// when a snapshot is refused, ixp.ErrInvalid for bad arguments.
+type Store interface {
+	// Publish writes a snapshot atomically: readers see all of it or none
+	// of it. Publishing the same content again at the same time changes
+	// nothing and returns the existing snapshot with Unchanged set.
+	Publish(ctx context.Context, in ixp.SnapshotInput) (PublishResult, error)
+
+	// Snapshots lists the snapshots of a source, oldest first.
+	Snapshots(ctx context.Context, source string) ([]ixp.Snapshot, error)
+	// SnapshotAt returns the newest snapshot of a source taken at or before
+	// at; a zero at means the newest one.
+	SnapshotAt(ctx context.Context, source string, at time.Time) (ixp.Snapshot, error)
+	// Sources lists the names of the sources that have snapshots.
+	Sources(ctx context.Context) ([]string, error)
+
+	// Objects returns the objects of a kind valid at a time, filtered by
+	// q (zero fields do not filter), ordered by id.
+	Objects(ctx context.Context, source string, kind ixp.Kind, at time.Time, q Filter) ([]ixp.Record, error)
+	// Versions returns every version of the objects of a kind that
+	// matches q and whose validity overlaps [from, to), ordered by object
+	// id then start.
+	Versions(ctx context.Context, source string, kind ixp.Kind, from, to time.Time, q Filter) ([]Version, error)
+
+	// ExchangeStats returns the indicators of every exchange in a
+	// snapshot (a zero ixID) or of one exchange.
+	ExchangeStats(ctx context.Context, snapshotID int64, ixID int64) ([]ixp.ExchangeStats, error)
+	// ExchangeHistory returns the indicators of one exchange at each
+	// snapshot of a source where the exchange existed, oldest first.
+	ExchangeHistory(ctx context.Context, source string, ixID int64) ([]StatsPoint, error)
+	// AllExchangeHistory returns the indicators of every exchange at each
+	// snapshot of a source, oldest first (for region and country series).
+	AllExchangeHistory(ctx context.Context, source string) ([]StatsPoint, error)
+
+	// RecordRun stores the outcome of one collection run.
+	RecordRun(ctx context.Context, r Run) error
+	// Runs returns the newest runs of a source (all sources when source
+	// is empty), newest first.
+	Runs(ctx context.Context, source string, limit int) ([]Run, error)
+
+	// Ping checks that the store answers.
+	Ping(ctx context.Context) error
+	// Close releases the store.
+	Close() error
+}
+
+// Filter narrows Objects and Versions. Zero fields do not filter.
+type Filter struct {
+	ID   int64
+	IXID int64
+	ASN  ixp.ASN
+}
+
+// Version is one version of an object with its validity interval.
+type Version struct {
+	ixp.Record
+	ixp.Interval
+}
+
+// StatsPoint is the indicators of an exchange at one snapshot.
+type StatsPoint struct {
+	SnapshotID int64
+	At         time.Time
+	ixp.ExchangeStats
+}
+
+// PublishResult says what a Publish did.
+type PublishResult struct {
+	Snapshot  ixp.Snapshot
+	Unchanged bool // the same snapshot existed already
+	Inserted  int  // versions written
+	Ended     int  // versions whose validity was ended
+	Dangling  int  // references to objects that do not exist
+}
+
+// Run is the outcome of one collection run of a source.
+type Run struct {
+	Source     string
+	Started    time.Time
+	Finished   time.Time
+	OK         bool
+	ErrorKind  string // a short class: "timeout", "http_status", "parse", "shrink", …
+	Error      string
+	SnapshotID int64
+	Detail     string // free text: counts, what was dropped
+}
