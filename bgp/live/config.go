@@ -1,0 +1,259 @@
+package live
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"time"
+)
+
+// Config configures the receive-only BGP collector. It is decoded from YAML
+// by the caller (strictly, with KnownFields), then checked with Validate.
+type Config struct {
+	// ASN is the local autonomous system number of the collector.
+	ASN uint32 `yaml:"asn"`
+	// RouterID is the BGP identifier, an IPv4 address.
+	RouterID string `yaml:"router_id"`
+	// ListenAddresses are the addresses the collector accepts BGP
+	// connections on. Empty means all addresses.
+	ListenAddresses []string `yaml:"listen_addresses"`
+	// ListenPort is the TCP port to accept BGP connections on; -1 disables
+	// listening (only active peers are then possible).
+	ListenPort int32 `yaml:"listen_port"`
+	// MetricsListen is the address of the /metrics endpoint of the
+	// `ixpobs bgp` process, e.g. "127.0.0.1:9477". It is used by the caller.
+	MetricsListen string `yaml:"metrics_listen"`
+	// QueueSize bounds the number of route events buffered between the BGP
+	// sessions and the RouteSink. When full, events are dropped, counted,
+	// and the peer is marked incomplete until it is resynchronised.
+	QueueSize int `yaml:"queue_size"`
+	// ShutdownGrace is how long Run waits, when its context ends, for the
+	// Cease notifications to be sent before the server is stopped.
+	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
+	// Peers are the statically configured neighbours.
+	Peers []PeerConfig `yaml:"peers"`
+	// Dynamic are ranges from which neighbours are accepted without being
+	// listed one by one (passive only).
+	Dynamic []DynamicConfig `yaml:"dynamic"`
+}
+
+// SessionConfig holds the per-session settings shared by static peers and
+// dynamic ranges.
+type SessionConfig struct {
+	// Password is the optional TCP MD5 signature password (RFC 2385).
+	Password string `yaml:"password"`
+	// TTLSecurity enables GTSM (RFC 5082) when non-zero: the number of hops
+	// the peer may be away, 1 for a directly connected IXP peer.
+	TTLSecurity uint8 `yaml:"ttl_security"`
+	// HoldTime is the proposed hold time, whole seconds, at least 3 s
+	// (RFC 4271). Zero means the default of 90 s: GoBGP cannot propose a
+	// hold time of zero, though it accepts one proposed by the peer.
+	HoldTime time.Duration `yaml:"hold_time"`
+	// ConnectRetry is the interval between outgoing connection attempts for
+	// active peers (GoBGP retries at a fixed interval with 0-25% jitter,
+	// the first attempt after about 2 s). Zero means 30 s.
+	ConnectRetry time.Duration `yaml:"connect_retry"`
+	// MaxPrefix limits the number of prefixes accepted per address family.
+	MaxPrefix MaxPrefixConfig `yaml:"max_prefix"`
+	// AddPath advertises the ADD-PATH receive capability (RFC 7911), so a
+	// route server that supports it may send every path, not only its best.
+	AddPath bool `yaml:"add_path"`
+}
+
+// MaxPrefixConfig is a per address family prefix limit. When a peer sends
+// more prefixes than the limit of a family, the session is closed with a
+// Cease notification (subcode 1, maximum number of prefixes reached) and the
+// peer is kept down until RestartAfter has passed.
+type MaxPrefixConfig struct {
+	// IPv4 is the IPv4 unicast limit; 0 means no limit.
+	IPv4 uint32 `yaml:"ipv4"`
+	// IPv6 is the IPv6 unicast limit; 0 means no limit.
+	IPv6 uint32 `yaml:"ipv6"`
+	// WarnPercent logs a warning once a family reaches this percentage of
+	// its limit (1-100); 0 disables the warning.
+	WarnPercent uint8 `yaml:"warn_percent"`
+	// RestartAfter re-enables a peer shut down for exceeding its limit after
+	// this duration; 0 keeps it down until the process restarts.
+	RestartAfter time.Duration `yaml:"restart_after"`
+}
+
+// PeerConfig is one statically configured neighbour.
+type PeerConfig struct {
+	// Name is a human-readable label, e.g. "rs1.ix.example".
+	Name string `yaml:"name"`
+	// Address is the neighbour's IP address.
+	Address string `yaml:"address"`
+	// Port is the neighbour's TCP port for active sessions; 0 means 179.
+	Port uint16 `yaml:"port"`
+	// ASN is the neighbour's autonomous system number.
+	ASN uint32 `yaml:"asn"`
+	// IXPID is the PeeringDB ix id of the exchange the session belongs to.
+	IXPID int `yaml:"ixp_id"`
+	// Passive waits for the neighbour to connect instead of connecting.
+	Passive bool `yaml:"passive"`
+	// LocalAddress optionally binds outgoing connections to this address.
+	LocalAddress string `yaml:"local_address"`
+	// Session holds timers, authentication and limits.
+	SessionConfig `yaml:",inline"`
+}
+
+// DynamicConfig accepts passive sessions from any address in Prefix.
+type DynamicConfig struct {
+	// Name names the range (it becomes the GoBGP peer group name).
+	Name string `yaml:"name"`
+	// Prefix is the range neighbours may connect from, e.g. "192.0.2.0/24".
+	Prefix string `yaml:"prefix"`
+	// ASN, when non-zero, is the only AS neighbours in the range may use.
+	ASN uint32 `yaml:"asn"`
+	// IXPID is the PeeringDB ix id of the exchange the range belongs to.
+	IXPID int `yaml:"ixp_id"`
+	// Session holds timers, authentication and limits.
+	SessionConfig `yaml:",inline"`
+}
+
+// Defaults applied by DefaultConfig and when a field is left at zero.
+const (
+	DefaultListenPort    = 179
+	DefaultQueueSize     = 1 << 18
+	DefaultHoldTime      = 90 * time.Second
+	DefaultConnectRetry  = 30 * time.Second
+	DefaultShutdownGrace = 2 * time.Second
+)
+
+// DefaultConfig returns a configuration with the defaults filled in; ASN,
+// RouterID and at least one peer or dynamic range must still be set.
+func DefaultConfig() Config {
+	return Config{
+		ListenPort:    DefaultListenPort,
+		QueueSize:     DefaultQueueSize,
+		ShutdownGrace: DefaultShutdownGrace,
+		MetricsListen: "127.0.0.1:9477",
+	}
+}
+
+// Validate reports every problem in the configuration, joined.
+func (c *Config) Validate() error {
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if c.ASN == 0 {
+		add("asn: must be set (the collector's own AS number)")
+	}
+	if id, err := netip.ParseAddr(c.RouterID); err != nil || !id.Is4() {
+		add("router_id: %q is not an IPv4 address", c.RouterID)
+	}
+	if c.ListenPort < -1 || c.ListenPort > 65535 || c.ListenPort == 0 {
+		add("listen_port: %d: must be 1-65535, or -1 to not listen", c.ListenPort)
+	}
+	for _, a := range c.ListenAddresses {
+		if _, err := netip.ParseAddr(a); err != nil {
+			add("listen_addresses: %q is not an IP address", a)
+		}
+	}
+	if c.QueueSize < 0 {
+		add("queue_size: %d: must not be negative", c.QueueSize)
+	}
+	if c.ShutdownGrace < 0 {
+		add("shutdown_grace: %v: must not be negative", c.ShutdownGrace)
+	}
+	if len(c.Peers) == 0 && len(c.Dynamic) == 0 {
+		add("peers: no peers and no dynamic ranges configured")
+	}
+	seen := make(map[netip.Addr]int)
+	for i, p := range c.Peers {
+		where := fmt.Sprintf("peers[%d]", i)
+		if p.Name != "" {
+			where += " (" + p.Name + ")"
+		}
+		a, err := netip.ParseAddr(p.Address)
+		if err != nil {
+			add("%s: address %q is not an IP address", where, p.Address)
+		} else {
+			if a.Zone() != "" {
+				add("%s: address %q: zones are not supported", where, p.Address)
+			}
+			if j, dup := seen[a]; dup {
+				add("%s: address %s already used by peers[%d]", where, a, j)
+			}
+			seen[a] = i
+		}
+		if p.ASN == 0 {
+			add("%s: asn must be set", where)
+		}
+		if p.IXPID < 0 {
+			add("%s: ixp_id %d must not be negative", where, p.IXPID)
+		}
+		if p.LocalAddress != "" {
+			if _, err := netip.ParseAddr(p.LocalAddress); err != nil {
+				add("%s: local_address %q is not an IP address", where, p.LocalAddress)
+			}
+		}
+		if p.Passive && c.ListenPort == -1 {
+			add("%s: passive peer but listen_port is -1 (not listening)", where)
+		}
+		errs = append(errs, p.SessionConfig.validate(where)...)
+	}
+	names := make(map[string]bool)
+	for i, d := range c.Dynamic {
+		where := fmt.Sprintf("dynamic[%d]", i)
+		if d.Name == "" {
+			add("%s: name must be set", where)
+		} else if names[d.Name] {
+			add("%s: name %q used twice", where, d.Name)
+		}
+		names[d.Name] = true
+		if pfx, err := netip.ParsePrefix(d.Prefix); err != nil {
+			add("%s: prefix %q is not a prefix: %w", where, d.Prefix, err)
+		} else if pfx != pfx.Masked() {
+			add("%s: prefix %q has host bits set (want %s)", where, d.Prefix, pfx.Masked())
+		}
+		if d.IXPID < 0 {
+			add("%s: ixp_id %d must not be negative", where, d.IXPID)
+		}
+		if c.ListenPort == -1 {
+			add("%s: dynamic neighbours need listening, but listen_port is -1", where)
+		}
+		errs = append(errs, d.SessionConfig.validate(where)...)
+	}
+	return errors.Join(errs...)
+}
+
+func (s *SessionConfig) validate(where string) []error {
+	var errs []error
+	if s.HoldTime != 0 && s.HoldTime < 3*time.Second {
+		errs = append(errs, fmt.Errorf("%s: hold_time %v: must be 0 (default 90s) or at least 3s (RFC 4271)", where, s.HoldTime))
+	}
+	if s.HoldTime%time.Second != 0 {
+		errs = append(errs, fmt.Errorf("%s: hold_time %v: must be whole seconds", where, s.HoldTime))
+	}
+	if s.HoldTime > 65535*time.Second {
+		errs = append(errs, fmt.Errorf("%s: hold_time %v: must be at most 65535s", where, s.HoldTime))
+	}
+	if s.ConnectRetry < 0 || (s.ConnectRetry != 0 && s.ConnectRetry < 2*time.Second) {
+		errs = append(errs, fmt.Errorf("%s: connect_retry %v: must be 0 (default) or at least 2s", where, s.ConnectRetry))
+	}
+	if len(s.Password) > 80 {
+		errs = append(errs, fmt.Errorf("%s: password longer than 80 bytes (TCP MD5 key limit)", where))
+	}
+	if s.MaxPrefix.WarnPercent > 100 {
+		errs = append(errs, fmt.Errorf("%s: max_prefix.warn_percent %d: must be 0-100", where, s.MaxPrefix.WarnPercent))
+	}
+	if s.MaxPrefix.RestartAfter < 0 {
+		errs = append(errs, fmt.Errorf("%s: max_prefix.restart_after %v: must not be negative", where, s.MaxPrefix.RestartAfter))
+	}
+	return errs
+}
+
+// holdSeconds returns the hold time to propose, in seconds.
+func (s *SessionConfig) holdSeconds() uint64 {
+	if s.HoldTime == 0 {
+		return uint64(DefaultHoldTime / time.Second)
+	}
+	return uint64(s.HoldTime / time.Second)
+}
+
+func (s *SessionConfig) connectRetrySeconds() uint64 {
+	if s.ConnectRetry == 0 {
+		return uint64(DefaultConnectRetry / time.Second)
+	}
+	return uint64(s.ConnectRetry / time.Second)
+}
