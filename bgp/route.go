@@ -10,8 +10,8 @@ import (
 
 // Peer identifies a BGP neighbour of a collector.
 type Peer struct {
-	ASN  uint32
-	Addr netip.Addr
+	ASN  uint32     `json:"asn"`
+	Addr netip.Addr `json:"addr"`
 }
 
 // Segment is one AS_PATH segment: an AS_SEQUENCE, or an AS_SET when Set is

@@ -1,0 +1,707 @@
+package bgp
+
+import (
+	"cmp"
+	"encoding/binary"
+	"math/bits"
+	"net/netip"
+	"slices"
+	"sync"
+)
+
+// Aggregator keeps the current routes of every peer of a collector in a
+// compact form and derives a Summary from them. Routes are keyed by (peer,
+// prefix, path ID); announcing a key again replaces its path.
+//
+// Prefixes and AS paths are interned and reference counted, so memory is
+// bounded by the routes currently held (not by the history fed in): about
+// 4 bytes per (peer, prefix) slot of a full-table peer, plus each distinct
+// prefix and each distinct AS path once. Routes with a non-zero ADD-PATH
+// path ID are kept in a per-peer map and cost more (about 40 bytes each).
+//
+// All methods are safe for concurrent use (one mutex guards the state), so
+// several session goroutines may feed one Aggregator while another calls
+// Summary; Summary holds the lock while it walks every route.
+type Aggregator struct {
+	mu sync.Mutex
+
+	peerIdx map[Peer]int32
+	peers   []*peerState
+
+	// Prefixes, interned: ID -> key, reference count = number of routes.
+	pfxIdx   map[pfxKey]uint32
+	pfxKeys  []pfxKey
+	pfxRefs  []uint32
+	pfxFree  []uint32
+	lastPfx  pfxKey
+	lastPID  uint32
+	lastLive bool
+
+	// Paths, interned in one arena of words (see encodePath).
+	pathIdx     map[uint64]uint32 // hash -> first path ID of its chain
+	paths       []pathRec
+	pathFree    []uint32
+	arena       []uint32
+	arenaGarb   int // words of arena held by freed paths
+	scratch     []uint32
+	routeCount  int
+	lastPeer    Peer
+	lastPeerIdx int32
+}
+
+// pageShift sets the size of the per-peer pages of route slots (256 slots,
+// 1 KiB): a peer with few routes touches few pages.
+const (
+	pageShift = 8
+	pageSize  = 1 << pageShift
+	pageMask  = pageSize - 1
+)
+
+type peerState struct {
+	peer  Peer
+	pages [][]uint32        // [prefixID>>pageShift][prefixID&pageMask] = pathID+1 (path ID 0 routes)
+	extra map[uint64]uint32 // prefixID<<32|pathID -> pathIdx+1 (ADD-PATH routes, path ID != 0)
+	n     int               // routes held
+}
+
+type pathRec struct {
+	hash   uint64
+	off    uint32 // start in arena
+	n      uint32 // words in arena
+	refs   uint32 // routes using the path; 0 = free slot
+	next   uint32 // next path ID+1 with the same hash, 0 = end of chain
+	origin uint32
+	hasOrg bool
+}
+
+// pfxKey is a compact, comparable form of a masked prefix.
+type pfxKey struct {
+	hi, lo uint64
+	bits   uint8
+	v6     bool
+}
+
+func keyOf(p netip.Prefix) pfxKey {
+	a := p.Addr().As16()
+	return pfxKey{
+		hi:   binary.BigEndian.Uint64(a[:8]),
+		lo:   binary.BigEndian.Uint64(a[8:]),
+		bits: uint8(p.Bits()),
+		v6:   !p.Addr().Is4(),
+	}
+}
+
+func (k pfxKey) prefix() netip.Prefix {
+	var a [16]byte
+	binary.BigEndian.PutUint64(a[:8], k.hi)
+	binary.BigEndian.PutUint64(a[8:], k.lo)
+	addr := netip.AddrFrom16(a)
+	if !k.v6 {
+		addr = addr.Unmap()
+	}
+	return netip.PrefixFrom(addr, int(k.bits))
+}
+
+// NewAggregator returns an empty Aggregator.
+func NewAggregator() *Aggregator {
+	return &Aggregator{
+		peerIdx:     make(map[Peer]int32),
+		pfxIdx:      make(map[pfxKey]uint32),
+		pathIdx:     make(map[uint64]uint32),
+		lastPeerIdx: -1,
+	}
+}
+
+// Announce adds the route, or replaces the path of the route with the same
+// peer, prefix and path ID. The prefix is masked; an invalid prefix is
+// ignored. r.Path is copied, so the caller may reuse it.
+func (a *Aggregator) Announce(r Route) {
+	if !r.Prefix.IsValid() {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	ps := a.peerLocked(r.Peer)
+	path := a.internPath(r.Path)
+	key := keyOf(r.Prefix.Masked())
+
+	// Existing route?
+	if pid, ok := a.lookupPrefix(key); ok {
+		old := ps.get(pid, r.PathID)
+		if old == path+1 {
+			a.paths[path].refs-- // same path: drop the reference internPath took
+			return
+		}
+		if old != 0 {
+			ps.set(pid, r.PathID, path+1)
+			a.unrefPath(old - 1)
+			return
+		}
+		ps.set(pid, r.PathID, path+1)
+		a.pfxRefs[pid]++
+		ps.n++
+		a.routeCount++
+		return
+	}
+	pid := a.addPrefix(key)
+	ps.set(pid, r.PathID, path+1)
+	ps.n++
+	a.routeCount++
+}
+
+// Withdraw removes the route of the peer for the prefix and path ID, if
+// held.
+func (a *Aggregator) Withdraw(p Peer, prefix netip.Prefix, pathID uint32) {
+	if !prefix.IsValid() {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	i, ok := a.peerIdx[p]
+	if !ok {
+		return
+	}
+	ps := a.peers[i]
+	pid, ok := a.lookupPrefix(keyOf(prefix.Masked()))
+	if !ok {
+		return
+	}
+	old := ps.get(pid, pathID)
+	if old == 0 {
+		return
+	}
+	ps.set(pid, pathID, 0)
+	ps.n--
+	a.routeCount--
+	a.unrefPath(old - 1)
+	a.unrefPrefix(pid)
+}
+
+// ResetPeer forgets every route of the peer (its session went down). The
+// peer stays listed in the Summary with no prefixes.
+func (a *Aggregator) ResetPeer(p Peer) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	i, ok := a.peerIdx[p]
+	if !ok {
+		return
+	}
+	ps := a.peers[i]
+	for pg, page := range ps.pages {
+		for j, v := range page {
+			if v != 0 {
+				a.unrefPath(v - 1)
+				a.unrefPrefix(uint32(pg<<pageShift | j))
+			}
+		}
+	}
+	for k, v := range ps.extra {
+		a.unrefPath(v - 1)
+		a.unrefPrefix(uint32(k >> 32))
+	}
+	a.routeCount -= ps.n
+	ps.pages, ps.extra, ps.n = nil, nil, 0
+}
+
+// Routes returns the number of routes held.
+func (a *Aggregator) Routes() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.routeCount
+}
+
+func (a *Aggregator) peerLocked(p Peer) *peerState {
+	if a.lastPeerIdx >= 0 && p == a.lastPeer {
+		return a.peers[a.lastPeerIdx]
+	}
+	i, ok := a.peerIdx[p]
+	if !ok {
+		i = int32(len(a.peers))
+		a.peers = append(a.peers, &peerState{peer: p})
+		a.peerIdx[p] = i
+	}
+	a.lastPeer, a.lastPeerIdx = p, i
+	return a.peers[i]
+}
+
+func (ps *peerState) get(pid, pathID uint32) uint32 {
+	if pathID != 0 {
+		return ps.extra[uint64(pid)<<32|uint64(pathID)]
+	}
+	pg := int(pid >> pageShift)
+	if pg >= len(ps.pages) || ps.pages[pg] == nil {
+		return 0
+	}
+	return ps.pages[pg][pid&pageMask]
+}
+
+func (ps *peerState) set(pid, pathID, v uint32) {
+	if pathID != 0 {
+		k := uint64(pid)<<32 | uint64(pathID)
+		if v == 0 {
+			delete(ps.extra, k)
+			return
+		}
+		if ps.extra == nil {
+			ps.extra = make(map[uint64]uint32)
+		}
+		ps.extra[k] = v
+		return
+	}
+	pg := int(pid >> pageShift)
+	if pg >= len(ps.pages) {
+		if v == 0 {
+			return
+		}
+		ps.pages = slices.Grow(ps.pages, pg+1-len(ps.pages))[:pg+1]
+	}
+	if ps.pages[pg] == nil {
+		if v == 0 {
+			return
+		}
+		ps.pages[pg] = make([]uint32, pageSize)
+	}
+	ps.pages[pg][pid&pageMask] = v
+}
+
+func (a *Aggregator) lookupPrefix(k pfxKey) (uint32, bool) {
+	if a.lastLive && k == a.lastPfx {
+		return a.lastPID, true
+	}
+	pid, ok := a.pfxIdx[k]
+	if ok {
+		a.lastPfx, a.lastPID, a.lastLive = k, pid, true
+	}
+	return pid, ok
+}
+
+// addPrefix interns a new prefix with one reference.
+func (a *Aggregator) addPrefix(k pfxKey) uint32 {
+	var pid uint32
+	if n := len(a.pfxFree); n > 0 {
+		pid = a.pfxFree[n-1]
+		a.pfxFree = a.pfxFree[:n-1]
+		a.pfxKeys[pid] = k
+		a.pfxRefs[pid] = 1
+	} else {
+		pid = uint32(len(a.pfxKeys))
+		a.pfxKeys = append(a.pfxKeys, k)
+		a.pfxRefs = append(a.pfxRefs, 1)
+	}
+	a.pfxIdx[k] = pid
+	a.lastPfx, a.lastPID, a.lastLive = k, pid, true
+	return pid
+}
+
+func (a *Aggregator) unrefPrefix(pid uint32) {
+	a.pfxRefs[pid]--
+	if a.pfxRefs[pid] > 0 {
+		return
+	}
+	k := a.pfxKeys[pid]
+	delete(a.pfxIdx, k)
+	if a.lastLive && a.lastPID == pid {
+		a.lastLive = false
+	}
+	a.pfxFree = append(a.pfxFree, pid)
+}
+
+// encodePath writes the path as words: per segment a header (ASN count,
+// high bit set for an AS_SET) followed by the ASNs.
+func encodePath(dst []uint32, path []Segment) []uint32 {
+	dst = dst[:0]
+	for _, s := range path {
+		h := uint32(len(s.ASNs))
+		if s.Set {
+			h |= 1 << 31
+		}
+		dst = append(dst, h)
+		dst = append(dst, s.ASNs...)
+	}
+	return dst
+}
+
+func hashWords(w []uint32) uint64 {
+	h := uint64(0x9e3779b97f4a7c15) ^ uint64(len(w))
+	for _, x := range w {
+		hi, lo := bits.Mul64(h^uint64(x), 0xbf58476d1ce4e5b9)
+		h = hi ^ lo
+	}
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	return h
+}
+
+// originOf returns the origin of an encoded path, like Route.Origin.
+func originOf(w []uint32) (uint32, bool) {
+	var org uint32
+	ok := false
+	for i := 0; i < len(w); {
+		n := int(w[i] &^ (1 << 31))
+		set := w[i]&(1<<31) != 0
+		seg := w[i+1 : i+1+n]
+		i += 1 + n
+		switch {
+		case set || n == 0:
+			ok = false
+		default:
+			org, ok = seg[n-1], true
+		}
+	}
+	return org, ok
+}
+
+// internPath returns the ID of the path, taking one reference.
+func (a *Aggregator) internPath(path []Segment) uint32 {
+	a.scratch = encodePath(a.scratch, path)
+	w := a.scratch
+	h := hashWords(w)
+	head, ok := a.pathIdx[h]
+	if ok {
+		for id := head; id != 0; id = a.paths[id-1].next {
+			rec := &a.paths[id-1]
+			if slices.Equal(a.arena[rec.off:rec.off+rec.n], w) {
+				rec.refs++
+				return id - 1
+			}
+		}
+	}
+	org, hasOrg := originOf(w)
+	rec := pathRec{hash: h, n: uint32(len(w)), refs: 1, next: head, origin: org, hasOrg: hasOrg}
+	if a.arenaGarb > 1<<20 && a.arenaGarb > len(a.arena)/2 {
+		a.compactArena()
+	}
+	rec.off = uint32(len(a.arena))
+	a.arena = append(a.arena, w...)
+	var id uint32
+	if n := len(a.pathFree); n > 0 {
+		id = a.pathFree[n-1]
+		a.pathFree = a.pathFree[:n-1]
+		a.paths[id] = rec
+	} else {
+		id = uint32(len(a.paths))
+		a.paths = append(a.paths, rec)
+	}
+	a.pathIdx[h] = id + 1
+	return id
+}
+
+func (a *Aggregator) unrefPath(id uint32) {
+	rec := &a.paths[id]
+	rec.refs--
+	if rec.refs > 0 {
+		return
+	}
+	// Unlink from its hash chain.
+	h := rec.hash
+	head := a.pathIdx[h]
+	if head == id+1 {
+		if rec.next == 0 {
+			delete(a.pathIdx, h)
+		} else {
+			a.pathIdx[h] = rec.next
+		}
+	} else {
+		for p := head; p != 0; p = a.paths[p-1].next {
+			if a.paths[p-1].next == id+1 {
+				a.paths[p-1].next = rec.next
+				break
+			}
+		}
+	}
+	a.arenaGarb += int(rec.n)
+	*rec = pathRec{}
+	a.pathFree = append(a.pathFree, id)
+}
+
+// compactArena copies the live paths into a new arena; path IDs are kept.
+func (a *Aggregator) compactArena() {
+	live := len(a.arena) - a.arenaGarb
+	na := make([]uint32, 0, live+live/4)
+	for i := range a.paths {
+		rec := &a.paths[i]
+		if rec.refs == 0 {
+			continue
+		}
+		off := uint32(len(na))
+		na = append(na, a.arena[rec.off:rec.off+rec.n]...)
+		rec.off = off
+	}
+	a.arena, a.arenaGarb = na, 0
+}
+
+// Summary is what the routes held by an Aggregator show.
+type Summary struct {
+	Routes   int             `json:"routes"`
+	Peers    []PeerSummary   `json:"peers"`    // sorted by ASN, then address
+	Origins  []OriginSummary `json:"origins"`  // sorted by ASN
+	Links    []Link          `json:"links"`    // sorted by A, then B
+	Prefixes []PrefixOrigins `json:"prefixes"` // sorted by address family, address, length
+}
+
+// PeerSummary counts the distinct prefixes a peer announces (several
+// ADD-PATH paths to one prefix count once).
+type PeerSummary struct {
+	Peer       Peer `json:"peer"`
+	PrefixesV4 int  `json:"prefixes_v4"`
+	PrefixesV6 int  `json:"prefixes_v6"`
+}
+
+// OriginSummary describes what one origin ASN announces, as seen through
+// any peer. AddrsV4 counts the distinct IPv4 addresses (/32s) covered by
+// its IPv4 prefixes (overlapping prefixes are not counted twice);
+// Slash48sV6 counts the distinct IPv6 /48s that contain at least one
+// address of its IPv6 prefixes (a /64 counts its /48).
+type OriginSummary struct {
+	ASN        uint32 `json:"asn"`
+	PrefixesV4 int    `json:"prefixes_v4"`
+	PrefixesV6 int    `json:"prefixes_v6"`
+	AddrsV4    uint64 `json:"addrs_v4"`
+	Slash48sV6 uint64 `json:"slash48s_v6"`
+}
+
+// Link is an adjacency between two ASNs in AS paths, as an unordered pair
+// (A < B), with the number of peers having at least one path that shows
+// it. Prepending is removed, AS_SET segments make no links, and no link
+// crosses an AS_SET.
+type Link struct {
+	A     uint32 `json:"a"`
+	B     uint32 `json:"b"`
+	Peers int    `json:"peers"`
+}
+
+// PrefixOrigins is a distinct prefix with the set of its origin ASNs
+// (sorted). Origins is empty when every path to it ends in an AS_SET.
+type PrefixOrigins struct {
+	Prefix  netip.Prefix `json:"prefix"`
+	Origins []uint32     `json:"origins"`
+}
+
+// Summary derives the Summary of the routes held now. It walks every route
+// under the lock.
+func (a *Aggregator) Summary() Summary {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+
+	s := Summary{Routes: a.routeCount}
+
+	// Per peer, and the origin set of each prefix.
+	const noOrigin = 0
+	first := make([]uint64, len(a.pfxKeys)) // 1<<32|asn, 0 = none yet
+	more := map[uint32][]uint32{}           // prefix ID -> further origins
+	addOrigin := func(pid uint32, pathIdx uint32) {
+		rec := &a.paths[pathIdx]
+		if !rec.hasOrg {
+			return
+		}
+		v := 1<<32 | uint64(rec.origin)
+		switch f := first[pid]; {
+		case f == noOrigin:
+			first[pid] = v
+		case f != v && !slices.Contains(more[pid], rec.origin):
+			more[pid] = append(more[pid], rec.origin)
+		}
+	}
+	for _, ps := range a.peers {
+		sum := PeerSummary{Peer: ps.peer}
+		for pg, page := range ps.pages {
+			for j, v := range page {
+				if v == 0 {
+					continue
+				}
+				pid := uint32(pg<<pageShift | j)
+				if a.pfxKeys[pid].v6 {
+					sum.PrefixesV6++
+				} else {
+					sum.PrefixesV4++
+				}
+				addOrigin(pid, v-1)
+			}
+		}
+		if len(ps.extra) > 0 {
+			seen := map[uint32]bool{}
+			for k, v := range ps.extra {
+				pid := uint32(k >> 32)
+				addOrigin(pid, v-1)
+				if seen[pid] || ps.get(pid, 0) != 0 {
+					continue
+				}
+				seen[pid] = true
+				if a.pfxKeys[pid].v6 {
+					sum.PrefixesV6++
+				} else {
+					sum.PrefixesV4++
+				}
+			}
+		}
+		s.Peers = append(s.Peers, sum)
+	}
+	slices.SortFunc(s.Peers, func(x, y PeerSummary) int {
+		if c := cmp.Compare(x.Peer.ASN, y.Peer.ASN); c != 0 {
+			return c
+		}
+		return x.Peer.Addr.Compare(y.Peer.Addr)
+	})
+
+	// Distinct prefixes with their origins; per origin ranges.
+	type rng struct{ lo, hi uint64 } // inclusive
+	type acc struct {
+		v4, v6     int
+		r4, r6     []rng
+		addrs, s48 uint64
+	}
+	origins := map[uint32]*acc{}
+	nOrg := 0
+	for pid, f := range first {
+		if f != noOrigin {
+			nOrg += 1 + len(more[uint32(pid)])
+		}
+	}
+	orgBuf := make([]uint32, 0, nOrg)
+	s.Prefixes = make([]PrefixOrigins, 0, len(a.pfxIdx))
+	for pid, k := range a.pfxKeys {
+		if a.pfxRefs[pid] == 0 {
+			continue
+		}
+		start := len(orgBuf)
+		if f := first[pid]; f != noOrigin {
+			orgBuf = append(orgBuf, uint32(f))
+			orgBuf = append(orgBuf, more[uint32(pid)]...)
+		}
+		orgs := orgBuf[start:len(orgBuf):len(orgBuf)]
+		slices.Sort(orgs)
+		s.Prefixes = append(s.Prefixes, PrefixOrigins{Prefix: k.prefix(), Origins: orgs})
+		for _, o := range orgs {
+			ac := origins[o]
+			if ac == nil {
+				ac = &acc{}
+				origins[o] = ac
+			}
+			if k.v6 {
+				ac.v6++
+				// Work on /48 units: the top 48 bits of the address.
+				unit := k.hi >> 16
+				if k.bits < 48 {
+					size := uint64(1) << (48 - k.bits)
+					unit &^= size - 1
+					ac.r6 = append(ac.r6, rng{unit, unit + size - 1})
+				} else {
+					ac.r6 = append(ac.r6, rng{unit, unit})
+				}
+			} else {
+				ac.v4++
+				lo := k.lo & 0xffffffff
+				size := uint64(1) << (32 - k.bits)
+				ac.r4 = append(ac.r4, rng{lo, lo + size - 1})
+			}
+		}
+	}
+	slices.SortFunc(s.Prefixes, func(x, y PrefixOrigins) int {
+		if c := x.Prefix.Addr().Compare(y.Prefix.Addr()); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.Prefix.Bits(), y.Prefix.Bits())
+	})
+	union := func(rs []rng) uint64 {
+		slices.SortFunc(rs, func(x, y rng) int { return cmp.Compare(x.lo, y.lo) })
+		var total uint64
+		var cur rng
+		have := false
+		for _, r := range rs {
+			switch {
+			case !have:
+				cur, have = r, true
+			case r.lo <= cur.hi+1: // hi is below 1<<48: no overflow
+				cur.hi = max(cur.hi, r.hi)
+			default:
+				total += cur.hi - cur.lo + 1
+				cur = r
+			}
+		}
+		if have {
+			total += cur.hi - cur.lo + 1
+		}
+		return total
+	}
+	s.Origins = make([]OriginSummary, 0, len(origins))
+	for asn, ac := range origins {
+		s.Origins = append(s.Origins, OriginSummary{
+			ASN: asn, PrefixesV4: ac.v4, PrefixesV6: ac.v6,
+			AddrsV4: union(ac.r4), Slash48sV6: union(ac.r6),
+		})
+	}
+	slices.SortFunc(s.Origins, func(x, y OriginSummary) int { return cmp.Compare(x.ASN, y.ASN) })
+
+	s.Links = a.links()
+	return s
+}
+
+// links counts, per AS adjacency, the peers with a path that shows it.
+func (a *Aggregator) links() []Link {
+	type lacc struct {
+		peers int
+		stamp int32
+	}
+	acc := map[uint64]*lacc{}
+	stamp := make([]int32, len(a.paths)) // last peer (+1) that used the path
+	pathLinks := func(id uint32, peer int32) {
+		if stamp[id] == peer+1 {
+			return
+		}
+		stamp[id] = peer + 1
+		rec := &a.paths[id]
+		w := a.arena[rec.off : rec.off+rec.n]
+		var prev uint32
+		havePrev := false
+		for i := 0; i < len(w); {
+			n := int(w[i] &^ (1 << 31))
+			set := w[i]&(1<<31) != 0
+			seg := w[i+1 : i+1+n]
+			i += 1 + n
+			if set {
+				havePrev = false
+				continue
+			}
+			for _, asn := range seg {
+				if havePrev && asn != prev && asn != 0 && prev != 0 {
+					x, y := min(prev, asn), max(prev, asn)
+					k := uint64(x)<<32 | uint64(y)
+					l := acc[k]
+					if l == nil {
+						l = &lacc{}
+						acc[k] = l
+					}
+					if l.stamp != peer+1 {
+						l.stamp = peer + 1
+						l.peers++
+					}
+				}
+				prev, havePrev = asn, true
+			}
+		}
+	}
+	for i, ps := range a.peers {
+		for _, page := range ps.pages {
+			for _, v := range page {
+				if v != 0 {
+					pathLinks(v-1, int32(i))
+				}
+			}
+		}
+		for _, v := range ps.extra {
+			pathLinks(v-1, int32(i))
+		}
+	}
+	out := make([]Link, 0, len(acc))
+	for k, l := range acc {
+		out = append(out, Link{A: uint32(k >> 32), B: uint32(k), Peers: l.peers})
+	}
+	slices.SortFunc(out, func(x, y Link) int {
+		if c := cmp.Compare(x.A, y.A); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.B, y.B)
+	})
+	return out
+}
