@@ -7,10 +7,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-var peerLabels = []string{"peer", "peer_asn", "ixp_id"}
+// peerLabels are in alphabetical order, as the text exposition sorts them.
+var peerLabels = []string{"ixp_id", "peer", "peer_asn"}
 
 func desc(name, help string, extra ...string) *prometheus.Desc {
-	return prometheus.NewDesc("ixpobs_bgp_"+name, help, append(append([]string(nil), peerLabels...), extra...), nil)
+	return prometheus.NewDesc("ixpobs_bgp_"+name, help, append(append([]string(nil), extra...), peerLabels...), nil)
 }
 
 var (
@@ -45,9 +46,9 @@ func (m *sessionMetrics) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descQueueLen, prometheus.GaugeValue, float64(n))
 	ch <- prometheus.MustNewConstMetric(descQueueCap, prometheus.GaugeValue, float64(capacity))
 	for _, s := range m.c.Sessions() {
-		l := []string{s.Address.String(), strconv.FormatUint(uint64(s.ASN), 10), strconv.Itoa(s.IXPID)}
+		l := []string{strconv.Itoa(s.IXPID), s.Address.String(), strconv.FormatUint(uint64(s.ASN), 10)}
 		gauge := func(d *prometheus.Desc, v float64, extra ...string) {
-			ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, append(l, extra...)...)
+			ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, append(extra, l...)...)
 		}
 		counter := func(d *prometheus.Desc, v uint64) {
 			ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), l...)

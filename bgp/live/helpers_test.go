@@ -1,0 +1,305 @@
+package live_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ixpobs/ixpobs/bgp"
+	"github.com/ixpobs/ixpobs/bgp/live"
+)
+
+// needDaemon returns the path of bin, skipping the test when it is missing,
+// or failing it under CI=true.
+func needDaemon(t testing.TB, bin string) string {
+	t.Helper()
+	p, err := exec.LookPath(bin)
+	if err != nil {
+		msg := fmt.Sprintf("%s not installed (apt-get install -y bird2 exabgp gobgpd): %v", bin, err)
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return p
+}
+
+// freePort returns a TCP port that was free on addr a moment ago.
+func freePort(t testing.TB, addr string) int {
+	t.Helper()
+	l, err := net.Listen("tcp", net.JoinHostPort(addr, "0"))
+	if err != nil {
+		t.Fatalf("listen on %s: %v", addr, err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// birdProc is a BIRD 2 daemon running in the foreground with its own
+// control socket in a temporary directory.
+type birdProc struct {
+	dir, sock string
+	cmd       *exec.Cmd
+	done      chan error
+}
+
+func startBird(t testing.TB, conf string) *birdProc {
+	t.Helper()
+	bin := needDaemon(t, "bird")
+	needDaemon(t, "birdc")
+	dir := t.TempDir()
+	b := &birdProc{dir: dir, sock: filepath.Join(dir, "bird.ctl"), done: make(chan error, 1)}
+	cf := filepath.Join(dir, "bird.conf")
+	if err := os.WriteFile(cf, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	logf, err := os.Create(filepath.Join(dir, "bird.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.cmd = exec.Command(bin, "-f", "-c", cf, "-s", b.sock, "-P", filepath.Join(dir, "bird.pid"))
+	b.cmd.Stdout, b.cmd.Stderr = logf, logf
+	if err := b.cmd.Start(); err != nil {
+		t.Fatalf("start bird: %v", err)
+	}
+	go func() { b.done <- b.cmd.Wait(); logf.Close() }()
+	t.Cleanup(func() {
+		_ = b.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-b.done:
+		case <-time.After(5 * time.Second):
+			_ = b.cmd.Process.Kill()
+			<-b.done
+		}
+		if t.Failed() {
+			log, _ := os.ReadFile(filepath.Join(dir, "bird.log"))
+			t.Logf("bird log:\n%s", tail(string(log), 3000))
+		}
+	})
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if _, err := os.Stat(b.sock); err == nil {
+			if _, err := b.ctl("show status"); err == nil {
+				return b
+			}
+		}
+		select {
+		case err := <-b.done:
+			log, _ := os.ReadFile(filepath.Join(dir, "bird.log"))
+			t.Fatalf("bird exited: %v\n%s", err, tail(string(log), 3000))
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("bird control socket did not appear within 60s")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
+
+// ctl runs a birdc command.
+func (b *birdProc) ctl(args ...string) (string, error) {
+	out, err := exec.Command("birdc", append([]string{"-s", b.sock}, args...)...).CombinedOutput()
+	if err != nil {
+		return string(out), fmt.Errorf("birdc %s: %w: %s", strings.Join(args, " "), err, out)
+	}
+	return string(out), nil
+}
+
+func (b *birdProc) mustCtl(t testing.TB, args ...string) string {
+	t.Helper()
+	out, err := b.ctl(args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// routeKey identifies a path in memSink.
+type routeKey struct {
+	prefix netip.Prefix
+	pathID uint32
+}
+
+// memSink is an in-memory RouteSink recording the current routes per peer.
+// It stands in for bgp.Aggregator, which is written in parallel.
+type memSink struct {
+	mu     sync.Mutex
+	routes map[bgp.Peer]map[routeKey]bgp.Route
+	resets map[bgp.Peer]int
+	delay  time.Duration // per Announce, to simulate a slow sink
+}
+
+func newMemSink() *memSink {
+	return &memSink{routes: make(map[bgp.Peer]map[routeKey]bgp.Route), resets: make(map[bgp.Peer]int)}
+}
+
+func (s *memSink) Announce(r bgp.Route) {
+	if s.delay > 0 {
+		time.Sleep(s.delay)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.routes[r.Peer]
+	if m == nil {
+		m = make(map[routeKey]bgp.Route)
+		s.routes[r.Peer] = m
+	}
+	m[routeKey{r.Prefix, r.PathID}] = r
+}
+
+func (s *memSink) Withdraw(p bgp.Peer, prefix netip.Prefix, pathID uint32) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.routes[p], routeKey{prefix, pathID})
+}
+
+func (s *memSink) ResetPeer(p bgp.Peer) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.routes, p)
+	s.resets[p]++
+}
+
+// count returns the number of IPv4 and IPv6 routes of p.
+func (s *memSink) count(p bgp.Peer) (v4, v6 int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k := range s.routes[p] {
+		if k.prefix.Addr().Is4() {
+			v4++
+		} else {
+			v6++
+		}
+	}
+	return v4, v6
+}
+
+func (s *memSink) total() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, m := range s.routes {
+		n += len(m)
+	}
+	return n
+}
+
+func (s *memSink) route(p bgp.Peer, prefix netip.Prefix) (bgp.Route, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.routes[p][routeKey{prefix, 0}]
+	return r, ok
+}
+
+// runCollector starts c.Run and stops it at cleanup, failing the test if
+// Run returns an error.
+func runCollector(t testing.TB, cfg live.Config, sink live.RouteSink, reg prometheus.Registerer) (*live.Collector, func()) {
+	t.Helper()
+	c, err := live.New(cfg, sink, live.Options{Registerer: reg, Logger: testLogger(t)})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.Run(ctx) }()
+	select {
+	case <-c.Ready():
+	case err := <-done:
+		cancel()
+		t.Fatalf("Run returned before ready: %v", err)
+	case <-time.After(10 * time.Second):
+		cancel()
+		t.Fatal("collector not ready within 10s")
+	}
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("Run: %v", err)
+				}
+			case <-time.After(15 * time.Second):
+				t.Error("Run did not return within 15s of cancel")
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return c, stop
+}
+
+// session returns the session of addr.
+func session(c *live.Collector, addr string) (live.Session, bool) {
+	a := netip.MustParseAddr(addr)
+	for _, s := range c.Sessions() {
+		if s.Address == a {
+			return s, true
+		}
+	}
+	return live.Session{}, false
+}
+
+// waitFor polls cond every 20 ms until it is true or d passes.
+func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for !cond() {
+		if time.Since(start) > d {
+			t.Fatalf("timed out after %v waiting for %s", d, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return time.Since(start)
+}
+
+
+// syncBuffer collects log output; it is printed when the test fails.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.b.Len() > 1<<20 {
+		return len(p), nil
+	}
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func testLogger(t testing.TB) *slog.Logger {
+	buf := &syncBuffer{}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("collector log:\n%s", tail(buf.String(), 6000))
+		}
+	})
+	return slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
