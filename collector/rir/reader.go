@@ -148,6 +148,7 @@ func (r *Report) Records() int {
 // then call Next until it returns io.EOF.
 type Reader struct {
 	name   string
+	src    *errReader
 	sc     *bufio.Scanner
 	header Header
 	report Report
@@ -156,6 +157,7 @@ type Reader struct {
 	off     int64 // byte offset of the current line
 	next    int64 // byte offset of the next line
 	records int   // record lines read
+	open    bool  // the current line has no newline: the input ended in it
 	fields  []string
 	done    bool
 }
@@ -175,7 +177,7 @@ func NewReader(r io.Reader, name string) (*Reader, error) {
 	}
 	rd := &Reader{
 		name:   name,
-		sc:     bufio.NewScanner(src),
+		src:    &errReader{r: src},
 		fields: make([]string, 0, 16),
 		report: Report{
 			Entries:         map[string]map[string]int{},
@@ -184,6 +186,7 @@ func NewReader(r io.Reader, name string) (*Reader, error) {
 			PrefixesDropped: map[string]int{},
 		},
 	}
+	rd.sc = bufio.NewScanner(rd.src)
 	rd.sc.Buffer(make([]byte, 0, 64<<10), maxLine)
 	rd.sc.Split(rd.split)
 	for {
@@ -219,12 +222,10 @@ func (r *Reader) Next(ctx context.Context) (Entry, error) {
 	if r.done {
 		return Entry{}, io.EOF
 	}
+	if err := ctx.Err(); err != nil {
+		return Entry{}, err
+	}
 	for {
-		if r.line%ctxEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return Entry{}, err
-			}
-		}
 		if r.records == r.header.Records {
 			return Entry{}, r.finish(ctx)
 		}
@@ -249,6 +250,9 @@ func (r *Reader) Next(ctx context.Context) (Entry, error) {
 		e, err := parseEntry(f, r.header.Registry)
 		if err != nil {
 			return Entry{}, r.errorf(err)
+		}
+		if r.open {
+			return Entry{}, r.errorf(fmt.Errorf("last record has no end of line: %w", ixp.ErrTruncated))
 		}
 		e.Line = r.line
 		r.records++
@@ -345,10 +349,32 @@ func (r *Reader) count(e Entry, fields int) {
 	r.report.Fields[fields]++
 }
 
-// split is bufio.ScanLines that also tracks byte offsets.
+// errReader remembers the error that ended its input.
+type errReader struct {
+	r   io.Reader
+	err error
+}
+
+func (e *errReader) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil {
+		e.err = err
+	}
+	return n, err
+}
+
+// split is bufio.ScanLines that also tracks byte offsets and refuses to
+// return an unterminated last line: when the input broke (truncated gzip)
+// that line is a fragment that could still parse, e.g. an ASN cut short.
+// An unterminated line at a clean end of input is returned; the caller
+// treats it as truncated if it is needed as a record.
 func (r *Reader) split(data []byte, atEOF bool) (int, []byte, error) {
+	if atEOF && len(data) > 0 && bytes.IndexByte(data, '\n') < 0 && r.src.err != nil && r.src.err != io.EOF {
+		return 0, nil, r.src.err
+	}
 	adv, tok, err := bufio.ScanLines(data, atEOF)
 	if adv > 0 || tok != nil {
+		r.open = atEOF && bytes.IndexByte(data, '\n') < 0
 		r.off = r.next
 		r.next += int64(adv)
 	}
