@@ -1,0 +1,235 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/ixpobs/ixpobs/collector/peeringdb"
+	"github.com/ixpobs/ixpobs/store"
+	"github.com/ixpobs/ixpobs/store/postgres"
+	"github.com/ixpobs/ixpobs/store/sqlite"
+)
+
+// Config is everything ixpobs can be configured with. The YAML file is
+// decoded strictly (an unknown key is an error); see docs/CONFIG.md and
+// deploy/ixpobs.example.yaml.
+type Config struct {
+	// DB is the store: a SQLite file path (default ./ixpobs.db) or a
+	// postgres:// URL.
+	DB string `yaml:"db"`
+	// Listen is the HTTP address of serve.
+	Listen string `yaml:"listen"`
+	// Collect runs the scheduled collectors inside serve.
+	Collect bool `yaml:"collect"`
+	// Log configures logging.
+	Log LogConfig `yaml:"log"`
+	// PeeringDB configures the PeeringDB API collector.
+	PeeringDB PeeringDBSource `yaml:"peeringdb"`
+}
+
+// LogConfig configures logging.
+type LogConfig struct {
+	Level  string `yaml:"level"`  // debug, info, warn, error
+	Format string `yaml:"format"` // text or json
+}
+
+// PeeringDBSource is the PeeringDB collector with its switch and timeout.
+type PeeringDBSource struct {
+	Enabled          bool          `yaml:"enabled"`
+	Timeout          time.Duration `yaml:"timeout"`
+	peeringdb.Config `yaml:",inline"`
+}
+
+func defaultConfig() Config {
+	return Config{
+		DB:        "ixpobs.db",
+		Listen:    ":8080",
+		Collect:   true,
+		Log:       LogConfig{Level: "info", Format: "text"},
+		PeeringDB: PeeringDBSource{Enabled: true, Timeout: 30 * time.Minute, Config: peeringdb.DefaultConfig()},
+	}
+}
+
+func (c Config) validate() error {
+	if c.DB == "" {
+		return errors.New("db must not be empty")
+	}
+	if _, err := parseLevel(c.Log.Level); err != nil {
+		return err
+	}
+	if c.Log.Format != "text" && c.Log.Format != "json" {
+		return fmt.Errorf("log.format must be text or json, not %q", c.Log.Format)
+	}
+	if c.PeeringDB.Enabled {
+		if err := c.PeeringDB.Validate(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// setting is one option settable by flag and environment variable.
+type setting struct {
+	flag, env, usage string
+	isBool           bool
+	apply            func(c *Config, v string) error
+}
+
+func settings() map[string]setting {
+	str := func(f func(c *Config) *string) func(*Config, string) error {
+		return func(c *Config, v string) error { *f(c) = v; return nil }
+	}
+	boolean := func(f func(c *Config) *bool) func(*Config, string) error {
+		return func(c *Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return fmt.Errorf("want true or false, not %q", v)
+			}
+			*f(c) = b
+			return nil
+		}
+	}
+	list := []setting{
+		{"db", "IXPOBS_DB", "store: SQLite file path or postgres:// URL (default ixpobs.db)", false, str(func(c *Config) *string { return &c.DB })},
+		{"listen", "IXPOBS_LISTEN", "HTTP listen address (default :8080)", false, str(func(c *Config) *string { return &c.Listen })},
+		{"collect", "IXPOBS_COLLECT", "run the scheduled collectors (default true)", true, boolean(func(c *Config) *bool { return &c.Collect })},
+		{"log-level", "IXPOBS_LOG_LEVEL", "debug, info, warn or error (default info)", false, str(func(c *Config) *string { return &c.Log.Level })},
+		{"log-format", "IXPOBS_LOG_FORMAT", "text or json (default text)", false, str(func(c *Config) *string { return &c.Log.Format })},
+		{"peeringdb-api-key", "IXPOBS_PEERINGDB_API_KEY", "PeeringDB API key (sent as Authorization: Api-Key)", false, str(func(c *Config) *string { return &c.PeeringDB.APIKey })},
+		{"peeringdb-url", "IXPOBS_PEERINGDB_URL", "PeeringDB API base URL", false, str(func(c *Config) *string { return &c.PeeringDB.BaseURL })},
+	}
+	m := map[string]setting{}
+	for _, s := range list {
+		m[s.flag] = s
+	}
+	return m
+}
+
+// flagValue records a flag's value for later application.
+type flagValue struct {
+	value  string
+	isBool bool
+	set    bool
+}
+
+func (f *flagValue) String() string     { return f.value }
+func (f *flagValue) Set(v string) error { f.value, f.set = v, true; return nil }
+func (f *flagValue) IsBoolFlag() bool   { return f.isBool }
+
+// options is a command's flag set bound to the configuration.
+type options struct {
+	fs         *flag.FlagSet
+	configFile *string
+	values     map[string]*flagValue
+}
+
+// newOptions makes a flag set with --config and the named settings.
+func newOptions(name, synopsis string, env *environment, names ...string) *options {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	o := &options{fs: fs, values: map[string]*flagValue{}}
+	o.configFile = fs.String("config", "", "YAML configuration file (env IXPOBS_CONFIG)")
+	all := settings()
+	for _, n := range names {
+		s := all[n]
+		v := &flagValue{isBool: s.isBool}
+		o.values[n] = v
+		fs.Var(v, n, s.usage+" (env "+s.env+")")
+	}
+	fs.Usage = func() {
+		fmt.Fprintf(env.stderr, "Usage: ixpobs %s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return o
+}
+
+// load builds the configuration: defaults, then the file, then
+// environment variables, then flags.
+func (o *options) load(env *environment) (Config, error) {
+	cfg := defaultConfig()
+	path := *o.configFile
+	if path == "" {
+		path = env.getenv("IXPOBS_CONFIG")
+	}
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return cfg, fmt.Errorf("config: %w", err)
+		}
+		if err := decodeConfig(b, &cfg); err != nil {
+			return cfg, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	for name, s := range settings() {
+		if v := env.getenv(s.env); v != "" {
+			if err := s.apply(&cfg, v); err != nil {
+				return cfg, fmt.Errorf("%s: %w", s.env, err)
+			}
+		}
+		if fv, ok := o.values[name]; ok && fv.set {
+			v := fv.value
+			if s.isBool && v == "" {
+				v = "true"
+			}
+			if err := s.apply(&cfg, v); err != nil {
+				return cfg, fmt.Errorf("--%s: %w", name, err)
+			}
+		}
+	}
+	if err := cfg.validate(); err != nil {
+		return cfg, fmt.Errorf("config: %w", err)
+	}
+	return cfg, nil
+}
+
+// decodeConfig decodes YAML strictly into cfg (which holds the defaults).
+func decodeConfig(b []byte, cfg *Config) error {
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	return nil
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return l, fmt.Errorf("log.level must be debug, info, warn or error, not %q", s)
+	}
+	return l, nil
+}
+
+func newLogger(cfg LogConfig, w io.Writer) *slog.Logger {
+	level, _ := parseLevel(cfg.Level)
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// openStore opens the store named by dsn: postgres:// or postgresql://
+// URLs (and key=value DSNs starting with host=) select PostgreSQL,
+// anything else is a SQLite file path.
+func openStore(ctx context.Context, dsn string, log *slog.Logger) (store.Store, error) {
+	if isPostgres(dsn) {
+		return postgres.Open(ctx, dsn, log)
+	}
+	return sqlite.Open(ctx, dsn, log)
+}
+
+func isPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") || strings.HasPrefix(dsn, "host=")
+}

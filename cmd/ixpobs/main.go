@@ -1,0 +1,125 @@
+// Command ixpobs is the IXP and peering observatory: it collects PeeringDB,
+// IX-F exports, RIR statistics and BGP data, keeps their history, and
+// serves a dashboard, a JSON API and Prometheus metrics.
+//
+// Usage:
+//
+//	ixpobs serve    [--db DSN] [--listen ADDR] [--collect=false] [--config FILE]
+//	ixpobs collect  [SOURCE...]
+//	ixpobs import   peeringdb PATH [--at DATE] [--force]
+//	ixpobs migrate
+//	ixpobs version
+//
+// Run "ixpobs COMMAND --help" for the flags of each command.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"sort"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
+}
+
+// command is one subcommand.
+type command struct {
+	summary string
+	run     func(ctx context.Context, env *environment, args []string) error
+}
+
+// environment is what a command gets from the process.
+type environment struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+func commands() map[string]command {
+	return map[string]command{
+		"serve":   {"run the observatory: store, scheduled collectors, dashboard, API and /metrics", runServe},
+		"collect": {"run one collection of the named sources (default: all enabled), then exit", runCollect},
+		"import":  {"import files: peeringdb DIR|FILE", runImport},
+		"migrate": {"create or upgrade the database schema, then exit", runMigrate},
+		"version": {"print the version", runVersion},
+	}
+}
+
+// errUsage marks errors already explained on stderr (exit code 2).
+var errUsage = errors.New("usage")
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	env := &environment{stdout: stdout, stderr: stderr, getenv: getenv}
+	cmds := commands()
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stderr, cmds)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	cmd, ok := cmds[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "ixpobs: unknown command %q\n\n", args[0])
+		usage(stderr, cmds)
+		return 2
+	}
+	if err := cmd.run(ctx, env, args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		if errors.Is(err, errUsage) {
+			return 2
+		}
+		fmt.Fprintf(stderr, "ixpobs %s: %v\n", args[0], err)
+		return 1
+	}
+	return 0
+}
+
+func usage(w io.Writer, cmds map[string]command) {
+	fmt.Fprintf(w, "ixpobs: the IXP and peering observatory\n\nUsage: ixpobs COMMAND [flags]\n\nCommands:\n")
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-8s %s\n", n, cmds[n].summary)
+	}
+	fmt.Fprintf(w, "\nEvery flag can also be set with an IXPOBS_* environment variable (e.g. IXPOBS_DB)\nor in the YAML file given by --config; see docs/CONFIG.md.\nRun \"ixpobs COMMAND --help\" for the flags of a command.\n")
+}
+
+func runVersion(_ context.Context, env *environment, args []string) error {
+	fs := flag.NewFlagSet("version", flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	fmt.Fprintln(env.stdout, versionString())
+	return nil
+}
+
+func versionString() string {
+	v, rev := "(devel)", ""
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if bi.Main.Version != "" {
+			v = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				rev = " " + s.Value[:12]
+			}
+		}
+	}
+	return "ixpobs " + v + rev
+}

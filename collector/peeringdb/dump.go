@@ -1,0 +1,396 @@
+package peeringdb
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ixpobs/ixpobs/ixp"
+)
+
+// Dump is a decoded PeeringDB dump or API sync: the objects of each kind
+// it covers, before references are resolved.
+type Dump struct {
+	objects map[ixp.Kind][]object
+	deleted map[ixp.Kind][]int64
+	// MaxUpdated is the newest "updated" time of any object.
+	MaxUpdated time.Time
+	Report     Report
+}
+
+// Report says what a dump contained and what was left out.
+type Report struct {
+	Files    []string       `json:"files"`
+	Objects  map[string]int `json:"objects"`            // kept, by kind
+	Skipped  map[string]int `json:"skipped,omitempty"`  // by "kind status"
+	Deleted  map[string]int `json:"deleted,omitempty"`  // status "deleted", by kind
+	Dangling map[string]int `json:"dangling,omitempty"` // by "kind.field"
+}
+
+func newDump() *Dump {
+	return &Dump{
+		objects: map[ixp.Kind][]object{},
+		deleted: map[ixp.Kind][]int64{},
+		Report:  Report{Objects: map[string]int{}, Skipped: map[string]int{}, Deleted: map[string]int{}, Dangling: map[string]int{}},
+	}
+}
+
+// Kinds returns the kinds the dump covers, in reference order.
+func (d *Dump) Kinds() []ixp.Kind {
+	var out []ixp.Kind
+	for _, k := range ixp.PeeringDBKinds {
+		if _, ok := d.objects[k]; ok {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// fileName matches the file names of a dump directory: ix.json,
+// ix-0.json (PeeringDB's cache files), ix-page-2.json, optionally .gz.
+var fileName = regexp.MustCompile(`^([a-z]+)(?:-0|-page-(\d+))?\.json(\.gz)?$`)
+
+// ReadDir reads a directory of per-object API responses.
+func ReadDir(ctx context.Context, dir string) (*Dump, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("peeringdb: %w", err)
+	}
+	type page struct {
+		path string
+		n    int
+	}
+	pages := map[ixp.Kind][]page{}
+	for _, e := range entries {
+		m := fileName.FindStringSubmatch(e.Name())
+		if e.IsDir() || m == nil {
+			continue
+		}
+		k, ok := ixp.KindByName(m[1])
+		if !ok || !isPeeringDBKind(k) {
+			continue
+		}
+		n, _ := strconv.Atoi(m[2])
+		pages[k] = append(pages[k], page{filepath.Join(dir, e.Name()), n})
+	}
+	if len(pages) == 0 {
+		return nil, fmt.Errorf("peeringdb: %s: no PeeringDB object files (ix.json, netixlan.json.gz, …): %w", dir, ixp.ErrInvalid)
+	}
+	d := newDump()
+	for _, k := range ixp.PeeringDBKinds {
+		ps := pages[k]
+		sort.Slice(ps, func(i, j int) bool { return ps[i].n < ps[j].n })
+		for _, p := range ps {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			if err := d.readFile(p.path, k); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return d, nil
+}
+
+// ReadFile reads one file: the single-file layout
+// {"ix": {"data": [...]}, "net": {"data": [...]}, …}, or one object's API
+// response named after its tag (ix.json, netixlan.json.gz).
+func ReadFile(ctx context.Context, path string) (*Dump, error) {
+	d := newDump()
+	k := ixp.Kind(0)
+	if m := fileName.FindStringSubmatch(filepath.Base(path)); m != nil {
+		if kk, ok := ixp.KindByName(m[1]); ok && isPeeringDBKind(kk) {
+			k = kk
+		}
+	}
+	if err := d.readFile(path, k); err != nil {
+		return nil, err
+	}
+	if len(d.objects) == 0 {
+		return nil, fmt.Errorf("peeringdb: %s: no PeeringDB objects found: %w", path, ixp.ErrInvalid)
+	}
+	return d, nil
+}
+
+// Read reads one API response or single-file dump from r; name is used in
+// errors. kind is the object kind of an API response (0 for the
+// single-file layout).
+func (d *Dump) Read(r io.Reader, name string, kind ixp.Kind) error {
+	cr := &countingReader{r: r}
+	br := bufio.NewReaderSize(cr, 1<<16)
+	var src io.Reader = br
+	magic, _ := br.Peek(2)
+	var gz *gzip.Reader
+	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		var err error
+		if gz, err = gzip.NewReader(br); err != nil {
+			return d.parseError(name, 0, -1, err)
+		}
+		src = gz
+	}
+	dec := json.NewDecoder(src)
+	dec.UseNumber()
+	if err := d.decodeTop(dec, name, kind); err != nil {
+		return err
+	}
+	// Read to the end so that a truncated or corrupt compressed tail is
+	// reported, and nothing but white space follows the JSON.
+	if _, err := dec.Token(); err != io.EOF {
+		if err == nil {
+			err = errors.New("data after the end of the JSON document")
+		}
+		return d.parseError(name, dec.InputOffset(), -1, err)
+	}
+	if gz != nil {
+		if _, err := io.Copy(io.Discard, gz); err != nil {
+			return d.parseError(name, cr.n, -1, fmt.Errorf("gzip: %w", err))
+		}
+	}
+	return nil
+}
+
+func (d *Dump) readFile(path string, kind ixp.Kind) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("peeringdb: %w", err)
+	}
+	defer f.Close()
+	d.Report.Files = append(d.Report.Files, path)
+	return d.Read(f, path, kind)
+}
+
+func (d *Dump) parseError(name string, offset, record int64, err error) error {
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		err = fmt.Errorf("%w: %w", ixp.ErrTruncated, err)
+	}
+	return &ixp.ParseError{Source: "peeringdb", File: name, Offset: offset, Record: record, Err: err}
+}
+
+// decodeTop walks the top-level object: {"meta":…, "data": [...]} for an
+// API response, {"ix": {"data": [...]}, …} for the single-file layout.
+func (d *Dump) decodeTop(dec *json.Decoder, name string, kind ixp.Kind) error {
+	if err := expectDelim(dec, '{'); err != nil {
+		return d.parseError(name, dec.InputOffset(), -1, fmt.Errorf("want a JSON object: %w", err))
+	}
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return d.parseError(name, dec.InputOffset(), -1, err)
+		}
+		switch k, isTag := ixp.KindByName(fmt.Sprint(key)); {
+		case key == "data" && kind != 0:
+			if err := d.decodeData(dec, name, kind); err != nil {
+				return err
+			}
+		case key == "data":
+			return d.parseError(name, dec.InputOffset(), -1, fmt.Errorf("an API response but the file name does not say which object (name it ix.json, net.json, …): %w", ixp.ErrInvalid))
+		case isTag && isPeeringDBKind(k) && kind == 0:
+			if err := d.decodeSection(dec, name, k); err != nil {
+				return err
+			}
+		default:
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return d.parseError(name, dec.InputOffset(), -1, err)
+			}
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return d.parseError(name, dec.InputOffset(), -1, err)
+	}
+	return nil
+}
+
+// decodeSection reads {"data": [...], …} of one kind in the single-file
+// layout.
+func (d *Dump) decodeSection(dec *json.Decoder, name string, k ixp.Kind) error {
+	if err := expectDelim(dec, '{'); err != nil {
+		return d.parseError(name, dec.InputOffset(), -1, fmt.Errorf("section %q: want an object: %w", k, err))
+	}
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return d.parseError(name, dec.InputOffset(), -1, err)
+		}
+		if key == "data" {
+			if err := d.decodeData(dec, name, k); err != nil {
+				return err
+			}
+			continue
+		}
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return d.parseError(name, dec.InputOffset(), -1, err)
+		}
+	}
+	_, err := dec.Token()
+	if err != nil {
+		return d.parseError(name, dec.InputOffset(), -1, err)
+	}
+	return nil
+}
+
+func (d *Dump) decodeData(dec *json.Decoder, name string, k ixp.Kind) error {
+	if err := expectDelim(dec, '['); err != nil {
+		return d.parseError(name, dec.InputOffset(), -1, fmt.Errorf("%s data: want an array: %w", k, err))
+	}
+	if _, ok := d.objects[k]; !ok {
+		d.objects[k] = nil
+	}
+	for i := int64(0); dec.More(); i++ {
+		start := dec.InputOffset()
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return d.parseError(name, start, i, fmt.Errorf("%s object: %w", k, err))
+		}
+		o, err := decodeObject(k, raw)
+		if err != nil {
+			return d.parseError(name, start, i, fmt.Errorf("%s object: %w", k, err))
+		}
+		if o.ID <= 0 {
+			return d.parseError(name, start, i, fmt.Errorf("%s object without a valid id: %w", k, ixp.ErrInvalid))
+		}
+		if t, err := time.Parse(time.RFC3339, o.Updated); err == nil && t.After(d.MaxUpdated) {
+			d.MaxUpdated = t.UTC()
+		}
+		switch strings.ToLower(o.Status) {
+		case "ok", "":
+			d.objects[k] = append(d.objects[k], o)
+		case "deleted":
+			d.deleted[k] = append(d.deleted[k], o.ID)
+			d.Report.Deleted[k.String()]++
+		default:
+			d.Report.Skipped[k.String()+" "+o.Status]++
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return d.parseError(name, dec.InputOffset(), -1, err)
+	}
+	return nil
+}
+
+func expectDelim(dec *json.Decoder, want json.Delim) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if got, ok := tok.(json.Delim); !ok || got != want {
+		return fmt.Errorf("found %v", tok)
+	}
+	return nil
+}
+
+func isPeeringDBKind(k ixp.Kind) bool {
+	for _, p := range ixp.PeeringDBKinds {
+		if p == k {
+			return true
+		}
+	}
+	return false
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// Snapshot resolves references and builds the snapshot to publish. A zero
+// at means the newest "updated" time in the data, at the start of its day.
+// delta makes an incremental snapshot: only the objects present change and
+// deleted ones end.
+func (d *Dump) Snapshot(at time.Time, delta bool) (ixp.SnapshotInput, error) {
+	if at.IsZero() {
+		if d.MaxUpdated.IsZero() {
+			return ixp.SnapshotInput{}, fmt.Errorf("peeringdb: no snapshot date given and no object has an updated time: %w", ixp.ErrInvalid)
+		}
+		y, m, dd := d.MaxUpdated.Date()
+		at = time.Date(y, m, dd, 0, 0, 0, 0, time.UTC)
+	}
+	in := ixp.SnapshotInput{Source: Source, At: at, Kinds: d.Kinds(), Delta: delta, Origin: strings.Join(d.Report.Files, ",")}
+	if delta {
+		in.Deleted = d.deleted
+	}
+	present := map[ixp.Kind]map[int64]bool{}
+	for k, objs := range d.objects {
+		ids := make(map[int64]bool, len(objs))
+		for _, o := range objs {
+			ids[o.ID] = true
+		}
+		present[k] = ids
+	}
+	lanIX := map[int64]int64{}
+	for _, o := range d.objects[ixp.KindExchangeLAN] {
+		lanIX[o.ID] = o.rec.IXID
+	}
+	seen := map[ixp.Kind]map[int64]bool{}
+	for _, k := range in.Kinds {
+		seen[k] = map[int64]bool{}
+		for _, o := range d.objects[k] {
+			if seen[k][o.ID] {
+				d.Report.Skipped[k.String()+" duplicate id"]++
+				continue
+			}
+			seen[k][o.ID] = true
+			if o.ixlanID != 0 && o.rec.IXID == 0 {
+				if ix, ok := lanIX[o.ixlanID]; ok {
+					o.setIX(ix)
+				}
+			}
+			if !delta {
+				for _, r := range o.refs {
+					ids, covered := present[r.kind]
+					if covered && r.id != 0 && !ids[r.id] {
+						d.Report.Dangling[k.String()+"."+r.name]++
+					}
+				}
+			}
+			data, err := json.Marshal(o.model)
+			if err != nil {
+				return in, fmt.Errorf("peeringdb: encode %s %d: %w", k, o.ID, err)
+			}
+			o.rec.Data = data
+			in.Records = append(in.Records, o.rec)
+			d.Report.Objects[k.String()]++
+		}
+	}
+	in.Notes = d.notes()
+	return in, nil
+}
+
+func (d *Dump) notes() []string {
+	var notes []string
+	add := func(prefix string, m map[string]int) {
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			notes = append(notes, fmt.Sprintf("%s %s: %d", prefix, k, m[k]))
+		}
+	}
+	add("dangling reference", d.Report.Dangling)
+	add("skipped", d.Report.Skipped)
+	add("deleted", d.Report.Deleted)
+	return notes
+}
+
+// Source is the source name of PeeringDB snapshots.
+const Source = "peeringdb"

@@ -1,0 +1,275 @@
+package peeringdb
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/ixpobs/ixpobs/ixp"
+)
+
+// meta is what every PeeringDB object carries.
+type meta struct {
+	ID      int64  `json:"id"`
+	Status  string `json:"status"`
+	Created string `json:"created"`
+	Updated string `json:"updated"`
+}
+
+type rawOrg struct {
+	meta
+	Name    string `json:"name"`
+	Country string `json:"country"`
+	City    string `json:"city"`
+	Website string `json:"website"`
+}
+
+type rawFac struct {
+	meta
+	OrgID     int64    `json:"org_id"`
+	CampusID  *int64   `json:"campus_id"`
+	Name      string   `json:"name"`
+	City      string   `json:"city"`
+	Country   string   `json:"country"`
+	Region    string   `json:"region_continent"`
+	Latitude  *float64 `json:"latitude"`
+	Longitude *float64 `json:"longitude"`
+}
+
+type rawIX struct {
+	meta
+	OrgID    int64  `json:"org_id"`
+	Name     string `json:"name"`
+	NameLong string `json:"name_long"`
+	City     string `json:"city"`
+	Country  string `json:"country"`
+	Region   string `json:"region_continent"`
+	Website  string `json:"website"`
+}
+
+type rawIXLan struct {
+	meta
+	IXID      int64   `json:"ix_id"`
+	Name      string  `json:"name"`
+	MTU       *int    `json:"mtu"`
+	RSASN     *uint32 `json:"rs_asn"`
+	IXFURL    string  `json:"ixf_ixp_member_list_url"`
+	IXFImport bool    `json:"ixf_ixp_import_enabled"`
+}
+
+type rawIXPfx struct {
+	meta
+	IXLanID  int64  `json:"ixlan_id"`
+	Protocol string `json:"protocol"`
+	Prefix   string `json:"prefix"`
+	InDFZ    bool   `json:"in_dfz"`
+}
+
+type rawIXFac struct {
+	meta
+	IXID  int64 `json:"ix_id"`
+	FacID int64 `json:"fac_id"`
+}
+
+type rawNet struct {
+	meta
+	OrgID         int64  `json:"org_id"`
+	ASN           uint32 `json:"asn"`
+	Name          string `json:"name"`
+	AKA           string `json:"aka"`
+	Website       string `json:"website"`
+	IRRASSet      string `json:"irr_as_set"`
+	InfoType      string `json:"info_type"`
+	InfoPrefixes4 *int   `json:"info_prefixes4"`
+	InfoPrefixes6 *int   `json:"info_prefixes6"`
+	InfoTraffic   string `json:"info_traffic"`
+	InfoScope     string `json:"info_scope"`
+	PolicyGeneral string `json:"policy_general"`
+}
+
+type rawNetFac struct {
+	meta
+	NetID    int64   `json:"net_id"`
+	FacID    int64   `json:"fac_id"`
+	LocalASN *uint32 `json:"local_asn"`
+}
+
+type rawNetIXLan struct {
+	meta
+	NetID       int64   `json:"net_id"`
+	IXID        int64   `json:"ix_id"`
+	IXLanID     int64   `json:"ixlan_id"`
+	ASN         uint32  `json:"asn"`
+	Speed       int64   `json:"speed"`
+	IPAddr4     *string `json:"ipaddr4"`
+	IPAddr6     *string `json:"ipaddr6"`
+	IsRSPeer    bool    `json:"is_rs_peer"`
+	Operational *bool   `json:"operational"`
+}
+
+type rawCampus struct {
+	meta
+	OrgID   int64  `json:"org_id"`
+	Name    string `json:"name"`
+	City    string `json:"city"`
+	Country string `json:"country"`
+}
+
+type rawCarrier struct {
+	meta
+	OrgID int64  `json:"org_id"`
+	Name  string `json:"name"`
+}
+
+type rawCarrierFac struct {
+	meta
+	CarrierID int64 `json:"carrier_id"`
+	FacID     int64 `json:"fac_id"`
+}
+
+// object is a decoded PeeringDB object before references are resolved.
+type object struct {
+	meta
+	rec ixp.Record
+	// references to check: kind → id
+	refs []ref
+	// ixlan of an ixpfx or netixlan, to resolve its exchange
+	ixlanID int64
+	model   any
+}
+
+type ref struct {
+	kind ixp.Kind
+	id   int64
+	name string // field name, for reports
+}
+
+func date(s string) string {
+	if len(s) >= 10 {
+		if _, err := time.Parse(time.DateOnly, s[:10]); err == nil {
+			return s[:10]
+		}
+	}
+	return ""
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+// decodeObject turns the raw JSON of one object of kind k into an object.
+func decodeObject(k ixp.Kind, raw json.RawMessage) (object, error) {
+	var o object
+	var err error
+	switch k {
+	case ixp.KindOrganization:
+		var r rawOrg
+		err = json.Unmarshal(raw, &r)
+		o.meta = r.meta
+		o.model = ixp.Organization{ID: r.ID, Name: r.Name, Country: strings.ToUpper(r.Country), City: r.City, Website: r.Website}
+	case ixp.KindFacility:
+		var r rawFac
+		err = json.Unmarshal(raw, &r)
+		o.meta = r.meta
+		o.model = ixp.Facility{ID: r.ID, OrgID: r.OrgID, CampusID: deref(r.CampusID), Name: r.Name, City: r.City,
+			Country: strings.ToUpper(r.Country), Region: r.Region, Latitude: r.Latitude, Longitude: r.Longitude, Created: date(r.Created)}
+		o.refs = []ref{{ixp.KindOrganization, r.OrgID, "org_id"}}
+	case ixp.KindExchange:
+		var r rawIX
+		err = json.Unmarshal(raw, &r)
+		o.meta = r.meta
+		o.model = ixp.Exchange{ID: r.ID, OrgID: r.OrgID, Name: r.Name, NameLong: r.NameLong, City: r.City,
+			Country: strings.ToUpper(r.Country), Region: r.Region, Website: r.Website, Created: date(r.Created)}
+		o.refs = []ref{{ixp.KindOrganization, r.OrgID, "org_id"}}
+		o.rec.IXID = r.ID
+	case ixp.KindExchangeLAN:
+		var r rawIXLan
+		err = json.Unmarshal(raw, &r)
+		o.meta = r.meta
+		o.model = ixp.ExchangeLAN{ID: r.ID, IXID: r.IXID, Name: r.Name, MTU: deref(r.MTU), RouteServerASN: ixp.ASN(deref(r.RSASN)),
+			IXFMemberListURL: r.IXFURL, IXFImportEnabled: r.IXFImport}
+		o.refs = []ref{{ixp.KindExchange, r.IXID, "ix_id"}}
+		o.rec.IXID = r.IXID
+	case ixp.KindExchangePrefix:
+		var r rawIXPfx
+		err = json.Unmarshal(raw, &r)
+		o.meta = r.meta
+		o.model = ixp.ExchangePrefix{ID: r.ID, LANID: r.IXLanID, Protocol: r.Protocol, Prefix: r.Prefix, InDFZ: r.InDFZ}
+		o.refs = []ref{{ixp.KindExchangeLAN, r.IXLanID, "ixlan_id"}}
+		o.ixlanID = r.IXLanID
+	case ixp.KindExchangeFacility:
+		var r rawIXFac
+		err = json.Unmarshal(raw, &r)
+		o.meta = r.meta
+		o.model = ixp.ExchangeFacility{ID: r.ID, IXID: r.IXID, FacilityID: r.FacID}
+		o.refs = []ref{{ixp.KindExchange, r.IXID, "ix_id"}, {ixp.KindFacility, r.FacID, "fac_id"}}
+		o.rec.IXID = r.IXID
+	case ixp.KindNetwork:
+		var r rawNet
+		err = json.Unmarshal(raw, &r)
+		o.meta = r.meta
+		o.model = ixp.Network{ID: r.ID, OrgID: r.OrgID, ASN: ixp.ASN(r.ASN), Name: r.Name, AKA: r.AKA, Website: r.Website,
+			IRRASSet: r.IRRASSet, InfoType: r.InfoType, InfoPrefixes4: deref(r.InfoPrefixes4), InfoPrefixes6: deref(r.InfoPrefixes6),
+			InfoTraffic: r.InfoTraffic, InfoScope: r.InfoScope, PolicyGeneral: r.PolicyGeneral, Created: date(r.Created)}
+		o.refs = []ref{{ixp.KindOrganization, r.OrgID, "org_id"}}
+		o.rec.ASN = ixp.ASN(r.ASN)
+	case ixp.KindNetworkFacility:
+		var r rawNetFac
+		err = json.Unmarshal(raw, &r)
+		o.meta = r.meta
+		o.model = ixp.NetworkFacility{ID: r.ID, NetworkID: r.NetID, FacilityID: r.FacID, LocalASN: ixp.ASN(deref(r.LocalASN))}
+		o.refs = []ref{{ixp.KindNetwork, r.NetID, "net_id"}, {ixp.KindFacility, r.FacID, "fac_id"}}
+		o.rec.ASN = ixp.ASN(deref(r.LocalASN))
+	case ixp.KindConnection:
+		var r rawNetIXLan
+		err = json.Unmarshal(raw, &r)
+		o.meta = r.meta
+		o.model = ixp.Connection{ID: r.ID, IXID: r.IXID, LANID: r.IXLanID, NetworkID: r.NetID, ASN: ixp.ASN(r.ASN), Speed: r.Speed,
+			IPv4: deref(r.IPAddr4), IPv6: deref(r.IPAddr6), RouteServer: r.IsRSPeer, Operational: r.Operational, Created: date(r.Created)}
+		o.refs = []ref{{ixp.KindNetwork, r.NetID, "net_id"}, {ixp.KindExchangeLAN, r.IXLanID, "ixlan_id"}}
+		if r.IXID != 0 {
+			o.refs = append(o.refs, ref{ixp.KindExchange, r.IXID, "ix_id"})
+		}
+		o.ixlanID = r.IXLanID
+		o.rec.IXID = r.IXID
+		o.rec.ASN = ixp.ASN(r.ASN)
+	case ixp.KindCampus:
+		var r rawCampus
+		err = json.Unmarshal(raw, &r)
+		o.meta = r.meta
+		o.model = ixp.Campus{ID: r.ID, OrgID: r.OrgID, Name: r.Name, City: r.City, Country: strings.ToUpper(r.Country)}
+		o.refs = []ref{{ixp.KindOrganization, r.OrgID, "org_id"}}
+	case ixp.KindCarrier:
+		var r rawCarrier
+		err = json.Unmarshal(raw, &r)
+		o.meta = r.meta
+		o.model = ixp.Carrier{ID: r.ID, OrgID: r.OrgID, Name: r.Name}
+		o.refs = []ref{{ixp.KindOrganization, r.OrgID, "org_id"}}
+	case ixp.KindCarrierFacility:
+		var r rawCarrierFac
+		err = json.Unmarshal(raw, &r)
+		o.meta = r.meta
+		o.model = ixp.CarrierFacility{ID: r.ID, CarrierID: r.CarrierID, FacilityID: r.FacID}
+		o.refs = []ref{{ixp.KindCarrier, r.CarrierID, "carrier_id"}, {ixp.KindFacility, r.FacID, "fac_id"}}
+	}
+	o.rec.Kind = k
+	o.rec.ID = o.ID
+	return o, err
+}
+
+// setIX fills the exchange of a model that only names its LAN.
+func (o *object) setIX(ix int64) {
+	o.rec.IXID = ix
+	switch m := o.model.(type) {
+	case ixp.ExchangePrefix:
+		m.IXID = ix
+		o.model = m
+	case ixp.Connection:
+		m.IXID = ix
+		o.model = m
+	}
+}

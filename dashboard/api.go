@@ -1,0 +1,164 @@
+package dashboard
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ixpobs/ixpobs/ixp"
+)
+
+// apiFunc is an API endpoint: it returns the value to encode or an error.
+type apiFunc func(r *http.Request) (any, error)
+
+// table is implemented by responses that can also be served as CSV.
+type table interface {
+	csvHeader() []string
+	csvRows() [][]string
+}
+
+// apiError is an error with the status and message the client sees.
+type apiError struct {
+	status int
+	msg    string
+}
+
+func (e *apiError) Error() string { return e.msg }
+
+func badRequest(format string, args ...any) error {
+	return &apiError{http.StatusBadRequest, fmt.Sprintf(format, args...)}
+}
+
+func notFound(format string, args ...any) error {
+	return &apiError{http.StatusNotFound, fmt.Sprintf(format, args...)}
+}
+
+// api adapts an apiFunc: JSON by default, CSV with ?format=csv for tables,
+// errors as JSON with the right status.
+func (s *Server) api(fn apiFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		format := r.URL.Query().Get("format")
+		if format != "" && format != "json" && format != "csv" {
+			s.writeError(w, r, badRequest("format must be json or csv, not %q", format))
+			return
+		}
+		v, err := fn(r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if format == "csv" {
+			t, ok := v.(table)
+			if !ok {
+				s.writeError(w, r, badRequest("this endpoint has no CSV form"))
+				return
+			}
+			w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+			cw := csv.NewWriter(w)
+			cw.Write(t.csvHeader())
+			cw.WriteAll(t.csvRows())
+			return
+		}
+		writeJSON(w, http.StatusOK, v)
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	enc.Encode(v)
+}
+
+type errorBody struct {
+	Error  string `json:"error"`
+	Status int    `json:"status"`
+}
+
+// writeError maps errors to statuses; internal errors are logged and
+// shown as a generic message.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var ae *apiError
+	status, msg := http.StatusInternalServerError, "internal error"
+	switch {
+	case errors.As(err, &ae):
+		status, msg = ae.status, ae.msg
+	case errors.Is(err, ixp.ErrNotFound):
+		status, msg = http.StatusNotFound, "not found"
+	case errors.Is(err, ixp.ErrInvalid):
+		status, msg = http.StatusBadRequest, "invalid request"
+	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+		return // the client went away
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, ixp.ErrUnavailable):
+		status, msg = http.StatusServiceUnavailable, "temporarily unavailable"
+	}
+	if status >= 500 {
+		s.log.Error("api error", "path", r.URL.Path, "err", err)
+	}
+	writeJSON(w, status, errorBody{Error: msg, Status: status})
+}
+
+// queryDate parses an optional YYYY-MM-DD parameter; absent gives zero.
+func queryDate(r *http.Request, name string) (time.Time, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := ixp.Date(v)
+	if err != nil || t.Year() < 1990 || t.Year() > 9999 {
+		return time.Time{}, badRequest("%s must be a date YYYY-MM-DD, not %q", name, v)
+	}
+	return t, nil
+}
+
+// atParam reads ?at=DATE as the end of that day; absent means latest.
+func atParam(r *http.Request) (time.Time, error) {
+	t, err := queryDate(r, "at")
+	if err != nil || t.IsZero() {
+		return t, err
+	}
+	return ixp.EndOfDay(t), nil
+}
+
+func queryInt(r *http.Request, name string, def, lo, hi int) (int, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return 0, badRequest("%s must be a whole number from %d to %d, not %q", name, lo, hi, v)
+	}
+	return n, nil
+}
+
+func pathInt(r *http.Request, value, name string) (int64, error) {
+	n, err := strconv.ParseInt(value, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, badRequest("%s must be a positive whole number, not %q", name, value)
+	}
+	return n, nil
+}
+
+func parseASN(v string) (ixp.ASN, error) {
+	v = strings.TrimPrefix(strings.ToUpper(v), "AS")
+	n, err := strconv.ParseUint(v, 10, 32)
+	if err != nil || n == 0 {
+		return 0, badRequest("asn must be a number from 1 to 4294967295, not %q", v)
+	}
+	return ixp.ASN(n), nil
+}
+
+func dateString(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.DateOnly)
+}

@@ -1,0 +1,468 @@
+package dashboard
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/ixpobs/ixpobs/collector/peeringdb"
+	"github.com/ixpobs/ixpobs/ixp"
+	"github.com/ixpobs/ixpobs/store"
+)
+
+// ixpSummary is an exchange with its indicators at one snapshot.
+type ixpSummary struct {
+	ID       int64  `json:"id"`
+	Name     string `json:"name"`
+	NameLong string `json:"name_long,omitempty"`
+	City     string `json:"city"`
+	Country  string `json:"country"`
+	Region   string `json:"region"`
+	Created  string `json:"created,omitempty"`
+	Website  string `json:"website,omitempty"`
+	Active   bool   `json:"active"`
+	ixp.ExchangeStats
+}
+
+func summarize(e ixp.Exchange, st ixp.ExchangeStats) ixpSummary {
+	return ixpSummary{ID: e.ID, Name: e.Name, NameLong: e.NameLong, City: e.City, Country: e.Country, Region: e.Region,
+		Created: e.Created, Website: e.Website, Active: st.Active(), ExchangeStats: st}
+}
+
+var ixpCSVHeader = []string{"id", "name", "city", "country", "region", "created", "active", "members", "connections", "capacity_mbps", "ipv6_members", "route_server_members"}
+
+func (x ixpSummary) csvRow() []string {
+	return []string{strconv.FormatInt(x.ID, 10), x.Name, x.City, x.Country, x.Region, x.Created, strconv.FormatBool(x.Active),
+		strconv.Itoa(x.Members), strconv.Itoa(x.Connections), strconv.FormatInt(x.CapacityMbps, 10),
+		strconv.Itoa(x.IPv6Members), strconv.Itoa(x.RSMembers)}
+}
+
+type ixpList struct {
+	SnapshotDate string       `json:"snapshot_date"`
+	Total        int          `json:"total"`
+	Page         int          `json:"page"`
+	PerPage      int          `json:"per_page"`
+	Data         []ixpSummary `json:"data"`
+}
+
+func (l ixpList) csvHeader() []string { return ixpCSVHeader }
+func (l ixpList) csvRows() [][]string {
+	rows := make([][]string, len(l.Data))
+	for i, x := range l.Data {
+		rows[i] = x.csvRow()
+	}
+	return rows
+}
+
+// snapshotFor returns the PeeringDB snapshot in force at ?at.
+func (s *Server) snapshotFor(ctx context.Context, r *http.Request) (ixp.Snapshot, error) {
+	at, err := atParam(r)
+	if err != nil {
+		return ixp.Snapshot{}, err
+	}
+	sn, err := s.store.SnapshotAt(ctx, peeringdb.Source, at)
+	if err != nil {
+		if at.IsZero() {
+			return sn, notFound("no PeeringDB data yet: run a collection or an import")
+		}
+		return sn, notFound("no PeeringDB data at or before %s", at.Format(time.DateOnly))
+	}
+	return sn, nil
+}
+
+var ixpSorts = map[string]func(a, b ixpSummary) bool{
+	"id":           func(a, b ixpSummary) bool { return a.ID < b.ID },
+	"name":         func(a, b ixpSummary) bool { return strings.ToLower(a.Name) < strings.ToLower(b.Name) },
+	"country":      func(a, b ixpSummary) bool { return a.Country < b.Country },
+	"members":      func(a, b ixpSummary) bool { return a.Members < b.Members },
+	"connections":  func(a, b ixpSummary) bool { return a.Connections < b.Connections },
+	"capacity":     func(a, b ixpSummary) bool { return a.CapacityMbps < b.CapacityMbps },
+	"ipv6_members": func(a, b ixpSummary) bool { return a.IPv6Members < b.IPv6Members },
+	"rs_members":   func(a, b ixpSummary) bool { return a.RSMembers < b.RSMembers },
+	"created":      func(a, b ixpSummary) bool { return a.Created < b.Created },
+}
+
+// handleIXPList serves GET /api/v1/ixps: filter by country, region, name
+// (substring), active; sort by a column (prefix - for descending);
+// paginate with page and per_page.
+func (s *Server) handleIXPList(r *http.Request) (any, error) {
+	ctx := r.Context()
+	q := r.URL.Query()
+	page, err := queryInt(r, "page", 1, 1, 1_000_000)
+	if err != nil {
+		return nil, err
+	}
+	perPage, err := queryInt(r, "per_page", 100, 1, 5000)
+	if err != nil {
+		return nil, err
+	}
+	sortKey := q.Get("sort")
+	desc := strings.HasPrefix(sortKey, "-")
+	sortKey = strings.TrimPrefix(sortKey, "-")
+	if sortKey == "" {
+		sortKey = "id"
+	}
+	less, ok := ixpSorts[sortKey]
+	if !ok {
+		keys := make([]string, 0, len(ixpSorts))
+		for k := range ixpSorts {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		return nil, badRequest("sort must be one of %s (prefix - for descending), not %q", strings.Join(keys, ", "), sortKey)
+	}
+	country := strings.ToUpper(strings.TrimSpace(q.Get("country")))
+	region := strings.ToLower(strings.TrimSpace(q.Get("region")))
+	name := strings.ToLower(strings.TrimSpace(q.Get("name")))
+	var active *bool
+	if v := q.Get("active"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return nil, badRequest("active must be true or false, not %q", v)
+		}
+		active = &b
+	}
+	sn, err := s.snapshotFor(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.viewAt(ctx, sn)
+	if err != nil {
+		return nil, err
+	}
+	var out []ixpSummary
+	for _, e := range v.exchanges {
+		if country != "" && e.Country != country {
+			continue
+		}
+		if region != "" && strings.ToLower(e.Region) != region && !regionMatches(region, e.Country) {
+			continue
+		}
+		if name != "" && !strings.Contains(strings.ToLower(e.Name), name) && !strings.Contains(strings.ToLower(e.NameLong), name) {
+			continue
+		}
+		x := summarize(e, v.stats[e.ID])
+		if active != nil && x.Active != *active {
+			continue
+		}
+		out = append(out, x)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if desc {
+			return less(out[j], out[i])
+		}
+		return less(out[i], out[j])
+	})
+	total := len(out)
+	start := min((page-1)*perPage, total)
+	end := min(start+perPage, total)
+	return ixpList{SnapshotDate: dateString(sn.At), Total: total, Page: page, PerPage: perPage, Data: nonNilSlice(out[start:end])}, nil
+}
+
+func nonNilSlice[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+type ixpDetail struct {
+	SnapshotDate string `json:"snapshot_date"`
+	ixpSummary
+}
+
+// handleIXP serves GET /api/v1/ixps/{id}?at=DATE.
+func (s *Server) handleIXP(r *http.Request) (any, error) {
+	id, err := pathInt(r, chi.URLParam(r, "id"), "ixp id")
+	if err != nil {
+		return nil, err
+	}
+	sn, err := s.snapshotFor(r.Context(), r)
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.exchangeAt(r.Context(), id, sn)
+	if err != nil {
+		return nil, err
+	}
+	stats, err := s.store.ExchangeStats(r.Context(), sn.ID, id)
+	if err != nil {
+		return nil, err
+	}
+	var st ixp.ExchangeStats
+	if len(stats) == 1 {
+		st = stats[0]
+	}
+	return ixpDetail{SnapshotDate: dateString(sn.At), ixpSummary: summarize(e, st)}, nil
+}
+
+func (s *Server) exchangeAt(ctx context.Context, id int64, sn ixp.Snapshot) (ixp.Exchange, error) {
+	var e ixp.Exchange
+	recs, err := s.store.Objects(ctx, peeringdb.Source, ixp.KindExchange, sn.At, store.Filter{ID: id})
+	if err != nil {
+		return e, err
+	}
+	if len(recs) == 0 {
+		return e, notFound("no IXP with id %d on %s", id, dateString(sn.At))
+	}
+	err = json.Unmarshal(recs[0].Data, &e)
+	return e, err
+}
+
+type member struct {
+	ASN         ixp.ASN `json:"asn"`
+	Name        string  `json:"name"`
+	Speed       int64   `json:"speed_mbps"`
+	IPv4        string  `json:"ipv4,omitempty"`
+	IPv6        string  `json:"ipv6,omitempty"`
+	RouteServer bool    `json:"route_server"`
+	Since       string  `json:"since,omitempty"`
+}
+
+type memberList struct {
+	SnapshotDate string   `json:"snapshot_date"`
+	IXPID        int64    `json:"ixp_id"`
+	Members      int      `json:"members"`
+	Connections  int      `json:"connections"`
+	Data         []member `json:"data"`
+}
+
+func (l memberList) csvHeader() []string {
+	return []string{"asn", "name", "speed_mbps", "ipv4", "ipv6", "route_server", "since"}
+}
+
+func (l memberList) csvRows() [][]string {
+	rows := make([][]string, len(l.Data))
+	for i, m := range l.Data {
+		rows[i] = []string{strconv.FormatUint(uint64(m.ASN), 10), m.Name, strconv.FormatInt(m.Speed, 10), m.IPv4, m.IPv6, strconv.FormatBool(m.RouteServer), m.Since}
+	}
+	return rows
+}
+
+// handleIXPMembers serves GET /api/v1/ixps/{id}/members?at=DATE: one row
+// per connection, ordered by ASN.
+func (s *Server) handleIXPMembers(r *http.Request) (any, error) {
+	ctx := r.Context()
+	id, err := pathInt(r, chi.URLParam(r, "id"), "ixp id")
+	if err != nil {
+		return nil, err
+	}
+	sn, err := s.snapshotFor(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.exchangeAt(ctx, id, sn); err != nil {
+		return nil, err
+	}
+	v, err := s.viewAt(ctx, sn)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := s.store.Objects(ctx, peeringdb.Source, ixp.KindConnection, sn.At, store.Filter{IXID: id})
+	if err != nil {
+		return nil, err
+	}
+	conns, err := decodeAll[ixp.Connection](recs)
+	if err != nil {
+		return nil, err
+	}
+	out := memberList{SnapshotDate: dateString(sn.At), IXPID: id, Data: []member{}}
+	asns := map[ixp.ASN]bool{}
+	for _, c := range conns {
+		if !c.Counts() {
+			continue
+		}
+		asns[c.ASN] = true
+		out.Data = append(out.Data, member{ASN: c.ASN, Name: v.networks[c.ASN].Name, Speed: c.Speed, IPv4: c.IPv4, IPv6: c.IPv6, RouteServer: c.RouteServer, Since: c.Created})
+	}
+	sort.SliceStable(out.Data, func(i, j int) bool { return out.Data[i].ASN < out.Data[j].ASN })
+	out.Members, out.Connections = len(asns), len(out.Data)
+	return out, nil
+}
+
+type historyPoint struct {
+	Date       string `json:"date"`
+	SnapshotID int64  `json:"snapshot_id"`
+	Active     bool   `json:"active"`
+	ixp.ExchangeStats
+}
+
+type history struct {
+	IXPID  int64          `json:"ixp_id"`
+	Points []historyPoint `json:"points"`
+}
+
+func (h history) csvHeader() []string {
+	return []string{"date", "members", "connections", "capacity_mbps", "ipv6_members", "route_server_members", "active"}
+}
+
+func (h history) csvRows() [][]string {
+	rows := make([][]string, len(h.Points))
+	for i, p := range h.Points {
+		rows[i] = []string{p.Date, strconv.Itoa(p.Members), strconv.Itoa(p.Connections), strconv.FormatInt(p.CapacityMbps, 10),
+			strconv.Itoa(p.IPv6Members), strconv.Itoa(p.RSMembers), strconv.FormatBool(p.Active)}
+	}
+	return rows
+}
+
+// handleIXPHistory serves GET /api/v1/ixps/{id}/history: one point per
+// PeeringDB snapshot in which the exchange existed.
+func (s *Server) handleIXPHistory(r *http.Request) (any, error) {
+	id, err := pathInt(r, chi.URLParam(r, "id"), "ixp id")
+	if err != nil {
+		return nil, err
+	}
+	pts, err := s.store.ExchangeHistory(r.Context(), peeringdb.Source, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(pts) == 0 {
+		return nil, notFound("no IXP with id %d in any snapshot", id)
+	}
+	h := history{IXPID: id, Points: make([]historyPoint, len(pts))}
+	for i, p := range pts {
+		h.Points[i] = historyPoint{Date: dateString(p.At), SnapshotID: p.SnapshotID, Active: p.Active(), ExchangeStats: p.ExchangeStats}
+	}
+	return h, nil
+}
+
+type eventList struct {
+	IXPID  int64       `json:"ixp_id"`
+	From   string      `json:"from"`
+	To     string      `json:"to"`
+	Joins  int         `json:"joins"`
+	Leaves int         `json:"leaves"`
+	Data   []eventJSON `json:"data"`
+}
+
+type eventJSON struct {
+	Date string  `json:"date"`
+	Type string  `json:"type"`
+	ASN  ixp.ASN `json:"asn"`
+	Name string  `json:"name,omitempty"`
+}
+
+func (l eventList) csvHeader() []string { return []string{"date", "type", "asn", "name"} }
+func (l eventList) csvRows() [][]string {
+	rows := make([][]string, len(l.Data))
+	for i, e := range l.Data {
+		rows[i] = []string{e.Date, e.Type, strconv.FormatUint(uint64(e.ASN), 10), e.Name}
+	}
+	return rows
+}
+
+// handleIXPEvents serves GET /api/v1/ixps/{id}/events?from=&to=: the
+// networks that joined (became members) and left between the two dates.
+func (s *Server) handleIXPEvents(r *http.Request) (any, error) {
+	ctx := r.Context()
+	id, err := pathInt(r, chi.URLParam(r, "id"), "ixp id")
+	if err != nil {
+		return nil, err
+	}
+	from, err := queryDate(r, "from")
+	if err != nil {
+		return nil, err
+	}
+	to, err := queryDate(r, "to")
+	if err != nil {
+		return nil, err
+	}
+	if to.IsZero() {
+		to = s.Now().UTC()
+	}
+	to = ixp.EndOfDay(to)
+	if !from.IsZero() && from.After(to) {
+		return nil, badRequest("from (%s) is after to (%s)", dateString(from), dateString(to))
+	}
+	if from.IsZero() {
+		from = time.Unix(0, 0).UTC()
+	}
+	versions, err := s.store.Versions(ctx, peeringdb.Source, ixp.KindConnection, time.Unix(0, 0), to.Add(time.Second), store.Filter{IXID: id})
+	if err != nil {
+		return nil, err
+	}
+	snaps, err := s.store.Snapshots(ctx, peeringdb.Source)
+	if err != nil {
+		return nil, err
+	}
+	var first time.Time
+	if len(snaps) > 0 {
+		first = snaps[0].At
+	}
+	events := membershipEvents(versions, first, from, to)
+	names := map[ixp.ASN]ixp.Network{}
+	if sn, err := s.store.SnapshotAt(ctx, peeringdb.Source, to); err == nil {
+		if v, err := s.viewAt(ctx, sn); err == nil {
+			names = v.networks
+		}
+	}
+	out := eventList{IXPID: id, From: dateString(from), To: dateString(to), Data: []eventJSON{}}
+	for _, e := range events {
+		out.Data = append(out.Data, eventJSON{Date: dateString(e.Date), Type: e.Type, ASN: e.ASN, Name: names[e.ASN].Name})
+		if e.Type == "join" {
+			out.Joins++
+		} else {
+			out.Leaves++
+		}
+	}
+	return out, nil
+}
+
+// membershipEvents derives joins and leaves in (from, to] from the
+// validity intervals of an exchange's connections: an ASN is a member while
+// any of its connections is valid.
+// A network present in the first snapshot of the source did not join then:
+// the history just starts there.
+func membershipEvents(versions []store.Version, first, from, to time.Time) []ixp.Event {
+	type span struct{ from, to time.Time } // to zero: open
+	byASN := map[ixp.ASN][]span{}
+	for _, v := range versions {
+		var c ixp.Connection
+		if json.Unmarshal(v.Data, &c) != nil || !c.Counts() {
+			continue
+		}
+		byASN[c.ASN] = append(byASN[c.ASN], span{v.From, v.To})
+	}
+	var events []ixp.Event
+	for asn, spans := range byASN {
+		sort.Slice(spans, func(i, j int) bool { return spans[i].from.Before(spans[j].from) })
+		// Merge overlapping and touching spans.
+		merged := []span{spans[0]}
+		for _, sp := range spans[1:] {
+			last := &merged[len(merged)-1]
+			if last.to.IsZero() || !sp.from.After(last.to) {
+				if last.to.IsZero() || sp.to.IsZero() {
+					last.to = time.Time{}
+				} else if sp.to.After(last.to) {
+					last.to = sp.to
+				}
+				continue
+			}
+			merged = append(merged, sp)
+		}
+		for _, sp := range merged {
+			if sp.from.After(from) && !sp.from.After(to) && sp.from.After(first) {
+				events = append(events, ixp.Event{Date: sp.from, Type: "join", ASN: asn})
+			}
+			if !sp.to.IsZero() && sp.to.After(from) && !sp.to.After(to) {
+				events = append(events, ixp.Event{Date: sp.to, Type: "leave", ASN: asn})
+			}
+		}
+	}
+	sort.Slice(events, func(i, j int) bool {
+		if !events[i].Date.Equal(events[j].Date) {
+			return events[i].Date.Before(events[j].Date)
+		}
+		if events[i].Type != events[j].Type {
+			return events[i].Type < events[j].Type
+		}
+		return events[i].ASN < events[j].ASN
+	})
+	return events
+}

@@ -1,0 +1,149 @@
+package dashboard
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ixpobs/ixpobs/ixp"
+)
+
+type snapshotJSON struct {
+	ID      int64          `json:"id"`
+	Source  string         `json:"source"`
+	Date    string         `json:"date"`
+	At      time.Time      `json:"at"`
+	Delta   bool           `json:"delta"`
+	Counts  map[string]int `json:"counts"`
+	Notes   []string       `json:"notes,omitempty"`
+	Created time.Time      `json:"created"`
+}
+
+type snapshotList struct {
+	Data []snapshotJSON `json:"data"`
+}
+
+func (l snapshotList) csvHeader() []string { return []string{"id", "source", "at", "delta", "objects"} }
+func (l snapshotList) csvRows() [][]string {
+	rows := make([][]string, len(l.Data))
+	for i, sn := range l.Data {
+		total := 0
+		for _, n := range sn.Counts {
+			total += n
+		}
+		rows[i] = []string{strconv.FormatInt(sn.ID, 10), sn.Source, sn.At.Format(time.RFC3339), strconv.FormatBool(sn.Delta), strconv.Itoa(total)}
+	}
+	return rows
+}
+
+// handleSnapshots serves GET /api/v1/snapshots?source=NAME: every
+// snapshot of every source (or of one), oldest first.
+func (s *Server) handleSnapshots(r *http.Request) (any, error) {
+	ctx := r.Context()
+	sources, err := s.store.Sources(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if only := strings.TrimSpace(r.URL.Query().Get("source")); only != "" {
+		found := false
+		for _, src := range sources {
+			if src == only {
+				found = true
+			}
+		}
+		if !found {
+			return nil, notFound("no source named %q", only)
+		}
+		sources = []string{only}
+	}
+	out := snapshotList{Data: []snapshotJSON{}}
+	for _, src := range sources {
+		snaps, err := s.store.Snapshots(ctx, src)
+		if err != nil {
+			return nil, err
+		}
+		for _, sn := range snaps {
+			out.Data = append(out.Data, toSnapshotJSON(sn))
+		}
+	}
+	return out, nil
+}
+
+func toSnapshotJSON(sn ixp.Snapshot) snapshotJSON {
+	return snapshotJSON{ID: sn.ID, Source: sn.Source, Date: dateString(sn.At), At: sn.At, Delta: sn.Delta, Counts: sn.Counts, Notes: sn.Notes, Created: sn.Created}
+}
+
+type sourceHealth struct {
+	Source       string        `json:"source"`
+	Snapshots    int           `json:"snapshots"`
+	Latest       *snapshotJSON `json:"latest,omitempty"`
+	LastRun      *runJSON      `json:"last_run,omitempty"`
+	LastSuccess  *time.Time    `json:"last_success,omitempty"`
+	RecentErrors []runJSON     `json:"recent_errors"`
+}
+
+type runJSON struct {
+	Started    time.Time `json:"started"`
+	Finished   time.Time `json:"finished"`
+	OK         bool      `json:"ok"`
+	ErrorKind  string    `json:"error_kind,omitempty"`
+	Error      string    `json:"error,omitempty"`
+	SnapshotID int64     `json:"snapshot_id,omitempty"`
+	Detail     string    `json:"detail,omitempty"`
+}
+
+// handleSources serves GET /api/v1/sources: each data source with its
+// newest snapshot, last run and recent errors.
+func (s *Server) handleSources(r *http.Request) (any, error) {
+	ctx := r.Context()
+	names, err := s.store.Sources(ctx)
+	if err != nil {
+		return nil, err
+	}
+	runs, err := s.store.Runs(ctx, "", 500)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for _, n := range names {
+		seen[n] = true
+	}
+	for _, run := range runs {
+		if !seen[run.Source] {
+			seen[run.Source] = true
+			names = append(names, run.Source)
+		}
+	}
+	out := []sourceHealth{}
+	for _, n := range names {
+		h := sourceHealth{Source: n, RecentErrors: []runJSON{}}
+		snaps, err := s.store.Snapshots(ctx, n)
+		if err != nil {
+			return nil, err
+		}
+		h.Snapshots = len(snaps)
+		if len(snaps) > 0 {
+			latest := toSnapshotJSON(snaps[len(snaps)-1])
+			h.Latest = &latest
+		}
+		for _, run := range runs {
+			if run.Source != n {
+				continue
+			}
+			rj := runJSON{Started: run.Started, Finished: run.Finished, OK: run.OK, ErrorKind: run.ErrorKind, Error: run.Error, SnapshotID: run.SnapshotID, Detail: run.Detail}
+			if h.LastRun == nil {
+				h.LastRun = &rj
+			}
+			if run.OK && h.LastSuccess == nil {
+				t := run.Finished
+				h.LastSuccess = &t
+			}
+			if !run.OK && len(h.RecentErrors) < 10 {
+				h.RecentErrors = append(h.RecentErrors, rj)
+			}
+		}
+		out = append(out, h)
+	}
+	return map[string]any{"data": out}, nil
+}

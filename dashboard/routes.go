@@ -1,0 +1,72 @@
+package dashboard
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+)
+
+// Handler returns every route of the server:
+//
+//	GET /healthz                          the process answers
+//	GET /readyz                           the store answers
+//	GET /api/v1/ixps                      exchanges with indicators (filter, sort, paginate, csv)
+//	GET /api/v1/ixps/{id}                 one exchange at ?at=DATE
+//	GET /api/v1/ixps/{id}/members         its members at ?at=DATE (csv)
+//	GET /api/v1/ixps/{id}/history         its indicators at every snapshot (csv)
+//	GET /api/v1/ixps/{id}/events          joins and leaves between ?from= and ?to= (csv)
+//	GET /api/v1/networks/{asn}            where a network connects and since when (csv)
+//	GET /api/v1/snapshots                 every snapshot of every source (csv)
+//	GET /api/v1/sources                   data sources and their health
+func (s *Server) Handler() http.Handler {
+	r := chi.NewRouter()
+	r.Use(middleware.Recoverer)
+	r.Use(middleware.Timeout(30 * time.Second))
+	r.Use(securityHeaders)
+	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	r.Get("/readyz", s.handleReady)
+	r.Route("/api/v1", func(r chi.Router) {
+		r.Get("/ixps", s.api(s.handleIXPList))
+		r.Get("/ixps/{id}", s.api(s.handleIXP))
+		r.Get("/ixps/{id}/members", s.api(s.handleIXPMembers))
+		r.Get("/ixps/{id}/history", s.api(s.handleIXPHistory))
+		r.Get("/ixps/{id}/events", s.api(s.handleIXPEvents))
+		r.Get("/networks/{asn}", s.api(s.handleNetwork))
+		r.Get("/snapshots", s.api(s.handleSnapshots))
+		r.Get("/sources", s.api(s.handleSources))
+		r.NotFound(s.api(func(*http.Request) (any, error) { return nil, notFound("no such API endpoint") }))
+		r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", "GET, HEAD")
+			writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: "the API is read-only", Status: http.StatusMethodNotAllowed})
+		})
+	})
+	return r
+}
+
+func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.Warn("not ready", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "store unavailable"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// securityHeaders sets the headers every response carries.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+		h.Set("X-Frame-Options", "DENY")
+		next.ServeHTTP(w, r)
+	})
+}
