@@ -86,8 +86,8 @@ func birdConfig(collectorPort int, collectorASN uint32, peers ...birdPeer) strin
   local %s port %d as %d;
   neighbor 127.0.0.1 port %d as %d;
   multihop; connect retry time 1; error wait time 1, 2; hold time %d;%s
-  ipv4 { table t4_%s; import none; export all; };
-  ipv6 { table t6_%s; import none; export all; next hop address 2001:db8::1; };
+  ipv4 { table t4_%s; import all; export all; };
+  ipv6 { table t6_%s; import all; export all; next hop address 2001:db8::1; };
 }
 `, p.name, p.local, p.hostPort, p.asn, collectorPort, collectorASN, hold, map[bool]string{true: " passive;"}[p.passive], p.name, p.name)
 	}

@@ -272,7 +272,6 @@ func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) time.
 	return time.Since(start)
 }
 
-
 // syncBuffer collects log output; it is printed when the test fails.
 type syncBuffer struct {
 	mu sync.Mutex
