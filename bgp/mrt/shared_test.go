@@ -1,0 +1,94 @@
+package mrt
+
+import (
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// sharedMRT returns <repo root>/../shared/data/mrt, skipping the test when
+// it is absent.
+func sharedMRT(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Skip("skipping: no go.mod above the package directory")
+		}
+		dir = parent
+	}
+	data := filepath.Join(dir, "..", "shared", "data", "mrt")
+	if _, err := os.Stat(data); err != nil {
+		t.Skipf("skipping: shared MRT data not found at %s (copy shared/ beside the repository)", data)
+	}
+	return data
+}
+
+// sharedFiles lists every MRT file under the shared data, as paths
+// relative to it.
+func sharedFiles(t testing.TB) (root string, files []string) {
+	t.Helper()
+	root = sharedMRT(t)
+	err := filepath.WalkDir(root, func(path string, de fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if de.IsDir() || strings.HasSuffix(path, ".md") {
+			return nil
+		}
+		rel, err := filepath.Rel(root, path)
+		if err != nil {
+			return err
+		}
+		files = append(files, rel)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(files)
+	if len(files) == 0 {
+		t.Skipf("skipping: no MRT files in %s", root)
+	}
+	return root, files
+}
+
+// needBgpdump returns the path of bgpdump; it skips the test when bgpdump
+// is missing, except on CI (CI=true) where that is a failure.
+func needBgpdump(t testing.TB) string {
+	t.Helper()
+	p, err := exec.LookPath("bgpdump")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("bgpdump not installed (apt-get install bgpdump); required when CI=true")
+		}
+		t.Skip("skipping: bgpdump not installed (apt-get install bgpdump)")
+	}
+	return p
+}
+
+// bgpdumpLines runs bgpdump -m on the file and returns its output lines.
+func bgpdumpLines(t testing.TB, bin, path string) []string {
+	t.Helper()
+	cmd := exec.Command(bin, "-m", path)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("bgpdump -m %s: %v", path, err)
+	}
+	s := strings.TrimSuffix(string(out), "\n")
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\n")
+}
