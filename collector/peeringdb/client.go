@@ -170,7 +170,7 @@ func (c *Collector) Collect(ctx context.Context, force bool) (store.PublishResul
 			since = latest.At.Add(-c.cfg.Overlap)
 		}
 	}
-	d := newDump()
+	d := NewDump()
 	for _, k := range c.cfg.kinds() {
 		q := url.Values{"depth": {"0"}}
 		if !since.IsZero() {

@@ -38,7 +38,8 @@ type Report struct {
 	Dangling map[string]int `json:"dangling,omitempty"` // by "kind.field"
 }
 
-func newDump() *Dump {
+// NewDump returns an empty dump to Read into.
+func NewDump() *Dump {
 	return &Dump{
 		objects: map[ixp.Kind][]object{},
 		deleted: map[ixp.Kind][]int64{},
@@ -87,7 +88,7 @@ func ReadDir(ctx context.Context, dir string) (*Dump, error) {
 	if len(pages) == 0 {
 		return nil, fmt.Errorf("peeringdb: %s: no PeeringDB object files (ix.json, netixlan.json.gz, …): %w", dir, ixp.ErrInvalid)
 	}
-	d := newDump()
+	d := NewDump()
 	for _, k := range ixp.PeeringDBKinds {
 		ps := pages[k]
 		sort.Slice(ps, func(i, j int) bool { return ps[i].n < ps[j].n })
@@ -107,7 +108,7 @@ func ReadDir(ctx context.Context, dir string) (*Dump, error) {
 // {"ix": {"data": [...]}, "net": {"data": [...]}, …}, or one object's API
 // response named after its tag (ix.json, netixlan.json.gz).
 func ReadFile(ctx context.Context, path string) (*Dump, error) {
-	d := newDump()
+	d := NewDump()
 	k := ixp.Kind(0)
 	if m := fileName.FindStringSubmatch(filepath.Base(path)); m != nil {
 		if kk, ok := ixp.KindByName(m[1]); ok && isPeeringDBKind(kk) {
@@ -242,11 +243,18 @@ func (d *Dump) decodeSection(dec *json.Decoder, name string, k ixp.Kind) error {
 }
 
 func (d *Dump) decodeData(dec *json.Decoder, name string, k ixp.Kind) error {
-	if err := expectDelim(dec, '['); err != nil {
-		return d.parseError(name, dec.InputOffset(), -1, fmt.Errorf("%s data: want an array: %w", k, err))
-	}
 	if _, ok := d.objects[k]; !ok {
 		d.objects[k] = nil
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return d.parseError(name, dec.InputOffset(), -1, fmt.Errorf("%s data: %w", k, err))
+	}
+	if tok == nil {
+		return nil // "data": null, an empty list
+	}
+	if delim, ok := tok.(json.Delim); !ok || delim != '[' {
+		return d.parseError(name, dec.InputOffset(), -1, fmt.Errorf("%s data: want an array, found %v", k, tok))
 	}
 	for i := int64(0); dec.More(); i++ {
 		start := dec.InputOffset()
