@@ -9,10 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"sync"
 	"time"
 
+	"github.com/ixpobs/ixpobs/internal/safehttp"
 	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/store"
 )
@@ -113,7 +113,6 @@ func safeCollect(ctx context.Context, src Source) (res store.PublishResult, err 
 // ErrorKind classifies an error for run records and metrics.
 func ErrorKind(err error) string {
 	var pe *ixp.ParseError
-	var ne net.Error
 	switch {
 	case err == nil:
 		return ""
@@ -133,14 +132,6 @@ func ErrorKind(err error) string {
 		return "invalid"
 	case errors.Is(err, ixp.ErrUnavailable):
 		return "unavailable"
-	case errors.As(err, &ne) && ne.Timeout():
-		return "timeout"
-	case errors.As(err, &ne):
-		return "network"
 	}
-	var k interface{ Kind() string }
-	if errors.As(err, &k) {
-		return k.Kind()
-	}
-	return "other"
+	return safehttp.Kind(err)
 }

@@ -59,7 +59,7 @@ func buildSources(cfg Config, st store.Store, log *slog.Logger, opts *collectOpt
 	}
 	available := map[string]func() (collector.Source, error){
 		peeringdb.Source: func() (collector.Source, error) {
-			client, err := newHTTPGetter(cfg.PeeringDB.Timeout)
+			client, err := newHTTPClient(cfg.PeeringDB.Timeout)
 			if err != nil {
 				return collector.Source{}, err
 			}

@@ -1,19 +1,23 @@
 package main
 
 import (
-	"context"
-	"errors"
-	"net/http"
+	"fmt"
 	"time"
+
+	"github.com/ixpobs/ixpobs/internal/safehttp"
 )
 
-// newHTTPGetter returns the hardened HTTP client used by the collectors.
-func newHTTPGetter(timeout time.Duration) (getterFunc, error) {
-	return nil, errors.New("TODO: wire internal/safehttp")
-}
-
-type getterFunc func(ctx context.Context, url string, header http.Header) ([]byte, error)
-
-func (f getterFunc) Get(ctx context.Context, url string, header http.Header) ([]byte, error) {
-	return f(ctx, url, header)
+// newHTTPClient returns the hardened HTTP client used by the collectors,
+// with a total timeout per request.
+func newHTTPClient(total time.Duration) (*safehttp.Client, error) {
+	cfg := safehttp.DefaultConfig()
+	cfg.UserAgent = safehttp.UserAgent(versionNumber())
+	if total > 0 {
+		cfg.TotalTimeout = total
+	}
+	c, err := safehttp.New(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("http client: %w", err)
+	}
+	return c, nil
 }

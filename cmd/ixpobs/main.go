@@ -109,6 +109,14 @@ func runVersion(_ context.Context, env *environment, args []string) error {
 	return nil
 }
 
+// versionNumber is the module version ("devel" in a development build).
+func versionNumber() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "devel"
+}
+
 func versionString() string {
 	v, rev := "(devel)", ""
 	if bi, ok := debug.ReadBuildInfo(); ok {

@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/ixpobs/ixpobs/internal/safehttp"
 	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/store"
 )
@@ -99,17 +99,13 @@ func (c Config) pace() time.Duration {
 	return time.Minute / time.Duration(rpm)
 }
 
-// Getter fetches a URL with the hardened HTTP client (internal/safehttp).
+// Getter fetches a URL: the hardened client of internal/safehttp.
 type Getter interface {
-	Get(ctx context.Context, url string, header http.Header) ([]byte, error)
+	Get(ctx context.Context, url string, opts ...safehttp.Option) (*safehttp.Response, error)
 }
 
-// RetryAfterError is implemented by errors that carry a server's
-// Retry-After (HTTP 429 and 503).
-type RetryAfterError interface {
-	error
-	RetryAfterDelay() (time.Duration, bool)
-}
+// MaxBodyBytes caps one API response (the full net list is tens of MiB).
+const MaxBodyBytes = 512 << 20
 
 // Publisher publishes snapshots (a store.Store).
 type Publisher interface {
@@ -228,9 +224,9 @@ func (c *Collector) needFull(ctx context.Context, latest ixp.Snapshot, now time.
 // get fetches one URL, pacing requests and retrying 429 and 5xx with
 // backoff (Retry-After when the server gives one).
 func (c *Collector) get(ctx context.Context, u string) ([]byte, error) {
-	header := http.Header{"Accept": {"application/json"}}
+	opts := []safehttp.Option{safehttp.WithHeader("Accept", "application/json"), safehttp.WithMaxBodyBytes(MaxBodyBytes)}
 	if c.cfg.APIKey != "" {
-		header.Set("Authorization", "Api-Key "+c.cfg.APIKey)
+		opts = append(opts, safehttp.WithHeader("Authorization", "Api-Key "+c.cfg.APIKey))
 	}
 	backoff := 5 * time.Second
 	for attempt := 0; ; attempt++ {
@@ -240,17 +236,17 @@ func (c *Collector) get(ctx context.Context, u string) ([]byte, error) {
 			}
 		}
 		c.lastRequest = c.Now()
-		body, err := c.http.Get(ctx, u, header)
+		resp, err := c.http.Get(ctx, u, opts...)
 		if err == nil {
-			return body, nil
+			return resp.Body, nil
 		}
-		var ra RetryAfterError
-		if !errors.As(err, &ra) || attempt >= c.cfg.MaxRetries {
-			return nil, fmt.Errorf("peeringdb: %s: %w", u, err)
+		var se *safehttp.StatusError
+		if !errors.As(err, &se) || !se.Temporary() || attempt >= c.cfg.MaxRetries {
+			return nil, fmt.Errorf("peeringdb: %w", err)
 		}
 		delay := backoff
-		if d, ok := ra.RetryAfterDelay(); ok && d > 0 {
-			delay = min(d, 10*time.Minute)
+		if se.RetryAfter > 0 {
+			delay = min(se.RetryAfter, 10*time.Minute)
 		}
 		c.log.Warn("peeringdb: retrying", "url", u, "in", delay, "err", err)
 		if err := c.Sleep(ctx, delay); err != nil {

@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -16,37 +16,23 @@ import (
 	"time"
 
 	"github.com/ixpobs/ixpobs/collector/peeringdb"
+	"github.com/ixpobs/ixpobs/internal/safehttp"
 	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/store"
 	"github.com/ixpobs/ixpobs/store/sqlite"
 )
 
-// statusError is what the hardened client returns for HTTP errors.
-type statusError struct {
-	code  int
-	retry time.Duration
-}
-
-func (e *statusError) Error() string { return fmt.Sprintf("HTTP %d", e.code) }
-func (e *statusError) RetryAfterDelay() (time.Duration, bool) {
-	return e.retry, e.code == 429 || e.code == 503
-}
-
-type plainGetter struct{}
-
-func (plainGetter) Get(ctx context.Context, url string, header http.Header) ([]byte, error) {
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	req.Header = header
-	resp, err := http.DefaultClient.Do(req)
+// newClient returns the hardened client, allowed to reach the loopback
+// test server.
+func newClient(t *testing.T) *safehttp.Client {
+	t.Helper()
+	cfg := safehttp.DefaultConfig()
+	cfg.AllowPrefixes = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+	c, err := safehttp.New(cfg)
 	if err != nil {
-		return nil, err
+		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != 200 {
-		ra, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
-		return nil, &statusError{resp.StatusCode, time.Duration(ra) * time.Second}
-	}
-	return io.ReadAll(resp.Body)
+	return c
 }
 
 // fakePeeringDB serves /api/ix and /api/netixlan, honouring ?since=.
@@ -117,7 +103,7 @@ func TestAPISync(t *testing.T) {
 	cfg.APIKey = "secret"
 	cfg.Objects = []string{"ix", "netixlan"}
 	cfg.RequestsPerMinute = 600
-	c, err := peeringdb.New(cfg, plainGetter{}, st, nil)
+	c, err := peeringdb.New(cfg, newClient(t), st, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,11 +184,11 @@ func TestAPISyncGivesUp(t *testing.T) {
 	defer st.Close()
 	cfg := peeringdb.DefaultConfig()
 	cfg.BaseURL, cfg.Objects, cfg.MaxRetries = srv.URL+"/api", []string{"ix"}, 3
-	c, _ := peeringdb.New(cfg, plainGetter{}, st, nil)
+	c, _ := peeringdb.New(cfg, newClient(t), st, nil)
 	c.Sleep = func(context.Context, time.Duration) error { return nil }
 	_, err = c.Collect(context.Background(), false)
-	var se *statusError
-	if !errors.As(err, &se) || se.code != 429 {
+	var se *safehttp.StatusError
+	if !errors.As(err, &se) || se.Code != 429 {
 		t.Errorf("Collect against a server that always throttles = %v, want the 429 after retries", err)
 	}
 	if n := len(fake.requests); n != 4 {
