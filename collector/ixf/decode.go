@@ -64,6 +64,9 @@ type Connection struct {
 	ExportIXPID int64 // ixp_id of the exchange inside the export
 	VLANID      int64
 	ixp.Connection
+	// ordinal tells apart connections without addresses of one member on
+	// one vlan (the n-th such connection); see ConnectionID.
+	ordinal int
 }
 
 // knownStates are connection states of the IX-F wiki and of the PeeringDB
@@ -158,13 +161,16 @@ func isKnownVersion(v string) bool {
 
 // decoder holds the state of one Decode call.
 type decoder struct {
-	ex     *Export
-	r      *Report
-	ixps   map[int64]int // export ixp_id → index in ex.Exchanges
-	byASN  map[ixp.ASN]int
-	seen   map[connKey]connRef
-	entry  int // index of the member_list entry being decoded
-	owners map[addrKey]ixp.ASN
+	ex    *Export
+	r     *Report
+	ixps  map[int64]int // export ixp_id → index in ex.Exchanges
+	byASN map[ixp.ASN]int
+	seen  map[connKey]connRef
+	next  map[connKey]int // next ordinal of address-less connections
+	entry int             // index of the member_list entry being decoded
+	// prefixes are the vlan prefixes of the exchange being decoded.
+	prefixes map[string]bool
+	owners   map[addrKey]ixp.ASN
 }
 
 type connKey struct {
@@ -251,6 +257,7 @@ func (d *decoder) decodeIXPs(v any) {
 		if n, _ := d.int(o["peeringdb_id"], "peeringdb_id"); n > 0 {
 			x.PeeringDBID = n
 		}
+		d.prefixes = map[string]bool{}
 		vlans, form := getList(o["vlan"])
 		if form == formString {
 			d.r.quirk(QuirkObjectAsList, "vlan of "+x.Shortname)
@@ -306,17 +313,17 @@ func (d *decoder) vlanPrefix(x *Exchange, v any) {
 		return
 	}
 	s := p.String()
-	for _, have := range x.Prefixes {
-		if have == s {
-			return
-		}
+	if d.prefixes[s] {
+		return
 	}
+	d.prefixes[s] = true
 	x.Prefixes = append(x.Prefixes, s)
 }
 
 func (d *decoder) decodeMembers(members []any) {
 	d.byASN = make(map[ixp.ASN]int, len(members))
 	d.seen = make(map[connKey]connRef, len(members))
+	d.next = map[connKey]int{}
 	d.owners = make(map[addrKey]ixp.ASN, 2*len(members))
 	d.r.MemberEntries = len(members)
 	for i, e := range members {
@@ -511,20 +518,40 @@ func (d *decoder) vlanIfaces(v any, where string) ([]vlanIface, bool) {
 		}
 		out = append(out, f)
 	}
-	// Pair an IPv4-only entry with a later IPv6-only entry of the same vlan.
-	for i := 0; i < len(out); i++ {
-		if out[i].ipv6 != "" || out[i].ipv4 == "" {
-			continue
+	// Pair each IPv4-only entry with the first later unpaired IPv6-only
+	// entry of the same vlan (linear: hostile exports can be long).
+	v6only := map[int64][]int{}
+	for j, f := range out {
+		if f.ipv4 == "" && f.ipv6 != "" {
+			v6only[f.vlan] = append(v6only[f.vlan], j)
 		}
-		for j := i + 1; j < len(out); j++ {
-			if out[j].vlan == out[i].vlan && out[j].ipv4 == "" && out[j].ipv6 != "" {
+	}
+	if len(v6only) > 0 {
+		merged := make([]bool, len(out))
+		for i := range out {
+			f := &out[i]
+			if merged[i] || f.ipv6 != "" || f.ipv4 == "" {
+				continue
+			}
+			q := v6only[f.vlan]
+			for len(q) > 0 && (q[0] < i || merged[q[0]]) {
+				q = q[1:]
+			}
+			if len(q) > 0 {
 				d.r.quirk(QuirkVLANMerged, where)
-				out[i].ipv6 = out[j].ipv6
-				out[i].rs = out[i].rs || out[j].rs
-				out = append(out[:j], out[j+1:]...)
-				break
+				f.ipv6, f.rs = out[q[0]].ipv6, f.rs || out[q[0]].rs
+				merged[q[0]] = true
+				q = q[1:]
+			}
+			v6only[f.vlan] = q
+		}
+		kept := out[:0]
+		for i, f := range out {
+			if !merged[i] {
+				kept = append(kept, f)
 			}
 		}
+		out = kept
 	}
 	return out, true
 }
@@ -575,12 +602,9 @@ func (d *decoder) address(v any, fam int, where string) (string, bool) {
 func (d *decoder) add(m *Member, c Connection) {
 	k := connKey{ixp: c.ExportIXPID, vlan: c.VLANID, asn: c.ASN, ipv4: c.IPv4, ipv6: c.IPv6}
 	if c.IPv4 == "" && c.IPv6 == "" {
-		for {
-			if _, ok := d.seen[k]; !ok {
-				break
-			}
-			k.ordinal++
-		}
+		k.ordinal = d.next[k]
+		d.next[connKey{ixp: k.ixp, vlan: k.vlan, asn: k.asn}]++
+		c.ordinal = k.ordinal
 	}
 	if ref, ok := d.seen[k]; ok {
 		if ref.entry == d.entry {

@@ -2,6 +2,7 @@ package ixf
 
 import (
 	"errors"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -340,6 +341,69 @@ func TestParseTimestamp(t *testing.T) {
 			}
 			if s != tc.want || (ok && odd != tc.odd) {
 				t.Errorf("parseTimestamp(%q) = %q odd=%v, want %q odd=%v", tc.in, s, odd, tc.want, tc.odd)
+			}
+		})
+	}
+}
+
+// hostileShapes builds exports that made early versions quadratic: many
+// connections without addresses, many split IPv4/IPv6 vlan entries and many
+// vlan prefixes.
+func hostileShapes(n int) map[string][]byte {
+	var noAddr, split, vlans strings.Builder
+	for i := range n {
+		if i > 0 {
+			noAddr.WriteByte(',')
+			split.WriteByte(',')
+			vlans.WriteByte(',')
+		}
+		noAddr.WriteString(`{"ixp_id":1}`)
+		fmt.Fprintf(&split, `{"vlan_id":1,"ipv4":{"address":"10.%d.%d.1"}},{"vlan_id":1,"ipv6":{"address":"2001:db8::%x"}}`, i/256, i%256, i)
+		fmt.Fprintf(&vlans, `{"id":%d,"ipv4":{"prefix":"10.%d.%d.0","mask_length":24}}`, i, i/256, i%256)
+	}
+	wrap := func(vlan, conns string) []byte {
+		return []byte(`{"ixp_list":[{"ixp_id":1,"vlan":[` + vlan + `]}],"member_list":[{"asnum":64500,"connection_list":[` + conns + `]}]}`)
+	}
+	return map[string][]byte{
+		"no addresses":   wrap("", noAddr.String()),
+		"split families": wrap("", `{"ixp_id":1,"vlan_list":[`+split.String()+`]}`),
+		"many prefixes":  wrap(vlans.String(), `{"ixp_id":1}`),
+	}
+}
+
+func TestDecodeHostileShapes(t *testing.T) {
+	const n = 20000
+	want := map[string][2]int{"no addresses": {n, 0}, "split families": {n, 0}, "many prefixes": {1, n}}
+	for name, doc := range hostileShapes(n) {
+		t.Run(name, func(t *testing.T) {
+			ex, err := Decode(name, doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			recs, err := Records(name, ex)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := [2]int{len(ex.Members[0].Connections), len(ex.Exchanges[0].Prefixes)}
+			if got != want[name] || len(recs) != got[0]+1 {
+				t.Errorf("connections, prefixes = %v (%d records), want %v", got, len(recs), want[name])
+			}
+		})
+	}
+}
+
+func BenchmarkDecodeHostileShapes(b *testing.B) {
+	for name, doc := range hostileShapes(20000) {
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(doc)))
+			for b.Loop() {
+				ex, err := Decode(name, doc)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := Records(name, ex); err != nil {
+					b.Fatal(err)
+				}
 			}
 		})
 	}

@@ -73,11 +73,10 @@ func Records(name string, ex *Export) ([]ixp.Record, error) {
 		m := &ex.Members[mi]
 		for ci := range m.Connections {
 			c := &m.Connections[ci]
-			for ord := 0; ; ord++ {
-				c.ID = ConnectionID(name, c.ExportIXPID, c.ASN, c.VLANID, c.IPv4, c.IPv6, ord)
-				if !seen[c.ID] {
-					break
-				}
+			c.ID = ConnectionID(name, c.ExportIXPID, c.ASN, c.VLANID, c.IPv4, c.IPv6, c.ordinal)
+			if seen[c.ID] {
+				// Only an export not built by Decode repeats a connection.
+				return nil, fmt.Errorf("ixf: connection AS%d vlan %d %q %q repeated in %s: %w", c.ASN, c.VLANID, c.IPv4, c.IPv6, ex.File, ixp.ErrInvalid)
 			}
 			seen[c.ID] = true
 			c.IXID = matched[c.ExportIXPID]
