@@ -43,10 +43,11 @@ type Aggregator struct {
 	pathFree    []uint32
 	arena       []uint32
 	arenaGarb   int // words of arena held by freed paths
-	scratch     []uint32
-	routeCount  int
-	lastPeer    Peer
-	lastPeerIdx int32
+	scratch    []uint32
+	routeCount int
+	// peerCache maps a hash of the peer to its index (+1): a direct-mapped
+	// cache in front of peerIdx, as RIB entries alternate between peers.
+	peerCache [64]int32
 }
 
 // pageShift sets the size of the per-peer pages of route slots (256 slots,
@@ -58,7 +59,8 @@ const (
 )
 
 type peerState struct {
-	peer  Peer
+	peer     Peer
+	lastPath uint32 // path ID+1 of the peer's last announcement: adjacent prefixes often share it
 	pages [][]uint32        // [prefixID>>pageShift][prefixID&pageMask] = pathID+1 (path ID 0 routes)
 	extra map[uint64]uint32 // prefixID<<32|pathID -> pathIdx+1 (ADD-PATH routes, path ID != 0)
 	n     int               // routes held
@@ -107,8 +109,7 @@ func NewAggregator() *Aggregator {
 	return &Aggregator{
 		peerIdx:     make(map[Peer]int32),
 		pfxIdx:      make(map[pfxKey]uint32),
-		pathIdx:     make(map[uint64]uint32),
-		lastPeerIdx: -1,
+		pathIdx: make(map[uint64]uint32),
 	}
 }
 
@@ -122,7 +123,7 @@ func (a *Aggregator) Announce(r Route) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	ps := a.peerLocked(r.Peer)
-	path := a.internPath(r.Path)
+	path := a.internPath(r.Path, ps)
 	key := keyOf(r.Prefix.Masked())
 
 	// Existing route?
@@ -211,8 +212,10 @@ func (a *Aggregator) Routes() int {
 }
 
 func (a *Aggregator) peerLocked(p Peer) *peerState {
-	if a.lastPeerIdx >= 0 && p == a.lastPeer {
-		return a.peers[a.lastPeerIdx]
+	a16 := p.Addr.As16()
+	slot := (p.ASN*0x9e3779b1 ^ uint32(a16[15]) ^ uint32(a16[14])<<8 ^ uint32(a16[3])<<16) >> 26
+	if c := a.peerCache[slot]; c > 0 && a.peers[c-1].peer == p {
+		return a.peers[c-1]
 	}
 	i, ok := a.peerIdx[p]
 	if !ok {
@@ -220,7 +223,7 @@ func (a *Aggregator) peerLocked(p Peer) *peerState {
 		a.peers = append(a.peers, &peerState{peer: p})
 		a.peerIdx[p] = i
 	}
-	a.lastPeer, a.lastPeerIdx = p, i
+	a.peerCache[slot] = i + 1
 	return a.peers[i]
 }
 
@@ -353,10 +356,23 @@ func originOf(w []uint32) (uint32, bool) {
 }
 
 // internPath returns the ID of the path, taking one reference.
-func (a *Aggregator) internPath(path []Segment) uint32 {
+func (a *Aggregator) internPath(path []Segment, ps *peerState) uint32 {
 	a.scratch = encodePath(a.scratch, path)
 	w := a.scratch
 	h := hashWords(w)
+	if id := ps.lastPath; id != 0 {
+		rec := &a.paths[id-1]
+		if rec.refs > 0 && rec.hash == h && slices.Equal(a.arena[rec.off:rec.off+rec.n], w) {
+			rec.refs++
+			return id - 1
+		}
+	}
+	id := a.lookupPath(w, h)
+	ps.lastPath = id + 1
+	return id
+}
+
+func (a *Aggregator) lookupPath(w []uint32, h uint64) uint32 {
 	head, ok := a.pathIdx[h]
 	if ok {
 		for id := head; id != 0; id = a.paths[id-1].next {
@@ -639,11 +655,9 @@ func (a *Aggregator) Summary() Summary {
 
 // links counts, per AS adjacency, the peers with a path that shows it.
 func (a *Aggregator) links() []Link {
-	type lacc struct {
-		peers int
-		stamp int32
-	}
-	acc := map[uint64]*lacc{}
+	// acc maps a link to (last peer+1)<<32 | peers, so that a link seen
+	// twice through one peer counts once.
+	acc := map[uint64]uint64{}
 	stamp := make([]int32, len(a.paths)) // last peer (+1) that used the path
 	pathLinks := func(id uint32, peer int32) {
 		if stamp[id] == peer+1 {
@@ -665,16 +679,10 @@ func (a *Aggregator) links() []Link {
 			}
 			for _, asn := range seg {
 				if havePrev && asn != prev && asn != 0 && prev != 0 {
-					x, y := min(prev, asn), max(prev, asn)
-					k := uint64(x)<<32 | uint64(y)
-					l := acc[k]
-					if l == nil {
-						l = &lacc{}
-						acc[k] = l
-					}
-					if l.stamp != peer+1 {
-						l.stamp = peer + 1
-						l.peers++
+					k := uint64(min(prev, asn))<<32 | uint64(max(prev, asn))
+					v := acc[k]
+					if uint32(v>>32) != uint32(peer+1) {
+						acc[k] = uint64(peer+1)<<32 | (v&0xffffffff + 1)
 					}
 				}
 				prev, havePrev = asn, true
@@ -694,8 +702,8 @@ func (a *Aggregator) links() []Link {
 		}
 	}
 	out := make([]Link, 0, len(acc))
-	for k, l := range acc {
-		out = append(out, Link{A: uint32(k >> 32), B: uint32(k), Peers: l.peers})
+	for k, v := range acc {
+		out = append(out, Link{A: uint32(k >> 32), B: uint32(k), Peers: int(uint32(v))})
 	}
 	slices.SortFunc(out, func(x, y Link) int {
 		if c := cmp.Compare(x.A, y.A); c != 0 {

@@ -1,0 +1,41 @@
+package mrt
+
+import (
+	"context"
+
+	"github.com/ixpobs/ixpobs/bgp"
+)
+
+// Aggregate reads the MRT file at path into agg; see Reader.Aggregate.
+func Aggregate(ctx context.Context, path string, agg *bgp.Aggregator) (Stats, error) {
+	r, err := Open(path)
+	if err != nil {
+		return Stats{File: path}, err
+	}
+	defer r.Close()
+	return r.Aggregate(ctx, agg)
+}
+
+// Aggregate feeds the stream into agg in file order: RIB entries and
+// announced prefixes are announced, withdrawn prefixes withdrawn, and a
+// state change to any state but Established resets the peer (it forgets
+// the peer's routes). Elements of *_LOCAL messages (sent by the collector)
+// are ignored. On error, agg holds what was read before it.
+func (r *Reader) Aggregate(ctx context.Context, agg *bgp.Aggregator) (Stats, error) {
+	return r.Read(ctx, func(e *Elem) error {
+		if e.Local {
+			return nil
+		}
+		switch e.Type {
+		case RIBEntry, Announce:
+			agg.Announce(e.Route())
+		case Withdraw:
+			agg.Withdraw(e.Peer, e.Prefix, e.PathID)
+		case StateChange:
+			if e.NewState != StateEstablished {
+				agg.ResetPeer(e.Peer)
+			}
+		}
+		return nil
+	})
+}
