@@ -12,10 +12,13 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/ixpobs/ixpobs/collector/peeringdb"
 	"github.com/ixpobs/ixpobs/dashboard"
 	"github.com/ixpobs/ixpobs/internal/realdata"
 	"github.com/ixpobs/ixpobs/internal/testenv"
+	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/store"
 	"github.com/ixpobs/ixpobs/store/postgres"
 	"github.com/ixpobs/ixpobs/store/sqlite"
@@ -273,4 +276,13 @@ func TestErrors(t *testing.T) {
 	if resp.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("POST /api/v1/ixps = %d, want 405", resp.StatusCode)
 	}
+}
+
+func readDump(t *testing.T, name string) (ixp.SnapshotInput, error) {
+	t.Helper()
+	d, err := peeringdb.ReadDir(context.Background(), realdata.PeeringDBDir(t, name))
+	if err != nil {
+		return ixp.SnapshotInput{}, err
+	}
+	return d.Snapshot(time.Time{}, false)
 }

@@ -19,6 +19,11 @@ import (
 //	GET /api/v1/ixps/{id}/history         its indicators at every snapshot (csv)
 //	GET /api/v1/ixps/{id}/events          joins and leaves between ?from= and ?to= (csv)
 //	GET /api/v1/networks/{asn}            where a network connects and since when (csv)
+//	GET /api/v1/countries                 every country's indicators at ?at=DATE (csv)
+//	GET /api/v1/countries/{cc}            one country: indicators, year-over-year change, IXPs, neighbours
+//	GET /api/v1/countries/{cc}/history    its indicators at every PeeringDB and RIR snapshot date (csv)
+//	GET /api/v1/regions                   the regions (lac, continents, UN sub-regions)
+//	GET /api/v1/regions/{region}          a region's totals and countries at ?at=DATE (csv)
 //	GET /api/v1/snapshots                 every snapshot of every source (csv)
 //	GET /api/v1/sources                   data sources and their health
 func (s *Server) Handler() http.Handler {
@@ -37,6 +42,11 @@ func (s *Server) Handler() http.Handler {
 		r.Get("/ixps/{id}/history", s.api(s.handleIXPHistory))
 		r.Get("/ixps/{id}/events", s.api(s.handleIXPEvents))
 		r.Get("/networks/{asn}", s.api(s.handleNetwork))
+		r.Get("/countries", s.api(s.handleCountries))
+		r.Get("/countries/{cc}", s.api(s.handleCountry))
+		r.Get("/countries/{cc}/history", s.api(s.handleCountryHistory))
+		r.Get("/regions", s.api(s.handleRegions))
+		r.Get("/regions/{region}", s.api(s.handleRegion))
 		r.Get("/snapshots", s.api(s.handleSnapshots))
 		r.Get("/sources", s.api(s.handleSources))
 		r.NotFound(s.api(func(*http.Request) (any, error) { return nil, notFound("no such API endpoint") }))

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ixpobs/ixpobs/indicator"
 	"github.com/ixpobs/ixpobs/store"
 )
 
@@ -20,7 +21,9 @@ type Server struct {
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
 
-	views viewCache
+	views      *cache[int64, *snapshotView]
+	registries *cache[string, indicator.Registry]
+	countries  *cache[string, map[string]indicator.CountryStats]
 }
 
 // Config holds what the server needs besides the store.
@@ -34,7 +37,11 @@ func New(st store.Store, cfg Config) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Server{store: st, log: log, Now: time.Now, views: viewCache{entries: map[int64]*snapshotView{}}}
+	return &Server{store: st, log: log, Now: time.Now,
+		views:      newCache[int64, *snapshotView](6),
+		registries: newCache[string, indicator.Registry](6),
+		countries:  newCache[string, map[string]indicator.CountryStats](32),
+	}
 }
 
 // HTTPServer returns an http.Server with the timeouts a public server needs.
@@ -50,48 +57,56 @@ func HTTPServer(addr string, h http.Handler) *http.Server {
 	}
 }
 
-// viewCache keeps the decoded objects of the few newest snapshots asked
-// for: a published snapshot never changes, so its view never goes stale.
-type viewCache struct {
+// cache keeps a few built values by key: the decoded state of a published
+// snapshot never changes, so a cached view never goes stale. Concurrent
+// requests for the same key wait for one build.
+type cache[K comparable, V any] struct {
 	mu      sync.Mutex
-	entries map[int64]*snapshotView
-	order   []int64
+	size    int
+	entries map[K]*cacheEntry[V]
+	order   []K
 }
 
-const viewCacheSize = 6
+type cacheEntry[V any] struct {
+	ready chan struct{}
+	val   V
+	err   error
+}
 
-func (c *viewCache) get(ctx context.Context, id int64, build func(context.Context) (*snapshotView, error)) (*snapshotView, error) {
+func newCache[K comparable, V any](size int) *cache[K, V] {
+	return &cache[K, V]{size: size, entries: map[K]*cacheEntry[V]{}}
+}
+
+func (c *cache[K, V]) get(ctx context.Context, key K, build func(context.Context) (V, error)) (V, error) {
 	c.mu.Lock()
-	v, ok := c.entries[id]
+	e, ok := c.entries[key]
 	if ok {
 		c.mu.Unlock()
 		select {
-		case <-v.ready:
-			return v, v.err
+		case <-e.ready:
+			return e.val, e.err
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			var zero V
+			return zero, ctx.Err()
 		}
 	}
-	v = &snapshotView{ready: make(chan struct{})}
-	c.entries[id] = v
-	c.order = append(c.order, id)
-	if len(c.order) > viewCacheSize {
+	e = &cacheEntry[V]{ready: make(chan struct{})}
+	c.entries[key] = e
+	c.order = append(c.order, key)
+	if len(c.order) > c.size {
 		delete(c.entries, c.order[0])
 		c.order = c.order[1:]
 	}
 	c.mu.Unlock()
 	// Built without the request's cancellation: other requests wait for it.
-	built, err := build(context.WithoutCancel(ctx))
-	if err != nil {
-		v.err = err
+	e.val, e.err = build(context.WithoutCancel(ctx))
+	if e.err != nil {
 		c.mu.Lock()
-		if c.entries[id] == v {
-			delete(c.entries, id)
+		if c.entries[key] == e {
+			delete(c.entries, key)
 		}
 		c.mu.Unlock()
-	} else {
-		v.fill(built)
 	}
-	close(v.ready)
-	return v, err
+	close(e.ready)
+	return e.val, e.err
 }

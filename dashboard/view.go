@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"github.com/ixpobs/ixpobs/collector/peeringdb"
+	"github.com/ixpobs/ixpobs/indicator"
 	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/store"
 )
@@ -14,18 +15,13 @@ import (
 // snapshotView is the decoded state of one PeeringDB snapshot that the
 // list pages need: exchanges, their indicators and network names.
 type snapshotView struct {
-	ready chan struct{}
-	err   error
-
 	snapshot  ixp.Snapshot
 	exchanges []ixp.Exchange // sorted by id
 	byID      map[int64]int  // exchange id → index
 	stats     map[int64]ixp.ExchangeStats
 	networks  map[ixp.ASN]ixp.Network
-}
-
-func (v *snapshotView) fill(o *snapshotView) {
-	v.snapshot, v.exchanges, v.byID, v.stats, v.networks = o.snapshot, o.exchanges, o.byID, o.stats, o.networks
+	// membership of every exchange, in the order of exchanges
+	membership []indicator.Membership
 }
 
 func (v *snapshotView) exchange(id int64) (ixp.Exchange, bool) {
@@ -79,6 +75,33 @@ func (s *Server) viewAt(ctx context.Context, sn ixp.Snapshot) (*snapshotView, er
 		}
 		for _, n := range decoded {
 			v.networks[n.ASN] = n
+		}
+		conns, err := s.store.Objects(ctx, peeringdb.Source, ixp.KindConnection, sn.At, store.Filter{})
+		if err != nil {
+			return nil, err
+		}
+		members := map[int64]map[ixp.ASN]bool{}
+		v6 := map[int64]map[ixp.ASN]bool{}
+		for _, r := range conns {
+			var c ixp.Connection
+			if err := json.Unmarshal(r.Data, &c); err != nil {
+				return nil, fmt.Errorf("decode connection %d: %w", r.ID, err)
+			}
+			if !c.Counts() {
+				continue
+			}
+			if members[c.IXID] == nil {
+				members[c.IXID], v6[c.IXID] = map[ixp.ASN]bool{}, map[ixp.ASN]bool{}
+			}
+			members[c.IXID][c.ASN] = true
+			if c.IPv6 != "" {
+				v6[c.IXID][c.ASN] = true
+			}
+		}
+		v.membership = make([]indicator.Membership, len(v.exchanges))
+		for i, e := range v.exchanges {
+			v.membership[i] = indicator.Membership{Exchange: e, Stats: v.stats[e.ID],
+				Members: indicator.SortedASNs(members[e.ID]), IPv6Members: indicator.SortedASNs(v6[e.ID])}
 		}
 		return v, nil
 	})

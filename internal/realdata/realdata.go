@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ixpobs/ixpobs/collector/peeringdb"
+	"github.com/ixpobs/ixpobs/collector/rir"
 	"github.com/ixpobs/ixpobs/internal/testenv"
 	"github.com/ixpobs/ixpobs/store"
 )
@@ -37,6 +38,35 @@ func LoadPeeringDB(tb testing.TB, st store.Store) {
 			tb.Fatalf("snapshot %s: %v", name, err)
 		}
 		if _, err := st.Publish(ctx, in); err != nil {
+			tb.Fatalf("publish %s: %v", name, err)
+		}
+	}
+}
+
+// LACNICFiles are the LACNIC delegated-extended files, oldest first.
+var LACNICFiles = []string{
+	"delegated-lacnic-extended-20160129.gz", "delegated-lacnic-extended-20190910.gz",
+	"delegated-lacnic-extended-20210405.gz", "delegated-lacnic-extended-20211006.gz",
+	"delegated-lacnic-extended-20220331.gz", "delegated-lacnic-extended-20220930.gz",
+	"delegated-lacnic-extended-20230323.gz", "delegated-lacnic-extended-20240104.gz",
+}
+
+// RIRFile returns the path of one RIR file of the shared data.
+func RIRFile(tb testing.TB, name string) string {
+	tb.Helper()
+	return filepath.Join(testenv.SharedData(tb), "rir", name)
+}
+
+// LoadRIR imports RIR delegated statistics files (names under rir/).
+func LoadRIR(tb testing.TB, st store.Store, names ...string) {
+	tb.Helper()
+	ctx := context.Background()
+	for _, name := range names {
+		res, err := rir.ImportFile(ctx, RIRFile(tb, name))
+		if err != nil {
+			tb.Fatalf("read %s: %v", name, err)
+		}
+		if _, err := st.Publish(ctx, res.SnapshotInput()); err != nil {
 			tb.Fatalf("publish %s: %v", name, err)
 		}
 	}

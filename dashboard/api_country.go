@@ -1,0 +1,495 @@
+package dashboard
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/ixpobs/ixpobs/collector/peeringdb"
+	"github.com/ixpobs/ixpobs/geo"
+	"github.com/ixpobs/ixpobs/indicator"
+	"github.com/ixpobs/ixpobs/ixp"
+	"github.com/ixpobs/ixpobs/store"
+)
+
+// countryState is the data behind every country and region answer at one
+// date: the PeeringDB view and the RIR registry in force then.
+type countryState struct {
+	date      time.Time // the date asked for (zero: latest)
+	pdb       *ixp.Snapshot
+	view      *snapshotView
+	rirDates  map[string]string
+	registry  indicator.Registry
+	countries map[string]indicator.CountryStats
+}
+
+func (cs *countryState) memberships() []indicator.Membership {
+	if cs.view == nil {
+		return nil
+	}
+	return cs.view.membership
+}
+
+// rirSources lists the sources named rir:*.
+func (s *Server) rirSources(ctx context.Context) ([]string, error) {
+	all, err := s.store.Sources(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, n := range all {
+		if strings.HasPrefix(n, "rir:") {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+// stateAt gathers the PeeringDB and RIR snapshots in force at at.
+func (s *Server) stateAt(ctx context.Context, at time.Time) (*countryState, error) {
+	cs := &countryState{date: at, rirDates: map[string]string{}}
+	sn, err := s.store.SnapshotAt(ctx, peeringdb.Source, at)
+	switch {
+	case err == nil:
+		cs.pdb = &sn
+		if cs.view, err = s.viewAt(ctx, sn); err != nil {
+			return nil, err
+		}
+	case !errors.Is(err, ixp.ErrNotFound):
+		return nil, err
+	}
+	rirs, err := s.rirSources(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var snaps []ixp.Snapshot
+	for _, src := range rirs {
+		rs, err := s.store.SnapshotAt(ctx, src, at)
+		if errors.Is(err, ixp.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		snaps = append(snaps, rs)
+		cs.rirDates[strings.TrimPrefix(src, "rir:")] = dateString(rs.At)
+	}
+	if cs.pdb == nil && len(snaps) == 0 {
+		if at.IsZero() {
+			return nil, notFound("no PeeringDB or RIR data yet: run a collection or an import")
+		}
+		return nil, notFound("no PeeringDB or RIR data at or before %s", dateString(at))
+	}
+	var regKey strings.Builder
+	for _, rs := range snaps {
+		fmt.Fprintf(&regKey, "%d,", rs.ID)
+	}
+	if len(snaps) > 0 {
+		cs.registry, err = s.registries.get(ctx, regKey.String(), func(ctx context.Context) (indicator.Registry, error) {
+			return s.buildRegistry(ctx, snaps)
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	key := "none/" + regKey.String()
+	if cs.pdb != nil {
+		key = strconv.FormatInt(cs.pdb.ID, 10) + "/" + regKey.String()
+	}
+	cs.countries, err = s.countries.get(ctx, key, func(context.Context) (map[string]indicator.CountryStats, error) {
+		return indicator.CountryIndicators(cs.memberships(), cs.registry, geo.Normalize), nil
+	})
+	return cs, err
+}
+
+// buildRegistry merges the ASN delegations of the RIR snapshots.
+func (s *Server) buildRegistry(ctx context.Context, snaps []ixp.Snapshot) (indicator.Registry, error) {
+	reg := indicator.Registry{}
+	for _, rs := range snaps {
+		recs, err := s.store.Objects(ctx, rs.Source, ixp.KindASNDelegation, rs.At, store.Filter{})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range recs {
+			var d ixp.ASNDelegation
+			if err := json.Unmarshal(r.Data, &d); err != nil {
+				return nil, fmt.Errorf("decode %s ASN %d: %w", rs.Source, r.ID, err)
+			}
+			reg[d.ASN] = d.Country
+		}
+	}
+	return reg, nil
+}
+
+type countryJSON struct {
+	Country string `json:"country"`
+	Name    string `json:"name"`
+	Region  string `json:"region"`
+	LAC     bool   `json:"lac"`
+	indicator.CountryStats
+}
+
+func newCountryJSON(cc string, st indicator.CountryStats, lang string) countryJSON {
+	return countryJSON{Country: cc, Name: geo.Name(cc, lang), Region: geo.RegionOf(cc), LAC: geo.InRegion(cc, geo.LAC), CountryStats: st}
+}
+
+var countryCSVHeader = []string{"country", "name", "region", "lac", "ixps", "active_ixps", "members", "connections", "capacity_mbps",
+	"ipv6_members", "ipv6_share", "registered_asns", "registered_asns_at_local_ixps", "local_participation"}
+
+func optInt(p *int) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.Itoa(*p)
+}
+
+func optFloat(p *float64) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*p, 'f', 4, 64)
+}
+
+func (c countryJSON) csvRow() []string {
+	return []string{c.Country, c.Name, c.Region, strconv.FormatBool(c.LAC), strconv.Itoa(c.IXPs), strconv.Itoa(c.ActiveIXPs),
+		strconv.Itoa(c.Members), strconv.Itoa(c.Connections), strconv.FormatInt(c.CapacityMbps, 10), strconv.Itoa(c.IPv6Members),
+		strconv.FormatFloat(c.IPv6Share, 'f', 4, 64), optInt(c.RegisteredASNs), optInt(c.LocalASNs), optFloat(c.LocalParticipation)}
+}
+
+type countryList struct {
+	Date          string            `json:"date,omitempty"`
+	PeeringDBDate string            `json:"peeringdb_date,omitempty"`
+	RIRDates      map[string]string `json:"rir_dates"`
+	Data          []countryJSON     `json:"data"`
+}
+
+func (l countryList) csvHeader() []string { return countryCSVHeader }
+func (l countryList) csvRows() [][]string {
+	rows := make([][]string, len(l.Data))
+	for i, c := range l.Data {
+		rows[i] = c.csvRow()
+	}
+	return rows
+}
+
+func langParam(r *http.Request) string {
+	switch l := r.URL.Query().Get("lang"); l {
+	case "es", "pt":
+		return l
+	}
+	return "en"
+}
+
+func (cs *countryState) header() (date, pdbDate string) {
+	if cs.pdb != nil {
+		pdbDate = dateString(cs.pdb.At)
+	}
+	if !cs.date.IsZero() {
+		date = dateString(cs.date)
+	}
+	return date, pdbDate
+}
+
+// handleCountries serves GET /api/v1/countries?at=DATE[&region=ID]: every
+// country with an IXP or registered ASNs and its indicators.
+func (s *Server) handleCountries(r *http.Request) (any, error) {
+	at, err := atParam(r)
+	if err != nil {
+		return nil, err
+	}
+	region := strings.ToLower(r.URL.Query().Get("region"))
+	if region != "" {
+		if _, ok := geo.RegionByID(region); !ok {
+			return nil, badRequest("unknown region %q", region)
+		}
+	}
+	cs, err := s.stateAt(r.Context(), at)
+	if err != nil {
+		return nil, err
+	}
+	out := countryList{RIRDates: cs.rirDates, Data: []countryJSON{}}
+	out.Date, out.PeeringDBDate = cs.header()
+	lang := langParam(r)
+	for cc, st := range cs.countries {
+		if region != "" && !geo.InRegion(cc, region) {
+			continue
+		}
+		out.Data = append(out.Data, newCountryJSON(cc, st, lang))
+	}
+	sort.Slice(out.Data, func(i, j int) bool { return out.Data[i].Country < out.Data[j].Country })
+	return out, nil
+}
+
+type yearAgo struct {
+	Date string `json:"date"`
+	indicator.CountryStats
+}
+
+type countryDetail struct {
+	Date          string            `json:"date,omitempty"`
+	PeeringDBDate string            `json:"peeringdb_date,omitempty"`
+	RIRDates      map[string]string `json:"rir_dates"`
+	countryJSON
+	Names     map[string]string  `json:"names"`
+	Subregion string             `json:"subregion"`
+	YearAgo   *yearAgo           `json:"year_ago,omitempty"`
+	Change    map[string]float64 `json:"yoy_change,omitempty"`
+	IXPList   []ixpSummary       `json:"ixp_list"`
+	Neighbors []countryJSON      `json:"neighbours"`
+}
+
+func countryCode(r *http.Request) (string, error) {
+	raw := chi.URLParam(r, "cc")
+	cc := geo.Normalize(raw)
+	if cc == "" {
+		return "", badRequest("unknown country code %q (ISO 3166-1 alpha-2, e.g. BR)", raw)
+	}
+	return cc, nil
+}
+
+// yoyChange returns the year-over-year change of each indicator: the
+// difference for counts and shares (shares in fractions).
+func yoyChange(now, before indicator.CountryStats) map[string]float64 {
+	ch := map[string]float64{
+		"ixps":          float64(now.IXPs - before.IXPs),
+		"active_ixps":   float64(now.ActiveIXPs - before.ActiveIXPs),
+		"members":       float64(now.Members - before.Members),
+		"connections":   float64(now.Connections - before.Connections),
+		"capacity_mbps": float64(now.CapacityMbps - before.CapacityMbps),
+		"ipv6_members":  float64(now.IPv6Members - before.IPv6Members),
+		"ipv6_share":    now.IPv6Share - before.IPv6Share,
+	}
+	if now.RegisteredASNs != nil && before.RegisteredASNs != nil {
+		ch["registered_asns"] = float64(*now.RegisteredASNs - *before.RegisteredASNs)
+		ch["registered_asns_at_local_ixps"] = float64(*now.LocalASNs - *before.LocalASNs)
+	}
+	if now.LocalParticipation != nil && before.LocalParticipation != nil {
+		ch["local_participation"] = *now.LocalParticipation - *before.LocalParticipation
+	}
+	return ch
+}
+
+// yearBefore returns the state one year before cs (nil when there is no
+// data then).
+func (s *Server) yearBefore(ctx context.Context, cs *countryState) (*countryState, error) {
+	ref := cs.date
+	if ref.IsZero() && cs.pdb != nil {
+		ref = cs.pdb.At
+	}
+	if ref.IsZero() {
+		return nil, nil
+	}
+	prev, err := s.stateAt(ctx, ixp.EndOfDay(ref.AddDate(-1, 0, 0)))
+	var ae *apiError
+	if errors.As(err, &ae) && ae.status == http.StatusNotFound {
+		return nil, nil
+	}
+	return prev, err
+}
+
+// handleCountry serves GET /api/v1/countries/{cc}?at=DATE.
+func (s *Server) handleCountry(r *http.Request) (any, error) {
+	ctx := r.Context()
+	cc, err := countryCode(r)
+	if err != nil {
+		return nil, err
+	}
+	at, err := atParam(r)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := s.stateAt(ctx, at)
+	if err != nil {
+		return nil, err
+	}
+	lang := langParam(r)
+	st := cs.countries[cc]
+	info, _ := geo.Country(cc)
+	out := countryDetail{RIRDates: cs.rirDates, countryJSON: newCountryJSON(cc, st, lang),
+		Names: map[string]string{"en": info.NameEN, "es": info.NameES, "pt": info.NamePT}, Subregion: info.Subregion,
+		IXPList: []ixpSummary{}, Neighbors: []countryJSON{}}
+	out.Date, out.PeeringDBDate = cs.header()
+	if cs.view != nil {
+		for _, m := range cs.view.membership {
+			if geo.Normalize(m.Exchange.Country) == cc {
+				out.IXPList = append(out.IXPList, summarize(m.Exchange, m.Stats))
+			}
+		}
+	}
+	sort.Slice(out.IXPList, func(i, j int) bool { return out.IXPList[i].Members > out.IXPList[j].Members })
+	for _, n := range geo.Neighbours(cc) {
+		if nst, ok := cs.countries[n]; ok {
+			out.Neighbors = append(out.Neighbors, newCountryJSON(n, nst, lang))
+		}
+	}
+	prev, err := s.yearBefore(ctx, cs)
+	if err != nil {
+		return nil, err
+	}
+	if prev != nil {
+		pst := prev.countries[cc]
+		d := prev.date
+		if prev.pdb != nil {
+			d = prev.pdb.At
+		}
+		out.YearAgo = &yearAgo{Date: dateString(d), CountryStats: pst}
+		out.Change = yoyChange(st, pst)
+	}
+	return out, nil
+}
+
+type countryHistoryPoint struct {
+	Date string `json:"date"`
+	indicator.CountryStats
+}
+
+type countryHistory struct {
+	Country string                `json:"country"`
+	Points  []countryHistoryPoint `json:"points"`
+}
+
+func (h countryHistory) csvHeader() []string {
+	return append([]string{"date"}, countryCSVHeader[4:]...)
+}
+func (h countryHistory) csvRows() [][]string {
+	rows := make([][]string, len(h.Points))
+	for i, p := range h.Points {
+		rows[i] = append([]string{p.Date}, countryJSON{CountryStats: p.CountryStats}.csvRow()[4:]...)
+	}
+	return rows
+}
+
+// snapshotDates returns the dates of every PeeringDB and RIR snapshot.
+func (s *Server) snapshotDates(ctx context.Context) ([]time.Time, error) {
+	srcs, err := s.rirSources(ctx)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var out []time.Time
+	for _, src := range append(srcs, peeringdb.Source) {
+		snaps, err := s.store.Snapshots(ctx, src)
+		if err != nil {
+			return nil, err
+		}
+		for _, sn := range snaps {
+			d := dateString(sn.At)
+			if !seen[d] {
+				seen[d] = true
+				day, _ := ixp.Date(d)
+				out = append(out, day)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Before(out[j]) })
+	return out, nil
+}
+
+// handleCountryHistory serves GET /api/v1/countries/{cc}/history: the
+// indicators at every date with a PeeringDB or RIR snapshot.
+func (s *Server) handleCountryHistory(r *http.Request) (any, error) {
+	ctx := r.Context()
+	cc, err := countryCode(r)
+	if err != nil {
+		return nil, err
+	}
+	dates, err := s.snapshotDates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := countryHistory{Country: cc, Points: []countryHistoryPoint{}}
+	for _, d := range dates {
+		cs, err := s.stateAt(ctx, ixp.EndOfDay(d))
+		if err != nil {
+			return nil, err
+		}
+		out.Points = append(out.Points, countryHistoryPoint{Date: dateString(d), CountryStats: cs.countries[cc]})
+	}
+	return out, nil
+}
+
+type regionDetail struct {
+	Date          string                 `json:"date,omitempty"`
+	PeeringDBDate string                 `json:"peeringdb_date,omitempty"`
+	RIRDates      map[string]string      `json:"rir_dates"`
+	Region        string                 `json:"region"`
+	Name          string                 `json:"name"`
+	Names         map[string]string      `json:"names"`
+	Totals        indicator.CountryStats `json:"totals"`
+	YearAgo       *yearAgo               `json:"year_ago,omitempty"`
+	Change        map[string]float64     `json:"yoy_change,omitempty"`
+	Countries     []countryJSON          `json:"countries"`
+}
+
+func (d regionDetail) csvHeader() []string { return countryCSVHeader }
+func (d regionDetail) csvRows() [][]string {
+	return countryList{Data: d.Countries}.csvRows()
+}
+
+// handleRegion serves GET /api/v1/regions/{region}?at=DATE: totals (members
+// distinct across the region) and every country of the region.
+func (s *Server) handleRegion(r *http.Request) (any, error) {
+	ctx := r.Context()
+	id := strings.ToLower(chi.URLParam(r, "region"))
+	reg, ok := geo.RegionByID(id)
+	if !ok {
+		return nil, notFound("no region %q (lac, south-america, europe, …; see /api/v1/regions)", id)
+	}
+	at, err := atParam(r)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := s.stateAt(ctx, at)
+	if err != nil {
+		return nil, err
+	}
+	lang := langParam(r)
+	in := func(cc string) bool { return geo.InRegion(cc, id) }
+	out := regionDetail{RIRDates: cs.rirDates, Region: id, Name: reg.Name(lang),
+		Names:  map[string]string{"en": reg.NameEN, "es": reg.NameES, "pt": reg.NamePT},
+		Totals: indicator.GroupIndicators(cs.memberships(), cs.registry, geo.Normalize, in), Countries: []countryJSON{}}
+	out.Date, out.PeeringDBDate = cs.header()
+	for _, cc := range geo.CountriesIn(id) {
+		out.Countries = append(out.Countries, newCountryJSON(cc, cs.countries[cc], lang))
+	}
+	prev, err := s.yearBefore(ctx, cs)
+	if err != nil {
+		return nil, err
+	}
+	if prev != nil {
+		pst := indicator.GroupIndicators(prev.memberships(), prev.registry, geo.Normalize, in)
+		d := prev.date
+		if prev.pdb != nil {
+			d = prev.pdb.At
+		}
+		out.YearAgo = &yearAgo{Date: dateString(d), CountryStats: pst}
+		out.Change = yoyChange(out.Totals, pst)
+	}
+	return out, nil
+}
+
+type regionSummary struct {
+	ID    string            `json:"id"`
+	Kind  string            `json:"kind"`
+	Name  string            `json:"name"`
+	Names map[string]string `json:"names"`
+}
+
+// handleRegions serves GET /api/v1/regions: the regions ixpobs knows.
+func (s *Server) handleRegions(r *http.Request) (any, error) {
+	lang := langParam(r)
+	var out []regionSummary
+	for _, reg := range geo.Regions() {
+		out = append(out, regionSummary{ID: reg.ID, Kind: string(reg.Kind), Name: reg.Name(lang),
+			Names: map[string]string{"en": reg.NameEN, "es": reg.NameES, "pt": reg.NamePT}})
+	}
+	return map[string]any{"data": out}, nil
+}

@@ -1,0 +1,53 @@
+package indicator_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/ixpobs/ixpobs/indicator"
+	"github.com/ixpobs/ixpobs/ixp"
+)
+
+func TestCountryIndicators(t *testing.T) {
+	ms := []indicator.Membership{
+		{Exchange: ixp.Exchange{ID: 1, Country: "BR"}, Stats: ixp.ExchangeStats{Members: 3, Connections: 4, CapacityMbps: 1000},
+			Members: []ixp.ASN{1, 2, 3}, IPv6Members: []ixp.ASN{1}},
+		{Exchange: ixp.Exchange{ID: 2, Country: "br"}, Stats: ixp.ExchangeStats{Members: 2, Connections: 2, CapacityMbps: 10},
+			Members: []ixp.ASN{3, 9}, IPv6Members: []ixp.ASN{3}},
+		{Exchange: ixp.Exchange{ID: 3, Country: "UK"}, Stats: ixp.ExchangeStats{Members: 1, Connections: 1}, Members: []ixp.ASN{5}},
+	}
+	reg := indicator.Registry{1: "BR", 2: "BR", 4: "BR", 9: "AR", 5: "GB", 7: "CL"}
+	norm := func(cc string) string {
+		cc = strings.ToUpper(cc)
+		if cc == "UK" {
+			return "GB"
+		}
+		return cc
+	}
+	got := indicator.CountryIndicators(ms, reg, norm)
+	br := got["BR"]
+	if br.IXPs != 2 || br.ActiveIXPs != 1 || br.Members != 4 || br.Connections != 6 || br.CapacityMbps != 1010 || br.IPv6Members != 2 {
+		t.Errorf("BR = %+v", br)
+	}
+	// Registered in BR: 1, 2, 4; at a BR IXP: 1, 2 (9 is Argentinian).
+	if *br.RegisteredASNs != 3 || *br.LocalASNs != 2 || *br.LocalParticipation != 2.0/3 {
+		t.Errorf("BR registered %d local %d participation %v, want 3, 2, 2/3", *br.RegisteredASNs, *br.LocalASNs, *br.LocalParticipation)
+	}
+	if gb := got["GB"]; gb.IXPs != 1 || *gb.LocalASNs != 1 {
+		t.Errorf("GB (from UK) = %+v", gb)
+	}
+	if cl := got["CL"]; cl.IXPs != 0 || *cl.RegisteredASNs != 1 || *cl.LocalParticipation != 0 {
+		t.Errorf("CL (no IXP) = %+v", cl)
+	}
+	if ar := got["AR"]; ar.IXPs != 0 || *ar.LocalASNs != 0 {
+		t.Errorf("AR = %+v: AS9 registered in AR connects only in BR", ar)
+	}
+	noRIR := indicator.CountryIndicators(ms, nil, norm)
+	if noRIR["BR"].RegisteredASNs != nil || noRIR["BR"].LocalParticipation != nil {
+		t.Errorf("without RIR data the registered figures must be absent: %+v", noRIR["BR"])
+	}
+	grp := indicator.GroupIndicators(ms, reg, norm, func(cc string) bool { return cc == "BR" || cc == "AR" })
+	if grp.IXPs != 2 || grp.Members != 4 || *grp.RegisteredASNs != 4 || *grp.LocalASNs != 3 {
+		t.Errorf("BR+AR = %+v registered %d local %d, want 2 IXPs, 4 members, 4 registered, 3 local", grp, *grp.RegisteredASNs, *grp.LocalASNs)
+	}
+}
