@@ -1,11 +1,13 @@
 package ixf
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
 
+	"github.com/ixpobs/ixpobs/internal/safehttp"
 	"github.com/ixpobs/ixpobs/ixp"
 )
 
@@ -250,4 +252,14 @@ func appendNew(s []int64, vs ...int64) []int64 {
 		}
 	}
 	return s
+}
+
+// FetchProviders fetches and parses a provider list, normally
+// IXPDBProviderListURL.
+func FetchProviders(ctx context.Context, client *safehttp.Client, listURL string) ([]Provider, error) {
+	resp, err := client.Get(ctx, listURL)
+	if err != nil {
+		return nil, fmt.Errorf("ixf: provider list: %w", err)
+	}
+	return ParseProviders(listURL, resp.Body)
 }

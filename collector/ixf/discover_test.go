@@ -1,11 +1,17 @@
 package ixf
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
 	"os"
 	"slices"
 	"testing"
 
+	"github.com/ixpobs/ixpobs/internal/safehttp"
 	"github.com/ixpobs/ixpobs/ixp"
 )
 
@@ -114,5 +120,34 @@ func TestUserTarget(t *testing.T) {
 				t.Errorf("UserTarget(%q) = %+v, %v; want url %q path %q name %q", tc.in, got, err, tc.url, tc.path, tc.wantName)
 			}
 		})
+	}
+}
+
+func TestFetchProviders(t *testing.T) {
+	b, err := os.ReadFile("testdata/ixpdb-providers.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/v1/provider/list" {
+			w.Write(b)
+			return
+		}
+		fmt.Fprint(w, "<html>maintenance</html>")
+	}))
+	defer srv.Close()
+	cfg := safehttp.DefaultConfig()
+	cfg.AllowPrefixes = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+	client, err := safehttp.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	ps, err := FetchProviders(context.Background(), client, srv.URL+"/v1/provider/list")
+	if err != nil || len(ps) != 9 {
+		t.Errorf("FetchProviders = %d providers, %v; want 9", len(ps), err)
+	}
+	if _, err := FetchProviders(context.Background(), client, srv.URL+"/other"); err == nil {
+		t.Error("FetchProviders of an HTML page: nil error")
 	}
 }
