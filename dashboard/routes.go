@@ -18,6 +18,7 @@ import (
 //	GET /api/v1/ixps/{id}/members         its members at ?at=DATE (csv)
 //	GET /api/v1/ixps/{id}/history         its indicators at every snapshot (csv)
 //	GET /api/v1/ixps/{id}/events          joins and leaves between ?from= and ?to= (csv)
+//	GET /api/v1/ixps/{id}/sources         members per source (PeeringDB, IX-F) and their agreement (csv)
 //	GET /api/v1/networks/{asn}            where a network connects and since when (csv)
 //	GET /api/v1/countries                 every country's indicators at ?at=DATE (csv)
 //	GET /api/v1/countries/{cc}            one country: indicators, year-over-year change, IXPs, neighbours
@@ -41,6 +42,7 @@ func (s *Server) Handler() http.Handler {
 		r.Get("/ixps/{id}/members", s.api(s.handleIXPMembers))
 		r.Get("/ixps/{id}/history", s.api(s.handleIXPHistory))
 		r.Get("/ixps/{id}/events", s.api(s.handleIXPEvents))
+		r.Get("/ixps/{id}/sources", s.api(s.handleIXPSources))
 		r.Get("/networks/{asn}", s.api(s.handleNetwork))
 		r.Get("/countries", s.api(s.handleCountries))
 		r.Get("/countries/{cc}", s.api(s.handleCountry))

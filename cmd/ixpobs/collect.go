@@ -14,7 +14,7 @@ import (
 )
 
 func runCollect(ctx context.Context, env *environment, args []string) error {
-	o := newOptions("collect", "collect [flags] [SOURCE...]   (sources: peeringdb)", env, "db", "log-level", "log-format", "peeringdb-api-key", "peeringdb-url")
+	o := newOptions("collect", "collect [flags] [SOURCE...]   (sources: peeringdb, ixf, rir, rir:lacnic, …)", env, "db", "log-level", "log-format", "peeringdb-api-key", "peeringdb-url")
 	force := o.fs.Bool("force", false, "publish even if an object kind shrinks by more than 30%")
 	if err := o.fs.Parse(args); err != nil {
 		return err
@@ -51,52 +51,61 @@ type collectOptions struct {
 	only  []string
 }
 
-// buildSources lists the enabled sources (restricted to opts.only when
-// given).
+// buildSources lists the enabled sources, or the ones named in
+// opts.only ("rir" names every registry).
 func buildSources(cfg Config, st store.Store, log *slog.Logger, opts *collectOptions) ([]collector.Source, error) {
 	if opts == nil {
 		opts = &collectOptions{}
 	}
-	available := map[string]func() (collector.Source, error){
-		peeringdb.Source: func() (collector.Source, error) {
-			client, err := newHTTPClient(cfg.PeeringDB.Timeout)
-			if err != nil {
-				return collector.Source{}, err
-			}
-			c, err := peeringdb.New(cfg.PeeringDB.Config, client, st, log)
-			if err != nil {
-				return collector.Source{}, err
-			}
-			return collector.Source{Name: peeringdb.Source, Interval: cfg.PeeringDB.Interval, Timeout: cfg.PeeringDB.Timeout,
-				Collect: func(ctx context.Context) (store.PublishResult, error) { return c.Collect(ctx, opts.force) }}, nil
-		},
+	client, err := newHTTPClient(0)
+	if err != nil {
+		return nil, err
 	}
-	enabled := map[string]bool{peeringdb.Source: cfg.PeeringDB.Enabled}
-	names := opts.only
-	if len(names) == 0 {
-		for n := range available {
-			if enabled[n] {
-				names = append(names, n)
+	pdbClient, err := newHTTPClient(cfg.PeeringDB.Timeout)
+	if err != nil {
+		return nil, err
+	}
+	pdb, err := peeringdb.New(cfg.PeeringDB.Config, pdbClient, st, log)
+	if err != nil {
+		return nil, err
+	}
+	ixfSrc, err := ixfSource(cfg.IXF, client, st, log)
+	if err != nil {
+		return nil, err
+	}
+	all := []collector.Source{{Name: peeringdb.Source, Interval: cfg.PeeringDB.Interval, Timeout: cfg.PeeringDB.Timeout,
+		Collect: func(ctx context.Context) (store.PublishResult, error) { return pdb.Collect(ctx, opts.force) }}}
+	enabled := map[string]bool{peeringdb.Source: cfg.PeeringDB.Enabled, "ixf": cfg.IXF.Enabled}
+	all = append(all, ixfSrc)
+	for _, src := range rirSources(cfg.RIR, client, st) {
+		enabled[src.Name] = cfg.RIR.Enabled
+		all = append(all, src)
+	}
+	if len(opts.only) == 0 {
+		var out []collector.Source
+		for _, src := range all {
+			if enabled[src.Name] {
+				out = append(out, src)
 			}
 		}
-		sort.Strings(names)
+		return out, nil
 	}
 	var out []collector.Source
-	for _, n := range names {
-		mk, ok := available[n]
-		if !ok {
-			known := make([]string, 0, len(available))
-			for k := range available {
-				known = append(known, k)
+	for _, name := range opts.only {
+		n := len(out)
+		for _, src := range all {
+			if src.Name == name || (name == "rir" && strings.HasPrefix(src.Name, "rir:")) {
+				out = append(out, src)
 			}
-			sort.Strings(known)
-			return nil, fmt.Errorf("unknown source %q (known: %s)", n, strings.Join(known, ", "))
 		}
-		src, err := mk()
-		if err != nil {
-			return nil, err
+		if len(out) == n {
+			names := make([]string, 0, len(all))
+			for _, src := range all {
+				names = append(names, src.Name)
+			}
+			sort.Strings(names)
+			return nil, fmt.Errorf("unknown source %q (known: %s, rir)", name, strings.Join(names, ", "))
 		}
-		out = append(out, src)
 	}
 	return out, nil
 }

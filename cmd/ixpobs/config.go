@@ -36,6 +36,10 @@ type Config struct {
 	Log LogConfig `yaml:"log"`
 	// PeeringDB configures the PeeringDB API collector.
 	PeeringDB PeeringDBSource `yaml:"peeringdb"`
+	// IXF configures the IX-F member export collector.
+	IXF IXFSource `yaml:"ixf"`
+	// RIR configures the RIR delegated statistics collector.
+	RIR RIRSource `yaml:"rir"`
 }
 
 // LogConfig configures logging.
@@ -58,6 +62,9 @@ func defaultConfig() Config {
 		Collect:   true,
 		Log:       LogConfig{Level: "info", Format: "text"},
 		PeeringDB: PeeringDBSource{Enabled: true, Timeout: 30 * time.Minute, Config: peeringdb.DefaultConfig()},
+		IXF: IXFSource{Enabled: true, Interval: 24 * time.Hour, Timeout: 30 * time.Minute,
+			ProviderList: "https://api.ixpdb.net/v1/provider/list", FromPeeringDB: true, Concurrency: 4},
+		RIR: RIRSource{Enabled: true, Interval: 24 * time.Hour, Timeout: 10 * time.Minute},
 	}
 }
 
@@ -76,7 +83,10 @@ func (c Config) validate() error {
 			return err
 		}
 	}
-	return nil
+	if err := c.IXF.validate(); err != nil {
+		return err
+	}
+	return c.RIR.validate()
 }
 
 // setting is one option settable by flag and environment variable.

@@ -5,19 +5,27 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
+	"strings"
 	"time"
 
+	"github.com/ixpobs/ixpobs/collector"
+	"github.com/ixpobs/ixpobs/collector/ixf"
 	"github.com/ixpobs/ixpobs/collector/peeringdb"
+	"github.com/ixpobs/ixpobs/collector/rir"
 	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/store"
 )
 
 func runImport(ctx context.Context, env *environment, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintf(env.stderr, "Usage: ixpobs import peeringdb PATH [--at DATE] [--force] [--db DSN]\n\n"+
-			"  peeringdb  a directory of per-object API responses (ix.json, netixlan.json.gz, …)\n"+
-			"             or one file in the single-file layout {\"ix\": {\"data\": [...]}, …}\n")
+		fmt.Fprintf(env.stderr, "Usage: ixpobs import KIND PATH... [flags]\n\n"+
+			"  peeringdb DIR|FILE [--at DATE]  a directory of per-object API responses (ix.json, netixlan.json.gz, …)\n"+
+			"                                  or one file in the single-file layout {\"ix\": {\"data\": [...]}, …}\n"+
+			"  rir FILE... [--at DATE]         RIR delegated(-extended) statistics files, plain or gzip\n"+
+			"  ixf FILE|URL... [--name NAME]   IX-F member exports (schemas 0.4 to 1.0)\n\n"+
+			"Run \"ixpobs import KIND --help\" for the flags.\n")
 		if len(args) == 0 {
 			return errUsage
 		}
@@ -26,8 +34,12 @@ func runImport(ctx context.Context, env *environment, args []string) error {
 	switch args[0] {
 	case "peeringdb":
 		return importPeeringDB(ctx, env, args[1:])
+	case "rir":
+		return importRIR(ctx, env, args[1:])
+	case "ixf":
+		return importIXF(ctx, env, args[1:])
 	default:
-		fmt.Fprintf(env.stderr, "ixpobs import: unknown kind %q (known: peeringdb)\n", args[0])
+		fmt.Fprintf(env.stderr, "ixpobs import: unknown kind %q (known: peeringdb, rir, ixf)\n", args[0])
 		return errUsage
 	}
 }
@@ -84,19 +96,7 @@ func importPeeringDB(ctx context.Context, env *environment, args []string) error
 	defer st.Close()
 	started := time.Now()
 	res, err := st.Publish(ctx, in)
-	run := store.Run{Source: peeringdb.Source, Started: started, Finished: time.Now(), OK: err == nil, SnapshotID: res.Snapshot.ID, Detail: "import " + path}
-	if err != nil {
-		run.Error = err.Error()
-		var se *ixp.ShrinkError
-		if errors.As(err, &se) {
-			run.ErrorKind = "shrink"
-		} else {
-			run.ErrorKind = "import"
-		}
-	}
-	if rerr := st.RecordRun(context.WithoutCancel(ctx), run); rerr != nil {
-		log.Warn("cannot record the import run", "err", rerr)
-	}
+	recordImport(ctx, st, log, peeringdb.Source, path, started, res, err)
 	if err != nil {
 		return err
 	}
@@ -128,6 +128,169 @@ func firstPositional(args []string) (string, []string) {
 		return args[0], args[1:]
 	}
 	return "", args
+}
+
+// splitArgs separates positional arguments from flags wherever they stand
+// (flags that take a value must use --flag=value or be listed in valued).
+func splitArgs(args []string, valued map[string]bool) (pos, flags []string) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return append(pos, args[i+1:]...), flags
+		}
+		if strings.HasPrefix(a, "-") && a != "-" {
+			flags = append(flags, a)
+			name := strings.TrimLeft(a, "-")
+			if !strings.Contains(name, "=") && valued[name] && i+1 < len(args) {
+				flags = append(flags, args[i+1])
+				i++
+			}
+			continue
+		}
+		pos = append(pos, a)
+	}
+	return pos, flags
+}
+
+var importValued = map[string]bool{"db": true, "at": true, "name": true, "config": true, "log-level": true, "log-format": true}
+
+func importRIR(ctx context.Context, env *environment, args []string) error {
+	o := newOptions("import rir", "import rir FILE... [flags]", env, "db", "log-level", "log-format")
+	atFlag := o.fs.String("at", "", "snapshot date YYYY-MM-DD (default: the file's own date)")
+	force := o.fs.Bool("force", false, "publish even if an object kind shrinks by more than 30%")
+	files, rest := splitArgs(args, importValued)
+	if err := o.fs.Parse(rest); err != nil {
+		return err
+	}
+	files = append(files, o.fs.Args()...)
+	if len(files) == 0 {
+		o.fs.Usage()
+		return errUsage
+	}
+	cfg, err := o.load(env)
+	if err != nil {
+		return err
+	}
+	var at time.Time
+	if *atFlag != "" {
+		if at, err = ixp.Date(*atFlag); err != nil {
+			return fmt.Errorf("--at must be a date YYYY-MM-DD, not %q", *atFlag)
+		}
+	}
+	log := newLogger(cfg.Log, env.stderr)
+	st, err := openStore(ctx, cfg.DB, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	var failed []string
+	for _, f := range files {
+		started := time.Now()
+		res, err := rir.ImportFile(ctx, f)
+		var pub store.PublishResult
+		source := "rir"
+		if err == nil {
+			in := res.SnapshotInput()
+			source = in.Source
+			if !at.IsZero() {
+				in.At = at
+			}
+			in.Force = *force
+			pub, err = st.Publish(ctx, in)
+		}
+		recordImport(ctx, st, log, source, f, started, pub, err)
+		if err != nil {
+			failed = append(failed, err.Error())
+			continue
+		}
+		state := "published"
+		if pub.Unchanged {
+			state = "unchanged (already imported)"
+		}
+		fmt.Fprintf(env.stdout, "%s snapshot %s %s: %d records, %d versions written, %d ended\n",
+			pub.Snapshot.Source, pub.Snapshot.At.Format(time.DateOnly), state, len(res.Records), pub.Inserted, pub.Ended)
+	}
+	if len(failed) > 0 {
+		return errors.New(strings.Join(failed, "\n"))
+	}
+	return nil
+}
+
+func importIXF(ctx context.Context, env *environment, args []string) error {
+	o := newOptions("import ixf", "import ixf FILE|URL... [flags]", env, "db", "log-level", "log-format")
+	name := o.fs.String("name", "", "source name for a single export (default: the URL's host and path, or the file path)")
+	targetsArgs, rest := splitArgs(args, importValued)
+	if err := o.fs.Parse(rest); err != nil {
+		return err
+	}
+	targetsArgs = append(targetsArgs, o.fs.Args()...)
+	if len(targetsArgs) == 0 {
+		o.fs.Usage()
+		return errUsage
+	}
+	if *name != "" && len(targetsArgs) > 1 {
+		return fmt.Errorf("--name names one export; %d were given", len(targetsArgs))
+	}
+	cfg, err := o.load(env)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg.Log, env.stderr)
+	st, err := openStore(ctx, cfg.DB, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	var targets []ixf.Target
+	for _, a := range targetsArgs {
+		t, err := ixf.UserTarget(*name, a)
+		if err != nil {
+			return err
+		}
+		targets = append(targets, t)
+	}
+	client, err := newHTTPClient(0)
+	if err != nil {
+		return err
+	}
+	c, err := ixf.New(client, publisher{st}, ixf.Config{Logger: log})
+	if err != nil {
+		return err
+	}
+	m, _, err := ixfMatcher(ctx, st, nil)
+	if err != nil {
+		return err
+	}
+	results := c.Run(ctx, targets, m)
+	failed := recordIXFResults(ctx, st, results, log)
+	for _, r := range results {
+		if r.Err != nil {
+			fmt.Fprintf(env.stderr, "%s: %v\n", r.Target.Name, r.Err)
+			continue
+		}
+		fmt.Fprintf(env.stdout, "ixf:%s snapshot %s: %d exchanges (%d matched to PeeringDB), %d members, %d connections\n",
+			r.Target.Name, r.Snapshot.At.Format(time.RFC3339), r.Exchanges, r.Matched, r.Members, r.Connections)
+		if r.Report != nil {
+			for _, n := range r.Report.Notes() {
+				fmt.Fprintf(env.stdout, "  note: %s\n", n)
+			}
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d exports failed", failed, len(results))
+	}
+	return nil
+}
+
+// recordImport stores an import as a run of its source.
+func recordImport(ctx context.Context, st store.Store, log *slog.Logger, source, path string, started time.Time, res store.PublishResult, err error) {
+	run := store.Run{Source: source, Started: started, Finished: time.Now(), OK: err == nil, SnapshotID: res.Snapshot.ID, Detail: "import " + path}
+	if err != nil {
+		run.Error, run.ErrorKind = err.Error(), collector.ErrorKind(err)
+	}
+	if rerr := st.RecordRun(context.WithoutCancel(ctx), run); rerr != nil {
+		log.Warn("cannot record the import run", "err", rerr)
+	}
 }
 
 func runMigrate(ctx context.Context, env *environment, args []string) error {

@@ -1,0 +1,228 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/ixpobs/ixpobs/collector"
+	"github.com/ixpobs/ixpobs/collector/ixf"
+	"github.com/ixpobs/ixpobs/collector/peeringdb"
+	"github.com/ixpobs/ixpobs/collector/rir"
+	"github.com/ixpobs/ixpobs/internal/safehttp"
+	"github.com/ixpobs/ixpobs/ixp"
+	"github.com/ixpobs/ixpobs/store"
+)
+
+// RIRSource configures the scheduled fetch of RIR delegated statistics.
+type RIRSource struct {
+	Enabled  bool          `yaml:"enabled"`
+	Interval time.Duration `yaml:"interval"`
+	Timeout  time.Duration `yaml:"timeout"`
+	// Registries to fetch (afrinic, apnic, arin, lacnic, ripencc, iana);
+	// empty means all.
+	Registries []string `yaml:"registries"`
+}
+
+// IXFSource configures the scheduled collection of IX-F member exports.
+type IXFSource struct {
+	Enabled  bool          `yaml:"enabled"`
+	Interval time.Duration `yaml:"interval"`
+	Timeout  time.Duration `yaml:"timeout"`
+	// ProviderList is the IXPDB provider list URL ("" to skip IXPDB
+	// discovery).
+	ProviderList string `yaml:"provider_list"`
+	// FromPeeringDB adds the export URLs of PeeringDB ixlans.
+	FromPeeringDB bool `yaml:"from_peeringdb"`
+	// Targets are extra export URLs.
+	Targets     []string `yaml:"targets"`
+	Concurrency int      `yaml:"concurrency"`
+	// MaxBodyBytes caps one export (default 32 MiB).
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+}
+
+func (c RIRSource) validate() error {
+	if c.Interval < time.Minute {
+		return fmt.Errorf("rir.interval must be at least 1m")
+	}
+	known := map[string]bool{}
+	for _, s := range rir.DefaultSources() {
+		known[s.Registry] = true
+	}
+	for _, r := range c.Registries {
+		if !known[r] {
+			return fmt.Errorf("rir.registries: unknown registry %q", r)
+		}
+	}
+	return nil
+}
+
+func (c IXFSource) validate() error {
+	if c.Interval < time.Minute {
+		return fmt.Errorf("ixf.interval must be at least 1m")
+	}
+	if c.Concurrency < 0 || c.Concurrency > 64 {
+		return fmt.Errorf("ixf.concurrency must be from 0 (default) to 64")
+	}
+	for _, t := range c.Targets {
+		if _, err := ixf.UserTarget("", t); err != nil {
+			return fmt.Errorf("ixf.targets: %w", err)
+		}
+	}
+	return nil
+}
+
+// rirSources returns one scheduled source per configured registry.
+func rirSources(cfg RIRSource, client *safehttp.Client, st store.Store) []collector.Source {
+	want := map[string]bool{}
+	for _, r := range cfg.Registries {
+		want[r] = true
+	}
+	var out []collector.Source
+	for _, src := range rir.DefaultSources() {
+		if len(want) > 0 && !want[src.Registry] {
+			continue
+		}
+		out = append(out, collector.Source{Name: "rir:" + src.Registry, Interval: cfg.Interval, Timeout: cfg.Timeout,
+			Collect: func(ctx context.Context) (store.PublishResult, error) {
+				stream, err := client.Open(ctx, src.URL, safehttp.WithMaxBodyBytes(512<<20))
+				if err != nil {
+					return store.PublishResult{}, fmt.Errorf("rir %s: %w", src.Registry, err)
+				}
+				defer stream.Close()
+				res, err := rir.Import(ctx, stream, src.URL)
+				if err != nil {
+					return store.PublishResult{}, err
+				}
+				return st.Publish(ctx, res.SnapshotInput())
+			}})
+	}
+	return out
+}
+
+// publisher adapts the store to the IX-F collector's Publisher.
+type publisher struct{ st store.Store }
+
+func (p publisher) Publish(ctx context.Context, in ixp.SnapshotInput) (ixp.Snapshot, error) {
+	res, err := p.st.Publish(ctx, in)
+	return res.Snapshot, err
+}
+
+// ixfMatcher indexes the newest PeeringDB exchanges and prefixes.
+func ixfMatcher(ctx context.Context, st store.Store, ixfToPDB map[int64]int64) (*ixf.Matcher, []ixp.ExchangeLAN, error) {
+	d := ixf.MatchData{IXFToPeeringDB: ixfToPDB}
+	sn, err := st.SnapshotAt(ctx, peeringdb.Source, time.Time{})
+	if errors.Is(err, ixp.ErrNotFound) {
+		return ixf.NewMatcher(d), nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	load := func(k ixp.Kind, each func(json.RawMessage) error) error {
+		recs, err := st.Objects(ctx, peeringdb.Source, k, sn.At, store.Filter{})
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			if err := each(r.Data); err != nil {
+				return fmt.Errorf("decode %s %d: %w", k, r.ID, err)
+			}
+		}
+		return nil
+	}
+	var lans []ixp.ExchangeLAN
+	err = errors.Join(
+		load(ixp.KindExchange, func(b json.RawMessage) error {
+			var e ixp.Exchange
+			err := json.Unmarshal(b, &e)
+			d.Exchanges = append(d.Exchanges, e)
+			return err
+		}),
+		load(ixp.KindExchangePrefix, func(b json.RawMessage) error {
+			var p ixp.ExchangePrefix
+			err := json.Unmarshal(b, &p)
+			d.Prefixes = append(d.Prefixes, p)
+			return err
+		}),
+		load(ixp.KindExchangeLAN, func(b json.RawMessage) error {
+			var l ixp.ExchangeLAN
+			err := json.Unmarshal(b, &l)
+			lans = append(lans, l)
+			return err
+		}),
+	)
+	return ixf.NewMatcher(d), lans, err
+}
+
+// recordIXFResults stores one run per export, so each IXP's failures are
+// visible on their own.
+func recordIXFResults(ctx context.Context, st store.Store, results []ixf.Result, log *slog.Logger) (failed int) {
+	for _, r := range results {
+		run := store.Run{Source: ixf.SourcePrefix + r.Target.Name, Started: r.Fetched, Finished: r.Fetched.Add(r.Duration),
+			OK: r.Err == nil, SnapshotID: r.Snapshot.ID}
+		if r.Err != nil {
+			failed++
+			run.ErrorKind, run.Error = r.ErrKind, r.Err.Error()
+			run.Detail = "stage " + r.Stage
+		} else {
+			run.Detail = fmt.Sprintf("%d exchanges (%d matched), %d members, %d connections", r.Exchanges, r.Matched, r.Members, r.Connections)
+			if r.Report != nil && r.Report.DroppedTotal() > 0 {
+				run.Detail += "; " + strings.Join(r.Report.Notes(), "; ")
+			}
+		}
+		if err := st.RecordRun(context.WithoutCancel(ctx), run); err != nil {
+			log.Warn("cannot record an IX-F run", "err", err)
+		}
+	}
+	return failed
+}
+
+// ixfSource is the scheduled IX-F collection: discovery through IXPDB and
+// PeeringDB, then every export.
+func ixfSource(cfg IXFSource, client *safehttp.Client, st store.Store, log *slog.Logger) (collector.Source, error) {
+	c, err := ixf.New(client, publisher{st}, ixf.Config{Concurrency: cfg.Concurrency, MaxBodyBytes: cfg.MaxBodyBytes, Logger: log})
+	if err != nil {
+		return collector.Source{}, err
+	}
+	var user []ixf.Target
+	for _, t := range cfg.Targets {
+		ut, err := ixf.UserTarget("", t)
+		if err != nil {
+			return collector.Source{}, err
+		}
+		user = append(user, ut)
+	}
+	return collector.Source{Name: "ixf", Interval: cfg.Interval, Timeout: cfg.Timeout,
+		Collect: func(ctx context.Context) (store.PublishResult, error) {
+			var providers []ixf.Provider
+			var discoveryErr error
+			if cfg.ProviderList != "" {
+				providers, discoveryErr = ixf.FetchProviders(ctx, client, cfg.ProviderList)
+				if discoveryErr != nil {
+					log.Warn("ixf: IXPDB discovery failed; using PeeringDB and configured targets", "err", discoveryErr)
+				}
+			}
+			m, lans, err := ixfMatcher(ctx, st, ixf.IXFToPeeringDB(providers))
+			if err != nil {
+				return store.PublishResult{}, err
+			}
+			fromIXPDB, _ := ixf.TargetsFromProviders(providers)
+			var fromPDB []ixf.Target
+			if cfg.FromPeeringDB {
+				fromPDB, _ = ixf.TargetsFromLANs(lans)
+			}
+			targets := ixf.MergeTargets(user, fromIXPDB, fromPDB)
+			if len(targets) == 0 {
+				return store.PublishResult{}, errors.Join(errors.New("ixf: no export to collect (no IXPDB list, no PeeringDB ixlan URL, no target)"), discoveryErr)
+			}
+			results := c.Run(ctx, targets, m)
+			if failed := recordIXFResults(ctx, st, results, log); failed == len(results) {
+				return store.PublishResult{}, fmt.Errorf("ixf: all %d exports failed (see /api/v1/sources)", failed)
+			}
+			return store.PublishResult{}, discoveryErr
+		}}, nil
+}
