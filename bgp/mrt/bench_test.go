@@ -24,7 +24,9 @@ func benchFile(b *testing.B, name string, aggregate bool) {
 	b.ReportMetric(float64(entries)*float64(b.N)/b.Elapsed().Seconds(), "entries/s")
 }
 
-func BenchmarkReadBview2002(b *testing.B) { benchFile(b, "ripe-ncc-bgpdump/bview.20020722.2337.gz", false) }
+func BenchmarkReadBview2002(b *testing.B) {
+	benchFile(b, "ripe-ncc-bgpdump/bview.20020722.2337.gz", false)
+}
 func BenchmarkAggregateBview2002(b *testing.B) {
 	benchFile(b, "ripe-ncc-bgpdump/bview.20020722.2337.gz", true)
 }

@@ -682,7 +682,8 @@ func (d *decoder) update(b []byte, as4, addpath bool) error {
 
 	// BIRD (2017) wrote ADD-PATH NLRI into records of the plain MESSAGE
 	// subtypes: if the NLRI do not parse without path identifiers but do
-	// with them, read them with.
+	// with them (and the identifiers are below 2^24, as the counters that
+	// BGP speakers allocate are), read them with.
 	if !addpath && !d.nlriValid(withdrawn, nlri, false) && d.nlriValid(withdrawn, nlri, true) {
 		addpath = true
 	}
@@ -732,7 +733,7 @@ func validNLRI(b []byte, v6, addpath bool) bool {
 	}
 	for len(b) > 0 {
 		if addpath {
-			if len(b) < 4 {
+			if len(b) < 4 || b[0] != 0 {
 				return false
 			}
 			b = b[4:]
@@ -752,9 +753,7 @@ func validNLRI(b []byte, v6, addpath bool) bool {
 
 // nlri emits one element per prefix of b.
 func (d *decoder) nlri(b []byte, v6, addpath bool) error {
-	if len(b) > 0 {
-		d.peerSet[d.elem.Peer] = struct{}{}
-	}
+	noted := false
 	for len(b) > 0 {
 		d.elem.PathID = 0
 		if addpath {
@@ -771,6 +770,10 @@ func (d *decoder) nlri(b []byte, v6, addpath bool) error {
 		b = b[n:]
 		d.elem.Prefix = p
 		d.notePrefix(p)
+		if !noted {
+			d.peerSet[d.elem.Peer] = struct{}{}
+			noted = true
+		}
 		if err := d.emit(); err != nil {
 			return err
 		}
