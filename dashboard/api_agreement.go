@@ -115,7 +115,17 @@ func (s *Server) handleIXPSources(r *http.Request) (any, error) {
 		return nil, err
 	}
 	out := sourcesAnswer{IXPID: id, IXF: []sourceMembers{}}
-	if sn, err := s.store.SnapshotAt(ctx, "peeringdb", at); err == nil {
+	sn, err := s.store.SnapshotAt(ctx, "peeringdb", at)
+	if err == nil {
+		if _, exErr := s.exchangeAt(ctx, id, sn); exErr != nil {
+			var ae *apiError
+			if !errors.As(exErr, &ae) {
+				return nil, exErr
+			}
+			err = ixp.ErrNotFound // not in PeeringDB on that date
+		}
+	}
+	if err == nil {
 		recs, err := s.store.Objects(ctx, "peeringdb", ixp.KindConnection, sn.At, store.Filter{IXID: id})
 		if err != nil {
 			return nil, err
