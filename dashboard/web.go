@@ -1,0 +1,424 @@
+package dashboard
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/ixpobs/ixpobs/collector/peeringdb"
+	"github.com/ixpobs/ixpobs/geo"
+	"github.com/ixpobs/ixpobs/ixp"
+)
+
+//go:embed templates i18n static
+var webFS embed.FS
+
+// web renders the HTML dashboard. It is built once by mountPages and
+// never changes afterwards.
+type web struct {
+	s       *Server
+	cat     catalog
+	pages   map[string]*template.Template // page name → layout + page
+	world   *worldMap
+	missing func(lang, key string) // tests: a message key absent from a catalogue
+}
+
+// pageNames are the templates in templates/ besides layout.html.
+var pageNames = [...]string{"overview", "ixps", "ixp", "network", "sources", "search", "error"}
+
+func newWeb(s *Server) (*web, error) {
+	cat, err := loadCatalog(webFS)
+	if err != nil {
+		return nil, err
+	}
+	w := &web{s: s, cat: cat, pages: map[string]*template.Template{}}
+	base, err := template.New("layout.html").ParseFS(webFS, "templates/layout.html")
+	if err != nil {
+		return nil, fmt.Errorf("parse layout: %w", err)
+	}
+	for _, name := range pageNames {
+		if _, err := fs.Stat(webFS, "templates/"+name+".html"); err != nil {
+			continue // a page not written yet
+		}
+		t, err := template.Must(base.Clone()).ParseFS(webFS, "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("parse page %s: %w", name, err)
+		}
+		w.pages[name] = t
+	}
+	if w.world, err = loadWorldMap(webFS); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// mountPages registers the HTML dashboard on r: the pages and /static/*.
+// Every page reads its data through the same handler functions as the JSON
+// API, so the two never disagree.
+//
+//	GET /                      overview: world and regions, growth, map
+//	GET /ixps                  exchanges (same filters as /api/v1/ixps)
+//	GET /ixps/{id}             one exchange: indicators, growth, members
+//	GET /networks/{asn}        where a network connects
+//	GET /sources               data sources and their health
+//	GET /search?q=             IXP, network, country or ASN
+//	GET /static/*              CSS, JavaScript, vendored libraries
+func (s *Server) mountPages(r chi.Router) {
+	w, err := newWeb(s)
+	if err != nil {
+		// The templates and catalogues are embedded: this is a build defect
+		// that the package tests catch.
+		panic(fmt.Sprintf("dashboard: %v", err))
+	}
+	w.mount(r)
+}
+
+func (w *web) mount(r chi.Router) {
+	r.Get("/", w.page("overview", w.overview))
+	r.Get("/ixps", w.page("ixps", w.ixpList))
+	r.Get("/ixps/{id}", w.page("ixp", w.ixp))
+	r.Get("/networks/{asn}", w.page("network", w.network))
+	r.Get("/sources", w.page("sources", w.sources))
+	r.Get("/search", w.page("search", w.search))
+	static, _ := fs.Sub(webFS, "static")
+	files := http.StripPrefix("/static/", http.FileServerFS(static))
+	r.Get("/static/*", func(rw http.ResponseWriter, r *http.Request) {
+		rw.Header().Set("Cache-Control", "public, max-age=3600")
+		files.ServeHTTP(rw, r)
+	})
+}
+
+// page is what every template sees: the request's language, date and
+// path, and the page's own data in Data.
+type page struct {
+	*locale
+	Name         string // template name, also the active navigation item
+	Title        string
+	Data         any
+	At           string // the ?at=YYYY-MM-DD of the request, "" for latest
+	SnapshotDate string // the date of the PeeringDB snapshot shown
+	FirstDate    string // oldest PeeringDB snapshot
+	LatestDate   string // newest PeeringDB snapshot
+	Query        string // the search box's text
+	Status       int
+	path         string
+	query        url.Values
+}
+
+// dataLinks are the CSV and JSON forms of an API URL.
+type dataLinks struct {
+	Page      *page
+	JSON, CSV string
+}
+
+// Links returns the download links of an API URL.
+func (p *page) Links(api string) dataLinks { return dataLinks{Page: p, JSON: api, CSV: p.CSV(api)} }
+
+// KeepQuery returns the query parameters that the date picker carries
+// over (all but at, lang and page).
+func (p *page) KeepQuery() map[string]string {
+	out := map[string]string{}
+	for k, v := range p.query {
+		if k != "at" && k != "lang" && k != "page" && len(v) > 0 {
+			out[k] = v[0]
+		}
+	}
+	return out
+}
+
+// chart describes a chart that app.js draws from an API answer.
+type chart struct {
+	Page   *page
+	ID     string
+	Title  string
+	Src    string // API URL (JSON)
+	Rows   string // field of the answer holding the rows ("" for the answer itself)
+	X      string // field of a row holding its date
+	Keys   string // comma-separated fields of the series
+	Labels string // |-separated series labels
+	Unit   string // "count" or "mbps"
+}
+
+// Chart describes a chart of the fields keys (comma-separated) of the
+// rows of an API answer; labels come from the catalogue ("ind." + key).
+func (p *page) Chart(id, title, src, rows, keys, unit string) chart {
+	var labels []string
+	for _, k := range strings.Split(keys, ",") {
+		labels = append(labels, p.T("ind."+k))
+	}
+	return chart{Page: p, ID: id, Title: title, Src: src, Rows: rows, X: "date", Keys: keys, Labels: strings.Join(labels, "|"), Unit: unit}
+}
+
+// Langs lists the languages for the switch.
+func (p *page) Langs() []string { return webLangs[:] }
+
+// Href returns path with ?at= of the request and the given key, value
+// pairs; an empty value drops the key.
+func (p *page) Href(path string, kv ...string) string {
+	q := url.Values{}
+	if p.At != "" {
+		q.Set("at", p.At)
+	}
+	return withQuery(path, q, kv...)
+}
+
+// Self returns the current page with some query parameters changed
+// (empty values drop them), keeping the others.
+func (p *page) Self(kv ...string) string {
+	q := url.Values{}
+	for k, v := range p.query {
+		if k != "lang" {
+			q[k] = v
+		}
+	}
+	return withQuery(p.path, q, kv...)
+}
+
+// LangHref returns the current page in another language.
+func (p *page) LangHref(lang string) string {
+	return p.Self("lang", lang)
+}
+
+// API returns an API URL with the request's ?at= and the pairs given.
+func (p *page) API(path string, kv ...string) string {
+	return p.Href("/api/v1"+path, kv...)
+}
+
+// CSV returns the CSV form of an API URL.
+func (p *page) CSV(apiURL string) string {
+	if strings.Contains(apiURL, "?") {
+		return apiURL + "&format=csv"
+	}
+	return apiURL + "?format=csv"
+}
+
+// Country returns the name of a country in the page's language.
+func (p *page) Country(cc string) string {
+	if cc == "" {
+		return "–"
+	}
+	return geo.Name(cc, p.lang)
+}
+
+// RegionName returns the name of a region id in the page's language.
+func (p *page) RegionName(id string) string {
+	if r, ok := geo.RegionByID(id); ok {
+		return r.Name(p.lang)
+	}
+	return id
+}
+
+// Num formats an integer of any width.
+func (p *page) Num(v any) string {
+	switch n := v.(type) {
+	case int:
+		return p.Int(int64(n))
+	case int64:
+		return p.Int(n)
+	case ixp.ASN:
+		return strconv.FormatUint(uint64(n), 10)
+	case float64:
+		return p.Dec(n, 1)
+	}
+	return fmt.Sprint(v)
+}
+
+// Pct formats part of whole as a percentage.
+func (p *page) Pct(part, whole int) string { return p.Percent(part, whole) }
+
+// Change formats a signed change.
+func (p *page) Change(n int) string { return p.Signed(int64(n)) }
+
+// Seq returns 1..n for pagination loops.
+func (p *page) Seq(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i + 1
+	}
+	return out
+}
+
+// Plus adds two numbers (templates have no arithmetic).
+func (p *page) Plus(a, b int) int { return a + b }
+
+// Itoa formats an int plainly, for URLs.
+func (p *page) Itoa(n int) string { return strconv.Itoa(n) }
+
+// Join joins strings with a separator (data-* attributes).
+func (p *page) Join(sep string, s ...string) string { return strings.Join(s, sep) }
+
+func withQuery(path string, q url.Values, kv ...string) string {
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] == "" {
+			q.Del(kv[i])
+		} else {
+			q.Set(kv[i], kv[i+1])
+		}
+	}
+	if len(q) == 0 {
+		return path
+	}
+	return path + "?" + q.Encode()
+}
+
+// pageFunc builds the data of a page; it may set the title, and a
+// returned error becomes an error page.
+type pageFunc func(r *http.Request, p *page) error
+
+// redirect is returned by a pageFunc to send the browser elsewhere.
+type redirect string
+
+func (r redirect) Error() string { return "redirect to " + string(r) }
+
+func (w *web) page(name string, fn pageFunc) http.HandlerFunc {
+	return func(rw http.ResponseWriter, r *http.Request) {
+		p := w.newPage(rw, r, name)
+		err := fn(r, p)
+		var to redirect
+		if errors.As(err, &to) {
+			http.Redirect(rw, r, string(to), http.StatusSeeOther)
+			return
+		}
+		if err != nil {
+			if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+				return
+			}
+			status, msg := w.errorStatus(r, err)
+			p.Name, p.Status, p.Title = "error", status, p.T("error.title."+strconv.Itoa(status))
+			p.Data = msg
+		}
+		w.render(rw, p)
+	}
+}
+
+// newPage reads the language and the date of a request.
+func (w *web) newPage(rw http.ResponseWriter, r *http.Request, name string) *page {
+	lang, fromQuery := pickLang(r)
+	if fromQuery {
+		http.SetCookie(rw, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, HttpOnly: true})
+	}
+	loc := &locale{lang: lang, msgs: w.cat[lang]}
+	if w.missing != nil {
+		loc.missing = func(key string) { w.missing(lang, key) }
+	}
+	p := &page{locale: loc, Name: name, Status: http.StatusOK, path: r.URL.Path, query: r.URL.Query()}
+	if at := r.URL.Query().Get("at"); at != "" {
+		if _, err := queryDate(r, "at"); err == nil {
+			p.At = at
+		}
+	}
+	rw.Header().Set("Vary", "Accept-Language, Cookie")
+	if snaps, err := w.s.store.Snapshots(r.Context(), peeringdb.Source); err == nil && len(snaps) > 0 {
+		p.FirstDate, p.LatestDate = dateString(snaps[0].At), dateString(snaps[len(snaps)-1].At)
+	}
+	return p
+}
+
+// errorStatus maps an error of the API handlers to what the page says,
+// as the API's writeError does.
+func (w *web) errorStatus(r *http.Request, err error) (int, string) {
+	var ae *apiError
+	switch {
+	case errors.As(err, &ae):
+		return ae.status, ae.msg
+	case errors.Is(err, ixp.ErrNotFound):
+		return http.StatusNotFound, ""
+	case errors.Is(err, ixp.ErrInvalid):
+		return http.StatusBadRequest, ""
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, ixp.ErrUnavailable):
+		return http.StatusServiceUnavailable, ""
+	}
+	w.s.log.Error("page error", "path", r.URL.Path, "err", err)
+	return http.StatusInternalServerError, ""
+}
+
+func (w *web) render(rw http.ResponseWriter, p *page) {
+	t := w.pages[p.Name]
+	if t == nil {
+		http.Error(rw, "page template missing", http.StatusInternalServerError)
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		w.s.log.Error("render page", "page", p.Name, "err", err)
+		http.Error(rw, "internal error", http.StatusInternalServerError)
+		return
+	}
+	rw.Header().Set("Content-Type", "text/html; charset=utf-8")
+	rw.Header().Set("Content-Language", p.lang)
+	rw.WriteHeader(p.Status)
+	buf.WriteTo(rw)
+}
+
+// withQueryRequest returns a copy of r whose query is q, for calling an
+// API handler with parameters the page chose.
+func withQueryRequest(r *http.Request, q url.Values) *http.Request {
+	r2 := r.Clone(r.Context())
+	r2.URL.RawQuery = q.Encode()
+	return r2
+}
+
+// atDate returns the date shown: ?at= or, when absent, the latest snapshot.
+func (p *page) atOrLatest() time.Time {
+	d := p.At
+	if d == "" {
+		d = p.LatestDate
+	}
+	t, _ := time.Parse(time.DateOnly, d)
+	return t
+}
+
+// sortHead is a sortable column heading of a table.
+type sortHead struct {
+	Label, Href string
+	Current     string // "ascending", "descending" or ""
+}
+
+// SortHead returns the heading of column key given the current sort:
+// clicking sorts by it, descending first, or flips the direction.
+func (p *page) SortHead(key, current string) sortHead {
+	h := sortHead{Label: p.T("col." + key)}
+	next := "-" + key
+	switch current {
+	case key:
+		h.Current = "ascending"
+	case "-" + key:
+		h.Current, next = "descending", key
+	}
+	h.Href = p.Self("sort", next, "page", "")
+	return h
+}
+
+// Neg negates a number (templates have no arithmetic).
+func (p *page) Neg(n int) int { return -n }
+
+// TimeOf dereferences an optional time.
+func (p *page) TimeOf(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
+}
+
+// Total adds up counts.
+func (p *page) Total(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+// Lang is the page's language ("en", "es" or "pt").
+func (p *page) Lang() string { return p.lang }
