@@ -59,8 +59,7 @@ const (
 // op is one event on the queue between the BGP sessions and the sink.
 type op struct {
 	kind  opKind
-	route bgp.Route  // announce; Peer, Prefix and PathID for the others
-	stale []bgp.Peer // resync: identities whose reset was dropped
+	route bgp.Route // announce; Peer, Prefix and PathID for the others
 }
 
 // peerState is what the collector knows about one neighbour. It is guarded
@@ -86,11 +85,12 @@ type peerState struct {
 	announcements uint64
 	withdrawals   uint64
 
-	dropped    uint64
-	dirty      bool // an event was dropped and no resync is queued yet
-	incomplete bool // the sink misses events until a resync is applied
-	stale      []bgp.Peer
-	resyncs    uint64
+	dropped       uint64
+	dirty         bool       // an event was dropped and no resync is queued yet
+	resyncPending bool       // a resync marker is queued and not yet started
+	incomplete    bool       // the sink misses events until a resync is applied
+	stale         []bgp.Peer // identities to reset at the next resync
+	resyncs       uint64
 
 	prefixes     map[prefixKey]struct{}
 	v4, v6       int
@@ -289,14 +289,25 @@ func (c *Collector) start(ctx, watchCtx context.Context, srv *server.BgpServer) 
 	return nil
 }
 
-// control handles prefix-limit shutdowns until ctx ends.
+// control handles prefix-limit shutdowns, and queues the resync of peers
+// that lost events and have since gone quiet, until ctx ends.
 func (c *Collector) control(ctx context.Context, srv *server.BgpServer) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case a := <-c.limitCh:
 			c.enforceLimit(ctx, srv, a)
+		case <-tick.C:
+			c.mu.Lock()
+			for _, p := range c.peers {
+				if p.dirty && !p.resyncPending {
+					c.enqueueLocked(p, op{kind: opResync})
+				}
+			}
+			c.mu.Unlock()
 		}
 	}
 }
@@ -560,25 +571,32 @@ func (c *Collector) enforceLimit(ctx context.Context, srv *server.BgpServer, add
 }
 
 // enqueueLocked puts o on the queue without ever blocking. When the queue
-// is full the event is dropped, the peer is marked incomplete, and a resync
-// is queued as soon as there is room again.
+// is full the event is dropped and counted, and the peer is marked
+// incomplete; at the next event with room on the queue a single resync
+// marker is queued instead. Until the consumer reaches the marker, the
+// peer's events are skipped: GoBGP updated its Adj-RIB-In before notifying
+// them, so the snapshot the resync takes covers them.
 func (c *Collector) enqueueLocked(p *peerState, o op) {
 	if c.closed {
 		return
 	}
-	if p.dirty {
-		stale := p.stale
+	if o.kind == opReset && (p.dirty || p.resyncPending) {
+		p.stale = append(p.stale, o.route.Peer)
+	}
+	if p.resyncPending {
+		return
+	}
+	if p.dirty || o.kind == opResync {
 		select {
-		case c.queue <- op{kind: opResync, route: bgp.Route{Peer: p.key()}, stale: stale}:
+		case c.queue <- op{kind: opResync, route: bgp.Route{Peer: p.key()}}:
 			p.dirty = false
-			p.stale = nil
+			p.resyncPending = true
 		default:
-			p.dropped++
-			if o.kind == opReset {
-				p.stale = append(p.stale, o.route.Peer)
+			if o.kind != opResync {
+				p.dropped++
 			}
-			return
 		}
+		return
 	}
 	select {
 	case c.queue <- o:
@@ -621,21 +639,33 @@ func (c *Collector) apply(srv *server.BgpServer, o op) {
 	case opReset:
 		c.sink.ResetPeer(o.route.Peer)
 	case opResync:
-		for _, s := range o.stale {
-			c.sink.ResetPeer(s)
-		}
-		c.sink.ResetPeer(o.route.Peer)
-		n, err := c.replay(srv, o.route.Peer)
 		c.mu.Lock()
 		p := c.peers[o.route.Peer.Addr]
-		if p != nil {
-			p.resyncs++
-			if err == nil && !p.dirty {
-				p.incomplete = false
+		if p == nil {
+			c.mu.Unlock()
+			return
+		}
+		// From here on the peer's events are queued again; those older
+		// than the snapshot below only move the sink forward to it.
+		p.resyncPending = false
+		stale := append(p.stale, o.route.Peer)
+		p.stale = nil
+		key := p.key()
+		c.mu.Unlock()
+		for _, s := range stale {
+			if s != key {
+				c.sink.ResetPeer(s)
 			}
 		}
+		c.sink.ResetPeer(key)
+		n, err := c.replay(srv, key)
+		c.mu.Lock()
+		p.resyncs++
+		if err == nil && !p.dirty && !p.resyncPending {
+			p.incomplete = false
+		}
 		c.mu.Unlock()
-		c.log.Info("bgp peer resynchronised from adj-rib-in", "peer", o.route.Peer.Addr, "routes", n, "err", err)
+		c.log.Info("bgp peer resynchronised from adj-rib-in", "peer", key.Addr, "routes", n, "err", err)
 	}
 }
 
