@@ -32,20 +32,32 @@ type RunRecorder interface {
 	RecordRun(ctx context.Context, r store.Run) error
 }
 
-// Runner schedules sources.
-type Runner struct {
-	sources []Source
-	runs    RunRecorder
-	log     *slog.Logger
-	now     func() time.Time
+// RunObserver counts runs (metrics.Runs).
+type RunObserver interface {
+	Init(source string)
+	Observe(source, errorKind string)
 }
 
-// NewRunner returns a runner for the given sources.
-func NewRunner(sources []Source, runs RunRecorder, log *slog.Logger) *Runner {
+// Runner schedules sources.
+type Runner struct {
+	sources  []Source
+	runs     RunRecorder
+	observer RunObserver
+	log      *slog.Logger
+	now      func() time.Time
+}
+
+// NewRunner returns a runner for the given sources; observer may be nil.
+func NewRunner(sources []Source, runs RunRecorder, observer RunObserver, log *slog.Logger) *Runner {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Runner{sources: sources, runs: runs, log: log, now: time.Now}
+	if observer != nil {
+		for _, s := range sources {
+			observer.Init(s.Name)
+		}
+	}
+	return &Runner{sources: sources, runs: runs, observer: observer, log: log, now: time.Now}
 }
 
 // Run collects every source now and then on its interval, until ctx ends.
@@ -92,6 +104,9 @@ func (r *Runner) RunOnce(ctx context.Context, src Source) error {
 	} else {
 		run.Detail = fmt.Sprintf("inserted %d, ended %d, dangling %d, unchanged %v", res.Inserted, res.Ended, res.Dangling, res.Unchanged)
 		log.Info("collection done", "snapshot", res.Snapshot.ID, "inserted", res.Inserted, "ended", res.Ended)
+	}
+	if r.observer != nil {
+		r.observer.Observe(src.Name, run.ErrorKind)
 	}
 	if rerr := r.runs.RecordRun(context.WithoutCancel(ctx), run); rerr != nil {
 		log.Error("cannot record run", "err", rerr)

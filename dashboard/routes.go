@@ -13,6 +13,7 @@ import (
 //
 //	GET /healthz                          the process answers
 //	GET /readyz                           the store answers
+//	GET /metrics                          Prometheus metrics (?region= bounds the IXP and country series)
 //	GET /api/v1/ixps                      exchanges with indicators (filter, sort, paginate, csv)
 //	GET /api/v1/ixps/{id}                 one exchange at ?at=DATE
 //	GET /api/v1/ixps/{id}/members         its members at ?at=DATE (csv)
@@ -29,6 +30,9 @@ import (
 //	GET /api/v1/sources                   data sources and their health
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
+	if s.httpMetrics != nil {
+		r.Use(s.httpMetrics.Middleware)
+	}
 	r.Use(middleware.Recoverer)
 	r.Use(middleware.Timeout(30 * time.Second))
 	r.Use(securityHeaders)
@@ -36,6 +40,7 @@ func (s *Server) Handler() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	r.Get("/readyz", s.handleReady)
+	r.Get("/metrics", s.handleMetrics)
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Get("/ixps", s.api(s.handleIXPList))
 		r.Get("/ixps/{id}", s.api(s.handleIXP))

@@ -10,7 +10,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/ixpobs/ixpobs/indicator"
+	"github.com/ixpobs/ixpobs/metrics"
 	"github.com/ixpobs/ixpobs/store"
 )
 
@@ -21,6 +24,11 @@ type Server struct {
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
 
+	registry      prometheus.Gatherer
+	httpMetrics   *metrics.HTTP
+	sources       []string
+	metricsFilter metrics.Filter
+
 	views      *cache[int64, *snapshotView]
 	registries *cache[string, indicator.Registry]
 	countries  *cache[string, map[string]indicator.CountryStats]
@@ -29,6 +37,17 @@ type Server struct {
 // Config holds what the server needs besides the store.
 type Config struct {
 	Logger *slog.Logger
+	// Registry holds the process's own metrics, served on /metrics with
+	// the indicators (nil: indicators only).
+	Registry prometheus.Gatherer
+	// HTTPMetrics, when set, records every request.
+	HTTPMetrics *metrics.HTTP
+	// Sources are the configured collection sources: /metrics shows them
+	// from startup (up 0 until they first succeed).
+	Sources []string
+	// MetricsRegion bounds the IXP and country series of /metrics to one
+	// region (empty: all); ?region= overrides it per scrape.
+	MetricsRegion string
 }
 
 // New returns a server reading from st.
@@ -38,6 +57,7 @@ func New(st store.Store, cfg Config) *Server {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Server{store: st, log: log, Now: time.Now,
+		registry: cfg.Registry, httpMetrics: cfg.HTTPMetrics, sources: cfg.Sources, metricsFilter: metrics.Filter{Region: cfg.MetricsRegion},
 		views:      newCache[int64, *snapshotView](6),
 		registries: newCache[string, indicator.Registry](6),
 		countries:  newCache[string, map[string]indicator.CountryStats](32),

@@ -52,6 +52,9 @@ type Store interface {
 	// Runs returns the newest runs of a source (all sources when source
 	// is empty), newest first.
 	Runs(ctx context.Context, source string, limit int) ([]Run, error)
+	// RunSummaries returns, for every source with runs, its last run and
+	// the end of its last successful run.
+	RunSummaries(ctx context.Context) ([]RunSummary, error)
 
 	// Ping checks that the store answers.
 	Ping(ctx context.Context) error
@@ -98,4 +101,10 @@ type Run struct {
 	Error      string
 	SnapshotID int64
 	Detail     string // free text: counts, what was dropped
+}
+
+// RunSummary is a source's last run and last success.
+type RunSummary struct {
+	Last        Run
+	LastSuccess time.Time // zero: never succeeded
 }

@@ -33,7 +33,7 @@ func runCollect(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	runner := collector.NewRunner(sources, st, log)
+	runner := collector.NewRunner(sources, st, nil, log)
 	var failed []string
 	for _, src := range sources {
 		if err := runner.RunOnce(ctx, src); err != nil {

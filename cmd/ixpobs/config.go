@@ -16,6 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ixpobs/ixpobs/collector/peeringdb"
+	"github.com/ixpobs/ixpobs/geo"
 	"github.com/ixpobs/ixpobs/store"
 	"github.com/ixpobs/ixpobs/store/postgres"
 	"github.com/ixpobs/ixpobs/store/sqlite"
@@ -40,6 +41,15 @@ type Config struct {
 	IXF IXFSource `yaml:"ixf"`
 	// RIR configures the RIR delegated statistics collector.
 	RIR RIRSource `yaml:"rir"`
+	// Metrics configures /metrics.
+	Metrics MetricsConfig `yaml:"metrics"`
+}
+
+// MetricsConfig configures /metrics.
+type MetricsConfig struct {
+	// Region bounds the IXP and country series to one region (lac,
+	// south-america, …); empty: all.
+	Region string `yaml:"region"`
 }
 
 // LogConfig configures logging.
@@ -81,6 +91,11 @@ func (c Config) validate() error {
 	if c.PeeringDB.Enabled {
 		if err := c.PeeringDB.Validate(); err != nil {
 			return err
+		}
+	}
+	if c.Metrics.Region != "" {
+		if _, ok := geo.RegionByID(c.Metrics.Region); !ok {
+			return fmt.Errorf("metrics.region: unknown region %q", c.Metrics.Region)
 		}
 	}
 	if err := c.IXF.validate(); err != nil {

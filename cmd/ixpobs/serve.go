@@ -9,8 +9,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
 	"github.com/ixpobs/ixpobs/collector"
 	"github.com/ixpobs/ixpobs/dashboard"
+	"github.com/ixpobs/ixpobs/metrics"
 )
 
 func runServe(ctx context.Context, env *environment, args []string) error {
@@ -32,7 +36,20 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	}
 	defer st.Close()
 
-	srv := dashboard.New(st, dashboard.Config{Logger: log})
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	runMetrics := metrics.NewRuns(reg)
+	var sources []collector.Source
+	if cfg.Collect {
+		if sources, err = buildSources(cfg, st, log, nil); err != nil {
+			return err
+		}
+	}
+	names := make([]string, len(sources))
+	for i, src := range sources {
+		names[i] = src.Name
+	}
+	srv := dashboard.New(st, dashboard.Config{Logger: log, Registry: reg, HTTPMetrics: metrics.NewHTTP(reg), Sources: names, MetricsRegion: cfg.Metrics.Region})
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -48,14 +65,9 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 			cancel(fmt.Errorf("http: %w", err))
 		}
 	})
-	if cfg.Collect {
-		sources, err := buildSources(cfg, st, log, nil)
-		if err != nil {
-			cancel(err)
-		} else {
-			runner := collector.NewRunner(sources, st, log)
-			wg.Go(func() { runner.Run(ctx) })
-		}
+	if len(sources) > 0 {
+		runner := collector.NewRunner(sources, st, runMetrics, log)
+		wg.Go(func() { runner.Run(ctx) })
 	}
 	<-ctx.Done()
 	shutdownCtx, stop := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)

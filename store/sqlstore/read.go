@@ -255,4 +255,33 @@ func (s *DB) Runs(ctx context.Context, source string, limit int) ([]store.Run, e
 	return out, rows.Err()
 }
 
+// RunSummaries implements store.Store.
+func (s *DB) RunSummaries(ctx context.Context) ([]store.RunSummary, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT r.source, r.started, r.finished, r.ok, r.error_kind, r.error, r.snapshot_id, r.detail, x.last_success
+		FROM runs r JOIN (SELECT source, MAX(id) AS last_id, MAX(CASE WHEN ok THEN finished ELSE NULL END) AS last_success
+			FROM runs GROUP BY source) x ON r.id = x.last_id
+		ORDER BY r.source`)
+	if err != nil {
+		return nil, fmt.Errorf("store: run summaries: %w", err)
+	}
+	defer rows.Close()
+	var out []store.RunSummary
+	for rows.Next() {
+		var sum store.RunSummary
+		r := &sum.Last
+		var started, finished int64
+		var snap, last sql.NullInt64
+		if err := rows.Scan(&r.Source, &started, &finished, &r.OK, &r.ErrorKind, &r.Error, &snap, &r.Detail, &last); err != nil {
+			return nil, fmt.Errorf("store: run summaries: %w", err)
+		}
+		r.Started, r.Finished = time.UnixMilli(started).UTC(), time.UnixMilli(finished).UTC()
+		r.SnapshotID = snap.Int64
+		if last.Valid {
+			sum.LastSuccess = time.UnixMilli(last.Int64).UTC()
+		}
+		out = append(out, sum)
+	}
+	return out, rows.Err()
+}
+
 var _ store.Store = (*DB)(nil)

@@ -500,6 +500,19 @@ func testRuns(t *testing.T, s store.Store) {
 	if !runs[0].Started.Equal(day(1)) {
 		t.Errorf("run started = %s, want %s", runs[0].Started, day(1))
 	}
+	if err := s.RecordRun(ctx, store.Run{Source: "never", Started: day(3), Finished: day(3), ErrorKind: "timeout"}); err != nil {
+		t.Fatal(err)
+	}
+	sums, err := s.RunSummaries(ctx)
+	if err != nil || len(sums) != 2 {
+		t.Fatalf("RunSummaries = %+v, %v; want 2 sources", sums, err)
+	}
+	if sums[0].Last.Source != "never" || !sums[0].LastSuccess.IsZero() || sums[0].Last.OK {
+		t.Errorf("summary of a source that never succeeded = %+v", sums[0])
+	}
+	if sums[1].Last.Source != "peeringdb" || sums[1].Last.OK || sums[1].Last.ErrorKind != "timeout" || !sums[1].LastSuccess.Equal(day(0).Add(time.Minute)) {
+		t.Errorf("summary of peeringdb = %+v, want last run failed (timeout), last success at %s", sums[1], day(0).Add(time.Minute))
+	}
 }
 
 func testNotFound(t *testing.T, s store.Store) {

@@ -1,0 +1,135 @@
+package dashboard
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/ixpobs/ixpobs/collector/peeringdb"
+	"github.com/ixpobs/ixpobs/geo"
+	"github.com/ixpobs/ixpobs/ixp"
+	"github.com/ixpobs/ixpobs/metrics"
+)
+
+// MetricsExchanges implements metrics.Data: the IXPs of the latest
+// PeeringDB snapshot.
+func (s *Server) MetricsExchanges(ctx context.Context, f metrics.Filter) ([]metrics.Exchange, error) {
+	sn, err := s.store.SnapshotAt(ctx, peeringdb.Source, time.Time{})
+	if errors.Is(err, ixp.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.viewAt(ctx, sn)
+	if err != nil {
+		return nil, err
+	}
+	var out []metrics.Exchange
+	for _, e := range v.exchanges {
+		cc := geo.Normalize(e.Country)
+		if f.Region != "" && !geo.InRegion(cc, f.Region) {
+			continue
+		}
+		st := v.stats[e.ID]
+		out = append(out, metrics.Exchange{ID: e.ID, Name: e.Name, Country: e.Country, Region: geo.RegionOf(cc),
+			Members: st.Members, Connections: st.Connections, CapacityMbps: st.CapacityMbps, IPv6Members: st.IPv6Members, RouteServerMembers: st.RSMembers})
+	}
+	return out, nil
+}
+
+// MetricsCountries implements metrics.Data: every country's indicators
+// now.
+func (s *Server) MetricsCountries(ctx context.Context, f metrics.Filter) ([]metrics.Country, error) {
+	cs, err := s.stateAt(ctx, time.Time{})
+	var ae *apiError
+	if errors.As(err, &ae) && ae.status == http.StatusNotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []metrics.Country
+	for cc, st := range cs.countries {
+		if f.Region != "" && !geo.InRegion(cc, f.Region) {
+			continue
+		}
+		out = append(out, metrics.Country{Country: cc, Region: geo.RegionOf(cc), IXPs: st.IXPs, ActiveIXPs: st.ActiveIXPs,
+			Members: st.Members, RegisteredASNs: st.RegisteredASNs, LocalASNs: st.LocalASNs, LocalParticipation: st.LocalParticipation})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Country < out[j].Country })
+	return out, nil
+}
+
+// MetricsSources implements metrics.Data: every configured source (from
+// startup, up 0 until its first run), every source with runs or snapshots.
+func (s *Server) MetricsSources(ctx context.Context) ([]metrics.Source, error) {
+	byName := map[string]*metrics.Source{}
+	get := func(name string) *metrics.Source {
+		if byName[name] == nil {
+			byName[name] = &metrics.Source{Name: name}
+		}
+		return byName[name]
+	}
+	for _, n := range s.sources {
+		get(n)
+	}
+	sums, err := s.store.RunSummaries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, sum := range sums {
+		src := get(sum.Last.Source)
+		src.Up = sum.Last.OK
+		src.LastSuccess = sum.LastSuccess
+		src.LastDuration = sum.Last.Finished.Sub(sum.Last.Started)
+	}
+	names, err := s.store.Sources(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		sn, err := s.store.SnapshotAt(ctx, n, time.Time{})
+		if err != nil {
+			continue
+		}
+		src := get(n)
+		src.Snapshot, src.Objects = sn.At, sn.Counts
+	}
+	out := make([]metrics.Source, 0, len(byName))
+	for _, src := range byName {
+		out = append(out, *src)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// handleMetrics serves /metrics: the process registry, plus the
+// indicators computed now, bounded by ?region= (or the configured region).
+func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
+	f := s.metricsFilter
+	if region := strings.ToLower(r.URL.Query().Get("region")); region != "" {
+		if _, ok := geo.RegionByID(region); !ok {
+			http.Error(w, "unknown region "+region, http.StatusBadRequest)
+			return
+		}
+		f.Region = region
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(metrics.NewIndicators(s, f, s.log))
+	gatherers := prometheus.Gatherers{reg}
+	if s.registry != nil {
+		gatherers = append(gatherers, s.registry)
+	}
+	promhttp.HandlerFor(gatherers, promhttp.HandlerOpts{ErrorLog: slogErrorLog{s}, ErrorHandling: promhttp.ContinueOnError}).ServeHTTP(w, r)
+}
+
+type slogErrorLog struct{ s *Server }
+
+func (l slogErrorLog) Println(v ...any) { l.s.log.Warn("metrics", "err", v) }

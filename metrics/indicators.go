@@ -1,0 +1,217 @@
+package metrics
+
+import (
+	"context"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Exchange is one IXP's indicators as exported.
+type Exchange struct {
+	ID                 int64
+	Name, Country      string
+	Region             string
+	Members            int
+	Connections        int
+	CapacityMbps       int64
+	IPv6Members        int
+	RouteServerMembers int
+}
+
+// Country is one country's indicators as exported. Nil pointers are
+// figures without data (no RIR file, no BGP collector): not exported.
+type Country struct {
+	Country            string
+	Region             string
+	IXPs, ActiveIXPs   int
+	Members            int
+	RegisteredASNs     *int
+	LocalASNs          *int
+	LocalParticipation *float64
+	BGPReachability    *float64
+}
+
+// Source is one data source's health.
+type Source struct {
+	Name string
+	// Up: the last run succeeded (false before any run).
+	Up bool
+	// LastSuccess: end of the last successful run (zero: never).
+	LastSuccess time.Time
+	// LastDuration of the last run.
+	LastDuration time.Duration
+	// Snapshot: time of the newest snapshot (zero: none); Objects: its
+	// object counts by kind.
+	Snapshot time.Time
+	Objects  map[string]int
+}
+
+// Filter bounds the series: only the IXPs and countries of a region.
+type Filter struct {
+	// Region is a region id (lac, south-america, …); empty: all.
+	Region string
+}
+
+// Data gives what the indicator collector exports; the dashboard server
+// implements it from its caches.
+type Data interface {
+	MetricsExchanges(ctx context.Context, f Filter) ([]Exchange, error)
+	MetricsCountries(ctx context.Context, f Filter) ([]Country, error)
+	MetricsSources(ctx context.Context) ([]Source, error)
+}
+
+// Indicators is a prometheus.Collector computing its values at scrape time.
+type Indicators struct {
+	data    Data
+	filter  Filter
+	log     *slog.Logger
+	timeout time.Duration
+
+	ixpMembers, ixpConnections, ixpCapacity, ixpIPv6, ixpRS                     *prometheus.Desc
+	countryIXPs, countryActive, countryMembers, countryRegistered, countryLocal *prometheus.Desc
+	countryParticipation, countryBGP                                            *prometheus.Desc
+	sourceUp, sourceLastSuccess, sourceDuration, sourceSnapshot, sourceObjects  *prometheus.Desc
+	collectSuccess, collectDuration                                             *prometheus.Desc
+}
+
+// NewIndicators returns the collector (register it on a registry).
+func NewIndicators(data Data, f Filter, log *slog.Logger) *Indicators {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	ixp := []string{"ixp_id", "ixp", "country", "region"}
+	cty := []string{"country", "region"}
+	src := []string{"source"}
+	d := prometheus.NewDesc
+	return &Indicators{
+		data: data, filter: f, log: log, timeout: 10 * time.Second,
+		ixpMembers:           d("ixpobs_ixp_members", "Distinct ASNs with at least one connection at the IXP (latest PeeringDB snapshot).", ixp, nil),
+		ixpConnections:       d("ixpobs_ixp_connections", "Connections (PeeringDB netixlan) at the IXP.", ixp, nil),
+		ixpCapacity:          d("ixpobs_ixp_capacity_bytes_per_second", "Sum of the port speeds of the IXP's connections.", ixp, nil),
+		ixpIPv6:              d("ixpobs_ixp_ipv6_members", "Distinct ASNs with a connection that has an IPv6 address.", ixp, nil),
+		ixpRS:                d("ixpobs_ixp_route_server_members", "Distinct ASNs with a connection marked as route-server peer.", ixp, nil),
+		countryIXPs:          d("ixpobs_country_ixps", "IXPs located in the country.", cty, nil),
+		countryActive:        d("ixpobs_country_active_ixps", "IXPs of the country with at least 3 members.", cty, nil),
+		countryMembers:       d("ixpobs_country_ixp_members", "Distinct ASNs connected at an IXP of the country.", cty, nil),
+		countryRegistered:    d("ixpobs_country_registered_asns", "ASNs allocated or assigned to the country in the newest RIR files.", cty, nil),
+		countryLocal:         d("ixpobs_country_registered_asns_at_local_ixps", "Registered ASNs of the country connected at an IXP of the country.", cty, nil),
+		countryParticipation: d("ixpobs_country_local_participation_ratio", "Registered ASNs at local IXPs over registered ASNs.", cty, nil),
+		countryBGP:           d("ixpobs_country_bgp_reachability_ratio", "Share of the country's registered ASNs reachable through a collector at a local IXP.", cty, nil),
+		sourceUp:             d("ixpobs_source_up", "1 if the last collection run of the source succeeded, 0 otherwise.", src, nil),
+		sourceLastSuccess:    d("ixpobs_source_last_success_timestamp_seconds", "Unix time of the end of the source's last successful run (0: never).", src, nil),
+		sourceDuration:       d("ixpobs_source_last_run_duration_seconds", "Duration of the source's last collection run.", src, nil),
+		sourceSnapshot:       d("ixpobs_source_snapshot_timestamp_seconds", "Unix time of the source's newest published snapshot.", src, nil),
+		sourceObjects:        d("ixpobs_source_objects", "Objects in the source's newest snapshot, by kind.", []string{"source", "kind"}, nil),
+		collectSuccess:       d("ixpobs_metrics_collect_success", "1 if computing the part of /metrics succeeded.", []string{"part"}, nil),
+		collectDuration:      d("ixpobs_metrics_collect_duration_seconds", "Time to compute the part of /metrics.", []string{"part"}, nil),
+	}
+}
+
+// Describe implements prometheus.Collector.
+func (c *Indicators) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{c.ixpMembers, c.ixpConnections, c.ixpCapacity, c.ixpIPv6, c.ixpRS,
+		c.countryIXPs, c.countryActive, c.countryMembers, c.countryRegistered, c.countryLocal, c.countryParticipation, c.countryBGP,
+		c.sourceUp, c.sourceLastSuccess, c.sourceDuration, c.sourceSnapshot, c.sourceObjects, c.collectSuccess, c.collectDuration} {
+		ch <- d
+	}
+}
+
+// Collect implements prometheus.Collector. Each part (sources, IXPs,
+// countries) fails alone: the others are still exported, and
+// ixpobs_metrics_collect_success says which failed.
+func (c *Indicators) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
+	defer cancel()
+	c.part(ch, "sources", func() error { return c.collectSources(ctx, ch) })
+	c.part(ch, "ixps", func() error { return c.collectExchanges(ctx, ch) })
+	c.part(ch, "countries", func() error { return c.collectCountries(ctx, ch) })
+}
+
+func (c *Indicators) part(ch chan<- prometheus.Metric, name string, fn func() error) {
+	start := time.Now()
+	err := fn()
+	ok := 1.0
+	if err != nil {
+		ok = 0
+		c.log.Warn("metrics: cannot compute", "part", name, "err", err)
+	}
+	ch <- prometheus.MustNewConstMetric(c.collectSuccess, prometheus.GaugeValue, ok, name)
+	ch <- prometheus.MustNewConstMetric(c.collectDuration, prometheus.GaugeValue, time.Since(start).Seconds(), name)
+}
+
+func gauge(ch chan<- prometheus.Metric, d *prometheus.Desc, v float64, labels ...string) {
+	ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+}
+
+func unixSeconds(t time.Time) float64 {
+	if t.IsZero() {
+		return 0
+	}
+	return float64(t.UnixNano()) / 1e9
+}
+
+func (c *Indicators) collectSources(ctx context.Context, ch chan<- prometheus.Metric) error {
+	srcs, err := c.data.MetricsSources(ctx)
+	if err != nil {
+		return err
+	}
+	for _, s := range srcs {
+		up := 0.0
+		if s.Up {
+			up = 1
+		}
+		gauge(ch, c.sourceUp, up, s.Name)
+		gauge(ch, c.sourceLastSuccess, unixSeconds(s.LastSuccess), s.Name)
+		gauge(ch, c.sourceDuration, s.LastDuration.Seconds(), s.Name)
+		if !s.Snapshot.IsZero() {
+			gauge(ch, c.sourceSnapshot, unixSeconds(s.Snapshot), s.Name)
+		}
+		for kind, n := range s.Objects {
+			gauge(ch, c.sourceObjects, float64(n), s.Name, kind)
+		}
+	}
+	return nil
+}
+
+func (c *Indicators) collectExchanges(ctx context.Context, ch chan<- prometheus.Metric) error {
+	xs, err := c.data.MetricsExchanges(ctx, c.filter)
+	if err != nil {
+		return err
+	}
+	for _, x := range xs {
+		l := []string{strconv.FormatInt(x.ID, 10), x.Name, x.Country, x.Region}
+		gauge(ch, c.ixpMembers, float64(x.Members), l...)
+		gauge(ch, c.ixpConnections, float64(x.Connections), l...)
+		gauge(ch, c.ixpCapacity, float64(x.CapacityMbps)*1e6/8, l...)
+		gauge(ch, c.ixpIPv6, float64(x.IPv6Members), l...)
+		gauge(ch, c.ixpRS, float64(x.RouteServerMembers), l...)
+	}
+	return nil
+}
+
+func (c *Indicators) collectCountries(ctx context.Context, ch chan<- prometheus.Metric) error {
+	cs, err := c.data.MetricsCountries(ctx, c.filter)
+	if err != nil {
+		return err
+	}
+	for _, x := range cs {
+		l := []string{x.Country, x.Region}
+		gauge(ch, c.countryIXPs, float64(x.IXPs), l...)
+		gauge(ch, c.countryActive, float64(x.ActiveIXPs), l...)
+		gauge(ch, c.countryMembers, float64(x.Members), l...)
+		if x.RegisteredASNs != nil {
+			gauge(ch, c.countryRegistered, float64(*x.RegisteredASNs), l...)
+			gauge(ch, c.countryLocal, float64(*x.LocalASNs), l...)
+		}
+		if x.LocalParticipation != nil {
+			gauge(ch, c.countryParticipation, *x.LocalParticipation, l...)
+		}
+		if x.BGPReachability != nil {
+			gauge(ch, c.countryBGP, *x.BGPReachability, l...)
+		}
+	}
+	return nil
+}
