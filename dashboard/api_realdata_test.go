@@ -1,6 +1,7 @@
 package dashboard_test
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
 	"encoding/json"
@@ -50,7 +51,10 @@ type loaded struct {
 	srv  *httptest.Server
 }
 
-var backends = map[string]*loaded{"sqlite": {}, "postgres": {}}
+var (
+	backends      = map[string]*loaded{"sqlite": {}, "postgres": {}}
+	backendStores = map[string]store.Store{}
+)
 
 func serverFor(t *testing.T, backend string) *httptest.Server {
 	t.Helper()
@@ -74,6 +78,7 @@ func serverFor(t *testing.T, backend string) *httptest.Server {
 			return
 		}
 		realdata.LoadPeeringDB(t, st)
+		backendStores[backend] = st
 		l.srv = httptest.NewServer(dashboard.New(st, dashboard.Config{}).Handler())
 	})
 	if err != nil {
@@ -285,4 +290,34 @@ func readDump(t *testing.T, name string) (ixp.SnapshotInput, error) {
 		return ixp.SnapshotInput{}, err
 	}
 	return d.Snapshot(time.Time{}, false)
+}
+
+// TestMoveSQLiteToPostgres exports the SQLite store loaded with the three
+// dumps, imports it into an empty PostgreSQL database, and checks that
+// every API answer stays the same.
+func TestMoveSQLiteToPostgres(t *testing.T) {
+	testenv.SharedData(t)
+	lite := serverFor(t, "sqlite")
+	src := backendStores["sqlite"]
+	var buf bytes.Buffer
+	if err := src.ExportHistory(context.Background(), &buf); err != nil {
+		t.Fatal(err)
+	}
+	pg, err := postgres.Open(context.Background(), newPostgresDatabase(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	if err := pg.ImportHistory(context.Background(), &buf); err != nil {
+		t.Fatal(err)
+	}
+	moved := httptest.NewServer(dashboard.New(pg, dashboard.Config{}).Handler())
+	defer moved.Close()
+	for _, path := range apiRequests {
+		sc, sb := get(t, lite, path)
+		mc, mb := get(t, moved, path)
+		if sc != mc || sb != mb {
+			t.Errorf("GET %s: sqlite %d, moved to postgres %d\nsqlite: %.300s\nmoved:  %.300s", path, sc, mc, sb, mb)
+		}
+	}
 }

@@ -7,6 +7,7 @@ package store
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"github.com/ixpobs/ixpobs/ixp"
@@ -55,6 +56,13 @@ type Store interface {
 	// RunSummaries returns, for every source with runs, its last run and
 	// the end of its last successful run.
 	RunSummaries(ctx context.Context) ([]RunSummary, error)
+
+	// ExportHistory writes the whole history in the versioned format of
+	// docs/HISTORY-FORMAT.md.
+	ExportHistory(ctx context.Context, w io.Writer) error
+	// ImportHistory reads such an export into an empty store, whole or
+	// not at all.
+	ImportHistory(ctx context.Context, r io.Reader) error
 
 	// Ping checks that the store answers.
 	Ping(ctx context.Context) error

@@ -24,7 +24,8 @@ func runImport(ctx context.Context, env *environment, args []string) error {
 			"  peeringdb DIR|FILE [--at DATE]  a directory of per-object API responses (ix.json, netixlan.json.gz, …)\n"+
 			"                                  or one file in the single-file layout {\"ix\": {\"data\": [...]}, …}\n"+
 			"  rir FILE... [--at DATE]         RIR delegated(-extended) statistics files, plain or gzip\n"+
-			"  ixf FILE|URL... [--name NAME]   IX-F member exports (schemas 0.4 to 1.0)\n\n"+
+			"  ixf FILE|URL... [--name NAME]   IX-F member exports (schemas 0.4 to 1.0)\n"+
+			"  history FILE                    a whole history written by ixpobs export, into an empty store\n\n"+
 			"Run \"ixpobs import KIND --help\" for the flags.\n")
 		if len(args) == 0 {
 			return errUsage
@@ -38,8 +39,10 @@ func runImport(ctx context.Context, env *environment, args []string) error {
 		return importRIR(ctx, env, args[1:])
 	case "ixf":
 		return importIXF(ctx, env, args[1:])
+	case "history":
+		return importHistory(ctx, env, args[1:])
 	default:
-		fmt.Fprintf(env.stderr, "ixpobs import: unknown kind %q (known: peeringdb, rir, ixf)\n", args[0])
+		fmt.Fprintf(env.stderr, "ixpobs import: unknown kind %q (known: peeringdb, rir, ixf, history)\n", args[0])
 		return errUsage
 	}
 }

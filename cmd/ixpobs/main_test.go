@@ -229,3 +229,33 @@ func TestExampleConfigDecodes(t *testing.T) {
 		t.Fatalf("deploy/ixpobs.example.yaml: %v", err)
 	}
 }
+
+func TestExportImportCLI(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	env := func(string) string { return "" }
+	a, b, file := filepath.Join(dir, "a.db"), filepath.Join(dir, "b.db"), filepath.Join(dir, "h.jsonl.gz")
+	fixture := filepath.Join("..", "..", "collector", "peeringdb", "testdata", "dump")
+	steps := [][]string{
+		{"import", "peeringdb", fixture, "--db", a, "--at", "2022-06-01"},
+		{"export", "--db", a, "-o", file},
+		{"import", "history", file, "--db", b},
+	}
+	for _, args := range steps {
+		var out, errOut bytes.Buffer
+		if code := run(ctx, args, &out, &errOut, env); code != 0 {
+			t.Fatalf("ixpobs %v: exit %d: %s", args, code, errOut.String())
+		}
+	}
+	var out, errOut bytes.Buffer
+	if code := run(ctx, []string{"import", "history", file, "--db", b}, &out, &errOut, env); code == 0 || !strings.Contains(errOut.String(), "not empty") {
+		t.Errorf("second import into the same store: exit %d, %q; want a refusal", code, errOut.String())
+	}
+	var exp1, exp2 bytes.Buffer
+	run(ctx, []string{"export", "--db", a}, &exp1, io.Discard, env)
+	run(ctx, []string{"export", "--db", b}, &exp2, io.Discard, env)
+	strip := regexp.MustCompile(`"exported":"[^"]*"`)
+	if x, y := strip.ReplaceAllString(exp1.String(), ""), strip.ReplaceAllString(exp2.String(), ""); x != y || len(x) < 1000 {
+		t.Errorf("export of the imported store differs from the original (%d vs %d bytes)", len(x), len(y))
+	}
+}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"compress/gzip"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+func runExport(ctx context.Context, env *environment, args []string) error {
+	o := newOptions("export", "export [flags]", env, "db", "log-level", "log-format")
+	out := o.fs.String("o", "-", "output file (- for stdout; a name ending in .gz is compressed)")
+	if err := o.fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := o.load(env)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg.DB, newLogger(cfg.Log, env.stderr))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	var w io.Writer = env.stdout
+	var f *os.File
+	if *out != "-" {
+		// Write to a temporary file and rename it: a failed export never
+		// leaves a file that looks complete.
+		if f, err = os.CreateTemp(dirOf(*out), ".ixpobs-export-*"); err != nil {
+			return err
+		}
+		defer os.Remove(f.Name())
+		w = f
+	}
+	var gz *gzip.Writer
+	if strings.HasSuffix(*out, ".gz") {
+		gz = gzip.NewWriter(w)
+		w = gz
+	}
+	if err := st.ExportHistory(ctx, w); err != nil {
+		return err
+	}
+	if gz != nil {
+		if err := gz.Close(); err != nil {
+			return err
+		}
+	}
+	if f != nil {
+		if err := f.Close(); err != nil {
+			return err
+		}
+		if err := os.Rename(f.Name(), *out); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stderr, "history exported to %s\n", *out)
+	}
+	return nil
+}
+
+func dirOf(path string) string {
+	if i := strings.LastIndexByte(path, '/'); i >= 0 {
+		return path[:i+1]
+	}
+	return "."
+}
+
+func importHistory(ctx context.Context, env *environment, args []string) error {
+	o := newOptions("import history", "import history FILE [flags]", env, "db", "log-level", "log-format")
+	files, rest := splitArgs(args, importValued)
+	if err := o.fs.Parse(rest); err != nil {
+		return err
+	}
+	files = append(files, o.fs.Args()...)
+	if len(files) != 1 {
+		o.fs.Usage()
+		return errUsage
+	}
+	cfg, err := o.load(env)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(files[0])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var r io.Reader = f
+	if strings.HasSuffix(files[0], ".gz") {
+		gz, err := gzip.NewReader(f)
+		if err != nil {
+			return fmt.Errorf("%s: %w", files[0], err)
+		}
+		r = gz
+	}
+	st, err := openStore(ctx, cfg.DB, newLogger(cfg.Log, env.stderr))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.ImportHistory(ctx, r); err != nil {
+		return fmt.Errorf("%s: %w", files[0], err)
+	}
+	fmt.Fprintf(env.stdout, "history imported from %s into %s\n", files[0], redactDSN(cfg.DB))
+	return nil
+}
