@@ -44,11 +44,12 @@ var (
 
 // decoder frames records out of a stream and decodes them.
 type decoder struct {
-	name   string
-	codec  string
-	src    io.Reader
-	logger *slog.Logger
-	strict bool
+	name     string
+	codec    string
+	src      io.Reader
+	logger   *slog.Logger
+	strict   bool
+	maxBytes int64
 
 	buf    []byte
 	r, w   int   // unread bytes are buf[r:w]
@@ -108,7 +109,7 @@ func newDecoder(name, codec string, src io.Reader) *decoder {
 		name:    name,
 		codec:   codec,
 		src:     src,
-		buf:     make([]byte, 1<<20),
+		buf:     make([]byte, 256<<10),
 		pfxSet:  make(map[pfxKey]struct{}),
 		peerSet: make(map[bgp.Peer]struct{}),
 	}
@@ -119,34 +120,39 @@ func (d *decoder) parseErr(off int64, err error) *ixp.ParseError {
 }
 
 // fill makes n unread bytes available in buf[r:]. It reports false when
-// the stream ends (or fails) first; d.srcErr then says why.
+// the stream ends (or fails) first; d.srcErr then says why. The buffer
+// grows only as data arrives, so a bogus record length costs no memory.
 func (d *decoder) fill(n int) bool {
 	if d.w-d.r >= n {
 		return true
 	}
-	if n > len(d.buf) {
-		nb := make([]byte, max(n, 2*len(d.buf)))
-		copy(nb, d.buf[d.r:d.w])
-		d.base += int64(d.r)
-		d.w -= d.r
-		d.r = 0
-		d.buf = nb
-	} else if d.r+n > len(d.buf) {
+	if d.r > 0 && d.r+n > len(d.buf) {
 		copy(d.buf, d.buf[d.r:d.w])
 		d.base += int64(d.r)
 		d.w -= d.r
 		d.r = 0
 	}
+	zero := 0
 	for d.w-d.r < n {
 		if d.srcErr != nil {
 			return false
 		}
+		if d.w == len(d.buf) { // here r == 0 and len(buf) < n
+			nb := make([]byte, min(2*len(d.buf), n))
+			copy(nb, d.buf[:d.w])
+			d.buf = nb
+		}
 		m, err := d.src.Read(d.buf[d.w:])
 		d.w += m
-		if err != nil {
+		switch {
+		case err != nil:
 			d.srcErr = err
-		} else if m == 0 {
-			d.srcErr = io.ErrNoProgress
+		case m == 0:
+			if zero++; zero >= 100 {
+				d.srcErr = io.ErrNoProgress
+			}
+		default:
+			zero = 0
 		}
 	}
 	return true
@@ -192,6 +198,9 @@ func (d *decoder) run(ctx context.Context, fn func(*Elem) error, st *Stats) erro
 			return d.parseErr(d.base+int64(d.r), fmt.Errorf("record type %d/%d declares %d bytes, more than %d: corrupt framing", typ, sub, n, MaxRecordLen))
 		}
 		d.recLen = int(n)
+		if d.maxBytes > 0 && d.base+int64(d.r)+headerLen+int64(n) > d.maxBytes {
+			return d.parseErr(d.base+int64(d.r), fmt.Errorf("input longer than the limit of %d bytes", d.maxBytes))
+		}
 		if !d.fill(headerLen + d.recLen) {
 			return d.shortErr(fmt.Sprintf("record type %d/%d", typ, sub), headerLen+d.recLen)
 		}

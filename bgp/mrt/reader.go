@@ -146,6 +146,10 @@ type Reader struct {
 	// Strict makes Read stop at the first malformed record (returning its
 	// *ixp.ParseError) instead of skipping it.
 	Strict bool
+	// MaxBytes, if positive, stops Read with an error once the
+	// (decompressed) stream grows past it: a guard against decompression
+	// bombs.
+	MaxBytes int64
 
 	name   string
 	codec  string // "", "gzip" or "bzip2"
@@ -173,7 +177,7 @@ func Open(path string) (*Reader, error) {
 // NewReader reads an MRT stream from r, plain, gzip or bzip2 (detected from
 // its first bytes). name names the input in errors and Stats.
 func NewReader(r io.Reader, name string) (*Reader, error) {
-	br := bufio.NewReaderSize(r, 1<<20)
+	br := bufio.NewReaderSize(r, 64<<10)
 	magic, err := br.Peek(3)
 	if err != nil && !errors.Is(err, io.EOF) {
 		return nil, &ixp.ParseError{Source: "mrt", File: name, Offset: 0, Record: -1, Err: fmt.Errorf("read: %w", err)}
@@ -233,6 +237,7 @@ func (r *Reader) Read(ctx context.Context, fn func(*Elem) error) (Stats, error) 
 		d.logger = slog.New(slog.DiscardHandler)
 	}
 	d.strict = r.Strict
+	d.maxBytes = r.MaxBytes
 	err := d.run(ctx, fn, &st)
 	if err == nil {
 		st.Complete = true
