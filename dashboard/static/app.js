@@ -38,7 +38,7 @@
     var f = fmt(el.getAttribute("data-unit"));
     var xs = rows.map(function (r) { return Date.parse(r[xKey] + "T00:00:00Z") / 1000; });
     var data = [xs];
-    var series = [{ value: function (u, v) { return v == null ? "–" : dfLong.format(new Date(v * 1000)); } }];
+    var series = [{ label: el.getAttribute("data-xlabel") || "", value: function (u, v) { return v == null ? "–" : dfLong.format(new Date(v * 1000)); } }];
     keys.forEach(function (k, i) {
       data.push(rows.map(function (r) { return r[k]; }));
       series.push({

@@ -1,0 +1,276 @@
+package dashboard
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/ixpobs/ixpobs/internal/realdata"
+	"github.com/ixpobs/ixpobs/internal/testenv"
+	"github.com/ixpobs/ixpobs/store/sqlite"
+)
+
+// webTestServer is the dashboard over the three real PeeringDB dumps,
+// built once per test binary (the import takes about ten seconds).
+type webTestServer struct {
+	*httptest.Server
+	mu      sync.Mutex
+	missing map[string]bool // "lang key" of message keys absent from a catalogue
+}
+
+var (
+	webOnce   sync.Once
+	webLoaded *webTestServer
+	webErr    error
+)
+
+// realWebServer returns the shared server; it skips outside CI (fails in
+// CI) when the shared data is absent.
+func realWebServer(t *testing.T) *webTestServer {
+	t.Helper()
+	testenv.SharedData(t)
+	webOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "ixpobs-web-test")
+		if err != nil {
+			webErr = err
+			return
+		}
+		st, err := sqlite.Open(context.Background(), filepath.Join(dir, "web.db"), nil)
+		if err != nil {
+			webErr = err
+			return
+		}
+		realdata.LoadPeeringDB(t, st)
+		s := New(st, Config{})
+		ts := &webTestServer{missing: map[string]bool{}}
+		ts.Server = httptest.NewServer(pagesHandler(t, s, func(lang, key string) {
+			ts.mu.Lock()
+			ts.missing[lang+" "+key] = true
+			ts.mu.Unlock()
+		}))
+		webLoaded = ts
+	})
+	if webErr != nil {
+		t.Fatalf("load real data: %v", webErr)
+	}
+	if webLoaded == nil {
+		t.Fatal("the real-data server failed to load in an earlier test")
+	}
+	return webLoaded
+}
+
+// pagesHandler is the API router with the pages mounted, as routes.go
+// will do, and the catalogue instrumented to report missing keys.
+func pagesHandler(t testing.TB, s *Server, missing func(lang, key string)) http.Handler {
+	w, err := newWeb(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.missing = missing
+	h := s.Handler()
+	r, ok := h.(chi.Router)
+	if !ok {
+		t.Fatalf("Handler returns %T, want a chi router", h)
+	}
+	w.mount(r) // replaces the routes if routes.go mounted them already
+	return h
+}
+
+func (ts *webTestServer) missingKeys() []string {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	var out []string
+	for k := range ts.missing {
+		out = append(out, k)
+	}
+	return out
+}
+
+func fetch(t *testing.T, ts *webTestServer, path string, header ...string) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, ts.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, string(b)
+}
+
+func fetchJSON(t *testing.T, ts *webTestServer, path string, v any) {
+	t.Helper()
+	resp, body := fetch(t, ts, path)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: status %d: %.200s", path, resp.StatusCode, body)
+	}
+	if err := json.Unmarshal([]byte(body), v); err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+}
+
+// TestPagesAgreeWithAPI renders every page in the three languages and
+// checks the numbers it shows against the JSON API.
+func TestPagesAgreeWithAPI(t *testing.T) {
+	ts := realWebServer(t)
+	var ixp ixpDetail
+	fetchJSON(t, ts, "/api/v1/ixps/171", &ixp)
+	var past ixpDetail
+	fetchJSON(t, ts, "/api/v1/ixps/171?at=2019-06-01", &past)
+	var members memberList
+	fetchJSON(t, ts, "/api/v1/ixps/171/members", &members)
+	var net networkDetail
+	fetchJSON(t, ts, "/api/v1/networks/15169", &net)
+	var list ixpList
+	fetchJSON(t, ts, "/api/v1/ixps?per_page=5000", &list)
+	if ixp.Members < 100 || past.Members >= ixp.Members || len(members.Data) == 0 || net.IXPs < 10 || list.Total < 500 {
+		t.Fatalf("unexpected real data: ixp 171 has %d members (%d in 2019), %d member rows; AS15169 at %d IXPs; %d IXPs",
+			ixp.Members, past.Members, len(members.Data), net.IXPs, list.Total)
+	}
+	worldMembers := 0
+	for _, x := range list.Data {
+		worldMembers += x.Members
+	}
+	cat, err := loadCatalog(webFS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range webLangs {
+		l := &locale{lang: lang, msgs: cat[lang]}
+		pages := []struct {
+			path string
+			want []string // texts the page must contain
+		}{
+			{"/", []string{l.Int(int64(worldMembers)), l.T("overview.heading"), `data-map="ixps"`, `data-cc="BR"`}},
+			{"/?map=capacity", []string{`data-map="capacity"`}},
+			{"/ixps", []string{l.T("ixps.count", l.Int(int64(list.Total)), l.Date(list.SnapshotDate))}},
+			{"/ixps?country=BR&sort=name", []string{"IX.br"}},
+			{"/ixps/171", []string{ixp.Name, l.Int(int64(ixp.Members)), l.Capacity(ixp.CapacityMbps), members.Data[0].Name, "/api/v1/ixps/171/history", "data-chart"}},
+			{"/ixps/171?at=2019-06-01", []string{l.Int(int64(past.Members)), "at=2019-06-01", l.T("date.asof", l.Date("2019-06-01"), l.Date(past.SnapshotDate))}},
+			{"/networks/15169", []string{"AS15169", net.Network.Name, l.T("net.summary", l.Int(int64(net.IXPs)), l.Int(int64(len(net.Connections))), l.Date(net.SnapshotDate))}},
+			{"/sources", []string{"peeringdb", l.T("sources.heading")}},
+			{"/search?q=equinix", []string{l.T("search.for", "equinix"), "/ixps/", "/networks/"}},
+			{"/search?q=brasil", []string{"/ixps?country=BR"}},
+		}
+		for _, pg := range pages {
+			t.Run(lang+pg.path, func(t *testing.T) {
+				resp, body := fetch(t, ts, pg.path, "Accept-Language", lang)
+				if resp.StatusCode != http.StatusOK {
+					t.Fatalf("status %d, want 200: %.300s", resp.StatusCode, body)
+				}
+				if got := resp.Header.Get("Content-Type"); got != "text/html; charset=utf-8" {
+					t.Errorf("Content-Type %q, want text/html", got)
+				}
+				if !strings.Contains(resp.Header.Get("Content-Security-Policy"), "script-src 'self'") {
+					t.Errorf("no CSP on the page: %q", resp.Header.Get("Content-Security-Policy"))
+				}
+				if want := fmt.Sprintf(`<html lang="%s">`, lang); !strings.Contains(body, want) {
+					t.Errorf("page lacks %s", want)
+				}
+				for _, w := range pg.want {
+					if !strings.Contains(body, htmlEscape(w)) && !strings.Contains(body, w) {
+						t.Errorf("page lacks %q", w)
+					}
+				}
+				if m := inlineCode.FindString(body); m != "" {
+					t.Errorf("page has inline script or style, which the CSP blocks: %q", m)
+				}
+			})
+		}
+	}
+	if m := ts.missingKeys(); len(m) > 0 {
+		t.Errorf("message keys missing from the catalogues: %v", m)
+	}
+}
+
+// inlineCode finds what the CSP forbids: inline scripts, style attributes
+// and elements, event handler attributes.
+var inlineCode = regexp.MustCompile(`<script>|<script [^>]*>[^<]|<style|\sstyle="|\son[a-z]+="`)
+
+// htmlEscape escapes text as html/template does in element content.
+func htmlEscape(s string) string {
+	r := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;", "+", "&#43;")
+	return r.Replace(s)
+}
+
+func TestPageErrorsAndRedirects(t *testing.T) {
+	ts := realWebServer(t)
+	tests := []struct {
+		name, path string
+		status     int
+		location   string // for redirects
+		want       string
+	}{
+		{"unknown ixp", "/ixps/999999", http.StatusNotFound, "", "no IXP with id 999999"},
+		{"bad id", "/ixps/abc", http.StatusBadRequest, "", "ixp id must be a positive whole number"},
+		{"before the data", "/ixps/171?at=2010-01-01", http.StatusNotFound, "", "no PeeringDB data at or before 2010-01-01"},
+		{"bad date", "/ixps/171?at=2019-13-45", http.StatusBadRequest, "", "at must be a date"},
+		{"bad sort", "/ixps?sort=bogus", http.StatusBadRequest, "", "sort must be one of"},
+		{"unknown network", "/networks/4199999999", http.StatusNotFound, "", "not in PeeringDB"},
+		{"asn search", "/search?q=AS15169&at=2020-05-05", http.StatusSeeOther, "/networks/15169?at=2020-05-05", ""},
+		{"country code search", "/search?q=br", http.StatusSeeOther, "/ixps?country=BR", ""},
+		{"static css", "/static/style.css", http.StatusOK, "", "--accent"},
+		{"vendored uPlot", "/static/vendor/uplot/uPlot.iife.min.js", http.StatusOK, "", "uPlot"},
+		{"vendored licence", "/static/vendor/uplot/LICENSE", http.StatusOK, "", "MIT"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := fetch(t, ts, tc.path)
+			if resp.StatusCode != tc.status {
+				t.Fatalf("status %d, want %d: %.300s", resp.StatusCode, tc.status, body)
+			}
+			if got := resp.Header.Get("Location"); got != tc.location {
+				t.Errorf("Location %q, want %q", got, tc.location)
+			}
+			if !strings.Contains(body, tc.want) {
+				t.Errorf("body lacks %q: %.400s", tc.want, body)
+			}
+		})
+	}
+}
+
+func TestLanguageSwitchSetsCookie(t *testing.T) {
+	ts := realWebServer(t)
+	resp, body := fetch(t, ts, "/sources?lang=pt", "Accept-Language", "es")
+	if !strings.Contains(body, `<html lang="pt">`) {
+		t.Errorf("?lang=pt did not give Portuguese")
+	}
+	var c *http.Cookie
+	for _, ck := range resp.Cookies() {
+		if ck.Name == langCookie {
+			c = ck
+		}
+	}
+	if c == nil || c.Value != "pt" {
+		t.Fatalf("got cookie %v, want %s=pt", c, langCookie)
+	}
+	_, body = fetch(t, ts, "/sources", "Cookie", langCookie+"=pt", "Accept-Language", "es")
+	if !strings.Contains(body, `<html lang="pt">`) {
+		t.Errorf("the cookie did not win over Accept-Language")
+	}
+	resp, _ = fetch(t, ts, "/sources", "Accept-Language", "es")
+	if len(resp.Cookies()) != 0 {
+		t.Errorf("a page without ?lang set cookies %v", resp.Cookies())
+	}
+}
