@@ -9,4 +9,4 @@ cd "$(dirname "$0")/../.."
 go test -c -o /tmp/ixpobs-live.test ./bgp/live
 IXPOBS_BENCH_FULLTABLE=1 /usr/bin/time -v /tmp/ixpobs-live.test \
 	-test.run '^TestFullTable$' -test.v -test.timeout 20m 2>&1 |
-	grep -E 'fulltable_test|--- |Maximum resident|Elapsed|Percent of CPU'
+	grep -E '_test.go:[0-9]+:|--- |Maximum resident|Elapsed|Percent of CPU'

@@ -55,7 +55,7 @@ protocol bgp rs1 {
 	sink := newMemSink()
 	reg := prometheus.NewRegistry()
 	start := time.Now()
-	c, _ := runCollector(t, collectorConfig(port, live.PeerConfig{Name: "rs1", Address: "127.0.0.2", ASN: 65010, IXPID: 1, Passive: true}), sink, reg)
+	c, stop := runCollector(t, collectorConfig(port, live.PeerConfig{Name: "rs1", Address: "127.0.0.2", ASN: 65010, IXPID: 1, Passive: true}), sink, reg)
 	peer := bgp.Peer{ASN: 65010, Addr: netip.MustParseAddr("127.0.0.2")}
 	var established time.Duration
 	waitFor(t, 10*time.Minute, "full table", func() bool {
@@ -99,6 +99,9 @@ protocol bgp rs1 {
 	if s.PrefixesIPv4 != n4 || s.PrefixesIPv6 != n6 {
 		t.Errorf("session prefixes = %d/%d, want %d/%d", s.PrefixesIPv4, s.PrefixesIPv6, n4, n6)
 	}
+	st := time.Now()
+	stop()
+	t.Logf("collector shutdown (Cease, GoBGP drops the Adj-RIB-In, StopBgp) took %v", time.Since(st))
 }
 
 func envInt(name string, def int) int {
