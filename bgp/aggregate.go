@@ -38,11 +38,12 @@ type Aggregator struct {
 	lastLive bool
 
 	// Paths, interned in one arena of words (see encodePath).
-	pathIdx     map[uint64]uint32 // hash -> first path ID of its chain
-	paths       []pathRec
-	pathFree    []uint32
-	arena       []uint32
-	arenaGarb   int // words of arena held by freed paths
+	ptab       []uint32 // open-addressing table of path ID+1, by hash (linear probing)
+	pathLive   int      // paths with references
+	paths      []pathRec
+	pathFree   []uint32
+	arena      []uint32
+	arenaGarb  int // words of arena held by freed paths
 	scratch    []uint32
 	routeCount int
 	// peerCache maps a hash of the peer to its index (+1): a direct-mapped
@@ -59,21 +60,22 @@ const (
 )
 
 type peerState struct {
-	peer     Peer
-	lastPath uint32 // path ID+1 of the peer's last announcement: adjacent prefixes often share it
-	pages [][]uint32        // [prefixID>>pageShift][prefixID&pageMask] = pathID+1 (path ID 0 routes)
-	extra map[uint64]uint32 // prefixID<<32|pathID -> pathIdx+1 (ADD-PATH routes, path ID != 0)
-	n     int               // routes held
+	peer      Peer
+	pathCache [64]uint32        // path ID+1 of recent announcements, by hash: neighbouring prefixes often share paths
+	pages     [][]uint32        // [prefixID>>pageShift][prefixID&pageMask] = pathID+1 (path ID 0 routes)
+	extra     map[uint64]uint32 // prefixID<<32|pathID -> pathIdx+1 (ADD-PATH routes, path ID != 0)
+	n         int               // routes held
 }
 
 type pathRec struct {
-	hash   uint64
-	off    uint32 // start in arena
-	n      uint32 // words in arena
-	refs   uint32 // routes using the path; 0 = free slot
-	next   uint32 // next path ID+1 with the same hash, 0 = end of chain
-	origin uint32
-	hasOrg bool
+	hash uint64
+	off  uint32 // start in arena: the word count, then the words
+	refs uint32 // routes using the path; 0 = free slot
+}
+
+func (a *Aggregator) words(rec *pathRec) []uint32 {
+	n := a.arena[rec.off]
+	return a.arena[rec.off+1 : rec.off+1+n]
 }
 
 // pfxKey is a compact, comparable form of a masked prefix.
@@ -107,9 +109,9 @@ func (k pfxKey) prefix() netip.Prefix {
 // NewAggregator returns an empty Aggregator.
 func NewAggregator() *Aggregator {
 	return &Aggregator{
-		peerIdx:     make(map[Peer]int32),
-		pfxIdx:      make(map[pfxKey]uint32),
-		pathIdx: make(map[uint64]uint32),
+		peerIdx: make(map[Peer]int32),
+		pfxIdx:  make(map[pfxKey]uint32),
+		ptab:    make([]uint32, 1024),
 	}
 }
 
@@ -360,35 +362,40 @@ func (a *Aggregator) internPath(path []Segment, ps *peerState) uint32 {
 	a.scratch = encodePath(a.scratch, path)
 	w := a.scratch
 	h := hashWords(w)
-	if id := ps.lastPath; id != 0 {
+	slot := &ps.pathCache[h>>58]
+	if id := *slot; id != 0 {
 		rec := &a.paths[id-1]
-		if rec.refs > 0 && rec.hash == h && slices.Equal(a.arena[rec.off:rec.off+rec.n], w) {
+		if rec.refs > 0 && rec.hash == h && slices.Equal(a.words(rec), w) {
 			rec.refs++
 			return id - 1
 		}
 	}
 	id := a.lookupPath(w, h)
-	ps.lastPath = id + 1
+	*slot = id + 1
 	return id
 }
 
 func (a *Aggregator) lookupPath(w []uint32, h uint64) uint32 {
-	head, ok := a.pathIdx[h]
-	if ok {
-		for id := head; id != 0; id = a.paths[id-1].next {
-			rec := &a.paths[id-1]
-			if slices.Equal(a.arena[rec.off:rec.off+rec.n], w) {
-				rec.refs++
-				return id - 1
-			}
+	mask := uint64(len(a.ptab) - 1)
+	i := h & mask
+	for {
+		v := a.ptab[i]
+		if v == 0 {
+			break
 		}
+		rec := &a.paths[v-1]
+		if rec.hash == h && slices.Equal(a.words(rec), w) {
+			rec.refs++
+			return v - 1
+		}
+		i = (i + 1) & mask
 	}
-	org, hasOrg := originOf(w)
-	rec := pathRec{hash: h, n: uint32(len(w)), refs: 1, next: head, origin: org, hasOrg: hasOrg}
+	// New path.
 	if a.arenaGarb > 1<<20 && a.arenaGarb > len(a.arena)/2 {
 		a.compactArena()
 	}
-	rec.off = uint32(len(a.arena))
+	rec := pathRec{hash: h, off: uint32(len(a.arena)), refs: 1}
+	a.arena = append(a.arena, uint32(len(w)))
 	a.arena = append(a.arena, w...)
 	var id uint32
 	if n := len(a.pathFree); n > 0 {
@@ -399,8 +406,29 @@ func (a *Aggregator) lookupPath(w []uint32, h uint64) uint32 {
 		id = uint32(len(a.paths))
 		a.paths = append(a.paths, rec)
 	}
-	a.pathIdx[h] = id + 1
+	a.ptab[i] = id + 1
+	a.pathLive++
+	if a.pathLive*4 > len(a.ptab)*3 {
+		a.growTable()
+	}
 	return id
+}
+
+// growTable doubles the path table.
+func (a *Aggregator) growTable() {
+	nt := make([]uint32, 2*len(a.ptab))
+	mask := uint64(len(nt) - 1)
+	for _, v := range a.ptab {
+		if v == 0 {
+			continue
+		}
+		i := a.paths[v-1].hash & mask
+		for nt[i] != 0 {
+			i = (i + 1) & mask
+		}
+		nt[i] = v
+	}
+	a.ptab = nt
 }
 
 func (a *Aggregator) unrefPath(id uint32) {
@@ -409,24 +437,24 @@ func (a *Aggregator) unrefPath(id uint32) {
 	if rec.refs > 0 {
 		return
 	}
-	// Unlink from its hash chain.
-	h := rec.hash
-	head := a.pathIdx[h]
-	if head == id+1 {
-		if rec.next == 0 {
-			delete(a.pathIdx, h)
-		} else {
-			a.pathIdx[h] = rec.next
-		}
-	} else {
-		for p := head; p != 0; p = a.paths[p-1].next {
-			if a.paths[p-1].next == id+1 {
-				a.paths[p-1].next = rec.next
-				break
-			}
+	// Remove from the table: backward-shift deletion keeps probe chains
+	// intact without tombstones.
+	mask := uint64(len(a.ptab) - 1)
+	i := rec.hash & mask
+	for a.ptab[i] != id+1 {
+		i = (i + 1) & mask
+	}
+	for j := (i + 1) & mask; a.ptab[j] != 0; j = (j + 1) & mask {
+		home := a.paths[a.ptab[j]-1].hash & mask
+		// Move the entry at j back to i if its home is not in (i, j].
+		if (j > i && (home <= i || home > j)) || (j < i && home <= i && home > j) {
+			a.ptab[i] = a.ptab[j]
+			i = j
 		}
 	}
-	a.arenaGarb += int(rec.n)
+	a.ptab[i] = 0
+	a.pathLive--
+	a.arenaGarb += 1 + int(a.arena[rec.off])
 	*rec = pathRec{}
 	a.pathFree = append(a.pathFree, id)
 }
@@ -441,7 +469,7 @@ func (a *Aggregator) compactArena() {
 			continue
 		}
 		off := uint32(len(na))
-		na = append(na, a.arena[rec.off:rec.off+rec.n]...)
+		na = append(na, a.arena[rec.off:rec.off+1+a.arena[rec.off]]...)
 		rec.off = off
 	}
 	a.arena, a.arenaGarb = na, 0
@@ -506,17 +534,25 @@ func (a *Aggregator) Summary() Summary {
 	const noOrigin = 0
 	first := make([]uint64, len(a.pfxKeys)) // 1<<32|asn, 0 = none yet
 	more := map[uint32][]uint32{}           // prefix ID -> further origins
+	// Origin of every live path: 1<<32|asn, 0 without a single origin.
+	pathOrg := make([]uint64, len(a.paths))
+	for i := range a.paths {
+		if rec := &a.paths[i]; rec.refs > 0 {
+			if o, ok := originOf(a.words(rec)); ok {
+				pathOrg[i] = 1<<32 | uint64(o)
+			}
+		}
+	}
 	addOrigin := func(pid uint32, pathIdx uint32) {
-		rec := &a.paths[pathIdx]
-		if !rec.hasOrg {
+		v := pathOrg[pathIdx]
+		if v == 0 {
 			return
 		}
-		v := 1<<32 | uint64(rec.origin)
 		switch f := first[pid]; {
 		case f == noOrigin:
 			first[pid] = v
-		case f != v && !slices.Contains(more[pid], rec.origin):
-			more[pid] = append(more[pid], rec.origin)
+		case f != v && !slices.Contains(more[pid], uint32(v)):
+			more[pid] = append(more[pid], uint32(v))
 		}
 	}
 	for _, ps := range a.peers {
@@ -664,8 +700,7 @@ func (a *Aggregator) links() []Link {
 			return
 		}
 		stamp[id] = peer + 1
-		rec := &a.paths[id]
-		w := a.arena[rec.off : rec.off+rec.n]
+		w := a.words(&a.paths[id])
 		var prev uint32
 		havePrev := false
 		for i := 0; i < len(w); {

@@ -338,6 +338,7 @@ func TestAggregatorMatchesModel(t *testing.T) {
 					}
 				}
 			}
+			checkPathTable(t, a)
 			got, want := a.Summary(), m.summary()
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("Summary() differs from the model:\n got %+v\nwant %+v", got, want)
@@ -352,7 +353,7 @@ func TestAggregatorMatchesModel(t *testing.T) {
 			if n := len(a.pfxIdx); n != 0 {
 				t.Errorf("after resetting all peers %d prefixes stay interned, want 0", n)
 			}
-			if n := len(a.pathIdx); n != 0 {
+			if n := a.pathLive; n != 0 {
 				t.Errorf("after resetting all peers %d paths stay interned, want 0", n)
 			}
 		})
@@ -367,10 +368,48 @@ func TestAggregatorBoundedChurn(t *testing.T) {
 	for i := range uint32(3_000_000) {
 		a.Announce(Route{Peer: peerA, Prefix: pfx, Path: []Segment{seq(1, 2, 3, i)}})
 	}
-	if n := len(a.arena); n > 4<<20 {
+	if n := len(a.arena); n > 5<<20 {
 		t.Errorf("arena holds %d words after churn on one route, want at most %d", n, 4<<20)
 	}
 	if n := len(a.paths) - len(a.pathFree); n != 1 {
 		t.Errorf("%d live paths, want 1", n)
+	}
+}
+
+// checkPathTable verifies that every live path is reachable in the
+// open-addressing table from its home slot, and that no path is held
+// twice.
+func checkPathTable(t *testing.T, a *Aggregator) {
+	t.Helper()
+	mask := uint64(len(a.ptab) - 1)
+	used := 0
+	for _, v := range a.ptab {
+		if v != 0 {
+			used++
+		}
+	}
+	if used != a.pathLive {
+		t.Errorf("path table holds %d entries, %d paths live", used, a.pathLive)
+	}
+	seen := map[string]bool{}
+	for id := range a.paths {
+		rec := &a.paths[id]
+		if rec.refs == 0 {
+			continue
+		}
+		k := fmt.Sprint(a.words(rec))
+		if seen[k] {
+			t.Errorf("path %s interned twice", k)
+		}
+		seen[k] = true
+		for i := rec.hash & mask; ; i = (i + 1) & mask {
+			if a.ptab[i] == uint32(id)+1 {
+				break
+			}
+			if a.ptab[i] == 0 {
+				t.Errorf("path %d (%s) not reachable from its home slot", id, k)
+				break
+			}
+		}
 	}
 }
