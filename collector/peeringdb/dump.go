@@ -258,11 +258,7 @@ func (d *Dump) decodeData(dec *json.Decoder, name string, k ixp.Kind) error {
 	}
 	for i := int64(0); dec.More(); i++ {
 		start := dec.InputOffset()
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return d.parseError(name, start, i, fmt.Errorf("%s object: %w", k, err))
-		}
-		o, err := decodeObject(k, raw)
+		o, err := decodeObject(k, dec)
 		if err != nil {
 			return d.parseError(name, start, i, fmt.Errorf("%s object: %w", k, err))
 		}

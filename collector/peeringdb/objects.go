@@ -161,26 +161,26 @@ func deref[T any](p *T) T {
 	return *p
 }
 
-// decodeObject turns the raw JSON of one object of kind k into an object.
-func decodeObject(k ixp.Kind, raw json.RawMessage) (object, error) {
+// decodeObject decodes the next object of kind k from dec.
+func decodeObject(k ixp.Kind, dec *json.Decoder) (object, error) {
 	var o object
 	var err error
 	switch k {
 	case ixp.KindOrganization:
 		var r rawOrg
-		err = json.Unmarshal(raw, &r)
+		err = dec.Decode(&r)
 		o.meta = r.meta
 		o.model = ixp.Organization{ID: r.ID, Name: r.Name, Country: strings.ToUpper(r.Country), City: r.City, Website: r.Website}
 	case ixp.KindFacility:
 		var r rawFac
-		err = json.Unmarshal(raw, &r)
+		err = dec.Decode(&r)
 		o.meta = r.meta
 		o.model = ixp.Facility{ID: r.ID, OrgID: r.OrgID, CampusID: deref(r.CampusID), Name: r.Name, City: r.City,
 			Country: strings.ToUpper(r.Country), Region: r.Region, Latitude: r.Latitude, Longitude: r.Longitude, Created: date(r.Created)}
 		o.refs = []ref{{ixp.KindOrganization, r.OrgID, "org_id"}}
 	case ixp.KindExchange:
 		var r rawIX
-		err = json.Unmarshal(raw, &r)
+		err = dec.Decode(&r)
 		o.meta = r.meta
 		o.model = ixp.Exchange{ID: r.ID, OrgID: r.OrgID, Name: r.Name, NameLong: r.NameLong, City: r.City,
 			Country: strings.ToUpper(r.Country), Region: r.Region, Website: r.Website, Created: date(r.Created)}
@@ -188,7 +188,7 @@ func decodeObject(k ixp.Kind, raw json.RawMessage) (object, error) {
 		o.rec.IXID = r.ID
 	case ixp.KindExchangeLAN:
 		var r rawIXLan
-		err = json.Unmarshal(raw, &r)
+		err = dec.Decode(&r)
 		o.meta = r.meta
 		o.model = ixp.ExchangeLAN{ID: r.ID, IXID: r.IXID, Name: r.Name, MTU: deref(r.MTU), RouteServerASN: ixp.ASN(deref(r.RSASN)),
 			IXFMemberListURL: r.IXFURL, IXFImportEnabled: r.IXFImport}
@@ -196,21 +196,21 @@ func decodeObject(k ixp.Kind, raw json.RawMessage) (object, error) {
 		o.rec.IXID = r.IXID
 	case ixp.KindExchangePrefix:
 		var r rawIXPfx
-		err = json.Unmarshal(raw, &r)
+		err = dec.Decode(&r)
 		o.meta = r.meta
 		o.model = ixp.ExchangePrefix{ID: r.ID, LANID: r.IXLanID, Protocol: r.Protocol, Prefix: r.Prefix, InDFZ: r.InDFZ}
 		o.refs = []ref{{ixp.KindExchangeLAN, r.IXLanID, "ixlan_id"}}
 		o.ixlanID = r.IXLanID
 	case ixp.KindExchangeFacility:
 		var r rawIXFac
-		err = json.Unmarshal(raw, &r)
+		err = dec.Decode(&r)
 		o.meta = r.meta
 		o.model = ixp.ExchangeFacility{ID: r.ID, IXID: r.IXID, FacilityID: r.FacID}
 		o.refs = []ref{{ixp.KindExchange, r.IXID, "ix_id"}, {ixp.KindFacility, r.FacID, "fac_id"}}
 		o.rec.IXID = r.IXID
 	case ixp.KindNetwork:
 		var r rawNet
-		err = json.Unmarshal(raw, &r)
+		err = dec.Decode(&r)
 		o.meta = r.meta
 		o.model = ixp.Network{ID: r.ID, OrgID: r.OrgID, ASN: ixp.ASN(r.ASN), Name: r.Name, AKA: r.AKA, Website: r.Website,
 			IRRASSet: r.IRRASSet, InfoType: r.InfoType, InfoPrefixes4: deref(r.InfoPrefixes4), InfoPrefixes6: deref(r.InfoPrefixes6),
@@ -219,14 +219,14 @@ func decodeObject(k ixp.Kind, raw json.RawMessage) (object, error) {
 		o.rec.ASN = ixp.ASN(r.ASN)
 	case ixp.KindNetworkFacility:
 		var r rawNetFac
-		err = json.Unmarshal(raw, &r)
+		err = dec.Decode(&r)
 		o.meta = r.meta
 		o.model = ixp.NetworkFacility{ID: r.ID, NetworkID: r.NetID, FacilityID: r.FacID, LocalASN: ixp.ASN(deref(r.LocalASN))}
 		o.refs = []ref{{ixp.KindNetwork, r.NetID, "net_id"}, {ixp.KindFacility, r.FacID, "fac_id"}}
 		o.rec.ASN = ixp.ASN(deref(r.LocalASN))
 	case ixp.KindConnection:
 		var r rawNetIXLan
-		err = json.Unmarshal(raw, &r)
+		err = dec.Decode(&r)
 		o.meta = r.meta
 		o.model = ixp.Connection{ID: r.ID, IXID: r.IXID, LANID: r.IXLanID, NetworkID: r.NetID, ASN: ixp.ASN(r.ASN), Speed: r.Speed,
 			IPv4: deref(r.IPAddr4), IPv6: deref(r.IPAddr6), RouteServer: r.IsRSPeer, Operational: r.Operational, Created: date(r.Created)}
@@ -239,19 +239,19 @@ func decodeObject(k ixp.Kind, raw json.RawMessage) (object, error) {
 		o.rec.ASN = ixp.ASN(r.ASN)
 	case ixp.KindCampus:
 		var r rawCampus
-		err = json.Unmarshal(raw, &r)
+		err = dec.Decode(&r)
 		o.meta = r.meta
 		o.model = ixp.Campus{ID: r.ID, OrgID: r.OrgID, Name: r.Name, City: r.City, Country: strings.ToUpper(r.Country)}
 		o.refs = []ref{{ixp.KindOrganization, r.OrgID, "org_id"}}
 	case ixp.KindCarrier:
 		var r rawCarrier
-		err = json.Unmarshal(raw, &r)
+		err = dec.Decode(&r)
 		o.meta = r.meta
 		o.model = ixp.Carrier{ID: r.ID, OrgID: r.OrgID, Name: r.Name}
 		o.refs = []ref{{ixp.KindOrganization, r.OrgID, "org_id"}}
 	case ixp.KindCarrierFacility:
 		var r rawCarrierFac
-		err = json.Unmarshal(raw, &r)
+		err = dec.Decode(&r)
 		o.meta = r.meta
 		o.model = ixp.CarrierFacility{ID: r.ID, CarrierID: r.CarrierID, FacilityID: r.FacID}
 		o.refs = []ref{{ixp.KindCarrier, r.CarrierID, "carrier_id"}, {ixp.KindFacility, r.FacID, "fac_id"}}

@@ -18,7 +18,7 @@ import (
 )
 
 // newDatabase creates a fresh database for one test and returns its DSN.
-func newDatabase(t *testing.T) string {
+func newDatabase(t testing.TB) string {
 	t.Helper()
 	admin := testenv.PostgresDSN(t)
 	ctx := context.Background()

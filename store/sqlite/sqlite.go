@@ -46,7 +46,8 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*sqlstore.DB, err
 
 func dsnFor(path string) string {
 	pragmas := url.Values{}
-	for _, p := range []string{"busy_timeout(15000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)", "cache_size(-65536)"} {
+	// page_size only takes effect when the file is created.
+	for _, p := range []string{"page_size(16384)", "busy_timeout(15000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)", "cache_size(-65536)"} {
 		pragmas.Add("_pragma", p)
 	}
 	pragmas.Set("_txlock", "immediate")

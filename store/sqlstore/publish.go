@@ -351,6 +351,13 @@ func (s *DB) Publish(ctx context.Context, in ixp.SnapshotInput) (store.PublishRe
 		}
 	}
 
+	// Write in primary-key order: B-tree inserts stay local.
+	sort.Slice(inserts, func(i, j int) bool {
+		if inserts[i].Kind != inserts[j].Kind {
+			return inserts[i].Kind < inserts[j].Kind
+		}
+		return inserts[i].ObjID < inserts[j].ObjID
+	})
 	// Copies of old versions need their data.
 	if err := s.fillCopies(ctx, tx, srcID, inserts); err != nil {
 		return res, fmt.Errorf("store: publish %s: %w", in.Source, err)

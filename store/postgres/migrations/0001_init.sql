@@ -31,8 +31,8 @@ CREATE TABLE versions (
 	PRIMARY KEY (source_id, kind, obj_id, valid_from)
 );
 
-CREATE INDEX versions_by_ix ON versions (source_id, kind, ix_id, valid_from) WHERE ix_id <> 0;
-CREATE INDEX versions_by_asn ON versions (source_id, kind, asn, valid_from) WHERE asn <> 0;
+CREATE INDEX versions_by_ix ON versions (source_id, kind, ix_id, valid_from);
+CREATE INDEX versions_by_asn ON versions (source_id, kind, asn, valid_from);
 
 CREATE TABLE exchange_stats (
 	snapshot_id  BIGINT NOT NULL REFERENCES snapshots (id),
