@@ -366,20 +366,35 @@ func (g *gen) write(w *bufio.Writer) error {
 	return nil
 }
 
-// pickPeers chooses k distinct peers for a prefix.
+// pickPeers chooses k distinct peers for a prefix: partial-table peers
+// carry about a third of the prefixes, full-table peers fill the rest.
 func (g *gen) pickPeers(dst []int, k int, seq uint64) []int {
 	n := len(g.peers)
 	start := int(mix(seq, 3) % uint64(n))
-	// Full-table peers first, then the others, both rotated.
-	for pass := range 2 {
+	taken := func(pi int) bool {
+		for _, x := range dst {
+			if x == pi {
+				return true
+			}
+		}
+		return false
+	}
+	for pass := range 3 {
 		for i := range n {
 			if len(dst) == k {
 				return dst
 			}
 			pi := (start + i) % n
-			if g.peers[pi].full == (pass == 0) {
-				dst = append(dst, pi)
+			full := g.peers[pi].full
+			switch {
+			case pass == 0 && (full || mix(seq, uint64(pi))%3 != 0):
+				continue
+			case pass == 1 && !full:
+				continue
+			case taken(pi):
+				continue
 			}
+			dst = append(dst, pi)
 		}
 	}
 	return dst
