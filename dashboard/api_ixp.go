@@ -3,6 +3,7 @@ package dashboard
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"sort"
 	"strconv"
@@ -264,24 +265,12 @@ func (s *Server) handleIXPMembers(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	recs, err := s.store.Objects(ctx, peeringdb.Source, ixp.KindConnection, sn.At, store.Filter{IXID: id})
-	if err != nil {
-		return nil, err
-	}
-	conns, err := decodeAll[ixp.Connection](recs)
-	if err != nil {
-		return nil, err
-	}
 	out := memberList{SnapshotDate: dateString(sn.At), IXPID: id, Data: []member{}}
 	asns := map[ixp.ASN]bool{}
-	for _, c := range conns {
-		if !c.Counts() {
-			continue
-		}
+	for _, c := range v.connections[id] {
 		asns[c.ASN] = true
 		out.Data = append(out.Data, member{ASN: c.ASN, Name: v.networks[c.ASN].Name, Speed: c.Speed, IPv4: c.IPv4, IPv6: c.IPv6, RouteServer: c.RouteServer, Since: c.Created})
 	}
-	sort.SliceStable(out.Data, func(i, j int) bool { return out.Data[i].ASN < out.Data[j].ASN })
 	out.Members, out.Connections = len(asns), len(out.Data)
 	return out, nil
 }
@@ -383,19 +372,24 @@ func (s *Server) handleIXPEvents(r *http.Request) (any, error) {
 	if from.IsZero() {
 		from = time.Unix(0, 0).UTC()
 	}
-	versions, err := s.store.Versions(ctx, peeringdb.Source, ixp.KindConnection, time.Unix(0, 0), to.Add(time.Second), store.Filter{IXID: id})
-	if err != nil {
-		return nil, err
-	}
 	snaps, err := s.store.Snapshots(ctx, peeringdb.Source)
 	if err != nil {
 		return nil, err
 	}
-	var first time.Time
-	if len(snaps) > 0 {
-		first = snaps[0].At
+	if len(snaps) == 0 {
+		return nil, notFound("no PeeringDB data yet")
 	}
-	events := membershipEvents(versions, first, from, to)
+	spans, err := s.spans.get(ctx, fmt.Sprintf("%d/%d", id, snaps[len(snaps)-1].ID), func(ctx context.Context) (map[ixp.ASN][]span, error) {
+		versions, err := s.store.Versions(ctx, peeringdb.Source, ixp.KindConnection, time.Unix(0, 0), time.Time{}, store.Filter{IXID: id})
+		if err != nil {
+			return nil, err
+		}
+		return membershipSpans(versions), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	events := membershipEvents(spans, snaps[0].At, from, to)
 	names := map[ixp.ASN]ixp.Network{}
 	if sn, err := s.store.SnapshotAt(ctx, peeringdb.Source, to); err == nil {
 		if v, err := s.viewAt(ctx, sn); err == nil {
@@ -414,13 +408,13 @@ func (s *Server) handleIXPEvents(r *http.Request) (any, error) {
 	return out, nil
 }
 
-// membershipEvents derives joins and leaves in (from, to] from the
-// validity intervals of an exchange's connections: an ASN is a member while
+// span is a period of membership: [from, to), to zero while it lasts.
+type span struct{ from, to time.Time }
+
+// membershipSpans merges the validity intervals of an exchange's
+// connections into membership periods per ASN: an ASN is a member while
 // any of its connections is valid.
-// A network present in the first snapshot of the source did not join then:
-// the history just starts there.
-func membershipEvents(versions []store.Version, first, from, to time.Time) []ixp.Event {
-	type span struct{ from, to time.Time } // to zero: open
+func membershipSpans(versions []store.Version) map[ixp.ASN][]span {
 	byASN := map[ixp.ASN][]span{}
 	for _, v := range versions {
 		var c ixp.Connection
@@ -429,10 +423,8 @@ func membershipEvents(versions []store.Version, first, from, to time.Time) []ixp
 		}
 		byASN[c.ASN] = append(byASN[c.ASN], span{v.From, v.To})
 	}
-	var events []ixp.Event
 	for asn, spans := range byASN {
 		sort.Slice(spans, func(i, j int) bool { return spans[i].from.Before(spans[j].from) })
-		// Merge overlapping and touching spans.
 		merged := []span{spans[0]}
 		for _, sp := range spans[1:] {
 			last := &merged[len(merged)-1]
@@ -446,6 +438,17 @@ func membershipEvents(versions []store.Version, first, from, to time.Time) []ixp
 			}
 			merged = append(merged, sp)
 		}
+		byASN[asn] = merged
+	}
+	return byASN
+}
+
+// membershipEvents lists the joins (starts of membership) and leaves (ends)
+// in (from, to]. A network present in the first snapshot of the source did
+// not join then: the history just starts there.
+func membershipEvents(spans map[ixp.ASN][]span, first, from, to time.Time) []ixp.Event {
+	var events []ixp.Event
+	for asn, merged := range spans {
 		for _, sp := range merged {
 			if sp.from.After(from) && !sp.from.After(to) && sp.from.After(first) {
 				events = append(events, ixp.Event{Date: sp.from, Type: "join", ASN: asn})

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ixpobs/ixpobs/indicator"
+	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/metrics"
 	"github.com/ixpobs/ixpobs/store"
 )
@@ -32,6 +33,7 @@ type Server struct {
 	views      *cache[int64, *snapshotView]
 	registries *cache[string, indicator.Registry]
 	countries  *cache[string, map[string]indicator.CountryStats]
+	spans      *cache[string, map[ixp.ASN][]span]
 }
 
 // Config holds what the server needs besides the store.
@@ -61,6 +63,7 @@ func New(st store.Store, cfg Config) *Server {
 		views:      newCache[int64, *snapshotView](6),
 		registries: newCache[string, indicator.Registry](6),
 		countries:  newCache[string, map[string]indicator.CountryStats](32),
+		spans:      newCache[string, map[ixp.ASN][]span](64),
 	}
 }
 

@@ -1,9 +1,11 @@
 package dashboard
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/ixpobs/ixpobs/collector/peeringdb"
@@ -22,6 +24,8 @@ type snapshotView struct {
 	networks  map[ixp.ASN]ixp.Network
 	// membership of every exchange, in the order of exchanges
 	membership []indicator.Membership
+	// connections of each exchange, ordered by ASN then id
+	connections map[int64][]ixp.Connection
 }
 
 func (v *snapshotView) exchange(id int64) (ixp.Exchange, bool) {
@@ -82,6 +86,7 @@ func (s *Server) viewAt(ctx context.Context, sn ixp.Snapshot) (*snapshotView, er
 		}
 		members := map[int64]map[ixp.ASN]bool{}
 		v6 := map[int64]map[ixp.ASN]bool{}
+		v.connections = map[int64][]ixp.Connection{}
 		for _, r := range conns {
 			var c ixp.Connection
 			if err := json.Unmarshal(r.Data, &c); err != nil {
@@ -90,6 +95,7 @@ func (s *Server) viewAt(ctx context.Context, sn ixp.Snapshot) (*snapshotView, er
 			if !c.Counts() {
 				continue
 			}
+			v.connections[c.IXID] = append(v.connections[c.IXID], c)
 			if members[c.IXID] == nil {
 				members[c.IXID], v6[c.IXID] = map[ixp.ASN]bool{}, map[ixp.ASN]bool{}
 			}
@@ -97,6 +103,14 @@ func (s *Server) viewAt(ctx context.Context, sn ixp.Snapshot) (*snapshotView, er
 			if c.IPv6 != "" {
 				v6[c.IXID][c.ASN] = true
 			}
+		}
+		for _, cs := range v.connections {
+			slices.SortFunc(cs, func(a, b ixp.Connection) int {
+				if a.ASN != b.ASN {
+					return cmp.Compare(a.ASN, b.ASN)
+				}
+				return cmp.Compare(a.ID, b.ID)
+			})
 		}
 		v.membership = make([]indicator.Membership, len(v.exchanges))
 		for i, e := range v.exchanges {
