@@ -90,7 +90,6 @@ func TestCatalogKeys(t *testing.T) {
 	})
 }
 
-
 var placeholderRE = regexp.MustCompile(`\{[0-9]+\}`)
 
 func placeholders(s string) []string {

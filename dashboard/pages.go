@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"cmp"
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -14,6 +15,8 @@ import (
 
 	"github.com/ixpobs/ixpobs/collector/peeringdb"
 	"github.com/ixpobs/ixpobs/geo"
+	"github.com/ixpobs/ixpobs/indicator"
+	"github.com/ixpobs/ixpobs/ixp"
 )
 
 // allIXPs returns every exchange at the date at ("" for latest) through the
@@ -38,28 +41,18 @@ func (w *web) allIXPs(r *http.Request, at string) (ixpList, error) {
 	}
 }
 
-// areaTotal sums the indicators of the exchanges of an area.
+// areaTotal is the indicators of an area (the world, a region, a
+// country) as the countries and regions API computes them: members are
+// distinct networks within the area.
 type areaTotal struct {
-	ID, Name     string
-	Href         string
-	IXPs         int // exchanges in PeeringDB
-	ActiveIXPs   int // with at least ixp.ActiveMinMembers members
-	Members      int // sum over exchanges: a network at two exchanges counts twice
-	Connections  int
-	CapacityMbps int64
-	IPv6Members  int
-	Countries    int // countries with an active exchange
+	ID, Name string
+	Href     string
+	indicator.CountryStats
+	Countries int // countries with an active exchange (world and regions)
 }
 
-func (a *areaTotal) add(x ixpSummary) {
-	a.IXPs++
-	if x.Active {
-		a.ActiveIXPs++
-	}
-	a.Members += x.Members
-	a.Connections += x.Connections
-	a.CapacityMbps += x.CapacityMbps
-	a.IPv6Members += x.IPv6Members
+func areaOf(p *page, id, name, href string, st indicator.CountryStats) areaTotal {
+	return areaTotal{ID: id, Name: name, Href: href, CountryStats: st}
 }
 
 // growth is the change of an exchange or a country between two dates.
@@ -68,28 +61,44 @@ type growth struct {
 	Href              string
 	Before, After     int
 	Change            int
-	CapBefore         int64
-	CapAfter          int64
 }
 
 type overviewData struct {
 	Date       string
 	World      areaTotal
 	LAC        areaTotal
+	LACYearAgo *yearAgo
+	LACChange  map[string]float64
 	Regions    []areaTotal
 	From       string // the earlier snapshot of the growth tables ("" when none)
 	IXPGrowth  []growth
 	LACIXPs    []growth
 	CtryGrowth []growth
 	LACCtries  []growth
-	Countries  []areaTotal // by active exchanges, for the map's table
+	Countries  []areaTotal // leading countries by the map's indicator
 	Map        mapView
 	ListAPI    string
 	FromAPI    string
+	CountryAPI string
+	LACAPI     string
+	RIRDates   map[string]string
 }
 
-// overview serves /: world and region totals, fastest-growing exchanges
-// and countries, and a world map.
+// apiQuery is the query of an API call made for a page: the page's date
+// and language, and the pairs given.
+func (p *page) apiQuery(kv ...string) url.Values {
+	q := url.Values{"lang": {p.lang}}
+	if p.At != "" {
+		q.Set("at", p.At)
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		q.Set(kv[i], kv[i+1])
+	}
+	return q
+}
+
+// overview serves /: the world, Latin America and the Caribbean and the
+// continents, fastest-growing exchanges and countries, and a world map.
 func (w *web) overview(r *http.Request, p *page) error {
 	cur, err := w.allIXPs(r, p.At)
 	if err != nil {
@@ -97,51 +106,57 @@ func (w *web) overview(r *http.Request, p *page) error {
 	}
 	p.SnapshotDate = cur.SnapshotDate
 	p.Title = p.T("overview.title")
-	d := &overviewData{Date: cur.SnapshotDate, ListAPI: p.API("/ixps", "per_page", "5000")}
-	d.World = areaTotal{ID: "world", Name: p.T("area.world")}
-	d.LAC = areaTotal{ID: geo.LAC, Name: p.RegionName(geo.LAC), Href: p.Href("/ixps", "region", geo.LAC)}
-	byRegion := map[string]*areaTotal{}
-	byCountry := map[string]*areaTotal{}
-	for _, x := range cur.Data {
-		d.World.add(x)
-		if geo.InRegion(x.Country, geo.LAC) {
-			d.LAC.add(x)
-		}
-		if id, ok := geo.ContinentID(x.Region); ok {
-			if byRegion[id] == nil {
-				byRegion[id] = &areaTotal{ID: id, Name: p.RegionName(id), Href: p.Href("/ixps", "region", x.Region)}
-			}
-			byRegion[id].add(x)
-		}
-		if x.Country != "" {
-			if byCountry[x.Country] == nil {
-				byCountry[x.Country] = &areaTotal{ID: x.Country, Name: p.Country(x.Country), Href: w.countryHref(p, x.Country)}
-			}
-			byCountry[x.Country].add(x)
-		}
+	d := &overviewData{Date: cur.SnapshotDate, ListAPI: p.API("/ixps", "per_page", "5000"),
+		CountryAPI: p.API("/countries"), LACAPI: p.API("/regions/" + geo.LAC)}
+
+	cv, err := w.s.handleCountries(withQueryRequest(r, p.apiQuery()))
+	if err != nil {
+		return err
 	}
-	for _, c := range byCountry {
-		if c.ActiveIXPs > 0 {
-			d.World.Countries++
-			if geo.InRegion(c.ID, geo.LAC) {
-				d.LAC.Countries++
-			}
-			if rg := byRegion[geo.RegionOf(c.ID)]; rg != nil {
-				rg.Countries++
+	countries := cv.(countryList)
+	d.RIRDates = countries.RIRDates
+	activeIn := map[string]int{} // region id → countries with an active IXP
+	for _, c := range countries.Data {
+		if c.ActiveIXPs == 0 {
+			continue
+		}
+		activeIn["world"]++
+		for _, rg := range geo.Regions() {
+			if rg.Kind != geo.KindSubregion && geo.InRegion(c.Country, rg.ID) {
+				activeIn[rg.ID]++
 			}
 		}
 	}
 	for _, rg := range geo.Regions() {
-		if t := byRegion[rg.ID]; t != nil {
-			d.Regions = append(d.Regions, *t)
+		if rg.Kind == geo.KindSubregion {
+			continue
+		}
+		rv, err := w.s.handleRegion(withPathParam(r, "region", rg.ID, p.apiQuery()))
+		if err != nil {
+			return err
+		}
+		reg := rv.(regionDetail)
+		a := areaOf(p, rg.ID, rg.Name(p.lang), p.Href("/regions/"+rg.ID), reg.Totals)
+		a.Countries = activeIn[rg.ID]
+		if rg.ID == geo.LAC {
+			d.LAC, d.LACYearAgo, d.LACChange = a, reg.YearAgo, reg.Change
+		} else {
+			d.Regions = append(d.Regions, a)
 		}
 	}
-	for _, c := range byCountry {
-		d.Countries = append(d.Countries, *c)
+	world, err := w.s.stateAt(r.Context(), p.atOrLatestEnd())
+	if err != nil {
+		return err
 	}
+	d.World = areaOf(p, "world", p.T("area.world"), "", indicator.GroupIndicators(world.memberships(), world.registry, geo.Normalize, func(string) bool { return true }))
+	d.World.Countries = activeIn["world"]
+
 	ind := r.URL.Query().Get("map")
 	if _, ok := mapIndicators[ind]; !ok {
 		ind = "ixps"
+	}
+	for _, c := range countries.Data {
+		d.Countries = append(d.Countries, areaOf(p, c.Country, c.Name, w.countryHref(p, c.Country), c.CountryStats))
 	}
 	slices.SortFunc(d.Countries, func(a, b areaTotal) int {
 		return cmp.Or(cmp.Compare(mapIndicators[ind](b), mapIndicators[ind](a)), cmp.Compare(a.Name, b.Name))
@@ -153,10 +168,6 @@ func (w *web) overview(r *http.Request, p *page) error {
 
 	// Growth: against the snapshot in force a year before, or the oldest.
 	at := p.atOrLatest()
-	if at.IsZero() {
-		p.Data = d
-		return nil
-	}
 	prev, err := w.s.store.SnapshotAt(r.Context(), peeringdb.Source, at.AddDate(-1, 0, 0))
 	if err != nil {
 		snaps, serr := w.s.store.Snapshots(r.Context(), peeringdb.Source)
@@ -171,71 +182,89 @@ func (w *web) overview(r *http.Request, p *page) error {
 		if err != nil {
 			return err
 		}
+		oq := p.apiQuery("at", from)
+		ocv, err := w.s.handleCountries(withQueryRequest(r, oq))
+		if err != nil {
+			return err
+		}
 		d.From, d.FromAPI = from, p.Href("/api/v1/ixps", "per_page", "5000", "at", from)
-		d.IXPGrowth, d.LACIXPs, d.CtryGrowth, d.LACCtries = w.growthTables(p, old, cur)
+		d.IXPGrowth, d.LACIXPs = w.ixpGrowth(p, old, cur)
+		d.CtryGrowth, d.LACCtries = w.countryGrowth(p, ocv.(countryList), countries)
 	}
 	p.Data = d
 	return nil
 }
 
-// growthTables compares two lists of exchanges: the ten exchanges and
-// countries that gained most members, in the world and in LAC.
-func (w *web) growthTables(p *page, old, cur ixpList) (ixps, lacIXPs, ctries, lacCtries []growth) {
-	before := map[int64]ixpSummary{}
+// withPathParam returns a copy of r with a chi URL parameter set and the
+// query q, for calling an API handler of another route.
+func withPathParam(r *http.Request, key, value string, q url.Values) *http.Request {
+	rctx := chi.NewRouteContext()
+	rctx.URLParams.Add(key, value)
+	r2 := withQueryRequest(r, q)
+	return r2.WithContext(context.WithValue(r2.Context(), chi.RouteCtxKey, rctx))
+}
+
+// atOrLatestEnd is the end of the day shown, zero for latest.
+func (p *page) atOrLatestEnd() time.Time {
+	if p.At == "" {
+		return time.Time{}
+	}
+	t, _ := time.Parse(time.DateOnly, p.At)
+	return ixp.EndOfDay(t)
+}
+
+// topGrowth keeps the ten largest positive changes, of all rows and of
+// those in Latin America and the Caribbean.
+func topGrowth(all []growth) (world, lac []growth) {
+	slices.SortFunc(all, func(a, b growth) int { return cmp.Or(cmp.Compare(b.Change, a.Change), cmp.Compare(a.Name, b.Name)) })
+	for _, g := range all {
+		if g.Change <= 0 {
+			break
+		}
+		if len(world) < 10 {
+			world = append(world, g)
+		}
+		if len(lac) < 10 && geo.InRegion(g.Country, geo.LAC) {
+			lac = append(lac, g)
+		}
+	}
+	return world, lac
+}
+
+// ixpGrowth compares the members of each exchange between two lists.
+func (w *web) ixpGrowth(p *page, old, cur ixpList) (world, lac []growth) {
+	before := map[int64]int{}
 	for _, x := range old.Data {
-		before[x.ID] = x
+		before[x.ID] = x.Members
 	}
 	var all []growth
-	byCountry := map[string]*growth{}
 	for _, x := range cur.Data {
-		b := before[x.ID]
-		g := growth{ID: strconv.FormatInt(x.ID, 10), Name: x.Name, Country: x.Country, Href: p.Href("/ixps/" + strconv.FormatInt(x.ID, 10)),
-			Before: b.Members, After: x.Members, Change: x.Members - b.Members, CapBefore: b.CapacityMbps, CapAfter: x.CapacityMbps}
-		all = append(all, g)
-		if x.Country == "" {
-			continue
-		}
-		c := byCountry[x.Country]
-		if c == nil {
-			c = &growth{ID: x.Country, Name: p.Country(x.Country), Country: x.Country, Href: w.countryHref(p, x.Country)}
-			byCountry[x.Country] = c
-		}
-		c.After += x.Members
-		c.CapAfter += x.CapacityMbps
+		id := strconv.FormatInt(x.ID, 10)
+		all = append(all, growth{ID: id, Name: x.Name, Country: x.Country, Href: p.Href("/ixps/" + id),
+			Before: before[x.ID], After: x.Members, Change: x.Members - before[x.ID]})
 	}
-	for _, x := range old.Data {
-		if c := byCountry[x.Country]; c != nil {
-			c.Before += x.Members
-			c.CapBefore += x.CapacityMbps
-		}
+	return topGrowth(all)
+}
+
+// countryGrowth compares the members (distinct networks at local
+// exchanges) of each country between two answers of the countries API.
+func (w *web) countryGrowth(p *page, old, cur countryList) (world, lac []growth) {
+	before := map[string]int{}
+	for _, c := range old.Data {
+		before[c.Country] = c.Members
 	}
-	var countries []growth
-	for _, c := range byCountry {
-		c.Change = c.After - c.Before
-		countries = append(countries, *c)
+	var all []growth
+	for _, c := range cur.Data {
+		all = append(all, growth{ID: c.Country, Name: c.Name, Country: c.Country, Href: w.countryHref(p, c.Country),
+			Before: before[c.Country], After: c.Members, Change: c.Members - before[c.Country]})
 	}
-	byChange := func(a, b growth) int { return cmp.Or(cmp.Compare(b.Change, a.Change), cmp.Compare(a.Name, b.Name)) }
-	slices.SortFunc(all, byChange)
-	slices.SortFunc(countries, byChange)
-	top := func(gs []growth, lac bool) []growth {
-		var out []growth
-		for _, g := range gs {
-			if g.Change <= 0 || len(out) == 10 {
-				break
-			}
-			if !lac || geo.InRegion(g.Country, geo.LAC) {
-				out = append(out, g)
-			}
-		}
-		return out
-	}
-	return top(all, false), top(all, true), top(countries, false), top(countries, true)
+	return topGrowth(all)
 }
 
 // countryHref links a country to its page when that page exists, to the
 // list of its exchanges otherwise.
 func (w *web) countryHref(p *page, cc string) string {
-	if w.pages["country"] != nil {
+	if w.pages["country"] != nil && geo.Normalize(cc) != "" {
 		return p.Href("/countries/" + cc)
 	}
 	return p.Href("/ixps", "country", cc)
@@ -306,6 +335,8 @@ type ixpPageData struct {
 	HistoryAPI string
 	MembersAPI string
 	EventsAPI  string
+	Sources    *sourcesAnswer // members per source and their agreement
+	SourcesAPI string
 }
 
 const maxEvents = 100
@@ -346,7 +377,14 @@ func (w *web) ixp(r *http.Request, p *page) error {
 	for i := len(d.EventList.Data) - 1; i >= 0 && len(d.Events) < maxEvents; i-- {
 		d.Events = append(d.Events, d.EventList.Data[i])
 	}
+	if v, err = w.s.handleIXPSources(r); err != nil {
+		return err
+	}
+	if sa, ok := v.(sourcesAnswer); ok {
+		d.Sources = &sa
+	}
 	id := strconv.FormatInt(d.IXP.ID, 10)
+	d.SourcesAPI = p.API("/ixps/" + id + "/sources")
 	d.DetailAPI = p.API("/ixps/" + id)
 	d.HistoryAPI = "/api/v1/ixps/" + id + "/history"
 	d.MembersAPI = p.API("/ixps/" + id + "/members")
@@ -496,4 +534,83 @@ type growthBlock struct {
 // Growth wraps growth rows for the "growth" template.
 func (p *page) Growth(rows []growth, key, from string) growthBlock {
 	return growthBlock{Page: p, Rows: rows, Key: key, From: from}
+}
+
+type countryPageData struct {
+	C          countryDetail
+	Info       geo.Info
+	Continent  string
+	History    countryHistory
+	Neighbours []countryJSON // the country and its neighbours, by members
+	API        string
+	HistoryAPI string
+}
+
+// country serves /countries/{cc}: indicators, year-over-year change,
+// growth, exchanges and the neighbouring countries.
+func (w *web) country(r *http.Request, p *page) error {
+	q := p.apiQuery()
+	v, err := w.s.handleCountry(withQueryRequest(r, q))
+	if err != nil {
+		return err
+	}
+	d := &countryPageData{C: v.(countryDetail)}
+	d.Info, _ = geo.Country(d.C.Country)
+	d.Continent = d.Info.Continent
+	hv, err := w.s.handleCountryHistory(r)
+	if err != nil {
+		return err
+	}
+	d.History = hv.(countryHistory)
+	d.Neighbours = append([]countryJSON{d.C.countryJSON}, d.C.Neighbors...)
+	slices.SortFunc(d.Neighbours, func(a, b countryJSON) int {
+		return cmp.Or(cmp.Compare(b.Members, a.Members), cmp.Compare(a.Name, b.Name))
+	})
+	d.API = p.API("/countries/" + d.C.Country)
+	d.HistoryAPI = "/api/v1/countries/" + d.C.Country + "/history"
+	p.Title = d.C.Name
+	p.SnapshotDate = d.C.PeeringDBDate
+	p.Data = d
+	return nil
+}
+
+type regionPageData struct {
+	R         regionDetail
+	Countries []countryJSON // with an exchange or registered ASNs, by members
+	Map       mapView
+	API       string
+	Kind      string
+}
+
+// region serves /regions/{region}: totals, year-over-year change, a map
+// and the countries of the region.
+func (w *web) region(r *http.Request, p *page) error {
+	v, err := w.s.handleRegion(withQueryRequest(r, p.apiQuery()))
+	if err != nil {
+		return err
+	}
+	d := &regionPageData{R: v.(regionDetail)}
+	if rg, ok := geo.RegionByID(d.R.Region); ok {
+		d.Kind = rg.Kind
+	}
+	var areas []areaTotal
+	for _, c := range d.R.Countries {
+		if c.IXPs > 0 || c.RegisteredASNs != nil && *c.RegisteredASNs > 0 {
+			d.Countries = append(d.Countries, c)
+		}
+		areas = append(areas, areaOf(p, c.Country, c.Name, "", c.CountryStats))
+	}
+	slices.SortFunc(d.Countries, func(a, b countryJSON) int {
+		return cmp.Or(cmp.Compare(b.Members, a.Members), cmp.Compare(b.ActiveIXPs, a.ActiveIXPs), cmp.Compare(a.Name, b.Name))
+	})
+	ind := r.URL.Query().Get("map")
+	if _, ok := mapIndicators[ind]; !ok {
+		ind = "members"
+	}
+	d.Map = w.world.view(p, ind, areas)
+	d.API = p.API("/regions/" + d.R.Region)
+	p.Title = d.R.Name
+	p.SnapshotDate = d.R.PeeringDBDate
+	p.Data = d
+	return nil
 }

@@ -57,11 +57,20 @@ func (m *worldMap) project(lat, lon float64) (x, y float64) {
 var mapIndicators = map[string]func(a areaTotal) int64{
 	"ixps":     func(a areaTotal) int64 { return int64(a.ActiveIXPs) },
 	"members":  func(a areaTotal) int64 { return int64(a.Members) },
+	"ipv6":     func(a areaTotal) int64 { return int64(math.Round(100 * a.IPv6Share)) },
 	"capacity": func(a areaTotal) int64 { return a.CapacityMbps },
 }
 
 // mapIndicatorOrder is the order of the indicator switch.
-var mapIndicatorOrder = []string{"ixps", "members", "capacity"}
+var mapIndicatorOrder = []string{"ixps", "members", "capacity", "ipv6"}
+
+// countryLink links a country of the map to its page.
+func countryLink(p *page, cc string) string {
+	if geo.Normalize(cc) == "" {
+		return p.Href("/ixps", "country", cc)
+	}
+	return p.Href("/countries/" + cc)
+}
 
 // mapClasses is the number of colour classes (CSS .q1 … .q6, viridis).
 const mapClasses = 6
@@ -121,8 +130,11 @@ func (m *worldMap) view(p *page, ind string, countries []areaTotal) mapView {
 		return "q" + strconv.Itoa(1+i*(mapClasses-1)/max(1, len(bounds)-1))
 	}
 	format := func(v int64) string {
-		if ind == "capacity" {
+		switch ind {
+		case "capacity":
 			return p.Capacity(v)
+		case "ipv6":
+			return p.T("fmt.percent", p.Int(v))
 		}
 		return p.Int(v)
 	}
@@ -130,7 +142,7 @@ func (m *worldMap) view(p *page, ind string, countries []areaTotal) mapView {
 	title := func(cc string) string {
 		return p.T("map.tooltip", p.Country(cc), format(vals[cc]), p.T("map.ind."+ind))
 	}
-	href := func(cc string) string { return p.Href("/ixps", "country", cc) }
+	href := func(cc string) string { return countryLink(p, cc) }
 	for _, c := range m.Countries {
 		v.Shapes = append(v.Shapes, mapShape{CC: c.CC, D: c.D, Class: class(vals[c.CC]), Title: title(c.CC), Href: href(c.CC)})
 	}

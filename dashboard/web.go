@@ -35,7 +35,7 @@ type web struct {
 }
 
 // pageNames are the templates in templates/ besides layout.html.
-var pageNames = [...]string{"overview", "ixps", "ixp", "network", "sources", "search", "error"}
+var pageNames = [...]string{"overview", "ixps", "ixp", "network", "sources", "search", "error", "country", "region"}
 
 func newWeb(s *Server) (*web, error) {
 	cat, err := loadCatalog(webFS)
@@ -70,6 +70,8 @@ func newWeb(s *Server) (*web, error) {
 //	GET /                      overview: world and regions, growth, map
 //	GET /ixps                  exchanges (same filters as /api/v1/ixps)
 //	GET /ixps/{id}             one exchange: indicators, growth, members
+//	GET /countries/{cc}        one country: indicators, growth, IXPs, neighbours
+//	GET /regions/{region}      a region: totals, map, countries
 //	GET /networks/{asn}        where a network connects
 //	GET /sources               data sources and their health
 //	GET /search?q=             IXP, network, country or ASN
@@ -91,6 +93,8 @@ func (w *web) mount(r chi.Router) {
 	r.Get("/networks/{asn}", w.page("network", w.network))
 	r.Get("/sources", w.page("sources", w.sources))
 	r.Get("/search", w.page("search", w.search))
+	r.Get("/countries/{cc}", w.page("country", w.country))
+	r.Get("/regions/{region}", w.page("region", w.region))
 	static, _ := fs.Sub(webFS, "static")
 	files := http.StripPrefix("/static/", http.FileServerFS(static))
 	r.Get("/static/*", func(rw http.ResponseWriter, r *http.Request) {
@@ -422,3 +426,34 @@ func (p *page) Total(m map[string]int) int {
 
 // Lang is the page's language ("en", "es" or "pt").
 func (p *page) Lang() string { return p.lang }
+
+// Share formats an optional fraction (0..1) as a percentage.
+func (p *page) Share(f *float64) string {
+	if f == nil {
+		return "–"
+	}
+	return p.T("fmt.percent", p.Dec(100**f, 0))
+}
+
+// mapBlock is what the "worldmap" template draws.
+type mapBlock struct {
+	Page  *page
+	Map   mapView
+	Title string
+}
+
+// MapBlock wraps a map view and its title for the "worldmap" template.
+func (p *page) MapBlock(m mapView, title string) mapBlock {
+	return mapBlock{Page: p, Map: m, Title: title}
+}
+
+// IntOf formats an optional whole number ("–" when absent).
+func (p *page) IntOf(n *int) string {
+	if n == nil {
+		return "–"
+	}
+	return p.Int(int64(*n))
+}
+
+// Share2 formats a fraction (0..1) as a percentage.
+func (p *page) Share2(f float64) string { return p.Share(&f) }

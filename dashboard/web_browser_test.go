@@ -201,7 +201,12 @@ const chartsDrawn = `(() => {
   return charts.every(c => {
     const cv = c.querySelector('canvas');
     if (c.dataset.state !== 'drawn' || !cv || cv.width === 0) return false;
-    const px = cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data;
+    // Read a copy, so the test does not slow the chart's own context.
+    const copy = document.createElement('canvas');
+    copy.width = cv.width; copy.height = cv.height;
+    const cx = copy.getContext('2d', { willReadFrequently: true });
+    cx.drawImage(cv, 0, 0);
+    const px = cx.getImageData(0, 0, cv.width, cv.height).data;
     let ink = 0;
     for (let i = 3; i < px.length; i += 4) if (px[i] > 0) ink++;
     return ink > 500;
@@ -229,8 +234,11 @@ func TestBrowserPages(t *testing.T) {
 		{"overview-capacity", "/?map=capacity&lang=es", 0, `document.documentElement.lang === 'es' && document.querySelector('svg[data-map]').dataset.map === 'capacity'`},
 		{"ixps", "/ixps", 0, `document.querySelectorAll('table.list tbody tr').length === 50`},
 		{"ixps-lac", "/ixps?region=South+America&sort=-capacity&per_page=25", 0, `document.querySelectorAll('table.list tbody tr').length > 10`},
-		{"ixp", "/ixps/171", 2, fmt.Sprintf(`document.querySelector('h1').textContent === %q && document.querySelectorAll('#members tbody tr').length > 100`, ixp.Name)},
+		{"ixp", "/ixps/171?lang=en", 2, fmt.Sprintf(`document.querySelector('h1').textContent === %q && document.querySelectorAll('#members tbody tr').length > 100`, ixp.Name)},
 		{"ixp-pt", "/ixps/26?lang=pt", 2, `document.documentElement.lang === 'pt' && document.querySelectorAll('#members tbody tr').length > 10`},
+		{"country", "/countries/BR", 2, `document.querySelectorAll('table.list tbody tr').length > 10`},
+		{"country-es", "/countries/AR?lang=es", 2, `document.documentElement.lang === 'es'`},
+		{"region-lac", "/regions/lac?lang=en", 0, `document.querySelectorAll('svg[data-map] path:not(.q0)').length > 10 && document.querySelectorAll('table.list tbody tr').length > 10`},
 		{"network", "/networks/15169", 0, `document.querySelectorAll('table.list tbody tr').length > 10`},
 		{"sources", "/sources", 0, `document.querySelectorAll('.source').length >= 1`},
 		{"search", "/search?q=equinix", 0, `document.querySelectorAll('.results li').length > 3`},
@@ -371,4 +379,3 @@ func TestBrowserInteractions(t *testing.T) {
 		b.waitFor(t, "skip to main", `location.hash === '#main'`)
 	})
 }
-

@@ -52,6 +52,8 @@ func realWebServer(t *testing.T) *webTestServer {
 			return
 		}
 		realdata.LoadPeeringDB(t, st)
+		// One LACNIC file, for registered ASNs and local participation.
+		realdata.LoadRIR(t, st, "delegated-lacnic-extended-20220331.gz")
 		s := New(st, Config{})
 		ts := &webTestServer{missing: map[string]bool{}}
 		ts.Server = httptest.NewServer(pagesHandler(t, s, func(lang, key string) {
@@ -144,13 +146,16 @@ func TestPagesAgreeWithAPI(t *testing.T) {
 	fetchJSON(t, ts, "/api/v1/networks/15169", &net)
 	var list ixpList
 	fetchJSON(t, ts, "/api/v1/ixps?per_page=5000", &list)
+	var br countryDetail
+	fetchJSON(t, ts, "/api/v1/countries/BR", &br)
+	var lac regionDetail
+	fetchJSON(t, ts, "/api/v1/regions/lac", &lac)
+	if br.LocalParticipation == nil || lac.Totals.Members < 1000 {
+		t.Fatalf("unexpected real data: BR local participation %v, LAC %d members", br.LocalParticipation, lac.Totals.Members)
+	}
 	if ixp.Members < 100 || past.Members >= ixp.Members || len(members.Data) == 0 || net.IXPs < 10 || list.Total < 500 {
 		t.Fatalf("unexpected real data: ixp 171 has %d members (%d in 2019), %d member rows; AS15169 at %d IXPs; %d IXPs",
 			ixp.Members, past.Members, len(members.Data), net.IXPs, list.Total)
-	}
-	worldMembers := 0
-	for _, x := range list.Data {
-		worldMembers += x.Members
 	}
 	cat, err := loadCatalog(webFS)
 	if err != nil {
@@ -162,7 +167,11 @@ func TestPagesAgreeWithAPI(t *testing.T) {
 			path string
 			want []string // texts the page must contain
 		}{
-			{"/", []string{l.Int(int64(worldMembers)), l.T("overview.heading"), `data-map="ixps"`, `data-cc="BR"`}},
+			{"/", []string{l.Int(int64(lac.Totals.Members)), l.Int(int64(lac.Totals.ActiveIXPs)), l.T("overview.heading"), `data-map="ixps"`, `data-cc="BR"`, `href="/regions/lac"`}},
+			{"/countries/BR", []string{`<h1>` + geoName("BR", lang), l.Int(int64(br.Members)), l.Int(int64(*br.RegisteredASNs)),
+				l.Percent(*br.LocalASNs, *br.RegisteredASNs), "/api/v1/countries/BR/history", "/countries/AR"}},
+			{"/regions/lac", []string{l.Int(int64(lac.Totals.Members)), `data-cc="MX"`, "/countries/BR"}},
+			{"/regions/europe?map=capacity", []string{`data-map="capacity"`}},
 			{"/?map=capacity", []string{`data-map="capacity"`}},
 			{"/ixps", []string{l.T("ixps.count", l.Int(int64(list.Total)), l.Date(list.SnapshotDate))}},
 			{"/ixps?country=BR&sort=name", []string{"IX.br"}},
@@ -171,7 +180,7 @@ func TestPagesAgreeWithAPI(t *testing.T) {
 			{"/networks/15169", []string{"AS15169", net.Network.Name, l.T("net.summary", l.Int(int64(net.IXPs)), l.Int(int64(len(net.Connections))), l.Date(net.SnapshotDate))}},
 			{"/sources", []string{"peeringdb", l.T("sources.heading")}},
 			{"/search?q=equinix", []string{l.T("search.for", "equinix"), "/ixps/", "/networks/"}},
-			{"/search?q=brasil", []string{"/ixps?country=BR"}},
+			{"/search?q=brasil", []string{"/countries/BR"}},
 		}
 		for _, pg := range pages {
 			t.Run(lang+pg.path, func(t *testing.T) {
@@ -214,6 +223,8 @@ func htmlEscape(s string) string {
 	return r.Replace(s)
 }
 
+func geoName(cc, lang string) string { return (&page{locale: &locale{lang: lang}}).Country(cc) }
+
 func TestPageErrorsAndRedirects(t *testing.T) {
 	ts := realWebServer(t)
 	tests := []struct {
@@ -229,7 +240,9 @@ func TestPageErrorsAndRedirects(t *testing.T) {
 		{"bad sort", "/ixps?sort=bogus", http.StatusBadRequest, "", "sort must be one of"},
 		{"unknown network", "/networks/4199999999", http.StatusNotFound, "", "not in PeeringDB"},
 		{"asn search", "/search?q=AS15169&at=2020-05-05", http.StatusSeeOther, "/networks/15169?at=2020-05-05", ""},
-		{"country code search", "/search?q=br", http.StatusSeeOther, "/ixps?country=BR", ""},
+		{"country code search", "/search?q=br", http.StatusSeeOther, "/countries/BR", ""},
+		{"unknown country", "/countries/XX", http.StatusBadRequest, "", "unknown country code"},
+		{"unknown region", "/regions/nowhere", http.StatusNotFound, "", "no region"},
 		{"static css", "/static/style.css", http.StatusOK, "", "--accent"},
 		{"vendored uPlot", "/static/vendor/uplot/uPlot.iife.min.js", http.StatusOK, "", "uPlot"},
 		{"vendored licence", "/static/vendor/uplot/LICENSE", http.StatusOK, "", "MIT"},
