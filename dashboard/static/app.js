@@ -58,7 +58,7 @@
       series: series,
       scales: { x: { time: true }, y: { range: function (u, min, max) { return [0, max > 0 ? max * 1.08 : 1]; } } },
       axes: [
-        { values: function (u, vals) { return vals.map(function (v) { return df.format(new Date(v * 1000)); }); } },
+        { space: 90, values: function (u, vals) { return vals.map(function (v) { return df.format(new Date(v * 1000)); }); } },
         { size: 70, values: function (u, vals) { return vals.map(f); } },
       ],
       legend: { live: true },
