@@ -28,6 +28,7 @@ import (
 //	GET /api/v1/regions/{region}          a region's totals and countries at ?at=DATE (csv)
 //	GET /api/v1/snapshots                 every snapshot of every source (csv)
 //	GET /api/v1/sources                   data sources and their health
+//	GET /api/v1/openapi.json              the OpenAPI description of /api/v1
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
 	if s.httpMetrics != nil {
@@ -56,6 +57,7 @@ func (s *Server) Handler() http.Handler {
 		r.Get("/regions/{region}", s.api(s.handleRegion))
 		r.Get("/snapshots", s.api(s.handleSnapshots))
 		r.Get("/sources", s.api(s.handleSources))
+		r.Get("/openapi.json", s.handleOpenAPI)
 		r.NotFound(s.api(func(*http.Request) (any, error) { return nil, notFound("no such API endpoint") }))
 		r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", "GET, HEAD")
