@@ -14,6 +14,8 @@ import (
 //	GET /healthz                          the process answers
 //	GET /readyz                           the store answers
 //	GET /metrics                          Prometheus metrics (?region= bounds the IXP and country series)
+//	GET /feeds/ixps/{id}.atom             Atom feed of joins and leaves at an IXP
+//	GET /feeds/countries/{cc}.atom        Atom feed of joins and leaves at a country's IXPs
 //	GET /api/v1/ixps                      exchanges with indicators (filter, sort, paginate, csv)
 //	GET /api/v1/ixps/{id}                 one exchange at ?at=DATE
 //	GET /api/v1/ixps/{id}/members         its members at ?at=DATE (csv)
@@ -42,6 +44,8 @@ func (s *Server) Handler() http.Handler {
 	})
 	r.Get("/readyz", s.handleReady)
 	r.Get("/metrics", s.handleMetrics)
+	r.Get("/feeds/ixps/{id}.atom", s.handleIXPFeed)
+	r.Get("/feeds/countries/{cc}.atom", s.handleCountryFeed)
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Get("/ixps", s.api(s.handleIXPList))
 		r.Get("/ixps/{id}", s.api(s.handleIXP))
