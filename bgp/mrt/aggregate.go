@@ -20,10 +20,11 @@ func Aggregate(ctx context.Context, path string, agg *bgp.Aggregator) (Stats, er
 // announced prefixes are announced, withdrawn prefixes withdrawn, and a
 // state change to any state but Established resets the peer (it forgets
 // the peer's routes). Elements of *_LOCAL messages (sent by the collector)
-// are ignored. On error, agg holds what was read before it.
+// and multicast routes are ignored. On error, agg holds what was read
+// before it.
 func (r *Reader) Aggregate(ctx context.Context, agg *bgp.Aggregator) (Stats, error) {
 	return r.Read(ctx, func(e *Elem) error {
-		if e.Local {
+		if e.Local || e.Multicast {
 			return nil
 		}
 		switch e.Type {

@@ -334,6 +334,7 @@ func (d *decoder) tableDump2(sub uint16, b []byte) error {
 		td2RIBIPv4UnicastAP, td2RIBIPv4MulticastAP, td2RIBIPv6UnicastAP, td2RIBIPv6MulticastAP:
 		v6 := sub == td2RIBIPv6Unicast || sub == td2RIBIPv6Multicast || sub == td2RIBIPv6UnicastAP || sub == td2RIBIPv6MulticastAP
 		addpath := sub >= td2RIBIPv4UnicastAP
+		d.elem.Multicast = sub == td2RIBIPv4Multicast || sub == td2RIBIPv6Multicast || sub == td2RIBIPv4MulticastAP || sub == td2RIBIPv6MulticastAP
 		if len(b) < 5 {
 			return fmt.Errorf("RIB record of %d bytes", len(b))
 		}
@@ -351,6 +352,7 @@ func (d *decoder) tableDump2(sub uint16, b []byte) error {
 		if (afi != 1 && afi != 2) || (safi != 1 && safi != 2) {
 			return errUnsupported
 		}
+		d.elem.Multicast = safi == 2
 		p, n, err := readPrefix(b[7:], afi == 2)
 		if err != nil {
 			return err
@@ -703,9 +705,11 @@ func (d *decoder) update(b []byte, as4, addpath bool) error {
 		return err
 	}
 	if d.mpUnr.ok && d.mpUnr.afi <= 2 && d.mpUnr.safi <= 2 {
+		d.elem.Multicast = d.mpUnr.safi == 2
 		if err := d.nlri(d.mpUnr.nlri, d.mpUnr.afi == 2, addpath); err != nil {
 			return err
 		}
+		d.elem.Multicast = false
 	}
 	d.elem.Type = Announce
 	d.elem.Path, d.elem.Origin, d.elem.NextHop = d.segs, d.origin, d.nextHop
@@ -714,6 +718,7 @@ func (d *decoder) update(b []byte, as4, addpath bool) error {
 	}
 	if d.mpReach.ok && d.mpReach.afi <= 2 && d.mpReach.safi <= 2 {
 		d.elem.NextHop = d.mpReach.nextHop
+		d.elem.Multicast = d.mpReach.safi == 2
 		if err := d.nlri(d.mpReach.nlri, d.mpReach.afi == 2, addpath); err != nil {
 			return err
 		}

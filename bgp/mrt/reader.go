@@ -96,6 +96,9 @@ type Elem struct {
 	// Local is set for BGP4MP *_LOCAL messages: sent by the collector, not
 	// received from the peer.
 	Local bool
+	// Multicast is set for routes of the multicast SAFI (RIB_*_MULTICAST,
+	// RIB_GENERIC or MP_(UN)REACH_NLRI with SAFI 2).
+	Multicast bool
 	// OldState and NewState are set for a StateChange.
 	OldState, NewState uint16
 }

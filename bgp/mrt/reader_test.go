@@ -14,6 +14,7 @@ import (
 
 	"github.com/ixpobs/ixpobs/bgp"
 	"github.com/ixpobs/ixpobs/ixp"
+	"go.uber.org/goleak"
 )
 
 const ts0 = 1700000000
@@ -36,6 +37,9 @@ func fmtElem(e *Elem) string {
 	}
 	if e.Local {
 		s += " local"
+	}
+	if e.Multicast {
+		s += " multicast"
 	}
 	return s
 }
@@ -87,13 +91,15 @@ func TestReadRecords(t *testing.T) {
 			input: cat(twoPeers,
 				ribRec(ts0, td2RIBIPv4UnicastAP, 0, "198.51.100.0/24", tentry{peer: 0, pathID: 7, attrs: v4Attrs}, tentry{peer: 0, pathID: 8, attrs: v4Attrs}),
 				rec(ts0, typeTableDump2, td2RIBGeneric, be32(1), be16(2), []byte{1}, nlriBytes(nil, "2001:db8::/32"), be16(1), be16(1), be32(ts0), be16(len(v6Attrs)), v6Attrs),
-				rec(ts0, typeTableDump2, td2RIBGeneric, be32(2), be16(25), []byte{65}, []byte{0}, be16(0))), // L2VPN: skipped
+				rec(ts0, typeTableDump2, td2RIBGeneric, be32(2), be16(25), []byte{65}, []byte{0}, be16(0)), // L2VPN: skipped
+				ribRec(ts0, td2RIBIPv4Multicast, 3, "232.1.0.0/16", tentry{peer: 0, attrs: v4Attrs})),
 			want: []string{
 				"B 192.0.2.1|196608 198.51.100.0/24 id=7 [196608 3356 3356 15169 {1,2}] IGP nh=192.0.2.1",
 				"B 192.0.2.1|196608 198.51.100.0/24 id=8 [196608 3356 3356 15169 {1,2}] IGP nh=192.0.2.1",
 				"B 2001:db8::2|65002 2001:db8::/32 [65002 6939] INCOMPLETE nh=2001:db8::2",
+				"B 192.0.2.1|196608 232.1.0.0/16 [196608 3356 3356 15169 {1,2}] IGP nh=192.0.2.1 multicast",
 			},
-			stats: Stats{Records: 4, Entries: 3, Prefixes: 2, Peers: 2, Skipped: 1},
+			stats: Stats{Records: 5, Entries: 4, Prefixes: 3, Peers: 2, Skipped: 1},
 		},
 		{
 			name: "RIB before PEER_INDEX_TABLE is skipped as malformed",
@@ -430,5 +436,17 @@ func TestAggregate(t *testing.T) {
 	}
 	if len(sum.Peers) != 2 || sum.Routes != 1 {
 		t.Errorf("Summary peers %d routes %d, want 2 peers, 1 route", len(sum.Peers), sum.Routes)
+	}
+}
+
+func TestNoGoroutineLeak(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	input := gzipBytes(cat(twoPeers, ribRec(ts0, td2RIBIPv4Unicast, 0, "203.0.113.0/24", manyEntries(3000)...)))
+	for _, in := range [][]byte{input, input[:len(input)/2]} {
+		r, err := NewReader(bytes.NewReader(in), "x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Read(context.Background(), func(*Elem) error { return errors.New("stop") })
 	}
 }
