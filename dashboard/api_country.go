@@ -100,12 +100,31 @@ func (s *Server) stateAt(ctx context.Context, at time.Time) (*countryState, erro
 			return nil, err
 		}
 	}
-	key := "none/" + regKey.String()
+	bgpViews, err := s.bgpViewsAt(ctx, at)
+	if err != nil {
+		return nil, err
+	}
+	key := "none/" + regKey.String() + "/"
 	if cs.pdb != nil {
-		key = strconv.FormatInt(cs.pdb.ID, 10) + "/" + regKey.String()
+		key = strconv.FormatInt(cs.pdb.ID, 10) + "/" + regKey.String() + "/"
+	}
+	for _, v := range bgpViews {
+		key += strconv.FormatInt(v.snapshot.ID, 10) + ","
 	}
 	cs.countries, err = s.countries.get(ctx, key, func(context.Context) (map[string]indicator.CountryStats, error) {
-		return indicator.CountryIndicators(cs.memberships(), cs.registry, geo.Normalize), nil
+		stats := indicator.CountryIndicators(cs.memberships(), cs.registry, geo.Normalize)
+		var collectors []indicator.CollectorView
+		for _, v := range bgpViews {
+			cv := indicator.CollectorView{Origins: v.origins, Prefixes: v.prefixes}
+			if cs.view != nil && v.collector.IXID != 0 {
+				if e, ok := cs.view.exchange(v.collector.IXID); ok {
+					cv.Country = e.Country
+				}
+			}
+			collectors = append(collectors, cv)
+		}
+		indicator.AddBGP(stats, cs.registry, collectors, geo.Normalize)
+		return stats, nil
 	})
 	return cs, err
 }

@@ -62,6 +62,9 @@ func (s *Server) MetricsCountries(ctx context.Context, f metrics.Filter) ([]metr
 		}
 		out = append(out, metrics.Country{Country: cc, Region: geo.RegionOf(cc), IXPs: st.IXPs, ActiveIXPs: st.ActiveIXPs,
 			Members: st.Members, RegisteredASNs: st.RegisteredASNs, LocalASNs: st.LocalASNs, LocalParticipation: st.LocalParticipation})
+		if st.BGP != nil {
+			out[len(out)-1].BGPReachability = st.BGP.Reachability
+		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Country < out[j].Country })
 	return out, nil

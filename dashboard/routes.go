@@ -28,6 +28,10 @@ import (
 //	GET /api/v1/countries/{cc}/history    its indicators at every PeeringDB and RIR snapshot date (csv)
 //	GET /api/v1/regions                   the regions (lac, continents, UN sub-regions)
 //	GET /api/v1/regions/{region}          a region's totals and countries at ?at=DATE (csv)
+//	GET /api/v1/bgp/sessions              live BGP sessions of every ixpobs bgp process
+//	GET /api/v1/bgp/collectors            BGP collectors (MRT and live) with their newest counts (csv)
+//	GET /api/v1/bgp/collectors/{name}     one collector: peers against the IXP's members, history (csv)
+//	GET /api/v1/asns/{asn}/origins        prefixes an ASN originates and the collectors that see them (csv)
 //	GET /api/v1/snapshots                 every snapshot of every source (csv)
 //	GET /api/v1/sources                   data sources and their health
 //	GET /api/v1/openapi.json              the OpenAPI description of /api/v1
@@ -59,6 +63,10 @@ func (s *Server) Handler() http.Handler {
 		r.Get("/countries/{cc}/history", s.api(s.handleCountryHistory))
 		r.Get("/regions", s.api(s.handleRegions))
 		r.Get("/regions/{region}", s.api(s.handleRegion))
+		r.Get("/bgp/sessions", s.api(s.handleBGPSessions))
+		r.Get("/bgp/collectors", s.api(s.handleBGPCollectors))
+		r.Get("/bgp/collectors/{name}", s.api(s.handleBGPCollector))
+		r.Get("/asns/{asn}/origins", s.api(s.handleASNOrigins))
 		r.Get("/snapshots", s.api(s.handleSnapshots))
 		r.Get("/sources", s.api(s.handleSources))
 		r.Get("/openapi.json", s.handleOpenAPI)

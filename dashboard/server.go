@@ -34,6 +34,7 @@ type Server struct {
 	registries *cache[string, indicator.Registry]
 	countries  *cache[string, map[string]indicator.CountryStats]
 	spans      *cache[string, map[ixp.ASN][]span]
+	bgpViews   *cache[int64, *bgpView]
 }
 
 // Config holds what the server needs besides the store.
@@ -64,6 +65,7 @@ func New(st store.Store, cfg Config) *Server {
 		registries: newCache[string, indicator.Registry](6),
 		countries:  newCache[string, map[string]indicator.CountryStats](32),
 		spans:      newCache[string, map[ixp.ASN][]span](64),
+		bgpViews:   newCache[int64, *bgpView](16),
 	}
 }
 

@@ -32,6 +32,115 @@ type CountryStats struct {
 	LocalASNs *int `json:"registered_asns_at_local_ixps"`
 	// LocalParticipation: LocalASNs / RegisteredASNs.
 	LocalParticipation *float64 `json:"local_participation"`
+
+	// BGP figures, present when BGP collector data exists (see
+	// AddBGP and docs/INDICATORS.md).
+	BGP *CountryBGP `json:"bgp,omitempty"`
+}
+
+// CountryBGP are the BGP indicators of a country.
+type CountryBGP struct {
+	// RoutedPrefixes: distinct prefixes seen by any collector whose origin
+	// ASN is registered to the country; IPv6Prefixes of them are IPv6.
+	RoutedPrefixes int     `json:"routed_prefixes"`
+	IPv6Prefixes   int     `json:"routed_ipv6_prefixes"`
+	IPv6Share      float64 `json:"routed_ipv6_share"`
+	// LocalPrefixes: those seen by a collector at an IXP of the country.
+	LocalPrefixes int     `json:"locally_reachable_prefixes"`
+	PrefixShare   float64 `json:"locally_reachable_prefix_share"`
+	// ReachableASNs: registered ASNs of the country seen as origin by a
+	// collector at a local IXP; Reachability = ReachableASNs / registered.
+	LocalCollectors int      `json:"local_collectors"`
+	ReachableASNs   *int     `json:"locally_reachable_asns"`
+	Reachability    *float64 `json:"bgp_reachability"`
+}
+
+// CollectorView is what one BGP collector saw at a date.
+type CollectorView struct {
+	// Country of the IXP the collector is at ("" when not at an IXP).
+	Country string
+	// Origins seen as origin ASNs.
+	Origins map[ixp.ASN]bool
+	// Prefixes seen, with their first origin ASN.
+	Prefixes []SeenPrefix
+}
+
+// SeenPrefix is a prefix seen by a collector.
+type SeenPrefix struct {
+	Prefix string
+	IPv6   bool
+	Origin ixp.ASN
+}
+
+// AddBGP adds the BGP indicators to every country of stats that has
+// registered ASNs (a prefix belongs to the country its origin ASN is
+// registered to).
+func AddBGP(stats map[string]CountryStats, registry Registry, collectors []CollectorView, countryOf func(string) string) {
+	if len(collectors) == 0 || registry == nil {
+		return
+	}
+	type acc struct {
+		routed, v6, local map[string]bool
+		asns              map[ixp.ASN]bool
+		collectors        int
+	}
+	byCC := map[string]*acc{}
+	get := func(cc string) *acc {
+		a := byCC[cc]
+		if a == nil {
+			a = &acc{routed: map[string]bool{}, v6: map[string]bool{}, local: map[string]bool{}, asns: map[ixp.ASN]bool{}}
+			byCC[cc] = a
+		}
+		return a
+	}
+	for _, c := range collectors {
+		local := countryOf(c.Country)
+		if local != "" {
+			get(local).collectors++
+		}
+		for _, p := range c.Prefixes {
+			cc := countryOf(registry[p.Origin])
+			if cc == "" {
+				continue
+			}
+			a := get(cc)
+			a.routed[p.Prefix] = true
+			if p.IPv6 {
+				a.v6[p.Prefix] = true
+			}
+			if cc == local {
+				a.local[p.Prefix] = true
+			}
+		}
+		if local != "" {
+			for asn := range c.Origins {
+				if countryOf(registry[asn]) == local {
+					get(local).asns[asn] = true
+				}
+			}
+		}
+	}
+	for cc, st := range stats {
+		a := byCC[cc]
+		if a == nil {
+			a = get(cc)
+		}
+		b := &CountryBGP{RoutedPrefixes: len(a.routed), IPv6Prefixes: len(a.v6), LocalPrefixes: len(a.local), LocalCollectors: a.collectors}
+		if b.RoutedPrefixes > 0 {
+			b.IPv6Share = float64(b.IPv6Prefixes) / float64(b.RoutedPrefixes)
+			b.PrefixShare = float64(b.LocalPrefixes) / float64(b.RoutedPrefixes)
+		}
+		if st.RegisteredASNs != nil {
+			n := len(a.asns)
+			b.ReachableASNs = &n
+			if *st.RegisteredASNs > 0 {
+				r := float64(n) / float64(*st.RegisteredASNs)
+				b.Reachability = &r
+			}
+		}
+		st.BGP = b
+		stats[cc] = st
+	}
 }
 
 // Registry maps ASNs to the country they are registered to.

@@ -51,3 +51,23 @@ func TestCountryIndicators(t *testing.T) {
 		t.Errorf("BR+AR = %+v registered %d local %d, want 2 IXPs, 4 members, 4 registered, 3 local", grp, *grp.RegisteredASNs, *grp.LocalASNs)
 	}
 }
+
+func TestAddBGP(t *testing.T) {
+	reg := indicator.Registry{1: "BR", 2: "BR", 3: "AR"}
+	stats := indicator.CountryIndicators(nil, reg, strings.ToUpper)
+	collectors := []indicator.CollectorView{
+		{Country: "BR", Origins: map[ixp.ASN]bool{1: true, 3: true},
+			Prefixes: []indicator.SeenPrefix{{Prefix: "10.0.0.0/8", Origin: 1}, {Prefix: "2001:db8::/32", IPv6: true, Origin: 1}, {Prefix: "11.0.0.0/8", Origin: 3}}},
+		{Country: "", Origins: map[ixp.ASN]bool{2: true},
+			Prefixes: []indicator.SeenPrefix{{Prefix: "12.0.0.0/8", Origin: 2}, {Prefix: "10.0.0.0/8", Origin: 1}}},
+	}
+	indicator.AddBGP(stats, reg, collectors, strings.ToUpper)
+	br := stats["BR"].BGP
+	if br == nil || br.RoutedPrefixes != 3 || br.IPv6Prefixes != 1 || br.LocalPrefixes != 2 || *br.ReachableASNs != 1 || *br.Reachability != 0.5 || br.LocalCollectors != 1 {
+		t.Errorf("BR bgp = %+v", br)
+	}
+	// AS3 (AR) is seen at the Brazilian collector: routed, not local to AR.
+	if ar := stats["AR"].BGP; ar.RoutedPrefixes != 1 || ar.LocalPrefixes != 0 || *ar.ReachableASNs != 0 {
+		t.Errorf("AR bgp = %+v", ar)
+	}
+}

@@ -23,6 +23,11 @@ const (
 	KindASNDelegation    Kind = 20 // RIR delegated statistics, asn line
 	KindPrefixDelegation Kind = 21 // RIR delegated statistics, ipv4/ipv6 line
 	KindExportedExchange Kind = 30 // an IXP described by an IX-F export
+	KindBGPCollector     Kind = 40 // a BGP collector (MRT archive or live sessions), one per source
+	KindBGPPeer          Kind = 41 // a neighbour of a collector and what it sends
+	KindBGPOrigin        Kind = 42 // an origin ASN seen by a collector
+	KindBGPLink          Kind = 43 // an AS adjacency seen in AS paths
+	KindBGPPrefix        Kind = 44 // a prefix seen by a collector and its origins
 )
 
 var kindNames = map[Kind]string{
@@ -41,7 +46,15 @@ var kindNames = map[Kind]string{
 	KindASNDelegation:    "asn",
 	KindPrefixDelegation: "prefix",
 	KindExportedExchange: "ixf_ixp",
+	KindBGPCollector:     "bgp_collector",
+	KindBGPPeer:          "bgp_peer",
+	KindBGPOrigin:        "bgp_origin",
+	KindBGPLink:          "bgp_link",
+	KindBGPPrefix:        "bgp_prefix",
 }
+
+// BGPKinds are the kinds of a BGP collector snapshot.
+var BGPKinds = []Kind{KindBGPCollector, KindBGPPeer, KindBGPOrigin, KindBGPLink, KindBGPPrefix}
 
 // String returns the short name of the kind (the PeeringDB tag where there
 // is one).

@@ -288,3 +288,47 @@ func (c Connection) Counts() bool {
 	}
 	return true
 }
+
+// BGPCollector describes the collector a BGP snapshot comes from.
+type BGPCollector struct {
+	Name string `json:"name"`
+	// IXID is the PeeringDB id of the exchange the collector peers at (0:
+	// not tied to one exchange, e.g. a multihop collector).
+	IXID int64  `json:"ix_id,omitempty"`
+	Type string `json:"type"` // "mrt" or "live"
+	// Files are the MRT files of the snapshot (for type mrt).
+	Files   []string `json:"files,omitempty"`
+	Entries int64    `json:"entries,omitempty"` // RIB entries and updates read
+	Routes  int      `json:"routes"`            // paths held at the snapshot
+}
+
+// BGPPeer is a neighbour of a collector and how many prefixes it sends.
+type BGPPeer struct {
+	ASN        ASN    `json:"asn"`
+	Address    string `json:"address"`
+	PrefixesV4 int    `json:"prefixes_v4"`
+	PrefixesV6 int    `json:"prefixes_v6"`
+}
+
+// BGPOrigin is an origin ASN seen by a collector.
+type BGPOrigin struct {
+	ASN        ASN    `json:"asn"`
+	PrefixesV4 int    `json:"prefixes_v4"`
+	PrefixesV6 int    `json:"prefixes_v6"`
+	AddrsV4    uint64 `json:"addrs_v4"`    // distinct IPv4 addresses covered
+	Slash48sV6 uint64 `json:"slash48s_v6"` // distinct IPv6 /48s covered
+}
+
+// BGPLink is an AS adjacency seen in AS paths (A < B), with the number of
+// peers whose paths show it.
+type BGPLink struct {
+	A     ASN `json:"a"`
+	B     ASN `json:"b"`
+	Peers int `json:"peers"`
+}
+
+// BGPPrefix is a prefix seen by a collector and its origin ASNs.
+type BGPPrefix struct {
+	Prefix  string `json:"prefix"`
+	Origins []ASN  `json:"origins,omitempty"`
+}

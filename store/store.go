@@ -57,6 +57,12 @@ type Store interface {
 	// the end of its last successful run.
 	RunSummaries(ctx context.Context) ([]RunSummary, error)
 
+	// PutStatus stores the latest value of a key (replacing the previous
+	// one): state that is not history, such as live BGP sessions.
+	PutStatus(ctx context.Context, key string, value []byte) error
+	// Statuses returns the values whose key starts with prefix.
+	Statuses(ctx context.Context, prefix string) ([]Status, error)
+
 	// ExportHistory writes the whole history in the versioned format of
 	// docs/HISTORY-FORMAT.md.
 	ExportHistory(ctx context.Context, w io.Writer) error
@@ -115,4 +121,11 @@ type Run struct {
 type RunSummary struct {
 	Last        Run
 	LastSuccess time.Time // zero: never succeeded
+}
+
+// Status is the latest value of a key.
+type Status struct {
+	Key     string
+	Value   []byte
+	Updated time.Time
 }

@@ -24,19 +24,24 @@ func Aggregate(ctx context.Context, path string, agg *bgp.Aggregator) (Stats, er
 // before it.
 func (r *Reader) Aggregate(ctx context.Context, agg *bgp.Aggregator) (Stats, error) {
 	return r.Read(ctx, func(e *Elem) error {
-		if e.Local || e.Multicast {
-			return nil
-		}
-		switch e.Type {
-		case RIBEntry, Announce:
-			agg.Announce(e.Route())
-		case Withdraw:
-			agg.Withdraw(e.Peer, e.Prefix, e.PathID)
-		case StateChange:
-			if e.NewState != StateEstablished {
-				agg.ResetPeer(e.Peer)
-			}
-		}
+		Apply(agg, e)
 		return nil
 	})
+}
+
+// Apply feeds one element into agg as Aggregate does.
+func Apply(agg *bgp.Aggregator, e *Elem) {
+	if e.Local || e.Multicast {
+		return
+	}
+	switch e.Type {
+	case RIBEntry, Announce:
+		agg.Announce(e.Route())
+	case Withdraw:
+		agg.Withdraw(e.Peer, e.Prefix, e.PathID)
+	case StateChange:
+		if e.NewState != StateEstablished {
+			agg.ResetPeer(e.Peer)
+		}
+	}
 }

@@ -43,6 +43,8 @@ type Config struct {
 	RIR RIRSource `yaml:"rir"`
 	// Metrics configures /metrics.
 	Metrics MetricsConfig `yaml:"metrics"`
+	// BGP configures `ixpobs bgp` (nil when the file has no bgp section).
+	BGP *BGPConfig `yaml:"bgp"`
 }
 
 // MetricsConfig configures /metrics.
@@ -96,6 +98,11 @@ func (c Config) validate() error {
 	if c.Metrics.Region != "" {
 		if _, ok := geo.RegionByID(c.Metrics.Region); !ok {
 			return fmt.Errorf("metrics.region: unknown region %q", c.Metrics.Region)
+		}
+	}
+	if c.BGP != nil {
+		if err := c.BGP.validate(); err != nil {
+			return err
 		}
 	}
 	if err := c.IXF.validate(); err != nil {
@@ -220,6 +227,13 @@ func (o *options) load(env *environment) (Config, error) {
 
 // decodeConfig decodes YAML strictly into cfg (which holds the defaults).
 func decodeConfig(b []byte, cfg *Config) error {
+	var probe struct {
+		BGP *yaml.Node `yaml:"bgp"`
+	}
+	if err := yaml.Unmarshal(b, &probe); err == nil && probe.BGP != nil && cfg.BGP == nil {
+		def := defaultBGPConfig()
+		cfg.BGP = &def // the section's defaults, overwritten by what it says
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {

@@ -7,8 +7,9 @@
 //	ixpobs serve    [--db DSN] [--listen ADDR] [--collect=false] [--config FILE]
 //	ixpobs collect  [SOURCE...]
 //	ixpobs import   peeringdb PATH [--at DATE] [--force]
-//	ixpobs import   rir FILE... | ixf FILE|URL... | history FILE
+//	ixpobs import   rir FILE... | ixf FILE|URL... | mrt FILE... | history FILE
 //	ixpobs export   [-o FILE]
+//	ixpobs bgp      --config FILE [--db DSN] [--metrics-listen ADDR]
 //	ixpobs migrate
 //	ixpobs version
 //
@@ -50,10 +51,11 @@ func commands() map[string]command {
 	return map[string]command{
 		"serve":   {"run the observatory: store, scheduled collectors, dashboard, API and /metrics", runServe},
 		"collect": {"run one collection of the named sources (default: all enabled), then exit", runCollect},
-		"import":  {"import files: peeringdb DIR|FILE, rir FILE..., ixf FILE|URL..., history FILE", runImport},
+		"import":  {"import files: peeringdb DIR|FILE, rir FILE..., ixf FILE|URL..., mrt FILE..., history FILE", runImport},
 		"export":  {"write the whole history (every source and snapshot) in the versioned export format", runExport},
 		"migrate": {"create or upgrade the database schema, then exit", runMigrate},
 		"version": {"print the version", runVersion},
+		"bgp":     {"run receive-only BGP sessions with route servers (GoBGP v4) and store what they announce", runBGP},
 	}
 }
 

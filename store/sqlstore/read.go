@@ -284,4 +284,35 @@ func (s *DB) RunSummaries(ctx context.Context) ([]store.RunSummary, error) {
 	return out, rows.Err()
 }
 
+// PutStatus implements store.Store.
+func (s *DB) PutStatus(ctx context.Context, key string, value []byte) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO status (key, value, updated) VALUES ($1, $2, $3)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated = excluded.updated`, key, string(value), s.Now().UTC().UnixMilli())
+	if err != nil {
+		return fmt.Errorf("store: put status %s: %w", key, err)
+	}
+	return nil
+}
+
+// Statuses implements store.Store.
+func (s *DB) Statuses(ctx context.Context, prefix string) ([]store.Status, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT key, value, updated FROM status WHERE substr(key, 1, $1) = $2 ORDER BY key`, len(prefix), prefix)
+	if err != nil {
+		return nil, fmt.Errorf("store: statuses: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Status
+	for rows.Next() {
+		var st store.Status
+		var value string
+		var updated int64
+		if err := rows.Scan(&st.Key, &value, &updated); err != nil {
+			return nil, fmt.Errorf("store: statuses: %w", err)
+		}
+		st.Value, st.Updated = []byte(value), time.UnixMilli(updated).UTC()
+		out = append(out, st)
+	}
+	return out, rows.Err()
+}
+
 var _ store.Store = (*DB)(nil)

@@ -42,6 +42,7 @@ func Run(t *testing.T, open Opener) {
 		{"AtomicForReaders", testAtomic},
 		{"Runs", testRuns},
 		{"NotFound", testNotFound},
+		{"Status", testStatus},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -599,5 +600,19 @@ func testExportImport(t *testing.T, open Opener) {
 	}
 	if snaps, _ := c.Snapshots(ctx, "pdb"); len(snaps) != 0 {
 		t.Errorf("a refused import left %d snapshots", len(snaps))
+	}
+}
+
+func testStatus(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	for _, v := range []string{`{"v":1}`, `{"v":2}`} {
+		if err := s.PutStatus(ctx, "bgp-sessions:rs1", []byte(v)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.PutStatus(ctx, "other", []byte(`{}`))
+	got, err := s.Statuses(ctx, "bgp-sessions:")
+	if err != nil || len(got) != 1 || string(got[0].Value) != `{"v":2}` || got[0].Updated.IsZero() {
+		t.Errorf("Statuses = %+v, %v; want the latest value of the one matching key", got, err)
 	}
 }

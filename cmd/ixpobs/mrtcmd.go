@@ -1,0 +1,253 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/ixpobs/ixpobs/bgp"
+	"github.com/ixpobs/ixpobs/bgp/mrt"
+	"github.com/ixpobs/ixpobs/bgp/snapshot"
+	"github.com/ixpobs/ixpobs/ixp"
+	"github.com/ixpobs/ixpobs/store"
+)
+
+// mrtResult is one line of `import mrt --json`.
+type mrtResult struct {
+	mrt.Stats
+	Collector string  `json:"collector"`
+	Snapshot  string  `json:"snapshot,omitempty"` // time of the stored snapshot
+	Unchanged bool    `json:"unchanged,omitempty"`
+	ImportErr string  `json:"import_error,omitempty"`
+	Seconds   float64 `json:"seconds"`
+}
+
+func importMRT(ctx context.Context, env *environment, args []string) error {
+	o := newOptions("import mrt", "import mrt FILE... [flags]", env, "db", "log-level", "log-format")
+	collector := o.fs.String("collector", "", "collector name (default: taken from the file name, e.g. rrc15 from rrc15_bview…, else \"mrt\")")
+	ixpID := o.fs.Int64("ixp", 0, "PeeringDB ix id of the exchange the collector peers at")
+	atFlag := o.fs.String("at", "", "snapshot time YYYY-MM-DD (default: the newest record time in the file)")
+	jsonOut := o.fs.Bool("json", false, "print one JSON object per file on stdout")
+	force := o.fs.Bool("force", false, "publish even if an object kind shrinks by more than 30%")
+	valued := map[string]bool{"collector": true, "ixp": true}
+	for k := range importValued {
+		valued[k] = true
+	}
+	files, rest := splitArgs(args, valued)
+	if err := o.fs.Parse(rest); err != nil {
+		return err
+	}
+	files = append(files, o.fs.Args()...)
+	if len(files) == 0 {
+		o.fs.Usage()
+		return errUsage
+	}
+	cfg, err := o.load(env)
+	if err != nil {
+		return err
+	}
+	var at time.Time
+	if *atFlag != "" {
+		if at, err = ixp.Date(*atFlag); err != nil {
+			return fmt.Errorf("--at must be a date YYYY-MM-DD, not %q", *atFlag)
+		}
+	}
+	log := newLogger(cfg.Log, env.stderr)
+	st, err := openStore(ctx, cfg.DB, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	failed := 0
+	for _, f := range files {
+		name := *collector
+		if name == "" {
+			name = collectorFromFile(f)
+		}
+		res := importMRTFile(ctx, st, f, name, *ixpID, at, *force, env.stderr, log)
+		if res.ImportErr != "" {
+			failed++
+		}
+		if *jsonOut {
+			json.NewEncoder(env.stdout).Encode(res)
+		} else if res.ImportErr == "" {
+			fmt.Fprintf(env.stdout, "%s: %d records, %d entries, %d prefixes, %d peers, %d skipped: snapshot bgp:%s %s (%.1f s)\n",
+				f, res.Records, res.Entries, res.Prefixes, res.Peers, res.Skipped, name, res.Snapshot, res.Seconds)
+		}
+		if res.ImportErr != "" {
+			fmt.Fprintf(env.stderr, "%s: %s\n", f, res.ImportErr)
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d files failed", failed, len(files))
+	}
+	return nil
+}
+
+// collectorFromFile guesses a collector name from RIS and RouteViews file
+// names: rrc15_bview… or rrc15.bview… gives rrc15, route-views.sg… gives
+// route-views.sg.
+func collectorFromFile(path string) string {
+	base := path[strings.LastIndexByte(path, '/')+1:]
+	for _, sep := range []string{"_", ".bview", ".updates", ".rib", "_rib"} {
+		if i := strings.Index(base, sep); i > 0 {
+			if snapshot.ValidName(base[:i]) == nil && !strings.HasPrefix(base, "bview") && !strings.HasPrefix(base, "updates") {
+				return base[:i]
+			}
+		}
+	}
+	return "mrt"
+}
+
+// importMRTFile reads one file into a fresh aggregator and publishes the
+// collector snapshot. A file that is not read to its clean end is never
+// published.
+func importMRTFile(ctx context.Context, st store.Store, path, collector string, ixpID int64, at time.Time, force bool, progressOut io.Writer, log *slog.Logger) mrtResult {
+	started := time.Now()
+	res := mrtResult{Collector: collector}
+	res.File = path
+	fail := func(err error) mrtResult {
+		res.ImportErr = err.Error()
+		res.Seconds = time.Since(started).Seconds()
+		recordImport(ctx, st, log, snapshot.SourcePrefix+collector, path, started, store.PublishResult{}, err)
+		return res
+	}
+	if err := snapshot.ValidName(collector); err != nil {
+		return fail(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fail(err)
+	}
+	defer f.Close()
+	fi, _ := f.Stat()
+	counter := &byteCounter{r: f}
+	r, err := mrt.NewReader(counter, path)
+	if err != nil {
+		return fail(err)
+	}
+	defer r.Close()
+	agg := bgp.NewAggregator()
+	var last time.Time
+	var records atomic.Int64
+	stop := startProgress(progressOut, path, fi.Size(), counter, &records, log)
+	stats, err := r.Read(ctx, func(e *mrt.Elem) error {
+		if e.Time.After(last) {
+			last = e.Time
+		}
+		records.Store(e.Record)
+		mrt.Apply(agg, e)
+		return nil
+	})
+	stop()
+	res.Stats = stats
+	if err != nil {
+		return fail(err)
+	}
+	if !stats.Complete {
+		return fail(fmt.Errorf("%s: not read to its end: %w", path, ixp.ErrTruncated))
+	}
+	when := at
+	if when.IsZero() {
+		when = last
+	}
+	if when.IsZero() {
+		return fail(fmt.Errorf("%s: no record with a time; give --at: %w", path, ixp.ErrInvalid))
+	}
+	in, err := snapshot.Build(ixp.BGPCollector{Name: collector, IXID: ixpID, Type: "mrt", Files: []string{path}, Entries: stats.Entries}, when, agg.Summary())
+	if err != nil {
+		return fail(err)
+	}
+	in.Force, in.Origin = force, path
+	pub, err := st.Publish(ctx, in)
+	if err != nil {
+		return fail(err)
+	}
+	recordImport(ctx, st, log, in.Source, path, started, pub, nil)
+	res.Snapshot, res.Unchanged = pub.Snapshot.At.Format(time.RFC3339), pub.Unchanged
+	res.Seconds = time.Since(started).Seconds()
+	return res
+}
+
+type byteCounter struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *byteCounter) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// startProgress reports progress every half second on a terminal (one
+// line rewritten in place: bytes, records/s, time left) and every 10
+// seconds as a log line otherwise. The returned func stops it.
+func startProgress(w io.Writer, name string, size int64, read *byteCounter, records *atomic.Int64, log *slog.Logger) func() {
+	f, isFile := w.(*os.File)
+	tty := false
+	if isFile {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			tty = true
+		}
+	}
+	every := 10 * time.Second
+	if tty {
+		every = 500 * time.Millisecond
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	start := time.Now()
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				if tty {
+					fmt.Fprint(w, "\r\033[K")
+				}
+				return
+			case <-t.C:
+				elapsed := time.Since(start).Seconds()
+				n, recs := read.n.Load(), records.Load()
+				rate := float64(recs) / elapsed
+				left := "?"
+				if n > 0 && size > 0 {
+					left = (time.Duration(elapsed*float64(size-n)/float64(n)) * time.Second).Round(time.Second).String()
+				}
+				pct := 0.0
+				if size > 0 {
+					pct = 100 * float64(n) / float64(size)
+				}
+				if tty {
+					fmt.Fprintf(w, "\r\033[K%s: %5.1f%% of %s, %s records/s, %s left", name, pct, humanBytes(size), strconv.FormatFloat(rate, 'f', 0, 64), left)
+				} else {
+					log.Info("mrt import progress", "file", name, "percent", fmt.Sprintf("%.1f", pct), "records_per_second", int64(rate), "left", left)
+				}
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d KiB", n>>10)
+}

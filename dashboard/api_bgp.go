@@ -1,0 +1,367 @@
+package dashboard
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/ixpobs/ixpobs/bgp/snapshot"
+	"github.com/ixpobs/ixpobs/indicator"
+	"github.com/ixpobs/ixpobs/ixp"
+	"github.com/ixpobs/ixpobs/store"
+)
+
+// bgpView is the decoded state of one BGP collector snapshot.
+type bgpView struct {
+	snapshot  ixp.Snapshot
+	collector ixp.BGPCollector
+	origins   map[ixp.ASN]bool
+	prefixes  []indicator.SeenPrefix
+}
+
+func (s *Server) bgpSources(ctx context.Context) ([]string, error) {
+	all, err := s.store.Sources(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, n := range all {
+		if strings.HasPrefix(n, snapshot.SourcePrefix) {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+func (s *Server) collectorOf(ctx context.Context, sn ixp.Snapshot) (ixp.BGPCollector, error) {
+	var c ixp.BGPCollector
+	recs, err := s.store.Objects(ctx, sn.Source, ixp.KindBGPCollector, sn.At, store.Filter{})
+	if err != nil {
+		return c, err
+	}
+	if len(recs) == 0 {
+		return c, fmt.Errorf("%s: snapshot without its collector record: %w", sn.Source, ixp.ErrNotFound)
+	}
+	err = json.Unmarshal(recs[0].Data, &c)
+	return c, err
+}
+
+// bgpViewOf decodes (and caches) one BGP snapshot.
+func (s *Server) bgpViewOf(ctx context.Context, sn ixp.Snapshot) (*bgpView, error) {
+	return s.bgpViews.get(ctx, sn.ID, func(ctx context.Context) (*bgpView, error) {
+		v := &bgpView{snapshot: sn, origins: map[ixp.ASN]bool{}}
+		var err error
+		if v.collector, err = s.collectorOf(ctx, sn); err != nil {
+			return nil, err
+		}
+		origins, err := s.store.Objects(ctx, sn.Source, ixp.KindBGPOrigin, sn.At, store.Filter{})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range origins {
+			v.origins[r.ASN] = true
+		}
+		prefixes, err := s.store.Objects(ctx, sn.Source, ixp.KindBGPPrefix, sn.At, store.Filter{})
+		if err != nil {
+			return nil, err
+		}
+		v.prefixes = make([]indicator.SeenPrefix, 0, len(prefixes))
+		for _, r := range prefixes {
+			var p ixp.BGPPrefix
+			if err := json.Unmarshal(r.Data, &p); err != nil {
+				return nil, fmt.Errorf("decode %s prefix %d: %w", sn.Source, r.ID, err)
+			}
+			v.prefixes = append(v.prefixes, indicator.SeenPrefix{Prefix: p.Prefix, IPv6: strings.Contains(p.Prefix, ":"), Origin: r.ASN})
+		}
+		return v, nil
+	})
+}
+
+// bgpViewsAt returns the newest snapshot of every collector at at.
+func (s *Server) bgpViewsAt(ctx context.Context, at time.Time) ([]*bgpView, error) {
+	srcs, err := s.bgpSources(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []*bgpView
+	for _, src := range srcs {
+		sn, err := s.store.SnapshotAt(ctx, src, at)
+		if errors.Is(err, ixp.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		v, err := s.bgpViewOf(ctx, sn)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+type collectorJSON struct {
+	Name         string         `json:"name"`
+	Source       string         `json:"source"`
+	Type         string         `json:"type"`
+	IXPID        int64          `json:"ixp_id,omitempty"`
+	IXPName      string         `json:"ixp_name,omitempty"`
+	Country      string         `json:"country,omitempty"`
+	SnapshotDate string         `json:"snapshot_date"`
+	At           time.Time      `json:"at"`
+	Routes       int            `json:"routes"`
+	Counts       map[string]int `json:"counts"`
+}
+
+func (s *Server) collectorJSON(ctx context.Context, sn ixp.Snapshot, c ixp.BGPCollector) collectorJSON {
+	out := collectorJSON{Name: c.Name, Source: sn.Source, Type: c.Type, IXPID: c.IXID, SnapshotDate: dateString(sn.At), At: sn.At, Routes: c.Routes,
+		Counts: map[string]int{"peers": sn.Counts["bgp_peer"], "origins": sn.Counts["bgp_origin"], "prefixes": sn.Counts["bgp_prefix"], "links": sn.Counts["bgp_link"]}}
+	if c.IXID != 0 {
+		if _, v, err := s.latestView(ctx); err == nil {
+			if e, ok := v.exchange(c.IXID); ok {
+				out.IXPName, out.Country = e.Name, e.Country
+			}
+		}
+	}
+	return out
+}
+
+type collectorList struct {
+	Data []collectorJSON `json:"data"`
+}
+
+func (l collectorList) csvHeader() []string {
+	return []string{"name", "type", "ixp_id", "ixp_name", "country", "snapshot_date", "routes", "peers", "origins", "prefixes", "links"}
+}
+
+func (l collectorList) csvRows() [][]string {
+	rows := make([][]string, len(l.Data))
+	for i, c := range l.Data {
+		rows[i] = []string{c.Name, c.Type, strconv.FormatInt(c.IXPID, 10), c.IXPName, c.Country, c.SnapshotDate, strconv.Itoa(c.Routes),
+			strconv.Itoa(c.Counts["peers"]), strconv.Itoa(c.Counts["origins"]), strconv.Itoa(c.Counts["prefixes"]), strconv.Itoa(c.Counts["links"])}
+	}
+	return rows
+}
+
+// handleBGPCollectors serves GET /api/v1/bgp/collectors?at=DATE.
+func (s *Server) handleBGPCollectors(r *http.Request) (any, error) {
+	ctx := r.Context()
+	at, err := atParam(r)
+	if err != nil {
+		return nil, err
+	}
+	srcs, err := s.bgpSources(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := collectorList{Data: []collectorJSON{}}
+	for _, src := range srcs {
+		sn, err := s.store.SnapshotAt(ctx, src, at)
+		if errors.Is(err, ixp.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		c, err := s.collectorOf(ctx, sn)
+		if err != nil {
+			return nil, err
+		}
+		out.Data = append(out.Data, s.collectorJSON(ctx, sn, c))
+	}
+	return out, nil
+}
+
+type collectorPeer struct {
+	ixp.BGPPeer
+	Name      string `json:"name,omitempty"`
+	IXPMember *bool  `json:"ixp_member,omitempty"` // in PeeringDB at the collector's IXP
+}
+
+type collectorDetail struct {
+	collectorJSON
+	Peers   []collectorPeer `json:"peers"`
+	History []struct {
+		Date   string         `json:"date"`
+		Counts map[string]int `json:"counts"`
+	} `json:"history"`
+}
+
+func (d collectorDetail) csvHeader() []string {
+	return []string{"asn", "name", "address", "prefixes_v4", "prefixes_v6", "ixp_member"}
+}
+
+func (d collectorDetail) csvRows() [][]string {
+	rows := make([][]string, len(d.Peers))
+	for i, p := range d.Peers {
+		member := ""
+		if p.IXPMember != nil {
+			member = strconv.FormatBool(*p.IXPMember)
+		}
+		rows[i] = []string{strconv.FormatUint(uint64(p.ASN), 10), p.Name, p.Address, strconv.Itoa(p.PrefixesV4), strconv.Itoa(p.PrefixesV6), member}
+	}
+	return rows
+}
+
+// handleBGPCollector serves GET /api/v1/bgp/collectors/{name}?at=DATE:
+// peers (against the IXP's PeeringDB members), counts and history.
+func (s *Server) handleBGPCollector(r *http.Request) (any, error) {
+	ctx := r.Context()
+	name := chi.URLParam(r, "name")
+	if err := snapshot.ValidName(name); err != nil {
+		return nil, badRequest("%v", err)
+	}
+	at, err := atParam(r)
+	if err != nil {
+		return nil, err
+	}
+	src := snapshot.SourcePrefix + name
+	sn, err := s.store.SnapshotAt(ctx, src, at)
+	if errors.Is(err, ixp.ErrNotFound) {
+		return nil, notFound("no BGP collector %q with data at that date", name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.collectorOf(ctx, sn)
+	if err != nil {
+		return nil, err
+	}
+	out := collectorDetail{collectorJSON: s.collectorJSON(ctx, sn, c), Peers: []collectorPeer{}}
+	recs, err := s.store.Objects(ctx, src, ixp.KindBGPPeer, sn.At, store.Filter{})
+	if err != nil {
+		return nil, err
+	}
+	var members map[ixp.ASN]bool
+	var names map[ixp.ASN]ixp.Network
+	if _, v, err := s.latestView(ctx); err == nil {
+		names = v.networks
+		if c.IXID != 0 {
+			members = map[ixp.ASN]bool{}
+			for _, cn := range v.connections[c.IXID] {
+				members[cn.ASN] = true
+			}
+		}
+	}
+	for _, rec := range recs {
+		var p collectorPeer
+		if err := json.Unmarshal(rec.Data, &p.BGPPeer); err != nil {
+			return nil, err
+		}
+		p.Name = names[p.ASN].Name
+		if members != nil {
+			m := members[p.ASN]
+			p.IXPMember = &m
+		}
+		out.Peers = append(out.Peers, p)
+	}
+	sort.Slice(out.Peers, func(i, j int) bool {
+		if out.Peers[i].ASN != out.Peers[j].ASN {
+			return out.Peers[i].ASN < out.Peers[j].ASN
+		}
+		return out.Peers[i].Address < out.Peers[j].Address
+	})
+	snaps, err := s.store.Snapshots(ctx, src)
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range snaps {
+		out.History = append(out.History, struct {
+			Date   string         `json:"date"`
+			Counts map[string]int `json:"counts"`
+		}{dateString(h.At), h.Counts})
+	}
+	return out, nil
+}
+
+type originSeen struct {
+	Collector string        `json:"collector"`
+	IXPID     int64         `json:"ixp_id,omitempty"`
+	Date      string        `json:"snapshot_date"`
+	Origin    ixp.BGPOrigin `json:"origin"`
+	Prefixes  []string      `json:"prefixes"`
+}
+
+type asnOrigins struct {
+	ASN  ixp.ASN      `json:"asn"`
+	Seen []originSeen `json:"seen"`
+}
+
+func (a asnOrigins) csvHeader() []string {
+	return []string{"collector", "ixp_id", "snapshot_date", "prefix"}
+}
+func (a asnOrigins) csvRows() [][]string {
+	var rows [][]string
+	for _, s := range a.Seen {
+		for _, p := range s.Prefixes {
+			rows = append(rows, []string{s.Collector, strconv.FormatInt(s.IXPID, 10), s.Date, p})
+		}
+	}
+	return rows
+}
+
+// handleASNOrigins serves GET /api/v1/asns/{asn}/origins?at=DATE: the
+// prefixes an ASN originates and the collectors that see them (a prefix
+// is listed under its first origin).
+func (s *Server) handleASNOrigins(r *http.Request) (any, error) {
+	ctx := r.Context()
+	asn, err := parseASN(chi.URLParam(r, "asn"))
+	if err != nil {
+		return nil, err
+	}
+	at, err := atParam(r)
+	if err != nil {
+		return nil, err
+	}
+	srcs, err := s.bgpSources(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := asnOrigins{ASN: asn, Seen: []originSeen{}}
+	for _, src := range srcs {
+		sn, err := s.store.SnapshotAt(ctx, src, at)
+		if errors.Is(err, ixp.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		recs, err := s.store.Objects(ctx, src, ixp.KindBGPOrigin, sn.At, store.Filter{ASN: asn})
+		if err != nil || len(recs) == 0 {
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		seen := originSeen{Collector: strings.TrimPrefix(src, snapshot.SourcePrefix), IXPID: recs[0].IXID, Date: dateString(sn.At), Prefixes: []string{}}
+		if err := json.Unmarshal(recs[0].Data, &seen.Origin); err != nil {
+			return nil, err
+		}
+		pfx, err := s.store.Objects(ctx, src, ixp.KindBGPPrefix, sn.At, store.Filter{ASN: asn})
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range pfx {
+			var bp ixp.BGPPrefix
+			if err := json.Unmarshal(p.Data, &bp); err != nil {
+				return nil, err
+			}
+			seen.Prefixes = append(seen.Prefixes, bp.Prefix)
+		}
+		sort.Strings(seen.Prefixes)
+		out.Seen = append(out.Seen, seen)
+	}
+	if len(out.Seen) == 0 {
+		return nil, notFound("AS%d is not seen as an origin by any collector", asn)
+	}
+	return out, nil
+}
