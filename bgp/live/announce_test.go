@@ -1,6 +1,7 @@
 package live_test
 
 import (
+	"github.com/ixpobs/ixpobs/internal/birdtest"
 	"net/netip"
 	"strconv"
 	"testing"
@@ -41,7 +42,7 @@ func TestAnnouncesDetector(t *testing.T) {
 // UPDATE carrying reachability, only keepalives and End-of-RIB markers.
 func TestNeverAnnounces(t *testing.T) {
 	const n4, n6 = 3000, 500
-	port := freePort(t, "127.0.0.1")
+	port := birdtest.FreePort(t, "127.0.0.1")
 	sink := newMemSink()
 	c, _ := runCollector(t, collectorConfig(port,
 		live.PeerConfig{Name: "rs1", Address: "127.0.0.2", ASN: 65010, IXPID: 1, Passive: true},
@@ -56,8 +57,8 @@ func TestNeverAnnounces(t *testing.T) {
 		cat(originAttr(), asPathAttr(seg{asns: []uint32{65020}}), nextHopAttr("127.0.0.3")),
 		nlri(netip.MustParsePrefix("198.51.100.0/24"))))
 
-	rs := birdPeer{name: "rs1", local: "127.0.0.2", asn: 65010, n4: n4, n6: n6, hostPort: freePort(t, "127.0.0.2")}
-	bird := startBird(t, birdConfig(port, 65000, rs))
+	rs := birdtest.Peer{Name: "rs1", Local: "127.0.0.2", ASN: 65010, N4: n4, N6: n6, HostPort: birdtest.FreePort(t, "127.0.0.2")}
+	bird := birdtest.Start(t, birdtest.Config(port, 65000, rs))
 	a := bgp.Peer{ASN: 65010, Addr: netip.MustParseAddr("127.0.0.2")}
 	waitFor(t, 30*time.Second, "A's routes in the sink", func() bool { v4, v6 := sink.count(a); return v4 == n4 && v6 == n6 })
 	// Give GoBGP time to (wrongly) propagate.
@@ -90,7 +91,7 @@ func TestNeverAnnounces(t *testing.T) {
 	// BIRD (A) imports everything ("import all"): it must have learnt
 	// nothing from the collector, in particular not B's route.
 	for _, tbl := range []string{"t4_rs1", "t6_rs1"} {
-		out := bird.mustCtl(t, "show", "route", "protocol", "rs1", "table", tbl, "count")
+		out := bird.MustCtl(t, "show", "route", "protocol", "rs1", "table", tbl, "count")
 		m := birdCountRe.FindStringSubmatch(out)
 		if m == nil || m[1] != "0" {
 			t.Errorf("BIRD imported from the collector into %s: %q, want 0 routes", tbl, out)

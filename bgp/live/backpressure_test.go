@@ -1,6 +1,7 @@
 package live_test
 
 import (
+	"github.com/ixpobs/ixpobs/internal/birdtest"
 	"net/netip"
 	"testing"
 	"time"
@@ -15,9 +16,9 @@ import (
 // the resync from the Adj-RIB-In restores every route.
 func TestSlowSink(t *testing.T) {
 	const n4 = 3000
-	port := freePort(t, "127.0.0.1")
-	rs := birdPeer{name: "rs1", local: "127.0.0.2", asn: 65010, n4: n4, hostPort: freePort(t, "127.0.0.2"), hold: 3}
-	startBird(t, birdConfig(port, 65000, rs))
+	port := birdtest.FreePort(t, "127.0.0.1")
+	rs := birdtest.Peer{Name: "rs1", Local: "127.0.0.2", ASN: 65010, N4: n4, HostPort: birdtest.FreePort(t, "127.0.0.2"), Hold: 3}
+	birdtest.Start(t, birdtest.Config(port, 65000, rs))
 	sink := newMemSink()
 	sink.delay = 200 * time.Microsecond
 	cfg := collectorConfig(port, live.PeerConfig{Name: "rs1", Address: "127.0.0.2", ASN: 65010, Passive: true,

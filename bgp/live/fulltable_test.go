@@ -2,6 +2,7 @@ package live_test
 
 import (
 	"fmt"
+	"github.com/ixpobs/ixpobs/internal/birdtest"
 	"net/netip"
 	"os"
 	"runtime"
@@ -25,7 +26,7 @@ func TestFullTable(t *testing.T) {
 		t.Skip("set IXPOBS_BENCH_FULLTABLE=1 to run the full-table benchmark (bench.sh)")
 	}
 	n4, n6 := envInt("IXPOBS_BENCH_V4", 800000), envInt("IXPOBS_BENCH_V6", 200000)
-	port := freePort(t, "127.0.0.1")
+	port := birdtest.FreePort(t, "127.0.0.1")
 	var b strings.Builder
 	fmt.Fprintf(&b, `log stderr { warning, error, fatal };
 router id 127.0.0.2;
@@ -33,11 +34,11 @@ protocol device {}
 protocol static s4 { ipv4;
 `)
 	for i := range n4 {
-		fmt.Fprintf(&b, "route %d.%d.%d.0/24 unreachable {%s };\n", 1+i>>16, byte(i>>8), byte(i), birdPrepends(birdPath(65010, i, false)))
+		fmt.Fprintf(&b, "route %d.%d.%d.0/24 unreachable {%s };\n", 1+i>>16, byte(i>>8), byte(i), birdtest.Prepends(birdtest.Path(65010, i, false)))
 	}
 	b.WriteString("}\nprotocol static s6 { ipv6;\n")
 	for i := range n6 {
-		fmt.Fprintf(&b, "route 2a00:%x:%x::/48 unreachable {%s };\n", i>>16, i&0xffff, birdPrepends(birdPath(65010, i, true)))
+		fmt.Fprintf(&b, "route 2a00:%x:%x::/48 unreachable {%s };\n", i>>16, i&0xffff, birdtest.Prepends(birdtest.Path(65010, i, true)))
 	}
 	fmt.Fprintf(&b, `}
 protocol bgp rs1 {
@@ -47,9 +48,9 @@ protocol bgp rs1 {
   ipv4 { import none; export all; };
   ipv6 { import none; export all; next hop address 2001:db8::1; };
 }
-`, freePort(t, "127.0.0.2"), port)
+`, birdtest.FreePort(t, "127.0.0.2"), port)
 	birdStart := time.Now()
-	bird := startBird(t, b.String())
+	bird := birdtest.Start(t, b.String())
 	t.Logf("BIRD loaded %d+%d static routes in %v", n4, n6, time.Since(birdStart))
 
 	sink := newMemSink()
@@ -73,7 +74,7 @@ protocol bgp rs1 {
 		n4, n6, established, total-established, float64(n4+n6)/(total-established).Seconds(), s.Dropped)
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	t.Logf("Go heap in use %d MiB, sys %d MiB; process %s; BIRD %s", ms.HeapInuse>>20, ms.Sys>>20, procMem("self"), procMem(strconv.Itoa(bird.cmd.Process.Pid)))
+	t.Logf("Go heap in use %d MiB, sys %d MiB; process %s; BIRD %s", ms.HeapInuse>>20, ms.Sys>>20, procMem("self"), procMem(strconv.Itoa(bird.PID())))
 
 	if f := os.Getenv("IXPOBS_BENCH_HEAPPROFILE"); f != "" {
 		runtime.GC()

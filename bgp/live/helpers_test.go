@@ -2,16 +2,11 @@ package live_test
 
 import (
 	"context"
-	"fmt"
+	"github.com/ixpobs/ixpobs/internal/birdtest"
 	"log/slog"
-	"net"
 	"net/netip"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -20,118 +15,6 @@ import (
 	"github.com/ixpobs/ixpobs/bgp"
 	"github.com/ixpobs/ixpobs/bgp/live"
 )
-
-// needDaemon returns the path of bin, skipping the test when it is missing,
-// or failing it under CI=true.
-func needDaemon(t testing.TB, bin string) string {
-	t.Helper()
-	p, err := exec.LookPath(bin)
-	if err != nil {
-		msg := fmt.Sprintf("%s not installed (apt-get install -y bird2 exabgp gobgpd): %v", bin, err)
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return p
-}
-
-// freePort returns a TCP port that was free on addr a moment ago.
-func freePort(t testing.TB, addr string) int {
-	t.Helper()
-	l, err := net.Listen("tcp", net.JoinHostPort(addr, "0"))
-	if err != nil {
-		t.Fatalf("listen on %s: %v", addr, err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// birdProc is a BIRD 2 daemon running in the foreground with its own
-// control socket in a temporary directory.
-type birdProc struct {
-	dir, sock string
-	cmd       *exec.Cmd
-	done      chan error
-}
-
-func startBird(t testing.TB, conf string) *birdProc {
-	t.Helper()
-	bin := needDaemon(t, "bird")
-	needDaemon(t, "birdc")
-	dir := t.TempDir()
-	b := &birdProc{dir: dir, sock: filepath.Join(dir, "bird.ctl"), done: make(chan error, 1)}
-	cf := filepath.Join(dir, "bird.conf")
-	if err := os.WriteFile(cf, []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	logf, err := os.Create(filepath.Join(dir, "bird.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b.cmd = exec.Command(bin, "-f", "-c", cf, "-s", b.sock, "-P", filepath.Join(dir, "bird.pid"))
-	b.cmd.Stdout, b.cmd.Stderr = logf, logf
-	if err := b.cmd.Start(); err != nil {
-		t.Fatalf("start bird: %v", err)
-	}
-	go func() { b.done <- b.cmd.Wait(); logf.Close() }()
-	t.Cleanup(func() {
-		_ = b.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-b.done:
-		case <-time.After(5 * time.Second):
-			_ = b.cmd.Process.Kill()
-			<-b.done
-		}
-		if t.Failed() {
-			log, _ := os.ReadFile(filepath.Join(dir, "bird.log"))
-			t.Logf("bird log:\n%s", tail(string(log), 3000))
-		}
-	})
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		if _, err := os.Stat(b.sock); err == nil {
-			if _, err := b.ctl("show status"); err == nil {
-				return b
-			}
-		}
-		select {
-		case err := <-b.done:
-			log, _ := os.ReadFile(filepath.Join(dir, "bird.log"))
-			t.Fatalf("bird exited: %v\n%s", err, tail(string(log), 3000))
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("bird control socket did not appear within 60s")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-func tail(s string, n int) string {
-	if len(s) > n {
-		return s[len(s)-n:]
-	}
-	return s
-}
-
-// ctl runs a birdc command.
-func (b *birdProc) ctl(args ...string) (string, error) {
-	out, err := exec.Command("birdc", append([]string{"-s", b.sock}, args...)...).CombinedOutput()
-	if err != nil {
-		return string(out), fmt.Errorf("birdc %s: %w: %s", strings.Join(args, " "), err, out)
-	}
-	return string(out), nil
-}
-
-func (b *birdProc) mustCtl(t testing.TB, args ...string) string {
-	t.Helper()
-	out, err := b.ctl(args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
 
 // routeKey identifies a path in memSink.
 type routeKey struct {
@@ -297,7 +180,7 @@ func testLogger(t testing.TB) *slog.Logger {
 	buf := &syncBuffer{}
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("collector log:\n%s", tail(buf.String(), 6000))
+			t.Logf("collector log:\n%s", birdtest.Tail(buf.String(), 6000))
 		}
 	})
 	return slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelInfo}))

@@ -1,6 +1,7 @@
 package live_test
 
 import (
+	"github.com/ixpobs/ixpobs/internal/birdtest"
 	"net/netip"
 	"strings"
 	"testing"
@@ -16,10 +17,10 @@ import (
 // 1000 stays up. With restart_after the closed peer is re-enabled.
 func TestMaxPrefix(t *testing.T) {
 	const limit = 1000
-	port := freePort(t, "127.0.0.1")
-	big := birdPeer{name: "big", local: "127.0.0.2", asn: 65010, n4: limit + 1, hostPort: freePort(t, "127.0.0.2")}
-	ok := birdPeer{name: "ok", local: "127.0.0.3", asn: 65011, n4: limit, offset: 20000, hostPort: freePort(t, "127.0.0.3")}
-	b := startBird(t, birdConfig(port, 65000, big, ok))
+	port := birdtest.FreePort(t, "127.0.0.1")
+	big := birdtest.Peer{Name: "big", Local: "127.0.0.2", ASN: 65010, N4: limit + 1, HostPort: birdtest.FreePort(t, "127.0.0.2")}
+	ok := birdtest.Peer{Name: "ok", Local: "127.0.0.3", ASN: 65011, N4: limit, Offset: 20000, HostPort: birdtest.FreePort(t, "127.0.0.3")}
+	b := birdtest.Start(t, birdtest.Config(port, 65000, big, ok))
 	sess := live.SessionConfig{MaxPrefix: live.MaxPrefixConfig{IPv4: limit, IPv6: 10, WarnPercent: 90, RestartAfter: 2 * time.Second}}
 	sink := newMemSink()
 	c, _ := runCollector(t, collectorConfig(port,
@@ -37,14 +38,14 @@ func TestMaxPrefix(t *testing.T) {
 	t.Logf("over-limit session closed %v after the other peer was complete", took)
 	waitFor(t, 5*time.Second, "over-limit peer's routes reset", func() bool { v4, _ := sink.count(bigPeer); return v4 == 0 })
 
-	out := b.mustCtl(t, "show", "protocols", "all", "big")
+	out := b.MustCtl(t, "show", "protocols", "all", "big")
 	if !strings.Contains(out, "Maximum number of prefixes reached") {
 		t.Errorf("BIRD protocol big: %q, want Cease 'Maximum number of prefixes reached'", out)
 	}
 	if s, _ := session(c, "127.0.0.3"); s.State != "established" || s.PrefixesIPv4 != limit || s.Flaps != 0 {
 		t.Errorf("peer at the limit: %+v, want established, %d prefixes, no flap", s, limit)
 	}
-	if out := b.mustCtl(t, "show", "protocols", "ok"); !strings.Contains(out, "Established") {
+	if out := b.MustCtl(t, "show", "protocols", "ok"); !strings.Contains(out, "Established") {
 		t.Errorf("BIRD protocol ok: %q, want Established", out)
 	}
 

@@ -2,6 +2,7 @@ package live_test
 
 import (
 	"encoding/hex"
+	"github.com/ixpobs/ixpobs/internal/birdtest"
 	"net/netip"
 	"runtime"
 	"slices"
@@ -25,7 +26,7 @@ func okAttrs(asn uint32) []byte {
 // change is noticed: treat-as-withdraw keeps the session up and drops the
 // prefix; a session reset sends a NOTIFICATION.
 func TestMalformedUpdates(t *testing.T) {
-	port := freePort(t, "127.0.0.1")
+	port := birdtest.FreePort(t, "127.0.0.1")
 	remote := "127.0.0.1:" + strconv.Itoa(port)
 	sink := newMemSink()
 	c, _ := runCollector(t, collectorConfig(port,
@@ -141,7 +142,7 @@ const gobgpLeak = "github.com/eapache/channels.(*InfiniteChannel).infiniteBuffer
 func TestFlaps(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent(), goleak.IgnoreTopFunction(gobgpLeak))
 	const cycles, routes = 40, 200
-	port := freePort(t, "127.0.0.1")
+	port := birdtest.FreePort(t, "127.0.0.1")
 	remote := "127.0.0.1:" + strconv.Itoa(port)
 	cfg := collectorConfig(port)
 	cfg.Dynamic = []live.DynamicConfig{{Name: "lan", Prefix: "127.0.0.16/28", IXPID: 9, SessionConfig: live.SessionConfig{HoldTime: 3 * time.Second}}}

@@ -47,8 +47,8 @@ func (c *BGPConfig) validate() error {
 	if err := snapshot.ValidName(c.Collector); err != nil {
 		return fmt.Errorf("bgp.collector: %w", err)
 	}
-	if c.SnapshotInterval < time.Minute {
-		return fmt.Errorf("bgp.snapshot_interval must be at least 1m")
+	if c.SnapshotInterval < time.Second {
+		return fmt.Errorf("bgp.snapshot_interval must be at least 1s (minutes in production: each snapshot walks every route)")
 	}
 	if c.SessionsInterval < time.Second {
 		return fmt.Errorf("bgp.sessions_interval must be at least 1s")
@@ -93,6 +93,7 @@ func runBGP(ctx context.Context, env *environment, args []string) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var wg sync.WaitGroup
+	var metricsSrv *http.Server
 	if bc.MetricsListen != "" {
 		ln, err := net.Listen("tcp", bc.MetricsListen)
 		if err != nil {
@@ -105,13 +106,12 @@ func runBGP(ctx context.Context, env *environment, args []string) error {
 			w.Header().Set("Content-Type", "application/json")
 			json.NewEncoder(w).Encode(c.Sessions())
 		})
-		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second}
+		metricsSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second}
 		wg.Go(func() {
-			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			if err := metricsSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				cancel(err)
 			}
 		})
-		defer srv.Close()
 		log.Info("bgp metrics listening", "addr", ln.Addr().String())
 	}
 	wg.Go(func() {
@@ -121,6 +121,9 @@ func runBGP(ctx context.Context, env *environment, args []string) error {
 	})
 	wg.Go(func() { publishLoop(ctx, st, c, agg, bc, log) })
 	<-ctx.Done()
+	if metricsSrv != nil {
+		metricsSrv.Close()
+	}
 	wg.Wait()
 	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
 		return cause

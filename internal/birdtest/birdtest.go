@@ -1,0 +1,204 @@
+// Package birdtest runs a BIRD 2 daemon for tests: a generated
+// configuration with static routes and BGP sessions towards a collector on
+// 127.0.0.1, its own control socket, and birdc commands. Tests that use it
+// skip when BIRD is not installed, and fail under CI=true.
+package birdtest
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ixpobs/ixpobs/internal/testenv"
+)
+
+// FreePort returns a TCP port that was free on addr a moment ago.
+func FreePort(t testing.TB, addr string) int {
+	t.Helper()
+	l, err := net.Listen("tcp", net.JoinHostPort(addr, "0"))
+	if err != nil {
+		t.Fatalf("listen on %s: %v", addr, err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// Daemon is a BIRD 2 daemon running in the foreground with its own
+// control socket in a temporary directory.
+type Daemon struct {
+	dir, sock string
+	cmd       *exec.Cmd
+	done      chan error
+}
+
+// Start runs BIRD with the configuration conf until the test ends.
+func Start(t testing.TB, conf string) *Daemon {
+	t.Helper()
+	bin := testenv.LookPath(t, "bird")
+	testenv.LookPath(t, "birdc")
+	dir := t.TempDir()
+	b := &Daemon{dir: dir, sock: filepath.Join(dir, "bird.ctl"), done: make(chan error, 1)}
+	cf := filepath.Join(dir, "bird.conf")
+	if err := os.WriteFile(cf, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	logf, err := os.Create(filepath.Join(dir, "bird.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.cmd = exec.Command(bin, "-f", "-c", cf, "-s", b.sock, "-P", filepath.Join(dir, "bird.pid"))
+	b.cmd.Stdout, b.cmd.Stderr = logf, logf
+	if err := b.cmd.Start(); err != nil {
+		t.Fatalf("start bird: %v", err)
+	}
+	go func() { b.done <- b.cmd.Wait(); logf.Close() }()
+	t.Cleanup(func() {
+		_ = b.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-b.done:
+		case <-time.After(5 * time.Second):
+			_ = b.cmd.Process.Kill()
+			<-b.done
+		}
+		if t.Failed() {
+			log, _ := os.ReadFile(filepath.Join(dir, "bird.log"))
+			t.Logf("bird log:\n%s", Tail(string(log), 3000))
+		}
+	})
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if _, err := os.Stat(b.sock); err == nil {
+			if _, err := b.Ctl("show status"); err == nil {
+				return b
+			}
+		}
+		select {
+		case err := <-b.done:
+			log, _ := os.ReadFile(filepath.Join(dir, "bird.log"))
+			t.Fatalf("bird exited: %v\n%s", err, Tail(string(log), 3000))
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("bird control socket did not appear within 60s")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// Tail returns the last n bytes of s.
+func Tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
+
+// PID is the process id of the daemon.
+func (b *Daemon) PID() int { return b.cmd.Process.Pid }
+
+// Ctl runs a birdc command.
+func (b *Daemon) Ctl(args ...string) (string, error) {
+	out, err := exec.Command("birdc", append([]string{"-s", b.sock}, args...)...).CombinedOutput()
+	if err != nil {
+		return string(out), fmt.Errorf("birdc %s: %w: %s", strings.Join(args, " "), err, out)
+	}
+	return string(out), nil
+}
+
+// MustCtl runs a birdc command and fails the test on error.
+func (b *Daemon) MustCtl(t testing.TB, args ...string) string {
+	t.Helper()
+	out, err := b.Ctl(args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// Peer describes one BGP protocol of the generated BIRD config.
+type Peer struct {
+	Name     string
+	Local    string // BIRD's address, 127.0.0.x
+	ASN      uint32
+	N4, N6   int // static routes exported
+	Offset   int // first route number, so peers announce different prefixes
+	Passive  bool
+	Hold     int
+	HostPort int // BIRD's own port
+}
+
+// birdV4 and birdV6 return route i of the generated tables and the AS path
+// the collector must see (BIRD prepends its own AS on export).
+
+// V4Net is the IPv4 prefix of route i.
+func V4Net(i int) netip.Prefix {
+	// Spread over 10.0.0.0/8 as /24s: i < 65536.
+	return netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(i >> 8), byte(i), 0}), 24)
+}
+
+// V6Net is the IPv6 prefix of route i.
+func V6Net(i int) netip.Prefix {
+	return netip.MustParsePrefix(fmt.Sprintf("2001:db8:%x::/48", i))
+}
+
+// Path is the AS path the collector sees for route i of a peer.
+func Path(peerASN uint32, i int, v6 bool) []uint32 {
+	origin := uint32(65100 + i%100)
+	if v6 {
+		origin = uint32(65300 + i%10)
+	}
+	if i%3 == 0 {
+		return []uint32{peerASN, 4200000000 + uint32(i%7), origin}
+	}
+	return []uint32{peerASN, origin}
+}
+
+// Prepends is the BIRD filter code that prepends path (without its first ASN, which BIRD adds on export).
+func Prepends(path []uint32) string {
+	var b strings.Builder
+	// BIRD prepends in reverse; the first ASN of path is added by export.
+	for j := len(path) - 1; j >= 1; j-- {
+		fmt.Fprintf(&b, " bgp_path.prepend(%d);", path[j])
+	}
+	return b.String()
+}
+
+// Config generates a BIRD 2 config with static routes and one BGP
+// protocol per peer, each connecting to the collector on 127.0.0.1.
+func Config(collectorPort int, collectorASN uint32, peers ...Peer) string {
+	var b strings.Builder
+	b.WriteString("log stderr { warning, error, fatal };\nrouter id 127.0.0.2;\nprotocol device {}\n")
+	for _, p := range peers {
+		fmt.Fprintf(&b, "ipv4 table t4_%s;\nipv6 table t6_%s;\n", p.Name, p.Name)
+		fmt.Fprintf(&b, "protocol static s4_%s { ipv4 { table t4_%s; };\n", p.Name, p.Name)
+		for i := p.Offset; i < p.Offset+p.N4; i++ {
+			fmt.Fprintf(&b, "  route %s unreachable {%s };\n", V4Net(i), Prepends(Path(p.ASN, i, false)))
+		}
+		b.WriteString("}\n")
+		fmt.Fprintf(&b, "protocol static s6_%s { ipv6 { table t6_%s; };\n", p.Name, p.Name)
+		for i := p.Offset; i < p.Offset+p.N6; i++ {
+			fmt.Fprintf(&b, "  route %s unreachable {%s };\n", V6Net(i), Prepends(Path(p.ASN, i, true)))
+		}
+		b.WriteString("}\n")
+		hold := p.Hold
+		if hold == 0 {
+			hold = 9
+		}
+		fmt.Fprintf(&b, `protocol bgp %s {
+  local %s port %d as %d;
+  neighbor 127.0.0.1 port %d as %d;
+  multihop; connect retry time 1; error wait time 1, 2; hold time %d;%s
+  ipv4 { table t4_%s; import all; export all; };
+  ipv6 { table t6_%s; import all; export all; next hop address 2001:db8::1; };
+}
+`, p.Name, p.Local, p.HostPort, p.ASN, collectorPort, collectorASN, hold, map[bool]string{true: " passive;"}[p.Passive], p.Name, p.Name)
+	}
+	return b.String()
+}
