@@ -259,3 +259,30 @@ func TestExportImportCLI(t *testing.T) {
 		t.Errorf("export of the imported store differs from the original (%d vs %d bytes)", len(x), len(y))
 	}
 }
+
+// TestExampleBGPSection decodes the commented bgp section of the example
+// configuration, uncommented.
+func TestExampleBGPSection(t *testing.T) {
+	example, err := os.ReadFile(filepath.Join("..", "..", "deploy", "ixpobs.example.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := bytes.Index(example, []byte("# bgp:"))
+	if i < 0 {
+		t.Fatal("deploy/ixpobs.example.yaml has no commented bgp section")
+	}
+	var section []string
+	for _, l := range strings.Split(string(example[i:]), "\n") {
+		section = append(section, strings.TrimPrefix(l, "# "))
+	}
+	cfg := defaultConfig()
+	if err := decodeConfig([]byte(strings.Join(section, "\n")), &cfg); err != nil {
+		t.Fatalf("bgp section: %v", err)
+	}
+	if err := cfg.validate(); err != nil {
+		t.Fatalf("bgp section: %v", err)
+	}
+	if cfg.BGP == nil || cfg.BGP.Collector != "rs1-ixbr-sp" || len(cfg.BGP.Peers) != 1 || cfg.BGP.SnapshotInterval != 15*time.Minute {
+		t.Errorf("bgp section decoded as %+v", cfg.BGP)
+	}
+}
