@@ -192,7 +192,7 @@ func TestBGPConfigs(t *testing.T) {
 		checkIxpobsConfig(t, p)
 		var f struct {
 			BGP *struct {
-				Collector string `yaml:"collector"`
+				Collector   string `yaml:"collector"`
 				live.Config `yaml:",inline"`
 			} `yaml:"bgp"`
 		}
