@@ -156,6 +156,23 @@ func (b *browser) waitFor(t *testing.T, what, expr string) {
 	}
 }
 
+// click waits for the page to be loaded and clicks the first element
+// matching a CSS selector (through the page's own DOM, so that no node id
+// of a previous document is used).
+func (b *browser) click(t *testing.T, sel string) {
+	t.Helper()
+	b.waitFor(t, "a loaded page with "+sel, fmt.Sprintf(`document.readyState === 'complete' && document.querySelector(%q) !== null`, sel))
+	eval[bool](t, b, fmt.Sprintf(`(document.querySelector(%q).click(), true)`, sel))
+}
+
+// text returns the text of the first element matching a CSS selector
+// once the page is loaded.
+func (b *browser) text(t *testing.T, sel string) string {
+	t.Helper()
+	b.waitFor(t, "a loaded page with "+sel, fmt.Sprintf(`document.readyState === 'complete' && document.querySelector(%q) !== null`, sel))
+	return eval[string](t, b, fmt.Sprintf(`document.querySelector(%q).textContent.trim()`, sel))
+}
+
 // screenshot writes a PNG of the page, from the top down to at most
 // 2400 CSS pixels (the member tables of big exchanges are much longer).
 func (b *browser) screenshot(t *testing.T, dir, name string) {
@@ -284,7 +301,7 @@ func TestBrowserPages(t *testing.T) {
 	t.Run("error page", func(t *testing.T) {
 		b.problems()
 		b.run(t, chromedp.Navigate(ts.URL+"/ixps/999999"))
-		if h1 := value(t, b, chromedp.Text(chromedp.CSS("h1"))); h1 != "Not found" {
+		if h1 := b.text(t, "h1"); h1 != "Not found" {
 			t.Errorf("got heading %q, want Not found", h1)
 		}
 		for _, p := range b.problems() {
@@ -312,20 +329,20 @@ func TestBrowserInteractions(t *testing.T) {
 	t.Run("language switch", func(t *testing.T) {
 		b.problems()
 		b.run(t, chromedp.Navigate(ts.URL+"/ixps/171?lang=en"))
-		b.run(t, chromedp.Click(chromedp.CSS(`.langs a[data-lang="es"]`)))
-		b.waitFor(t, "Spanish page", `document.documentElement.lang === 'es'`)
-		heading := value(t, b, chromedp.Text(chromedp.ID("growth-h")))
+		b.click(t, `.langs a[data-lang="es"]`)
+		b.waitFor(t, "Spanish page", `document.readyState === 'complete' && document.documentElement.lang === 'es'`)
+		heading := b.text(t, "#growth-h")
 		if want := cat["es"]["ixp.growth"]; heading != want {
 			t.Errorf("got heading %q, want %q", heading, want)
 		}
 		b.waitFor(t, "charts drawn", chartsDrawn)
 		// The cookie keeps Spanish on a link without ?lang.
-		b.run(t, chromedp.Click(chromedp.CSS(`header nav a[href^="/ixps"]`)))
+		b.click(t, `header nav a[href^="/ixps"]`)
 		b.waitFor(t, "list page in Spanish", `location.pathname === '/ixps' && document.documentElement.lang === 'es'`)
-		b.run(t, chromedp.Click(chromedp.CSS(`.langs a[data-lang="pt"]`)))
+		b.click(t, `.langs a[data-lang="pt"]`)
 		b.waitFor(t, "Portuguese page", `document.documentElement.lang === 'pt' && location.pathname === '/ixps'`)
 		b.screenshot(t, dir, "ixps-pt")
-		b.run(t, chromedp.Click(chromedp.CSS(`.langs a[data-lang="en"]`)))
+		b.click(t, `.langs a[data-lang="en"]`)
 		b.waitFor(t, "English page", `document.documentElement.lang === 'en'`)
 		if p := b.problems(); len(p) > 0 {
 			t.Errorf("problems:\n%s", strings.Join(p, "\n"))
@@ -341,7 +358,7 @@ func TestBrowserInteractions(t *testing.T) {
 		)
 		b.waitFor(t, "the past page", `location.search.includes('at=2019-06-01') && document.querySelector('.asof') !== null`)
 		b.waitFor(t, "charts drawn", chartsDrawn)
-		kpi := value(t, b, chromedp.Text(chromedp.CSS(".kpis > div:first-child dd")))
+		kpi := b.text(t, ".kpis > div:first-child dd")
 		en := &locale{lang: "en", msgs: cat["en"]}
 		if want := en.Int(int64(past.Members)); kpi != want {
 			t.Errorf("got %q members on 2019-06-01, want %q as the API says", kpi, want)
@@ -350,7 +367,7 @@ func TestBrowserInteractions(t *testing.T) {
 			t.Errorf("some links do not carry ?at=2019-06-01")
 		}
 		b.screenshot(t, dir, "ixp-2019")
-		b.run(t, chromedp.Click(chromedp.CSS(`#datepicker a`))) // back to latest
+		b.click(t, `#datepicker a`) // back to latest
 		b.waitFor(t, "latest again", `!location.search.includes('at=') && document.querySelector('.asof') === null`)
 		if p := b.problems(); len(p) > 0 {
 			t.Errorf("problems:\n%s", strings.Join(p, "\n"))
@@ -362,7 +379,7 @@ func TestBrowserInteractions(t *testing.T) {
 		b.run(t, chromedp.Navigate(ts.URL+"/"),
 			chromedp.SendKeys(chromedp.ID("q"), "AS15169"),
 			chromedp.Submit(chromedp.ID("q")))
-		b.waitFor(t, "network page", `location.pathname === '/networks/15169'`)
+		b.waitFor(t, "network page", `location.pathname === '/networks/15169' && document.readyState === 'complete'`)
 		b.run(t, chromedp.SendKeys(chromedp.ID("q"), "internet exchange"+kb.Enter))
 		b.waitFor(t, "results page", `location.pathname === '/search' && document.querySelectorAll('.results li').length > 3`)
 		if p := b.problems(); len(p) > 0 {
