@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -43,30 +44,71 @@ func notFound(format string, args ...any) error {
 // errors as JSON with the right status.
 func (s *Server) api(fn apiFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		format := r.URL.Query().Get("format")
-		if format != "" && format != "json" && format != "csv" {
-			s.writeError(w, r, badRequest("format must be json or csv, not %q", format))
-			return
+		if body, ctype, err := s.answer(fn, r); err != nil {
+			s.writeError(w, r, err)
+		} else {
+			w.Header().Set("Content-Type", ctype)
+			w.Write(body)
 		}
-		v, err := fn(r)
+	}
+}
+
+// cachedAPI is api for endpoints whose answer depends only on published
+// snapshots (and the day, for defaults like "to today"): answers are kept
+// under the store's generation, which any publish changes.
+func (s *Server) cachedAPI(fn apiFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		gen, err := s.store.Generation(r.Context())
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
-		if format == "csv" {
-			t, ok := v.(table)
-			if !ok {
-				s.writeError(w, r, badRequest("this endpoint has no CSV form"))
-				return
-			}
-			w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-			cw := csv.NewWriter(w)
-			cw.Write(t.csvHeader())
-			cw.WriteAll(t.csvRows())
+		key := fmt.Sprintf("%d|%s|%s|%s", gen, s.Now().UTC().Format(time.DateOnly), r.URL.Path, r.URL.RawQuery)
+		a, err := s.answers.get(r.Context(), key, func(context.Context) (cachedAnswer, error) {
+			body, ctype, err := s.answer(fn, r)
+			return cachedAnswer{body, ctype}, err
+		})
+		if err != nil {
+			s.writeError(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, v)
+		w.Header().Set("Content-Type", a.ctype)
+		w.Write(a.body)
 	}
+}
+
+type cachedAnswer struct {
+	body  []byte
+	ctype string
+}
+
+// answer runs fn and encodes its value as the request asks.
+func (s *Server) answer(fn apiFunc, r *http.Request) ([]byte, string, error) {
+	format := r.URL.Query().Get("format")
+	if format != "" && format != "json" && format != "csv" {
+		return nil, "", badRequest("format must be json or csv, not %q", format)
+	}
+	v, err := fn(r)
+	if err != nil {
+		return nil, "", err
+	}
+	var buf bytes.Buffer
+	if format == "csv" {
+		t, ok := v.(table)
+		if !ok {
+			return nil, "", badRequest("this endpoint has no CSV form")
+		}
+		cw := csv.NewWriter(&buf)
+		cw.Write(t.csvHeader())
+		cw.WriteAll(t.csvRows())
+		return buf.Bytes(), "text/csv; charset=utf-8", nil
+	}
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(true)
+	if err := enc.Encode(v); err != nil {
+		return nil, "", err
+	}
+	return buf.Bytes(), "application/json; charset=utf-8", nil
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -23,6 +23,7 @@ import (
 // countryState is the data behind every country and region answer at one
 // date: the PeeringDB view and the RIR registry in force then.
 type countryState struct {
+	key       string    // identifies the snapshots behind the state
 	date      time.Time // the date asked for (zero: latest)
 	pdb       *ixp.Snapshot
 	view      *snapshotView
@@ -111,6 +112,7 @@ func (s *Server) stateAt(ctx context.Context, at time.Time) (*countryState, erro
 	for _, v := range bgpViews {
 		key += strconv.FormatInt(v.snapshot.ID, 10) + ","
 	}
+	cs.key = key
 	cs.countries, err = s.countries.get(ctx, key, func(context.Context) (map[string]indicator.CountryStats, error) {
 		stats := indicator.CountryIndicators(cs.memberships(), cs.registry, geo.Normalize)
 		var collectors []indicator.CollectorView
@@ -471,10 +473,13 @@ func (s *Server) handleRegion(r *http.Request) (any, error) {
 		return nil, err
 	}
 	lang := langParam(r)
-	in := func(cc string) bool { return geo.InRegion(cc, id) }
+	totals, err := s.groupIndicators(ctx, cs, id)
+	if err != nil {
+		return nil, err
+	}
 	out := regionDetail{RIRDates: cs.rirDates, Region: id, Name: reg.Name(lang),
 		Names:  map[string]string{"en": reg.NameEN, "es": reg.NameES, "pt": reg.NamePT},
-		Totals: indicator.GroupIndicators(cs.memberships(), cs.registry, geo.Normalize, in), Countries: []countryJSON{}}
+		Totals: totals, Countries: []countryJSON{}}
 	out.Date, out.PeeringDBDate = cs.header()
 	for _, cc := range geo.CountriesIn(id) {
 		out.Countries = append(out.Countries, newCountryJSON(cc, cs.countries[cc], lang))
@@ -484,7 +489,10 @@ func (s *Server) handleRegion(r *http.Request) (any, error) {
 		return nil, err
 	}
 	if prev != nil {
-		pst := indicator.GroupIndicators(prev.memberships(), prev.registry, geo.Normalize, in)
+		pst, err := s.groupIndicators(ctx, prev, id)
+		if err != nil {
+			return nil, err
+		}
 		d := prev.date
 		if prev.pdb != nil {
 			d = prev.pdb.At
@@ -493,6 +501,13 @@ func (s *Server) handleRegion(r *http.Request) (any, error) {
 		out.Change = yoyChange(out.Totals, pst)
 	}
 	return out, nil
+}
+
+// groupIndicators returns (and caches) the totals of a region in a state.
+func (s *Server) groupIndicators(ctx context.Context, cs *countryState, region string) (indicator.CountryStats, error) {
+	return s.groups.get(ctx, cs.key+"|"+region, func(context.Context) (indicator.CountryStats, error) {
+		return indicator.GroupIndicators(cs.memberships(), cs.registry, geo.Normalize, func(cc string) bool { return geo.InRegion(cc, region) }), nil
+	})
 }
 
 type regionSummary struct {

@@ -33,8 +33,10 @@ type Server struct {
 	views      *cache[int64, *snapshotView]
 	registries *cache[string, indicator.Registry]
 	countries  *cache[string, map[string]indicator.CountryStats]
+	groups     *cache[string, indicator.CountryStats]
 	spans      *cache[string, map[ixp.ASN][]span]
 	bgpViews   *cache[int64, *bgpView]
+	answers    *cache[string, cachedAnswer]
 }
 
 // Config holds what the server needs besides the store.
@@ -62,10 +64,12 @@ func New(st store.Store, cfg Config) *Server {
 	return &Server{store: st, log: log, Now: time.Now,
 		registry: cfg.Registry, httpMetrics: cfg.HTTPMetrics, sources: cfg.Sources, metricsFilter: metrics.Filter{Region: cfg.MetricsRegion},
 		views:      newCache[int64, *snapshotView](6),
-		registries: newCache[string, indicator.Registry](6),
-		countries:  newCache[string, map[string]indicator.CountryStats](32),
+		registries: newCache[string, indicator.Registry](16),
+		countries:  newCache[string, map[string]indicator.CountryStats](64),
+		groups:     newCache[string, indicator.CountryStats](256),
 		spans:      newCache[string, map[ixp.ASN][]span](64),
 		bgpViews:   newCache[int64, *bgpView](16),
+		answers:    newCache[string, cachedAnswer](512),
 	}
 }
 

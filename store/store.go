@@ -27,6 +27,10 @@ type Store interface {
 	// SnapshotAt returns the newest snapshot of a source taken at or before
 	// at; a zero at means the newest one.
 	SnapshotAt(ctx context.Context, source string, at time.Time) (ixp.Snapshot, error)
+	// Generation changes whenever a snapshot is published (it is the
+	// highest snapshot id): answers computed from snapshots can be cached
+	// under it.
+	Generation(ctx context.Context) (int64, error)
 	// Sources lists the names of the sources that have snapshots.
 	Sources(ctx context.Context) ([]string, error)
 

@@ -48,6 +48,15 @@ func (s *DB) SnapshotAt(ctx context.Context, source string, at time.Time) (ixp.S
 	return sn, err
 }
 
+// Generation implements store.Store.
+func (s *DB) Generation(ctx context.Context) (int64, error) {
+	var g sql.NullInt64
+	if err := s.db.QueryRowContext(ctx, `SELECT MAX(id) FROM snapshots`).Scan(&g); err != nil {
+		return 0, fmt.Errorf("store: generation: %w", err)
+	}
+	return g.Int64, nil
+}
+
 // Sources implements store.Store.
 func (s *DB) Sources(ctx context.Context) ([]string, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT name FROM sources ORDER BY name`)

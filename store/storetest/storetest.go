@@ -148,6 +148,11 @@ func testPublishAndRead(t *testing.T, s store.Store) {
 	if err != nil || !sn.At.Equal(day(0)) {
 		t.Errorf("SnapshotAt(day 5) = %v, %v; want the snapshot of day 0", sn.At, err)
 	}
+	g1, _ := s.Generation(ctx)
+	mustPublish(t, s, full("pdb", day(-30), exch(1, "old")))
+	if g2, err := s.Generation(ctx); err != nil || g2 <= g1 {
+		t.Errorf("Generation after a backfill = %d (%v), want more than %d", g2, err, g1)
+	}
 	srcs, err := s.Sources(ctx)
 	if err != nil || len(srcs) != 1 || srcs[0] != "pdb" {
 		t.Errorf("Sources() = %v, %v; want [pdb]", srcs, err)
