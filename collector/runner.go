@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"sync"
 	"time"
 
@@ -119,11 +120,14 @@ func (r *Runner) RunOnce(ctx context.Context, src Source) error {
 func safeCollect(ctx context.Context, src Source) (res store.PublishResult, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("%s: panic: %v", src.Name, p)
+			err = fmt.Errorf("%s: %w: %v", src.Name, errPanic, p)
 		}
 	}()
 	return src.Collect(ctx)
 }
+
+// errPanic marks a collection that panicked.
+var errPanic = errors.New("panic")
 
 // ErrorKind classifies an error for run records and metrics.
 func ErrorKind(err error) string {
@@ -147,6 +151,13 @@ func ErrorKind(err error) string {
 		return "invalid"
 	case errors.Is(err, ixp.ErrUnavailable):
 		return "unavailable"
+	case errors.Is(err, errPanic):
+		return "panic"
 	}
-	return safehttp.Kind(err)
+	kind := safehttp.Kind(err)
+	var ne net.Error
+	if kind == "network" && !errors.As(err, &ne) {
+		return "other"
+	}
+	return kind
 }
