@@ -72,7 +72,7 @@ func serverFor(t *testing.T, backend string) *httptest.Server {
 			}
 			st, err = sqlite.Open(ctx, filepath.Join(dir, "api.db"), nil)
 		case "postgres":
-			st, err = postgres.Open(ctx, newPostgresDatabase(t), nil)
+			st, err = postgres.Open(ctx, testenv.NewPostgresDatabase(t), nil)
 		}
 		if err != nil {
 			return
@@ -303,7 +303,7 @@ func TestMoveSQLiteToPostgres(t *testing.T) {
 	if err := src.ExportHistory(context.Background(), &buf); err != nil {
 		t.Fatal(err)
 	}
-	pg, err := postgres.Open(context.Background(), newPostgresDatabase(t), nil)
+	pg, err := postgres.Open(context.Background(), testenv.NewPostgresDatabase(t), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

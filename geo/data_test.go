@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"compress/gzip"
 	"encoding/json"
+	"github.com/ixpobs/ixpobs/internal/testenv"
 	"math"
 	"os"
 	"path/filepath"
@@ -20,25 +21,7 @@ import (
 // it is absent.
 func shared(t *testing.T, sub string) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("no go.mod above the test directory; shared data not located")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "data", sub)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("shared data not available at %s: %v", p, err)
-	}
-	return p
+	return filepath.Join(testenv.SharedData(t), sub)
 }
 
 func readGzipJSON(t *testing.T, path string, v any) {

@@ -1,6 +1,7 @@
 package mrt
 
 import (
+	"github.com/ixpobs/ixpobs/internal/testenv"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -14,25 +15,7 @@ import (
 // it is absent.
 func sharedMRT(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("skipping: no go.mod above the package directory")
-		}
-		dir = parent
-	}
-	data := filepath.Join(dir, "..", "shared", "data", "mrt")
-	if _, err := os.Stat(data); err != nil {
-		t.Skipf("skipping: shared MRT data not found at %s (copy shared/ beside the repository)", data)
-	}
-	return data
+	return filepath.Join(testenv.SharedData(t), "mrt")
 }
 
 // sharedFiles lists every MRT file under the shared data, as paths

@@ -16,20 +16,16 @@ import (
 func runCollect(ctx context.Context, env *environment, args []string) error {
 	o := newOptions("collect", "collect [flags] [SOURCE...]   (sources: peeringdb, ixf, rir, rir:lacnic, …)", env, "db", "log-level", "log-format", "peeringdb-api-key", "peeringdb-url")
 	force := o.fs.Bool("force", false, "publish even if an object kind shrinks by more than 30%")
-	if err := o.fs.Parse(args); err != nil {
-		return err
-	}
-	cfg, err := o.load(env)
+	only, err := o.parseArgs(args, 0)
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg.Log, env.stderr)
-	st, err := openStore(ctx, cfg.DB, log)
+	cfg, log, st, err := o.open(ctx, env)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	sources, err := buildSources(cfg, st, log, &collectOptions{force: *force, only: o.fs.Args()})
+	sources, err := buildSources(cfg, st, log, &collectOptions{force: *force, only: only})
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/ixpobs/ixpobs/collector/peeringdb"
 	"github.com/ixpobs/ixpobs/geo"
+	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/store"
 	"github.com/ixpobs/ixpobs/store/postgres"
 	"github.com/ixpobs/ixpobs/store/sqlite"
@@ -184,6 +185,76 @@ func newOptions(name, synopsis string, env *environment, names ...string) *optio
 		fs.PrintDefaults()
 	}
 	return o
+}
+
+// parseArgs parses the flags, which may stand before or after the
+// positional arguments, and returns the positional ones; with fewer than
+// min it prints the usage and fails.
+func (o *options) parseArgs(args []string, min int) ([]string, error) {
+	valued := map[string]bool{}
+	o.fs.VisitAll(func(f *flag.Flag) {
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); !ok || !b.IsBoolFlag() {
+			valued[f.Name] = true
+		}
+	})
+	pos, rest := splitArgs(args, valued)
+	if err := o.fs.Parse(rest); err != nil {
+		return nil, err
+	}
+	pos = append(pos, o.fs.Args()...)
+	if len(pos) < min {
+		o.fs.Usage()
+		return nil, errUsage
+	}
+	return pos, nil
+}
+
+// dateFlag registers --at; the returned func parses it (zero when unset).
+func (o *options) dateFlag(usage string) func() (time.Time, error) {
+	v := o.fs.String("at", "", usage)
+	return func() (time.Time, error) {
+		if *v == "" {
+			return time.Time{}, nil
+		}
+		t, err := ixp.Date(*v)
+		if err != nil {
+			return t, fmt.Errorf("--at must be a date YYYY-MM-DD, not %q", *v)
+		}
+		return t, nil
+	}
+}
+
+// open loads the configuration, makes the logger and opens the store.
+func (o *options) open(ctx context.Context, env *environment) (Config, *slog.Logger, store.Store, error) {
+	cfg, err := o.load(env)
+	if err != nil {
+		return cfg, nil, nil, err
+	}
+	log := newLogger(cfg.Log, env.stderr)
+	st, err := openStore(ctx, cfg.DB, log)
+	return cfg, log, st, err
+}
+
+// splitArgs separates positional arguments from flags wherever they stand;
+// valued names the flags that take a value (unless given as --flag=value).
+func splitArgs(args []string, valued map[string]bool) (pos, flags []string) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return append(pos, args[i+1:]...), flags
+		}
+		if strings.HasPrefix(a, "-") && a != "-" {
+			flags = append(flags, a)
+			name := strings.TrimLeft(a, "-")
+			if !strings.Contains(name, "=") && valued[name] && i+1 < len(args) {
+				flags = append(flags, args[i+1])
+				i++
+			}
+			continue
+		}
+		pos = append(pos, a)
+	}
+	return pos, flags
 }
 
 // load builds the configuration: defaults, then the file, then

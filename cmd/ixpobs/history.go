@@ -12,14 +12,10 @@ import (
 func runExport(ctx context.Context, env *environment, args []string) error {
 	o := newOptions("export", "export [flags]", env, "db", "log-level", "log-format")
 	out := o.fs.String("o", "-", "output file (- for stdout; a name ending in .gz is compressed)")
-	if err := o.fs.Parse(args); err != nil {
+	if _, err := o.parseArgs(args, 0); err != nil {
 		return err
 	}
-	cfg, err := o.load(env)
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, cfg.DB, newLogger(cfg.Log, env.stderr))
+	_, _, st, err := o.open(ctx, env)
 	if err != nil {
 		return err
 	}
@@ -69,18 +65,12 @@ func dirOf(path string) string {
 
 func importHistory(ctx context.Context, env *environment, args []string) error {
 	o := newOptions("import history", "import history FILE [flags]", env, "db", "log-level", "log-format")
-	files, rest := splitArgs(args, importValued)
-	if err := o.fs.Parse(rest); err != nil {
-		return err
-	}
-	files = append(files, o.fs.Args()...)
-	if len(files) != 1 {
-		o.fs.Usage()
-		return errUsage
-	}
-	cfg, err := o.load(env)
+	files, err := o.parseArgs(args, 1)
 	if err != nil {
 		return err
+	}
+	if len(files) != 1 {
+		return fmt.Errorf("one export at a time (%d given)", len(files))
 	}
 	f, err := os.Open(files[0])
 	if err != nil {
@@ -95,7 +85,7 @@ func importHistory(ctx context.Context, env *environment, args []string) error {
 		}
 		r = gz
 	}
-	st, err := openStore(ctx, cfg.DB, newLogger(cfg.Log, env.stderr))
+	cfg, _, st, err := o.open(ctx, env)
 	if err != nil {
 		return err
 	}

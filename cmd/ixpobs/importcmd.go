@@ -14,7 +14,6 @@ import (
 	"github.com/ixpobs/ixpobs/collector/ixf"
 	"github.com/ixpobs/ixpobs/collector/peeringdb"
 	"github.com/ixpobs/ixpobs/collector/rir"
-	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/store"
 )
 
@@ -53,31 +52,21 @@ func runImport(ctx context.Context, env *environment, args []string) error {
 
 func importPeeringDB(ctx context.Context, env *environment, args []string) error {
 	o := newOptions("import peeringdb", "import peeringdb PATH [flags]", env, "db", "log-level", "log-format")
-	atFlag := o.fs.String("at", "", "snapshot date YYYY-MM-DD (default: the newest updated time in the data)")
+	atFlag := o.dateFlag("snapshot date YYYY-MM-DD (default: the newest updated time in the data)")
 	force := o.fs.Bool("force", false, "publish even if an object kind shrinks by more than 30%")
 	jsonOut := o.fs.Bool("json", false, "print the result as JSON on stdout")
-	path, rest := firstPositional(args)
-	if err := o.fs.Parse(rest); err != nil {
-		return err
-	}
-	if path == "" && o.fs.NArg() > 0 {
-		path = o.fs.Arg(0)
-	}
-	if path == "" {
-		o.fs.Usage()
-		return errUsage
-	}
-	cfg, err := o.load(env)
+	paths, err := o.parseArgs(args, 1)
 	if err != nil {
 		return err
 	}
-	var at time.Time
-	if *atFlag != "" {
-		if at, err = ixp.Date(*atFlag); err != nil {
-			return fmt.Errorf("--at must be a date YYYY-MM-DD, not %q", *atFlag)
-		}
+	if len(paths) > 1 {
+		return fmt.Errorf("one dump at a time (%d given): each is its own snapshot", len(paths))
 	}
-	log := newLogger(cfg.Log, env.stderr)
+	path := paths[0]
+	at, err := atFlag()
+	if err != nil {
+		return err
+	}
 	fi, err := os.Stat(path)
 	if err != nil {
 		return err
@@ -96,7 +85,7 @@ func importPeeringDB(ctx context.Context, env *environment, args []string) error
 		return err
 	}
 	in.Force = *force
-	st, err := openStore(ctx, cfg.DB, log)
+	_, log, st, err := o.open(ctx, env)
 	if err != nil {
 		return err
 	}
@@ -127,65 +116,19 @@ func importPeeringDB(ctx context.Context, env *environment, args []string) error
 	return nil
 }
 
-// firstPositional splits off the first argument when it is not a flag, so
-// that "import peeringdb DIR --at DATE" works as well as the flags-first
-// form.
-func firstPositional(args []string) (string, []string) {
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		return args[0], args[1:]
-	}
-	return "", args
-}
-
-// splitArgs separates positional arguments from flags wherever they stand
-// (flags that take a value must use --flag=value or be listed in valued).
-func splitArgs(args []string, valued map[string]bool) (pos, flags []string) {
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			return append(pos, args[i+1:]...), flags
-		}
-		if strings.HasPrefix(a, "-") && a != "-" {
-			flags = append(flags, a)
-			name := strings.TrimLeft(a, "-")
-			if !strings.Contains(name, "=") && valued[name] && i+1 < len(args) {
-				flags = append(flags, args[i+1])
-				i++
-			}
-			continue
-		}
-		pos = append(pos, a)
-	}
-	return pos, flags
-}
-
-var importValued = map[string]bool{"db": true, "at": true, "name": true, "config": true, "log-level": true, "log-format": true}
-
 func importRIR(ctx context.Context, env *environment, args []string) error {
 	o := newOptions("import rir", "import rir FILE... [flags]", env, "db", "log-level", "log-format")
-	atFlag := o.fs.String("at", "", "snapshot date YYYY-MM-DD (default: the file's own date)")
+	atFlag := o.dateFlag("snapshot date YYYY-MM-DD (default: the file's own date)")
 	force := o.fs.Bool("force", false, "publish even if an object kind shrinks by more than 30%")
-	files, rest := splitArgs(args, importValued)
-	if err := o.fs.Parse(rest); err != nil {
-		return err
-	}
-	files = append(files, o.fs.Args()...)
-	if len(files) == 0 {
-		o.fs.Usage()
-		return errUsage
-	}
-	cfg, err := o.load(env)
+	files, err := o.parseArgs(args, 1)
 	if err != nil {
 		return err
 	}
-	var at time.Time
-	if *atFlag != "" {
-		if at, err = ixp.Date(*atFlag); err != nil {
-			return fmt.Errorf("--at must be a date YYYY-MM-DD, not %q", *atFlag)
-		}
+	at, err := atFlag()
+	if err != nil {
+		return err
 	}
-	log := newLogger(cfg.Log, env.stderr)
-	st, err := openStore(ctx, cfg.DB, log)
+	_, log, st, err := o.open(ctx, env)
 	if err != nil {
 		return err
 	}
@@ -226,24 +169,14 @@ func importRIR(ctx context.Context, env *environment, args []string) error {
 func importIXF(ctx context.Context, env *environment, args []string) error {
 	o := newOptions("import ixf", "import ixf FILE|URL... [flags]", env, "db", "log-level", "log-format")
 	name := o.fs.String("name", "", "source name for a single export (default: the URL's host and path, or the file path)")
-	targetsArgs, rest := splitArgs(args, importValued)
-	if err := o.fs.Parse(rest); err != nil {
+	targetsArgs, err := o.parseArgs(args, 1)
+	if err != nil {
 		return err
-	}
-	targetsArgs = append(targetsArgs, o.fs.Args()...)
-	if len(targetsArgs) == 0 {
-		o.fs.Usage()
-		return errUsage
 	}
 	if *name != "" && len(targetsArgs) > 1 {
 		return fmt.Errorf("--name names one export; %d were given", len(targetsArgs))
 	}
-	cfg, err := o.load(env)
-	if err != nil {
-		return err
-	}
-	log := newLogger(cfg.Log, env.stderr)
-	st, err := openStore(ctx, cfg.DB, log)
+	_, log, st, err := o.open(ctx, env)
 	if err != nil {
 		return err
 	}
@@ -302,14 +235,10 @@ func recordImport(ctx context.Context, st store.Store, log *slog.Logger, source,
 
 func runMigrate(ctx context.Context, env *environment, args []string) error {
 	o := newOptions("migrate", "migrate [flags]", env, "db", "log-level", "log-format")
-	if err := o.fs.Parse(args); err != nil {
+	if _, err := o.parseArgs(args, 0); err != nil {
 		return err
 	}
-	cfg, err := o.load(env)
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, cfg.DB, newLogger(cfg.Log, env.stderr))
+	cfg, _, st, err := o.open(ctx, env)
 	if err != nil {
 		return err
 	}

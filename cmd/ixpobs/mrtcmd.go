@@ -33,34 +33,18 @@ func importMRT(ctx context.Context, env *environment, args []string) error {
 	o := newOptions("import mrt", "import mrt FILE... [flags]", env, "db", "log-level", "log-format")
 	collector := o.fs.String("collector", "", "collector name (default: taken from the file name, e.g. rrc15 from rrc15_bview…, else \"mrt\")")
 	ixpID := o.fs.Int64("ixp", 0, "PeeringDB ix id of the exchange the collector peers at")
-	atFlag := o.fs.String("at", "", "snapshot time YYYY-MM-DD (default: the newest record time in the file)")
+	atFlag := o.dateFlag("snapshot time YYYY-MM-DD (default: the newest record time in the file)")
 	jsonOut := o.fs.Bool("json", false, "print one JSON object per file on stdout")
 	force := o.fs.Bool("force", false, "publish even if an object kind shrinks by more than 30%")
-	valued := map[string]bool{"collector": true, "ixp": true}
-	for k := range importValued {
-		valued[k] = true
-	}
-	files, rest := splitArgs(args, valued)
-	if err := o.fs.Parse(rest); err != nil {
-		return err
-	}
-	files = append(files, o.fs.Args()...)
-	if len(files) == 0 {
-		o.fs.Usage()
-		return errUsage
-	}
-	cfg, err := o.load(env)
+	files, err := o.parseArgs(args, 1)
 	if err != nil {
 		return err
 	}
-	var at time.Time
-	if *atFlag != "" {
-		if at, err = ixp.Date(*atFlag); err != nil {
-			return fmt.Errorf("--at must be a date YYYY-MM-DD, not %q", *atFlag)
-		}
+	at, err := atFlag()
+	if err != nil {
+		return err
 	}
-	log := newLogger(cfg.Log, env.stderr)
-	st, err := openStore(ctx, cfg.DB, log)
+	_, log, st, err := o.open(ctx, env)
 	if err != nil {
 		return err
 	}

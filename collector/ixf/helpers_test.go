@@ -3,6 +3,7 @@ package ixf
 import (
 	"compress/gzip"
 	"encoding/json"
+	"github.com/ixpobs/ixpobs/internal/testenv"
 	"os"
 	"path/filepath"
 	"testing"
@@ -14,25 +15,7 @@ import (
 // is absent.
 func sharedData(tb testing.TB) string {
 	tb.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			tb.Skip("skipping: no go.mod above the package directory")
-		}
-		dir = parent
-	}
-	data := filepath.Join(dir, "..", "shared", "data")
-	if _, err := os.Stat(filepath.Join(data, "ixf")); err != nil {
-		tb.Skipf("skipping: real data not found at %s (copy shared/ beside the repository)", data)
-	}
-	return data
+	return testenv.SharedData(tb)
 }
 
 // readShared reads a file under the shared data directory.

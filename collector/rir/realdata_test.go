@@ -3,6 +3,7 @@ package rir
 import (
 	"context"
 	"encoding/json"
+	"github.com/ixpobs/ixpobs/internal/testenv"
 	"io"
 	"os"
 	"path/filepath"
@@ -16,25 +17,7 @@ import (
 // it is absent.
 func sharedRIR(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("no go.mod above the test directory; shared data not located")
-		}
-		dir = parent
-	}
-	d := filepath.Join(dir, "..", "shared", "data", "rir")
-	if _, err := os.Stat(d); err != nil {
-		t.Skipf("shared RIR data not available at %s: %v", d, err)
-	}
-	return d
+	return filepath.Join(testenv.SharedData(t), "rir")
 }
 
 // provenance holds the per-file counts listed in shared/data/PROVENANCE.md

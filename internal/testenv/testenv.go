@@ -4,12 +4,16 @@ package testenv
 
 import (
 	"context"
+	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // InCI reports whether the tests run in CI (CI=true).
@@ -78,4 +82,34 @@ func SharedData(tb testing.TB) string {
 		Missing(tb, "shared data not found at %s", data)
 	}
 	return data
+}
+
+// NewPostgresDatabase creates an empty database on the test PostgreSQL
+// server, dropped when the test ends, and returns its URL.
+func NewPostgresDatabase(tb testing.TB) string {
+	tb.Helper()
+	admin := PostgresDSN(tb)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		Missing(tb, "cannot connect to PostgreSQL at %s: %v", admin, err)
+	}
+	defer conn.Close(ctx)
+	name := fmt.Sprintf("ixpobs_test_%d", time.Now().UnixNano())
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		tb.Fatalf("create database: %v", err)
+	}
+	tb.Cleanup(func() {
+		c, err := pgx.Connect(context.Background(), admin)
+		if err == nil {
+			c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+			c.Close(context.Background())
+		}
+	})
+	u, err := url.Parse(admin)
+	if err != nil || u.Scheme == "" {
+		tb.Fatalf("IXPOBS_TEST_POSTGRES must be a postgres:// URL: %q", admin)
+	}
+	u.Path = "/" + name
+	return u.String()
 }

@@ -2,14 +2,9 @@ package postgres_test
 
 import (
 	"context"
-	"fmt"
-	"net/url"
 	"strings"
 	"sync"
 	"testing"
-	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/ixpobs/ixpobs/internal/testenv"
 	"github.com/ixpobs/ixpobs/store"
@@ -17,38 +12,9 @@ import (
 	"github.com/ixpobs/ixpobs/store/storetest"
 )
 
-// newDatabase creates a fresh database for one test and returns its DSN.
-func newDatabase(t testing.TB) string {
-	t.Helper()
-	admin := testenv.PostgresDSN(t)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, admin)
-	if err != nil {
-		testenv.Missing(t, "cannot connect to PostgreSQL at %s: %v", admin, err)
-	}
-	defer conn.Close(ctx)
-	name := fmt.Sprintf("ixpobs_test_%d", time.Now().UnixNano())
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("create database: %v", err)
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), admin)
-		if err == nil {
-			c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-			c.Close(context.Background())
-		}
-	})
-	u, err := url.Parse(admin)
-	if err != nil || u.Scheme == "" {
-		t.Fatalf("IXPOBS_TEST_POSTGRES must be a postgres:// URL: %q", admin)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
-
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store {
-		s, err := postgres.Open(context.Background(), newDatabase(t), nil)
+		s, err := postgres.Open(context.Background(), testenv.NewPostgresDatabase(t), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -60,7 +26,7 @@ func TestConformance(t *testing.T) {
 // TestConcurrentMigrate starts several processes' worth of Open at once on
 // an empty database: the advisory lock lets one migrate and the others wait.
 func TestConcurrentMigrate(t *testing.T) {
-	dsn := newDatabase(t)
+	dsn := testenv.NewPostgresDatabase(t)
 	var wg sync.WaitGroup
 	errs := make(chan error, 4)
 	for i := 0; i < 4; i++ {
@@ -84,7 +50,7 @@ func TestConcurrentMigrate(t *testing.T) {
 // protocol still gets the extended one (prepared statements work and
 // parameters are sent separately).
 func TestSimpleProtocolRefused(t *testing.T) {
-	dsn := newDatabase(t)
+	dsn := testenv.NewPostgresDatabase(t)
 	sep := "?"
 	if strings.Contains(dsn, "?") {
 		sep = "&"
