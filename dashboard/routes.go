@@ -9,7 +9,8 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 )
 
-// Handler returns every route of the server:
+// Handler returns every route of the server: the HTML pages and /static/*
+// (web.go), and:
 //
 //	GET /healthz                          the process answers
 //	GET /readyz                           the store answers
@@ -50,6 +51,7 @@ func (s *Server) Handler() http.Handler {
 	r.Get("/metrics", s.handleMetrics)
 	r.Get("/feeds/ixps/{id}.atom", s.handleIXPFeed)
 	r.Get("/feeds/countries/{cc}.atom", s.handleCountryFeed)
+	s.mountPages(r)
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Get("/ixps", s.cachedAPI(s.handleIXPList))
 		r.Get("/ixps/{id}", s.cachedAPI(s.handleIXP))
