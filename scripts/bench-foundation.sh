@@ -33,17 +33,18 @@ ls -l "$out/bench.db"* | awk '{print "size with the dumps and the eight LACNIC f
 echo "== API latency, sequential, three dumps loaded (Go benchmark over loopback HTTP)"
 go test -run '^$' -bench 'BenchmarkAPI' -benchtime 2000x -count 1 ./dashboard | grep -E '^Benchmark|^ok'
 
-echo "== API and pages under load: wrk, 32 connections, 2 threads, 15 s each"
+echo "== API and pages under load: wrk, 32 connections, 2 threads, 10 s each"
 "$out/ixpobs" serve --db "$out/bench.db" --collect=false --listen 127.0.0.1:18080 --log-level warn &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 50); do curl -sf -o /dev/null 127.0.0.1:18080/readyz && break; sleep 0.2; done
 for p in /api/v1/ixps/171 /api/v1/ixps/171/history /api/v1/ixps/171/members "/api/v1/ixps?per_page=1000" \
 	/api/v1/networks/15169 "/api/v1/ixps/171/events?from=2019-01-01" /api/v1/countries /api/v1/countries/BR \
-	/api/v1/countries/BR/history /api/v1/regions/lac /api/v1/snapshots /api/v1/sources; do
+	/api/v1/countries/BR/history /api/v1/regions/lac /api/v1/snapshots /api/v1/sources \
+	/ /ixps /ixps/171 /networks/15169 /countries/BR /regions/lac /sources "/metrics?region=lac"; do
 	curl -sf -o /dev/null "127.0.0.1:18080$p" # warm the caches
 	printf '%-40s ' "$p"
-	wrk -t2 -c32 -d15s --latency "http://127.0.0.1:18080$p" | awk '/Requests\/sec/{r=$2} /^ +50%/{p50=$2} /^ +99%/{p99=$2} /Non-2xx|Socket errors/{e=e" "$0} END{printf "req/s %s p50 %s p99 %s%s\n", r, p50, p99, (e==""?" errors 0":e)}'
+	wrk -t2 -c32 -d10s --latency "http://127.0.0.1:18080$p" | awk '/Requests\/sec/{r=$2} /^ +50%/{p50=$2} /^ +99%/{p99=$2} /Non-2xx|Socket errors/{e=e" "$0} END{printf "req/s %s p50 %s p99 %s%s\n", r, p50, p99, (e==""?" errors 0":e)}'
 done
 echo "== /metrics (full, then ?region=lac): time of one scrape, series"
 for q in "" "?region=lac"; do
