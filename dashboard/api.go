@@ -66,7 +66,7 @@ func (s *Server) cachedAPI(fn apiFunc) http.HandlerFunc {
 		key := fmt.Sprintf("%d|%s|%s|%s", gen, s.Now().UTC().Format(time.DateOnly), r.URL.Path, r.URL.RawQuery)
 		a, err := s.answers.get(r.Context(), key, func(context.Context) (cachedAnswer, error) {
 			body, ctype, err := s.answer(fn, r)
-			return cachedAnswer{body, ctype}, err
+			return cachedAnswer{body: body, ctype: ctype}, err
 		})
 		if err != nil {
 			s.writeError(w, r, err)
@@ -78,8 +78,10 @@ func (s *Server) cachedAPI(fn apiFunc) http.HandlerFunc {
 }
 
 type cachedAnswer struct {
-	body  []byte
-	ctype string
+	body   []byte
+	ctype  string
+	status int    // pages only (API answers are 200)
+	lang   string // pages only
 }
 
 // answer runs fn and encodes its value as the request asks.

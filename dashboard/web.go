@@ -285,8 +285,57 @@ type redirect string
 
 func (r redirect) Error() string { return "redirect to " + string(r) }
 
+// page serves a page. A rendered page depends only on the published
+// snapshots, the day, the language and the URL, so it is kept in the
+// server's answer cache under those (search, which redirects, and the
+// tests' catalogue instrumentation are never cached).
 func (w *web) page(name string, fn pageFunc) http.HandlerFunc {
 	return func(rw http.ResponseWriter, r *http.Request) {
+		if name == "search" || w.missing != nil {
+			w.servePage(rw, r, name, fn)
+			return
+		}
+		gen, err := w.s.store.Generation(r.Context())
+		if err != nil {
+			w.servePage(rw, r, name, fn)
+			return
+		}
+		lang, fromQuery := pickLang(r)
+		if fromQuery {
+			http.SetCookie(rw, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, HttpOnly: true})
+		}
+		key := fmt.Sprintf("page|%d|%s|%s|%s|%s|%s", gen, w.s.Now().UTC().Format(time.DateOnly), lang, name, r.URL.Path, r.URL.RawQuery)
+		a, err := w.s.answers.get(r.Context(), key, func(context.Context) (cachedAnswer, error) {
+			rec := &pageRecorder{header: http.Header{}, status: http.StatusOK}
+			w.servePage(rec, r, name, fn)
+			return cachedAnswer{body: rec.body.Bytes(), ctype: rec.header.Get("Content-Type"), status: rec.status, lang: rec.header.Get("Content-Language")}, nil
+		})
+		if err != nil {
+			w.servePage(rw, r, name, fn)
+			return
+		}
+		h := rw.Header()
+		h.Set("Content-Type", a.ctype)
+		h.Set("Content-Language", a.lang)
+		h.Set("Vary", "Accept-Language, Cookie")
+		rw.WriteHeader(a.status)
+		rw.Write(a.body)
+	}
+}
+
+// pageRecorder captures a rendered page for the cache.
+type pageRecorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (p *pageRecorder) Header() http.Header         { return p.header }
+func (p *pageRecorder) Write(b []byte) (int, error) { return p.body.Write(b) }
+func (p *pageRecorder) WriteHeader(status int)      { p.status = status }
+
+func (w *web) servePage(rw http.ResponseWriter, r *http.Request, name string, fn pageFunc) {
+	{
 		p := w.newPage(rw, r, name)
 		err := fn(r, p)
 		var to redirect
