@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -138,21 +137,12 @@ func (s *Server) handleIXPSources(r *http.Request) (any, error) {
 	} else if !errors.Is(err, ixp.ErrNotFound) {
 		return nil, err
 	}
-	sources, err := s.store.Sources(ctx)
+	exports, err := s.snapshotsAt(ctx, "ixf:", at)
 	if err != nil {
 		return nil, err
 	}
-	for _, src := range sources {
-		if !strings.HasPrefix(src, "ixf:") {
-			continue
-		}
-		sn, err := s.store.SnapshotAt(ctx, src, at)
-		if errors.Is(err, ixp.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
+	for _, sn := range exports {
+		src := sn.Source
 		recs, err := s.store.Objects(ctx, src, ixp.KindConnection, sn.At, store.Filter{IXID: id})
 		if err != nil {
 			return nil, err

@@ -27,20 +27,6 @@ type bgpView struct {
 	prefixes  []indicator.SeenPrefix
 }
 
-func (s *Server) bgpSources(ctx context.Context) ([]string, error) {
-	all, err := s.store.Sources(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, n := range all {
-		if strings.HasPrefix(n, snapshot.SourcePrefix) {
-			out = append(out, n)
-		}
-	}
-	return out, nil
-}
-
 func (s *Server) collectorOf(ctx context.Context, sn ixp.Snapshot) (ixp.BGPCollector, error) {
 	var c ixp.BGPCollector
 	recs, err := s.store.Objects(ctx, sn.Source, ixp.KindBGPCollector, sn.At, store.Filter{})
@@ -87,19 +73,12 @@ func (s *Server) bgpViewOf(ctx context.Context, sn ixp.Snapshot) (*bgpView, erro
 
 // bgpViewsAt returns the newest snapshot of every collector at at.
 func (s *Server) bgpViewsAt(ctx context.Context, at time.Time) ([]*bgpView, error) {
-	srcs, err := s.bgpSources(ctx)
+	snaps, err := s.snapshotsAt(ctx, snapshot.SourcePrefix, at)
 	if err != nil {
 		return nil, err
 	}
 	var out []*bgpView
-	for _, src := range srcs {
-		sn, err := s.store.SnapshotAt(ctx, src, at)
-		if errors.Is(err, ixp.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
+	for _, sn := range snaps {
 		v, err := s.bgpViewOf(ctx, sn)
 		if err != nil {
 			return nil, err
@@ -159,19 +138,12 @@ func (s *Server) handleBGPCollectors(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	srcs, err := s.bgpSources(ctx)
+	snaps, err := s.snapshotsAt(ctx, snapshot.SourcePrefix, at)
 	if err != nil {
 		return nil, err
 	}
 	out := collectorList{Data: []collectorJSON{}}
-	for _, src := range srcs {
-		sn, err := s.store.SnapshotAt(ctx, src, at)
-		if errors.Is(err, ixp.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
+	for _, sn := range snaps {
 		c, err := s.collectorOf(ctx, sn)
 		if err != nil {
 			return nil, err
@@ -322,19 +294,13 @@ func (s *Server) handleASNOrigins(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	srcs, err := s.bgpSources(ctx)
+	snaps, err := s.snapshotsAt(ctx, snapshot.SourcePrefix, at)
 	if err != nil {
 		return nil, err
 	}
 	out := asnOrigins{ASN: asn, Seen: []originSeen{}}
-	for _, src := range srcs {
-		sn, err := s.store.SnapshotAt(ctx, src, at)
-		if errors.Is(err, ixp.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
+	for _, sn := range snaps {
+		src := sn.Source
 		recs, err := s.store.Objects(ctx, src, ixp.KindBGPOrigin, sn.At, store.Filter{ASN: asn})
 		if err != nil || len(recs) == 0 {
 			if err != nil {

@@ -39,21 +39,6 @@ func (cs *countryState) memberships() []indicator.Membership {
 	return cs.view.membership
 }
 
-// rirSources lists the sources named rir:*.
-func (s *Server) rirSources(ctx context.Context) ([]string, error) {
-	all, err := s.store.Sources(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, n := range all {
-		if strings.HasPrefix(n, "rir:") {
-			out = append(out, n)
-		}
-	}
-	return out, nil
-}
-
 // stateAt gathers the PeeringDB and RIR snapshots in force at at.
 func (s *Server) stateAt(ctx context.Context, at time.Time) (*countryState, error) {
 	cs := &countryState{date: at, rirDates: map[string]string{}}
@@ -67,21 +52,12 @@ func (s *Server) stateAt(ctx context.Context, at time.Time) (*countryState, erro
 	case !errors.Is(err, ixp.ErrNotFound):
 		return nil, err
 	}
-	rirs, err := s.rirSources(ctx)
+	snaps, err := s.snapshotsAt(ctx, "rir:", at)
 	if err != nil {
 		return nil, err
 	}
-	var snaps []ixp.Snapshot
-	for _, src := range rirs {
-		rs, err := s.store.SnapshotAt(ctx, src, at)
-		if errors.Is(err, ixp.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		snaps = append(snaps, rs)
-		cs.rirDates[strings.TrimPrefix(src, "rir:")] = dateString(rs.At)
+	for _, rs := range snaps {
+		cs.rirDates[strings.TrimPrefix(rs.Source, "rir:")] = dateString(rs.At)
 	}
 	if cs.pdb == nil && len(snaps) == 0 {
 		if at.IsZero() {
@@ -390,7 +366,7 @@ func (h countryHistory) csvRows() [][]string {
 
 // snapshotDates returns the dates of every PeeringDB and RIR snapshot.
 func (s *Server) snapshotDates(ctx context.Context) ([]time.Time, error) {
-	srcs, err := s.rirSources(ctx)
+	srcs, err := s.sourcesWithPrefix(ctx, "rir:")
 	if err != nil {
 		return nil, err
 	}

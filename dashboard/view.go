@@ -4,9 +4,12 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
+	"time"
 
 	"github.com/ixpobs/ixpobs/collector/peeringdb"
 	"github.com/ixpobs/ixpobs/indicator"
@@ -119,4 +122,41 @@ func (s *Server) viewAt(ctx context.Context, sn ixp.Snapshot) (*snapshotView, er
 		}
 		return v, nil
 	})
+}
+
+// sourcesWithPrefix lists the sources whose name starts with prefix
+// ("rir:", "ixf:", "bgp:").
+func (s *Server) sourcesWithPrefix(ctx context.Context, prefix string) ([]string, error) {
+	all, err := s.store.Sources(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, n := range all {
+		if strings.HasPrefix(n, prefix) {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+// snapshotsAt returns the newest snapshot at or before at of every source
+// whose name starts with prefix (sources with none then are left out).
+func (s *Server) snapshotsAt(ctx context.Context, prefix string, at time.Time) ([]ixp.Snapshot, error) {
+	srcs, err := s.sourcesWithPrefix(ctx, prefix)
+	if err != nil {
+		return nil, err
+	}
+	var out []ixp.Snapshot
+	for _, src := range srcs {
+		sn, err := s.store.SnapshotAt(ctx, src, at)
+		if errors.Is(err, ixp.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sn)
+	}
+	return out, nil
 }
