@@ -24,6 +24,9 @@ import (
 type Dump struct {
 	objects map[ixp.Kind][]object
 	deleted map[ixp.Kind][]int64
+	// seen locates the first occurrence of every id, by kind, to refuse
+	// an id given twice.
+	seen map[ixp.Kind]map[int64]place
 	// MaxUpdated is the newest "updated" time of any object.
 	MaxUpdated time.Time
 	Report     Report
@@ -43,6 +46,7 @@ func NewDump() *Dump {
 	return &Dump{
 		objects: map[ixp.Kind][]object{},
 		deleted: map[ixp.Kind][]int64{},
+		seen:    map[ixp.Kind]map[int64]place{},
 		Report:  Report{Objects: map[string]int{}, Skipped: map[string]int{}, Deleted: map[string]int{}, Dangling: map[string]int{}},
 	}
 }
@@ -184,6 +188,7 @@ func (d *Dump) decodeTop(dec *json.Decoder, name string, kind ixp.Kind) error {
 	if err := expectDelim(dec, '{'); err != nil {
 		return d.parseError(name, dec.InputOffset(), -1, fmt.Errorf("want a JSON object: %w", err))
 	}
+	sawData := false
 	for dec.More() {
 		key, err := dec.Token()
 		if err != nil {
@@ -191,6 +196,7 @@ func (d *Dump) decodeTop(dec *json.Decoder, name string, kind ixp.Kind) error {
 		}
 		switch k, isTag := ixp.KindByName(fmt.Sprint(key)); {
 		case key == "data" && kind != 0:
+			sawData = true
 			if err := d.decodeData(dec, name, kind); err != nil {
 				return err
 			}
@@ -210,7 +216,18 @@ func (d *Dump) decodeTop(dec *json.Decoder, name string, kind ixp.Kind) error {
 	if _, err := dec.Token(); err != nil {
 		return d.parseError(name, dec.InputOffset(), -1, err)
 	}
+	if kind != 0 && !sawData {
+		// An error answer ({"meta": {"error": …}}) or a renamed list: not
+		// an empty list, which would end every object of the kind.
+		return d.parseError(name, dec.InputOffset(), -1, fmt.Errorf("%s response has no \"data\" list: %w", kind, ixp.ErrInvalid))
+	}
 	return nil
+}
+
+// place is where an object was read.
+type place struct {
+	file   string
+	record int64
 }
 
 // decodeSection reads {"data": [...], …} of one kind in the single-file
@@ -265,10 +282,21 @@ func (d *Dump) decodeData(dec *json.Decoder, name string, k ixp.Kind) error {
 		if o.ID <= 0 {
 			return d.parseError(name, start, i, fmt.Errorf("%s object without a valid id: %w", k, ixp.ErrInvalid))
 		}
+		if first, dup := d.seen[k][o.ID]; dup {
+			return d.parseError(name, start, i, fmt.Errorf("%s id %d given twice (first in %s, record %d): %w", k, o.ID, first.file, first.record, ixp.ErrInvalid))
+		}
+		if d.seen[k] == nil {
+			d.seen[k] = map[int64]place{}
+		}
+		d.seen[k][o.ID] = place{name, i}
+		status := strings.ToLower(o.Status)
+		if o.missing != "" && (status == "ok" || status == "") {
+			return d.parseError(name, start, i, fmt.Errorf("%s %d has no %s: %w", k, o.ID, o.missing, ixp.ErrInvalid))
+		}
 		if t, err := time.Parse(time.RFC3339, o.Updated); err == nil && t.After(d.MaxUpdated) {
 			d.MaxUpdated = t.UTC()
 		}
-		switch strings.ToLower(o.Status) {
+		switch status {
 		case "ok", "":
 			d.objects[k] = append(d.objects[k], o)
 		case "deleted":

@@ -136,6 +136,9 @@ type object struct {
 	// ixlan of an ixpfx or netixlan, to resolve its exchange
 	ixlanID int64
 	model   any
+	// missing names a field the object cannot do without that is absent
+	// or zero (schema drift: a renamed or dropped field).
+	missing string
 }
 
 type ref struct {
@@ -194,6 +197,7 @@ func decodeObject(k ixp.Kind, dec *json.Decoder) (object, error) {
 			IXFMemberListURL: r.IXFURL, IXFImportEnabled: r.IXFImport}
 		o.refs = []ref{{ixp.KindExchange, r.IXID, "ix_id"}}
 		o.rec.IXID = r.IXID
+		o.missing = firstMissing("ix_id", r.IXID == 0)
 	case ixp.KindExchangePrefix:
 		var r rawIXPfx
 		err = dec.Decode(&r)
@@ -201,6 +205,7 @@ func decodeObject(k ixp.Kind, dec *json.Decoder) (object, error) {
 		o.model = ixp.ExchangePrefix{ID: r.ID, LANID: r.IXLanID, Protocol: r.Protocol, Prefix: r.Prefix, InDFZ: r.InDFZ}
 		o.refs = []ref{{ixp.KindExchangeLAN, r.IXLanID, "ixlan_id"}}
 		o.ixlanID = r.IXLanID
+		o.missing = firstMissing("ixlan_id", r.IXLanID == 0, "prefix", r.Prefix == "")
 	case ixp.KindExchangeFacility:
 		var r rawIXFac
 		err = dec.Decode(&r)
@@ -217,6 +222,7 @@ func decodeObject(k ixp.Kind, dec *json.Decoder) (object, error) {
 			InfoTraffic: r.InfoTraffic, InfoScope: r.InfoScope, PolicyGeneral: r.PolicyGeneral, Created: date(r.Created)}
 		o.refs = []ref{{ixp.KindOrganization, r.OrgID, "org_id"}}
 		o.rec.ASN = ixp.ASN(r.ASN)
+		o.missing = firstMissing("asn", r.ASN == 0)
 	case ixp.KindNetworkFacility:
 		var r rawNetFac
 		err = dec.Decode(&r)
@@ -237,6 +243,7 @@ func decodeObject(k ixp.Kind, dec *json.Decoder) (object, error) {
 		o.ixlanID = r.IXLanID
 		o.rec.IXID = r.IXID
 		o.rec.ASN = ixp.ASN(r.ASN)
+		o.missing = firstMissing("asn", r.ASN == 0, "ixlan_id", r.IXLanID == 0)
 	case ixp.KindCampus:
 		var r rawCampus
 		err = dec.Decode(&r)
@@ -259,6 +266,17 @@ func decodeObject(k ixp.Kind, dec *json.Decoder) (object, error) {
 	o.rec.Kind = k
 	o.rec.ID = o.ID
 	return o, err
+}
+
+// firstMissing takes (field name, missing) pairs and returns the first
+// missing field's name, or "".
+func firstMissing(pairs ...any) string {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1].(bool) {
+			return pairs[i].(string)
+		}
+	}
+	return ""
 }
 
 // setIX fills the exchange of a model that only names its LAN.
