@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ixpobs/ixpobs/internal/fuzzlimit"
 )
 
 func TestTable(t *testing.T) {
@@ -216,19 +218,21 @@ func FuzzNormalize(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		n := Normalize(s)
-		if n == "" {
-			if _, ok := Country(s); ok {
-				t.Fatalf("Country(%q) found a country Normalize rejected", s)
+		fuzzlimit.Check(t, func() {
+			n := Normalize(s)
+			if n == "" {
+				if _, ok := Country(s); ok {
+					t.Fatalf("Country(%q) found a country Normalize rejected", s)
+				}
+				return
 			}
-			return
-		}
-		if Normalize(n) != n {
-			t.Fatalf("Normalize(%q) = %q is not stable", s, n)
-		}
-		c, ok := Country(n)
-		if !ok || c.Code != n || Name(s, "es") != c.NameES {
-			t.Fatalf("got %+v %v for %q", c, ok, s)
-		}
+			if Normalize(n) != n {
+				t.Fatalf("Normalize(%q) = %q is not stable", s, n)
+			}
+			c, ok := Country(n)
+			if !ok || c.Code != n || Name(s, "es") != c.NameES {
+				t.Fatalf("got %+v %v for %q", c, ok, s)
+			}
+		})
 	})
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/ixpobs/ixpobs/bgp"
+	"github.com/ixpobs/ixpobs/internal/fuzzlimit"
 	"github.com/ixpobs/ixpobs/ixp"
 )
 
@@ -114,53 +115,55 @@ func FuzzReader(f *testing.F) {
 	}
 	f.Add(gzipBytes(cat(twoPeers, ribRec(ts0, td2RIBIPv4Unicast, 0, "203.0.113.0/24", tentry{peer: 0, attrs: v4Attrs}))))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r, err := NewReader(bytes.NewReader(data), "fuzz")
-		if err != nil {
-			var pe *ixp.ParseError
-			if !errors.As(err, &pe) {
-				t.Fatalf("NewReader error %v is not a ParseError", err)
+		fuzzlimit.Check(t, func() {
+			r, err := NewReader(bytes.NewReader(data), "fuzz")
+			if err != nil {
+				var pe *ixp.ParseError
+				if !errors.As(err, &pe) {
+					t.Fatalf("NewReader error %v is not a ParseError", err)
+				}
+				return
 			}
-			return
-		}
-		r.MaxBytes = 4 << 20 // gzip and bzip2 bombs would only waste time
-		var entries, states int64
-		agg := bgp.NewAggregator()
-		st, err := r.Read(context.Background(), func(e *Elem) error {
-			switch e.Type {
-			case StateChange:
-				states++
+			r.MaxBytes = 4 << 20 // gzip and bzip2 bombs would only waste time
+			var entries, states int64
+			agg := bgp.NewAggregator()
+			st, err := r.Read(context.Background(), func(e *Elem) error {
+				switch e.Type {
+				case StateChange:
+					states++
+					return nil
+				case RIBEntry, Announce, Withdraw:
+					entries++
+				default:
+					t.Fatalf("element of type %v", e.Type)
+				}
+				if !e.Prefix.IsValid() || e.Prefix != e.Prefix.Masked() {
+					t.Fatalf("element prefix %v is not a valid masked prefix", e.Prefix)
+				}
+				if e.Type == Withdraw {
+					agg.Withdraw(e.Peer, e.Prefix, e.PathID)
+				} else {
+					agg.Announce(e.Route())
+				}
 				return nil
-			case RIBEntry, Announce, Withdraw:
-				entries++
-			default:
-				t.Fatalf("element of type %v", e.Type)
+			})
+			if entries != st.Entries || states != st.States {
+				t.Fatalf("Stats count %d entries %d states, callback saw %d and %d", st.Entries, st.States, entries, states)
 			}
-			if !e.Prefix.IsValid() || e.Prefix != e.Prefix.Masked() {
-				t.Fatalf("element prefix %v is not a valid masked prefix", e.Prefix)
+			if (err == nil) != st.Complete {
+				t.Fatalf("Read error %v with Complete %v", err, st.Complete)
 			}
-			if e.Type == Withdraw {
-				agg.Withdraw(e.Peer, e.Prefix, e.PathID)
-			} else {
-				agg.Announce(e.Route())
+			if err != nil {
+				var pe *ixp.ParseError
+				if !errors.As(err, &pe) || pe.File != "fuzz" || pe.Record < 0 {
+					t.Fatalf("Read error %v is not a ParseError naming the file and record", err)
+				}
 			}
-			return nil
+			if st.Errors > st.Records || st.Skipped > st.Records {
+				t.Fatalf("more errors or skips than records: %+v", st)
+			}
+			agg.Summary()
 		})
-		if entries != st.Entries || states != st.States {
-			t.Fatalf("Stats count %d entries %d states, callback saw %d and %d", st.Entries, st.States, entries, states)
-		}
-		if (err == nil) != st.Complete {
-			t.Fatalf("Read error %v with Complete %v", err, st.Complete)
-		}
-		if err != nil {
-			var pe *ixp.ParseError
-			if !errors.As(err, &pe) || pe.File != "fuzz" || pe.Record < 0 {
-				t.Fatalf("Read error %v is not a ParseError naming the file and record", err)
-			}
-		}
-		if st.Errors > st.Records || st.Skipped > st.Records {
-			t.Fatalf("more errors or skips than records: %+v", st)
-		}
-		agg.Summary()
 	})
 }
 
@@ -171,19 +174,21 @@ func FuzzAttrs(f *testing.F) {
 	f.Add(cat(originAttr(0), asPathAttr(2, sq(64500, 1299, 23456)), as4PathAttr(sq(196608, 196609))), false, false)
 	f.Add(cat(mpReachAttr(2, "2001:db8::9", nlriBytes([]uint32{1}, "2001:db8:1::/48")), mpUnreachAttr(1, nlriBytes(nil, "10.0.0.0/8"))), true, false)
 	f.Fuzz(func(t *testing.T, b []byte, as4, rib bool) {
-		d := &decoder{}
-		if err := d.parseAttrs(b, as4, rib); err != nil {
-			return
-		}
-		n := 0
-		for _, s := range d.segs {
-			if len(s.ASNs) == 0 {
-				t.Fatalf("empty segment in %v", d.segs)
+		fuzzlimit.Check(t, func() {
+			d := &decoder{}
+			if err := d.parseAttrs(b, as4, rib); err != nil {
+				return
 			}
-			n += len(s.ASNs)
-		}
-		if n > len(b) {
-			t.Fatalf("%d ASNs decoded from %d bytes", n, len(b))
-		}
+			n := 0
+			for _, s := range d.segs {
+				if len(s.ASNs) == 0 {
+					t.Fatalf("empty segment in %v", d.segs)
+				}
+				n += len(s.ASNs)
+			}
+			if n > len(b) {
+				t.Fatalf("%d ASNs decoded from %d bytes", n, len(b))
+			}
+		})
 	})
 }

@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/ixpobs/ixpobs/internal/fuzzlimit"
 )
 
 // FuzzConfig decodes and validates arbitrary configuration files: errors
@@ -18,9 +20,11 @@ func FuzzConfig(f *testing.F) {
 	f.Add([]byte("listen: [1, 2]\n"))
 	f.Add([]byte("&a [*a, *a]\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		cfg := defaultConfig()
-		if decodeConfig(b, &cfg) == nil {
-			cfg.validate()
-		}
+		fuzzlimit.Check(t, func() {
+			cfg := defaultConfig()
+			if decodeConfig(b, &cfg) == nil {
+				cfg.validate()
+			}
+		})
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/ixpobs/ixpobs/internal/fuzzlimit"
 	"github.com/ixpobs/ixpobs/ixp"
 )
 
@@ -62,52 +63,54 @@ func FuzzDecode(f *testing.F) {
 		IXFToPeeringDB: map[int64]int64{1: 3},
 	})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ex, err := Decode("fuzz", data)
-		if err != nil {
-			if ex != nil {
-				t.Fatalf("Decode returned an export and error %v", err)
+		fuzzlimit.Check(t, func() {
+			ex, err := Decode("fuzz", data)
+			if err != nil {
+				if ex != nil {
+					t.Fatalf("Decode returned an export and error %v", err)
+				}
+				return
 			}
-			return
-		}
-		if len(ex.Exchanges) == 0 {
-			t.Fatal("Decode succeeded without exchanges")
-		}
-		m.Match(ex)
-		for _, mem := range ex.Members {
-			if !validASN(int64(mem.ASN)) {
-				t.Fatalf("member with invalid ASN %d kept", mem.ASN)
+			if len(ex.Exchanges) == 0 {
+				t.Fatal("Decode succeeded without exchanges")
 			}
-			for _, c := range mem.Connections {
-				for i, a := range []string{c.IPv4, c.IPv6} {
-					if a == "" {
-						continue
+			m.Match(ex)
+			for _, mem := range ex.Members {
+				if !validASN(int64(mem.ASN)) {
+					t.Fatalf("member with invalid ASN %d kept", mem.ASN)
+				}
+				for _, c := range mem.Connections {
+					for i, a := range []string{c.IPv4, c.IPv6} {
+						if a == "" {
+							continue
+						}
+						ip, err := netip.ParseAddr(a)
+						if err != nil || ip.Is4() != (i == 0) || ip.String() != a {
+							t.Fatalf("connection address %q kept in the ipv%d field", a, 4+2*i)
+						}
 					}
-					ip, err := netip.ParseAddr(a)
-					if err != nil || ip.Is4() != (i == 0) || ip.String() != a {
-						t.Fatalf("connection address %q kept in the ipv%d field", a, 4+2*i)
+					if c.Speed < 0 {
+						t.Fatalf("negative speed %d", c.Speed)
 					}
 				}
-				if c.Speed < 0 {
-					t.Fatalf("negative speed %d", c.Speed)
+			}
+			recs, err := Records("fuzz", ex)
+			if err != nil {
+				t.Fatalf("Records: %v", err)
+			}
+			ids := make(map[int64]bool, len(recs))
+			for _, r := range recs {
+				if ids[r.ID] {
+					t.Fatalf("record id %d repeated", r.ID)
+				}
+				ids[r.ID] = true
+			}
+			for _, n := range ex.Report.Dropped {
+				if n <= 0 {
+					t.Fatalf("dropped count %d", n)
 				}
 			}
-		}
-		recs, err := Records("fuzz", ex)
-		if err != nil {
-			t.Fatalf("Records: %v", err)
-		}
-		ids := make(map[int64]bool, len(recs))
-		for _, r := range recs {
-			if ids[r.ID] {
-				t.Fatalf("record id %d repeated", r.ID)
-			}
-			ids[r.ID] = true
-		}
-		for _, n := range ex.Report.Dropped {
-			if n <= 0 {
-				t.Fatalf("dropped count %d", n)
-			}
-		}
+		})
 	})
 }
 
@@ -117,21 +120,23 @@ func FuzzParseProviders(f *testing.F) {
 	}
 	f.Add([]byte(`[{"id": 1, "pdb_id": 2, "apis": {"ixfexport": "https://x.example/"}}]`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ps, err := ParseProviders("fuzz", data)
-		if err != nil {
-			return
-		}
-		for _, p := range ps {
-			if p.IXFID <= 0 || p.PDBID < 0 {
-				t.Fatalf("provider %+v kept", p)
+		fuzzlimit.Check(t, func() {
+			ps, err := ParseProviders("fuzz", data)
+			if err != nil {
+				return
 			}
-		}
-		targets, _ := TargetsFromProviders(ps)
-		for _, tg := range targets {
-			if _, err := webURL(tg.URL); err != nil {
-				t.Fatalf("target %q: %v", tg.URL, err)
+			for _, p := range ps {
+				if p.IXFID <= 0 || p.PDBID < 0 {
+					t.Fatalf("provider %+v kept", p)
+				}
 			}
-		}
+			targets, _ := TargetsFromProviders(ps)
+			for _, tg := range targets {
+				if _, err := webURL(tg.URL); err != nil {
+					t.Fatalf("target %q: %v", tg.URL, err)
+				}
+			}
+		})
 	})
 }
 

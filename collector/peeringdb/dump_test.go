@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ixpobs/ixpobs/collector/peeringdb"
+	"github.com/ixpobs/ixpobs/internal/fuzzlimit"
 	"github.com/ixpobs/ixpobs/ixp"
 )
 
@@ -173,17 +174,19 @@ func FuzzRead(f *testing.F) {
 	f.Add([]byte(`{"ix": {"data": [{"id": 1, "status": "ok"}]}, "netixlan": {"data": []}}`), uint8(2))
 	kinds := []ixp.Kind{ixp.KindExchange, ixp.KindConnection, 0, ixp.KindNetwork}
 	f.Fuzz(func(t *testing.T, data []byte, k uint8) {
-		d := peeringdb.NewDump()
-		kind := kinds[int(k)%len(kinds)]
-		if err := d.Read(bytes.NewReader(data), "fuzz.json", kind); err != nil {
-			var pe *ixp.ParseError
-			if !errors.As(err, &pe) {
-				t.Fatalf("Read error %v is not a ParseError", err)
+		fuzzlimit.Check(t, func() {
+			d := peeringdb.NewDump()
+			kind := kinds[int(k)%len(kinds)]
+			if err := d.Read(bytes.NewReader(data), "fuzz.json", kind); err != nil {
+				var pe *ixp.ParseError
+				if !errors.As(err, &pe) {
+					t.Fatalf("Read error %v is not a ParseError", err)
+				}
+				return
 			}
-			return
-		}
-		if _, err := d.Snapshot(time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), false); err != nil && !errors.Is(err, ixp.ErrInvalid) {
-			t.Fatalf("Snapshot error %v", err)
-		}
+			if _, err := d.Snapshot(time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), false); err != nil && !errors.Is(err, ixp.ErrInvalid) {
+				t.Fatalf("Snapshot error %v", err)
+			}
+		})
 	})
 }
