@@ -27,6 +27,12 @@ type mrtResult struct {
 	Unchanged bool    `json:"unchanged,omitempty"`
 	ImportErr string  `json:"import_error,omitempty"`
 	Seconds   float64 `json:"seconds"`
+	// Phases: reading and aggregating the file, deriving the summary,
+	// building the snapshot records, publishing them to the store.
+	ReadSeconds    float64 `json:"read_seconds"`
+	SummarySeconds float64 `json:"summary_seconds"`
+	BuildSeconds   float64 `json:"build_seconds"`
+	StoreSeconds   float64 `json:"store_seconds"`
 }
 
 func importMRT(ctx context.Context, env *environment, args []string) error {
@@ -132,6 +138,8 @@ func importMRTFile(ctx context.Context, st store.Store, path, collector string, 
 	})
 	stop()
 	res.Stats = stats
+	phase := time.Now()
+	res.ReadSeconds = phase.Sub(started).Seconds()
 	if err != nil {
 		return fail(err)
 	}
@@ -145,15 +153,21 @@ func importMRTFile(ctx context.Context, st store.Store, path, collector string, 
 	if when.IsZero() {
 		return fail(fmt.Errorf("%s: no record with a time; give --at: %w", path, ixp.ErrInvalid))
 	}
-	in, err := snapshot.Build(ixp.BGPCollector{Name: collector, IXID: ixpID, Type: "mrt", Files: []string{path}, Entries: stats.Entries}, when, agg.Summary())
+	sum := agg.Summary()
+	res.SummarySeconds = time.Since(phase).Seconds()
+	phase = time.Now()
+	in, err := snapshot.Build(ixp.BGPCollector{Name: collector, IXID: ixpID, Type: "mrt", Files: []string{path}, Entries: stats.Entries}, when, sum)
 	if err != nil {
 		return fail(err)
 	}
+	res.BuildSeconds = time.Since(phase).Seconds()
+	phase = time.Now()
 	in.Force, in.Origin = force, path
 	pub, err := st.Publish(ctx, in)
 	if err != nil {
 		return fail(err)
 	}
+	res.StoreSeconds = time.Since(phase).Seconds()
 	recordImport(ctx, st, log, in.Source, path, started, pub, nil)
 	res.Snapshot, res.Unchanged = pub.Snapshot.At.Format(time.RFC3339), pub.Unchanged
 	res.Seconds = time.Since(started).Seconds()
