@@ -82,6 +82,8 @@ type overviewData struct {
 	CountryAPI string
 	LACAPI     string
 	RIRDates   map[string]string
+	WorldHist  regionHistory // growth over time of the world
+	LACHist    regionHistory // and of Latin America and the Caribbean
 }
 
 // apiQuery is the query of an API call made for a page: the page's date
@@ -150,6 +152,12 @@ func (w *web) overview(r *http.Request, p *page) error {
 	}
 	d.World = areaOf(p, "world", p.T("area.world"), "", indicator.GroupIndicators(world.memberships(), world.registry, geo.Normalize, func(string) bool { return true }))
 	d.World.Countries = activeIn["world"]
+	if d.WorldHist, err = w.areaHistory(r, p, worldID); err != nil {
+		return err
+	}
+	if d.LACHist, err = w.areaHistory(r, p, geo.LAC); err != nil {
+		return err
+	}
 
 	ind := r.URL.Query().Get("map")
 	if _, ok := mapIndicators[ind]; !ok {
@@ -576,6 +584,7 @@ func (w *web) country(r *http.Request, p *page) error {
 
 type regionPageData struct {
 	R         regionDetail
+	History   regionHistory
 	Countries []countryJSON // with an exchange or registered ASNs, by members
 	Map       mapView
 	API       string
@@ -590,6 +599,9 @@ func (w *web) region(r *http.Request, p *page) error {
 		return err
 	}
 	d := &regionPageData{R: v.(regionDetail)}
+	if d.History, err = w.areaHistory(r, p, d.R.Region); err != nil {
+		return err
+	}
 	if rg, ok := geo.RegionByID(d.R.Region); ok {
 		d.Kind = rg.Kind
 	}

@@ -29,6 +29,7 @@ import (
 //	GET /api/v1/countries/{cc}/history    its indicators at every PeeringDB and RIR snapshot date (csv)
 //	GET /api/v1/regions                   the regions (lac, continents, UN sub-regions)
 //	GET /api/v1/regions/{region}          a region's totals and countries at ?at=DATE (csv)
+//	GET /api/v1/regions/{region}/history  a region's (or the world's) totals at every snapshot (csv)
 //	GET /api/v1/bgp/sessions              live BGP sessions of every ixpobs bgp process
 //	GET /api/v1/bgp/collectors            BGP collectors (MRT and live) with their newest counts (csv)
 //	GET /api/v1/bgp/collectors/{name}     one collector: peers against the IXP's members, history (csv)
@@ -65,6 +66,7 @@ func (s *Server) Handler() http.Handler {
 		r.Get("/countries/{cc}/history", s.cachedAPI(s.handleCountryHistory))
 		r.Get("/regions", s.cachedAPI(s.handleRegions))
 		r.Get("/regions/{region}", s.cachedAPI(s.handleRegion))
+		r.Get("/regions/{region}/history", s.cachedAPI(s.handleRegionHistory))
 		r.Get("/bgp/sessions", s.api(s.handleBGPSessions))
 		r.Get("/bgp/collectors", s.cachedAPI(s.handleBGPCollectors))
 		r.Get("/bgp/collectors/{name}", s.cachedAPI(s.handleBGPCollector))

@@ -1,0 +1,113 @@
+package dashboard
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/ixpobs/ixpobs/geo"
+	"github.com/ixpobs/ixpobs/indicator"
+	"github.com/ixpobs/ixpobs/ixp"
+)
+
+// worldID is the area of every country, accepted by the region history
+// beside the ids of geo.Regions.
+const worldID = "world"
+
+// worldNames name the world in the API's languages.
+var worldNames = map[string]string{"en": "World", "es": "Mundo", "pt": "Mundo"}
+
+// inArea reports whether country cc belongs to area id (a region id or
+// "world").
+func inArea(id, cc string) bool {
+	return id == worldID || geo.InRegion(cc, id)
+}
+
+// areaIndicators returns (and caches) the totals of an area (a region or
+// the world) in a state: members are distinct across the area.
+func (s *Server) areaIndicators(ctx context.Context, cs *countryState, id string) (indicator.CountryStats, error) {
+	return s.groups.get(ctx, cs.key+"|"+id, func(context.Context) (indicator.CountryStats, error) {
+		return indicator.GroupIndicators(cs.memberships(), cs.registry, geo.Normalize, func(cc string) bool { return inArea(id, cc) }), nil
+	})
+}
+
+type regionHistoryPoint struct {
+	Date          string `json:"date"`
+	PeeringDBDate string `json:"peeringdb_date"`
+	// Countries with an active exchange.
+	Countries int `json:"countries"`
+	indicator.CountryStats
+}
+
+type regionHistory struct {
+	Region string               `json:"region"`
+	Name   string               `json:"name"`
+	Points []regionHistoryPoint `json:"points"`
+}
+
+func (h regionHistory) csvHeader() []string {
+	return append([]string{"date", "peeringdb_date", "countries"}, countryCSVHeader[4:]...)
+}
+
+func (h regionHistory) csvRows() [][]string {
+	rows := make([][]string, len(h.Points))
+	for i, p := range h.Points {
+		rows[i] = append([]string{p.Date, p.PeeringDBDate, strconv.Itoa(p.Countries)}, countryJSON{CountryStats: p.CountryStats}.csvRow()[4:]...)
+	}
+	return rows
+}
+
+// areaName returns the name of an area id in a language, false for an
+// unknown id.
+func areaName(id, lang string) (string, bool) {
+	if id == worldID {
+		return worldNames[lang], true
+	}
+	reg, ok := geo.RegionByID(id)
+	if !ok {
+		return "", false
+	}
+	return reg.Name(lang), true
+}
+
+// handleRegionHistory serves GET /api/v1/regions/{region}/history: the
+// totals of a region, or of the world (region "world"), at every date
+// with a PeeringDB or RIR snapshot, from the first PeeringDB snapshot on
+// (before it the exchange figures are unknown, not zero).
+func (s *Server) handleRegionHistory(r *http.Request) (any, error) {
+	ctx := r.Context()
+	id := strings.ToLower(chi.URLParam(r, "region"))
+	name, ok := areaName(id, langParam(r))
+	if !ok {
+		return nil, notFound("no region %q (world, lac, south-america, europe, …; see /api/v1/regions)", id)
+	}
+	dates, err := s.snapshotDates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := regionHistory{Region: id, Name: name, Points: []regionHistoryPoint{}}
+	for _, d := range dates {
+		cs, err := s.stateAt(ctx, ixp.EndOfDay(d))
+		if err != nil {
+			return nil, err
+		}
+		if cs.pdb == nil {
+			continue
+		}
+		st, err := s.areaIndicators(ctx, cs, id)
+		if err != nil {
+			return nil, err
+		}
+		pt := regionHistoryPoint{Date: dateString(d), PeeringDBDate: dateString(cs.pdb.At), CountryStats: st}
+		for cc, c := range cs.countries {
+			if c.ActiveIXPs > 0 && inArea(id, cc) {
+				pt.Countries++
+			}
+		}
+		out.Points = append(out.Points, pt)
+	}
+	return out, nil
+}
