@@ -159,8 +159,12 @@ func (c *Collector) collect(ctx context.Context, t Target, m *Matcher) (r Result
 	r.Bytes = len(data)
 	if err != nil {
 		r.Stage, r.Err, r.ErrKind = StageFetch, err, safehttp.Kind(err)
-		if errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) {
+		var pe *ixp.ParseError
+		switch {
+		case errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission):
 			r.ErrKind = "file"
+		case errors.As(err, &pe):
+			r.ErrKind = DecodeErrorKind(err) // a broken .gz file
 		}
 		return r
 	}
@@ -231,10 +235,11 @@ func (c *Collector) readFile(path string) ([]byte, error) {
 	}
 	defer f.Close()
 	var r io.Reader = f
+	cr := &countingReader{r: f}
 	if strings.HasSuffix(path, ".gz") {
-		zr, err := gzip.NewReader(f)
+		zr, err := gzip.NewReader(cr)
 		if err != nil {
-			return nil, fmt.Errorf("ixf: %s: %w", path, err)
+			return nil, gzipError(path, cr.n, err)
 		}
 		defer zr.Close()
 		r = zr
@@ -245,12 +250,37 @@ func (c *Collector) readFile(path string) ([]byte, error) {
 	}
 	data, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
+		if r != io.Reader(f) {
+			return nil, gzipError(path, cr.n, err)
+		}
 		return nil, fmt.Errorf("ixf: read %s: %w", path, err)
 	}
 	if int64(len(data)) > limit {
 		return nil, fmt.Errorf("ixf: %s: %w (more than %d bytes)", path, safehttp.ErrBodyTooLarge, limit)
 	}
 	return data, nil
+}
+
+// gzipError reports a broken compressed export file: cut short
+// (ixp.ErrTruncated) or corrupt, with the compressed bytes read so far.
+func gzipError(path string, offset int64, err error) error {
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		err = fmt.Errorf("gzip stream ends early: %w: %w", ixp.ErrTruncated, err)
+	} else {
+		err = fmt.Errorf("gzip: %w", err)
+	}
+	return &ixp.ParseError{Source: "ixf", File: path, Offset: offset, Record: -1, Err: err}
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // DecodeErrorKind returns a short bounded label for a Decode error: "empty",
