@@ -247,12 +247,14 @@ func (r *Reader) Next(ctx context.Context) (Entry, error) {
 			}
 			continue
 		}
+		// An unterminated last line is a cut file, whatever is left of
+		// the line.
+		if r.open {
+			return Entry{}, r.errorf(fmt.Errorf("last record has no end of line: %w", ixp.ErrTruncated))
+		}
 		e, err := parseEntry(f, r.header.Registry)
 		if err != nil {
 			return Entry{}, r.errorf(err)
-		}
-		if r.open {
-			return Entry{}, r.errorf(fmt.Errorf("last record has no end of line: %w", ixp.ErrTruncated))
 		}
 		e.Line = r.line
 		r.records++
