@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/url"
 	"strconv"
@@ -239,6 +240,11 @@ func (c *Collector) get(ctx context.Context, u string) ([]byte, error) {
 		resp, err := c.http.Get(ctx, u, opts...)
 		if err == nil {
 			return resp.Body, nil
+		}
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			// The connection ended before the body's Content-Length.
+			return nil, &ixp.ParseError{Source: Source, File: u, Offset: -1, Record: -1,
+				Err: fmt.Errorf("body ends before its Content-Length: %w: %w", ixp.ErrTruncated, err)}
 		}
 		var se *safehttp.StatusError
 		if !errors.As(err, &se) || !se.Temporary() || attempt >= c.cfg.MaxRetries {
