@@ -59,13 +59,15 @@ func (s *Server) bgpViewOf(ctx context.Context, sn ixp.Snapshot) (*bgpView, erro
 		if err != nil {
 			return nil, err
 		}
-		v.prefixes = make([]indicator.SeenPrefix, 0, len(prefixes))
+		v.prefixes = make([]indicator.SeenPrefix, 0, v.collector.Prefixes)
 		for _, r := range prefixes {
-			var p ixp.BGPPrefix
-			if err := json.Unmarshal(r.Data, &p); err != nil {
-				return nil, fmt.Errorf("decode %s prefix %d: %w", sn.Source, r.ID, err)
+			var g ixp.BGPPrefixes
+			if err := json.Unmarshal(r.Data, &g); err != nil {
+				return nil, fmt.Errorf("decode %s prefixes of AS%d: %w", sn.Source, r.ID, err)
 			}
-			v.prefixes = append(v.prefixes, indicator.SeenPrefix{Prefix: p.Prefix, IPv6: strings.Contains(p.Prefix, ":"), Origin: r.ASN})
+			for _, p := range g.Prefixes {
+				v.prefixes = append(v.prefixes, indicator.SeenPrefix{Prefix: p, IPv6: strings.Contains(p, ":"), Origin: g.Origin})
+			}
 		}
 		return v, nil
 	})
@@ -103,7 +105,7 @@ type collectorJSON struct {
 
 func (s *Server) collectorJSON(ctx context.Context, sn ixp.Snapshot, c ixp.BGPCollector) collectorJSON {
 	out := collectorJSON{Name: c.Name, Source: sn.Source, Type: c.Type, IXPID: c.IXID, SnapshotDate: dateString(sn.At), At: sn.At, Routes: c.Routes,
-		Counts: map[string]int{"peers": sn.Counts["bgp_peer"], "origins": sn.Counts["bgp_origin"], "prefixes": sn.Counts["bgp_prefix"], "links": sn.Counts["bgp_link"]}}
+		Counts: map[string]int{"peers": sn.Counts["bgp_peer"], "origins": c.Origins, "prefixes": c.Prefixes, "links": c.Links}}
 	if c.IXID != 0 {
 		if _, v, err := s.latestView(ctx); err == nil {
 			if e, ok := v.exchange(c.IXID); ok {
@@ -247,10 +249,14 @@ func (s *Server) handleBGPCollector(r *http.Request) (any, error) {
 		return nil, err
 	}
 	for _, h := range snaps {
+		hc, err := s.collectorOf(ctx, h)
+		if err != nil {
+			return nil, err
+		}
 		out.History = append(out.History, struct {
 			Date   string         `json:"date"`
 			Counts map[string]int `json:"counts"`
-		}{dateString(h.At), h.Counts})
+		}{dateString(h.At), s.collectorJSON(ctx, h, hc).Counts})
 	}
 	return out, nil
 }
@@ -317,11 +323,11 @@ func (s *Server) handleASNOrigins(r *http.Request) (any, error) {
 			return nil, err
 		}
 		for _, p := range pfx {
-			var bp ixp.BGPPrefix
-			if err := json.Unmarshal(p.Data, &bp); err != nil {
-				return nil, err
+			var g ixp.BGPPrefixes
+			if err := json.Unmarshal(p.Data, &g); err != nil {
+				return nil, fmt.Errorf("decode %s prefixes of AS%d: %w", src, asn, err)
 			}
-			seen.Prefixes = append(seen.Prefixes, bp.Prefix)
+			seen.Prefixes = append(seen.Prefixes, g.Prefixes...)
 		}
 		sort.Strings(seen.Prefixes)
 		out.Seen = append(out.Seen, seen)

@@ -26,8 +26,8 @@ const (
 	KindBGPCollector     Kind = 40 // a BGP collector (MRT archive or live sessions), one per source
 	KindBGPPeer          Kind = 41 // a neighbour of a collector and what it sends
 	KindBGPOrigin        Kind = 42 // an origin ASN seen by a collector
-	KindBGPLink          Kind = 43 // an AS adjacency seen in AS paths
-	KindBGPPrefix        Kind = 44 // a prefix seen by a collector and its origins
+	KindBGPLink          Kind = 43 // the AS adjacencies from one ASN seen in AS paths (BGPLinks)
+	KindBGPPrefix        Kind = 44 // the prefixes of one first origin ASN seen by a collector (BGPPrefixes)
 )
 
 var kindNames = map[Kind]string{

@@ -300,6 +300,12 @@ type BGPCollector struct {
 	Files   []string `json:"files,omitempty"`
 	Entries int64    `json:"entries,omitempty"` // RIB entries and updates read
 	Routes  int      `json:"routes"`            // paths held at the snapshot
+	// What the snapshot holds: distinct prefixes, origin ASNs and AS links
+	// (prefix and link records are grouped by ASN, so record counts are not
+	// these).
+	Prefixes int `json:"prefixes"`
+	Origins  int `json:"origins"`
+	Links    int `json:"links"`
 }
 
 // BGPPeer is a neighbour of a collector and how many prefixes it sends.
@@ -319,15 +325,25 @@ type BGPOrigin struct {
 	Slash48sV6 uint64 `json:"slash48s_v6"` // distinct IPv6 /48s covered
 }
 
-// BGPLink is an AS adjacency seen in AS paths (A < B), with the number of
-// peers whose paths show it.
-type BGPLink struct {
-	A     ASN `json:"a"`
-	B     ASN `json:"b"`
-	Peers int `json:"peers"`
+// BGPLinks are the AS adjacencies seen in AS paths from one ASN A to
+// larger ASNs: B[i] > A, seen by Peers[i] peers (one record per A keeps a
+// full table at tens of thousands of rows instead of millions).
+type BGPLinks struct {
+	A     ASN   `json:"a"`
+	B     []ASN `json:"b"`
+	Peers []int `json:"peers"`
 }
 
-// BGPPrefix is a prefix seen by a collector and its origin ASNs.
+// BGPPrefixes are the prefixes a collector sees whose first (lowest)
+// origin is Origin; MOAS repeats those with more than one origin, with
+// all of them.
+type BGPPrefixes struct {
+	Origin   ASN         `json:"origin"`
+	Prefixes []string    `json:"prefixes"`
+	MOAS     []BGPPrefix `json:"moas,omitempty"`
+}
+
+// BGPPrefix is a prefix and its origin ASNs.
 type BGPPrefix struct {
 	Prefix  string `json:"prefix"`
 	Origins []ASN  `json:"origins,omitempty"`

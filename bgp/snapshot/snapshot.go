@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"regexp"
+	"slices"
 	"time"
 
 	"github.com/ixpobs/ixpobs/bgp"
@@ -41,13 +42,18 @@ func record(k ixp.Kind, id, ix int64, asn uint32, v any) (ixp.Record, error) {
 	return ixp.Record{Kind: k, ID: id, IXID: ix, ASN: ixp.ASN(asn), Data: b}, err
 }
 
-// Build returns the snapshot of a collector at time at.
+// Build returns the snapshot of a collector at time at. Prefixes are
+// grouped by their first origin ASN and links by their lower ASN, one
+// record each (record id = that ASN), so a full table is tens of
+// thousands of records, not millions; the collector record carries the
+// distinct counts.
 func Build(c ixp.BGPCollector, at time.Time, sum bgp.Summary) (ixp.SnapshotInput, error) {
 	if err := ValidName(c.Name); err != nil {
 		return ixp.SnapshotInput{}, err
 	}
-	c.Routes = sum.Routes
+	c.Routes, c.Prefixes, c.Origins, c.Links = sum.Routes, len(sum.Prefixes), len(sum.Origins), len(sum.Links)
 	in := ixp.SnapshotInput{Source: SourcePrefix + c.Name, At: at.UTC(), Kinds: ixp.BGPKinds}
+	in.Records = make([]ixp.Record, 0, 1+len(sum.Peers)+2*len(sum.Origins))
 	add := func(k ixp.Kind, id int64, asn uint32, v any) error {
 		r, err := record(k, id, c.IXID, asn, v)
 		in.Records = append(in.Records, r)
@@ -69,21 +75,48 @@ func Build(c ixp.BGPCollector, at time.Time, sum bgp.Summary) (ixp.SnapshotInput
 			return in, err
 		}
 	}
-	for _, l := range sum.Links {
-		if err := add(ixp.KindBGPLink, id63(fmt.Sprintf("%d-%d", l.A, l.B)), 0, ixp.BGPLink{A: ixp.ASN(l.A), B: ixp.ASN(l.B), Peers: l.Peers}); err != nil {
+	// Links are sorted by A, then B: one record per run of equal A.
+	for i := 0; i < len(sum.Links); {
+		j := i
+		g := ixp.BGPLinks{A: ixp.ASN(sum.Links[i].A)}
+		for ; j < len(sum.Links) && sum.Links[j].A == sum.Links[i].A; j++ {
+			g.B = append(g.B, ixp.ASN(sum.Links[j].B))
+			g.Peers = append(g.Peers, sum.Links[j].Peers)
+		}
+		if err := add(ixp.KindBGPLink, int64(g.A), uint32(g.A), g); err != nil {
 			return in, err
 		}
+		i = j
 	}
+	// Prefixes by first origin (0: only AS_SET origins), in ASN order.
+	groups := map[uint32]*ixp.BGPPrefixes{}
 	for _, p := range sum.Prefixes {
-		origins := make([]ixp.ASN, len(p.Origins))
 		var first uint32
-		for i, o := range p.Origins {
-			origins[i] = ixp.ASN(o)
-			if i == 0 {
-				first = o
-			}
+		if len(p.Origins) > 0 {
+			first = p.Origins[0]
 		}
-		if err := add(ixp.KindBGPPrefix, id63(p.Prefix.String()), first, ixp.BGPPrefix{Prefix: p.Prefix.String(), Origins: origins}); err != nil {
+		g := groups[first]
+		if g == nil {
+			g = &ixp.BGPPrefixes{Origin: ixp.ASN(first)}
+			groups[first] = g
+		}
+		ps := p.Prefix.String()
+		g.Prefixes = append(g.Prefixes, ps)
+		if len(p.Origins) > 1 {
+			origins := make([]ixp.ASN, len(p.Origins))
+			for i, o := range p.Origins {
+				origins[i] = ixp.ASN(o)
+			}
+			g.MOAS = append(g.MOAS, ixp.BGPPrefix{Prefix: ps, Origins: origins})
+		}
+	}
+	asns := make([]uint32, 0, len(groups))
+	for a := range groups {
+		asns = append(asns, a)
+	}
+	slices.Sort(asns)
+	for _, a := range asns {
+		if err := add(ixp.KindBGPPrefix, int64(a), a, groups[a]); err != nil {
 			return in, err
 		}
 	}
