@@ -345,6 +345,7 @@ type ixpPageData struct {
 	EventsAPI  string
 	Sources    *sourcesAnswer // members per source and their agreement
 	SourcesAPI string
+	BGP        []bgpAgreement // collectors at the exchange against its members
 }
 
 const maxEvents = 100
@@ -391,6 +392,9 @@ func (w *web) ixp(r *http.Request, p *page) error {
 	if sa, ok := v.(sourcesAnswer); ok {
 		d.Sources = &sa
 	}
+	if d.BGP, err = w.ixpBGP(r, p, d.IXP.ID, d.Members); err != nil {
+		return err
+	}
 	id := strconv.FormatInt(d.IXP.ID, 10)
 	d.SourcesAPI = p.API("/ixps/" + id + "/sources")
 	d.DetailAPI = p.API("/ixps/" + id)
@@ -404,6 +408,7 @@ func (w *web) ixp(r *http.Request, p *page) error {
 type networkPageData struct {
 	Net networkDetail
 	API string
+	BGP *networkBGP
 }
 
 // network serves /networks/{asn}.
@@ -414,6 +419,9 @@ func (w *web) network(r *http.Request, p *page) error {
 	}
 	d := &networkPageData{Net: v.(networkDetail), API: p.API("/networks/" + chi.URLParam(r, "asn"))}
 	p.SnapshotDate = d.Net.SnapshotDate
+	if d.BGP, err = w.networkOrigins(r, p, strconv.FormatUint(uint64(d.Net.ASN), 10)); err != nil {
+		return err
+	}
 	p.Title = "AS" + strconv.FormatUint(uint64(d.Net.ASN), 10)
 	if d.Net.Network != nil && d.Net.Network.Name != "" {
 		p.Title += " " + d.Net.Network.Name
