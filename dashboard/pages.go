@@ -555,7 +555,7 @@ func (p *page) Growth(rows []growth, key, from string) growthBlock {
 type countryPageData struct {
 	C          countryDetail
 	Info       geo.Info
-	Continent  string
+	Region     string // the breadcrumb's region: lac for its countries, else the continent
 	History    countryHistory
 	Neighbours []countryJSON // the country and its neighbours, by members
 	API        string
@@ -572,7 +572,10 @@ func (w *web) country(r *http.Request, p *page) error {
 	}
 	d := &countryPageData{C: v.(countryDetail)}
 	d.Info, _ = geo.Country(d.C.Country)
-	d.Continent = d.Info.Continent
+	d.Region = d.Info.Continent
+	if d.C.LAC {
+		d.Region = geo.LAC
+	}
 	hv, err := w.s.handleCountryHistory(r)
 	if err != nil {
 		return err
@@ -627,7 +630,7 @@ func (w *web) region(r *http.Request, p *page) error {
 	if _, ok := mapIndicators[ind]; !ok {
 		ind = "members"
 	}
-	d.Map = w.world.view(p, ind, areas)
+	d.Map = w.world.regionView(p, ind, areas, d.R.Region)
 	d.API = p.API("/regions/" + d.R.Region)
 	p.Title = d.R.Name
 	p.SnapshotDate = d.R.PeeringDBDate

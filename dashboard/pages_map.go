@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/ixpobs/ixpobs/geo"
 )
@@ -25,6 +26,49 @@ type worldMap struct {
 		D  string `json:"d"`
 	} `json:"countries"`
 	has map[string]bool
+	// main is the bounding box of each country's largest ring (its
+	// mainland: overseas territories would stretch a region's view).
+	main map[string]box
+}
+
+// box is a rectangle of the projected map.
+type box struct{ x0, y0, x1, y1 float64 }
+
+func (b box) empty() bool { return b.x1 <= b.x0 || b.y1 <= b.y0 }
+
+func (b box) union(o box) box {
+	if b.empty() {
+		return o
+	}
+	return box{min(b.x0, o.x0), min(b.y0, o.y0), max(b.x1, o.x1), max(b.y1, o.y1)}
+}
+
+// mainRing returns the bounding box of the largest ring (by the area of
+// its bounding box) of SVG path data made of M, L and Z commands.
+func mainRing(d string) (box, error) {
+	var best box
+	for _, ring := range strings.Split(d, "M")[1:] {
+		b := box{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
+		for _, pt := range strings.Split(strings.TrimSuffix(ring, "Z"), "L") {
+			xs, ys, ok := strings.Cut(strings.TrimSpace(pt), ",")
+			if !ok {
+				return box{}, fmt.Errorf("point %q without a comma", pt)
+			}
+			x, err := strconv.ParseFloat(xs, 64)
+			if err != nil {
+				return box{}, err
+			}
+			y, err := strconv.ParseFloat(ys, 64)
+			if err != nil {
+				return box{}, err
+			}
+			b = box{min(b.x0, x), min(b.y0, y), max(b.x1, x), max(b.y1, y)}
+		}
+		if (b.x1-b.x0)*(b.y1-b.y0) > (best.x1-best.x0)*(best.y1-best.y0) {
+			best = b
+		}
+	}
+	return best, nil
 }
 
 func loadWorldMap(fsys fs.FS) (*worldMap, error) {
@@ -36,8 +80,14 @@ func loadWorldMap(fsys fs.FS) (*worldMap, error) {
 	if err := json.Unmarshal(b, m); err != nil {
 		return nil, fmt.Errorf("decode world map: %w", err)
 	}
+	m.main = map[string]box{}
 	for _, c := range m.Countries {
 		m.has[c.CC] = true
+		b, err := mainRing(c.D)
+		if err != nil {
+			return nil, fmt.Errorf("world map outline of %s: %w", c.CC, err)
+		}
+		m.main[c.CC] = b
 	}
 	return m, nil
 }
@@ -81,7 +131,7 @@ type mapShape struct {
 
 type mapDot struct {
 	CC, Class, Title, Href string
-	X, Y                   string
+	X, Y, R                string
 }
 
 type mapLegend struct {
@@ -156,7 +206,7 @@ func (m *worldMap) view(p *page, ind string, countries []areaTotal) mapView {
 		}
 		x, y := m.project(info.Lat, info.Lon)
 		v.Dots = append(v.Dots, mapDot{CC: cc, Class: class(val), Title: title(cc), Href: href(cc),
-			X: strconv.FormatFloat(x, 'f', 1, 64), Y: strconv.FormatFloat(y, 'f', 1, 64)})
+			X: strconv.FormatFloat(x, 'f', 1, 64), Y: strconv.FormatFloat(y, 'f', 1, 64), R: "3"})
 	}
 	slices.SortFunc(v.Dots, func(a, b mapDot) int { return cmpString(a.CC, b.CC) })
 	lo := int64(1)
@@ -180,4 +230,48 @@ func cmpString(a, b string) int {
 		return 1
 	}
 	return 0
+}
+
+// Map views keep their width over height within these bounds, so that a
+// tall region does not make a page-high map.
+const minAspect, maxAspect = 1.4, 2.4
+
+// regionView is view zoomed to the countries of a region: the viewBox
+// fits their mainlands with a margin, and the dots of small countries
+// shrink with the zoom.
+func (m *worldMap) regionView(p *page, ind string, countries []areaTotal, region string) mapView {
+	v := m.view(p, ind, countries)
+	var b box
+	for _, cc := range geo.CountriesIn(region) {
+		if mb, ok := m.main[cc]; ok && !mb.empty() {
+			b = b.union(mb)
+		} else if info, ok := geo.Country(cc); ok && (info.Lat != 0 || info.Lon != 0) {
+			x, y := m.project(info.Lat, info.Lon)
+			b = b.union(box{x - 2, y - 2, x + 2, y + 2})
+		}
+	}
+	if b.empty() {
+		return v
+	}
+	w, h := b.x1-b.x0, b.y1-b.y0
+	pad := 0.04 * max(w, h)
+	b = box{b.x0 - pad, b.y0 - pad, b.x1 + pad, b.y1 + pad}
+	w, h = b.x1-b.x0, b.y1-b.y0
+	cx, cy := (b.x0+b.x1)/2, (b.y0+b.y1)/2
+	if w/h < minAspect {
+		w = h * minAspect
+	} else if w/h > maxAspect {
+		h = w / maxAspect
+	}
+	v.ViewBox = fmt.Sprintf("%.1f %.1f %.1f %.1f", cx-w/2, cy-h/2, w, h)
+	r := 3 * w / m.Width
+	for i := range v.Dots {
+		v.Dots[i].R = strconv.FormatFloat(max(r, 0.6), 'f', 2, 64)
+	}
+	for i := range v.Shapes {
+		if !geo.InRegion(v.Shapes[i].CC, region) {
+			v.Shapes[i].Class += " out"
+		}
+	}
+	return v
 }
