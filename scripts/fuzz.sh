@@ -3,10 +3,13 @@
 # prints, per target, the executions, executions per second, new
 # interesting inputs and corpus size.
 #
-# Usage: scripts/fuzz.sh [-t DURATION] [-p PARALLEL] [-j JOBS] [-o LOGDIR] [-l] [TARGET...]
+# Usage: scripts/fuzz.sh [-t DURATION] [-p PARALLEL] [-j JOBS] [-m MINIMIZE] [-o LOGDIR] [-l] [TARGET...]
 #   -t DURATION  fuzz time per target (go test -fuzztime; default 60s, e.g. 10m)
 #   -p PARALLEL  fuzz workers per target (go test -parallel; default 1)
 #   -j JOBS      targets fuzzed at the same time (default 1)
+#   -m MINIMIZE  time to minimize each new input or crasher (go test
+#                -fuzzminimizetime; default 10s); the workers run no new
+#                inputs meanwhile, so a long one lowers execs/s
 #   -o LOGDIR    directory for one log per target (default: a new /tmp/ixpobs-fuzz.*)
 #   -l           list the targets (package:Target) and exit
 #   TARGET       FuzzName or package:FuzzName (e.g. ./bgp/live:FuzzUpdate);
@@ -18,20 +21,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-duration=60s parallel=1 jobs=1 logdir="" list=false
+duration=60s parallel=1 jobs=1 minimize=10s logdir="" list=false
 if [[ $# -eq 1 && $1 =~ ^[0-9]+[a-z]+$ ]]; then
 	duration=$1
 	shift
 fi
-while getopts "t:p:j:o:lh" opt; do
+while getopts "t:p:j:m:o:lh" opt; do
 	case $opt in
 	t) duration=$OPTARG ;;
 	p) parallel=$OPTARG ;;
 	j) jobs=$OPTARG ;;
+	m) minimize=$OPTARG ;;
 	o) logdir=$OPTARG ;;
 	l) list=true ;;
 	*)
-		sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
 		exit 2
 		;;
 	esac
@@ -82,7 +86,7 @@ run() {
 	echo "== $pkg $target start $(date -u +%H:%M:%S)"
 	local rc=0
 	nice -n 10 go test -run '^$' -fuzz "^${target}\$" -fuzztime "$duration" -parallel "$parallel" \
-		-fuzzminimizetime 30s "$pkg" >"$log" 2>&1 || rc=$?
+		-fuzzminimizetime "$minimize" "$pkg" >"$log" 2>&1 || rc=$?
 	echo "$rc" >"$log.rc"
 	echo "== $pkg $target done $(date -u +%H:%M:%S) exit $rc"
 }
