@@ -49,6 +49,8 @@ func BenchmarkAPI(b *testing.B) {
 		"/api/v1/ixps?per_page=1000",
 		"/api/v1/networks/15169",
 		"/api/v1/ixps/171/events?from=2019-01-01",
+		"/api/v1/regions/world/history",
+		"/api/v1/regions/lac/history",
 	} {
 		b.Run(fmt.Sprintf("GET %s", path), func(b *testing.B) { benchmarkEndpoint(b, path) })
 	}
