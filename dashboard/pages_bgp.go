@@ -13,6 +13,10 @@ import (
 	"github.com/ixpobs/ixpobs/store"
 )
 
+// maxPeersOnly bounds the peers not in PeeringDB that the page lists (the
+// API has them all).
+const maxPeersOnly = 30
+
 // bgpAgreement compares the peers a BGP collector at an exchange sees
 // with the exchange's PeeringDB members at the date shown.
 type bgpAgreement struct {
@@ -21,7 +25,8 @@ type bgpAgreement struct {
 	Peers        int // distinct peer ASNs
 	Members      int // PeeringDB members
 	Both         int // peers that are members
-	PeersOnly    []ixp.ASN
+	PeersOnly    []ixp.ASN // the first maxPeersOnly of them
+	PeersOnlyN   int       // all of them
 	MembersOnly  int
 	// Coverage: members seen as peers, over the members.
 	Coverage float64
@@ -71,6 +76,9 @@ func (w *web) ixpBGP(r *http.Request, p *page, id int64, members memberList) ([]
 			}
 		}
 		slices.Sort(a.PeersOnly)
+		if a.PeersOnlyN = len(a.PeersOnly); a.PeersOnlyN > maxPeersOnly {
+			a.PeersOnly = a.PeersOnly[:maxPeersOnly]
+		}
 		a.MembersOnly = a.Members - a.Both
 		if a.Members > 0 {
 			a.Coverage = float64(a.Both) / float64(a.Members)
