@@ -22,9 +22,9 @@ const maxPeersOnly = 30
 type bgpAgreement struct {
 	Collector    string
 	SnapshotDate string
-	Peers        int // distinct peer ASNs
-	Members      int // PeeringDB members
-	Both         int // peers that are members
+	Peers        int       // distinct peer ASNs
+	Members      int       // PeeringDB members
+	Both         int       // peers that are members
 	PeersOnly    []ixp.ASN // the first maxPeersOnly of them
 	PeersOnlyN   int       // all of them
 	MembersOnly  int
