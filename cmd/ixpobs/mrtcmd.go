@@ -12,27 +12,16 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/ixpobs/ixpobs/bgp"
-	"github.com/ixpobs/ixpobs/bgp/mrt"
 	"github.com/ixpobs/ixpobs/bgp/snapshot"
-	"github.com/ixpobs/ixpobs/ixp"
+	"github.com/ixpobs/ixpobs/collector/ribs"
 	"github.com/ixpobs/ixpobs/store"
 )
 
 // mrtResult is one line of `import mrt --json`.
 type mrtResult struct {
-	mrt.Stats
-	Collector string  `json:"collector"`
-	Snapshot  string  `json:"snapshot,omitempty"` // time of the stored snapshot
-	Unchanged bool    `json:"unchanged,omitempty"`
+	ribs.Result
 	ImportErr string  `json:"import_error,omitempty"`
 	Seconds   float64 `json:"seconds"`
-	// Phases: reading and aggregating the file, deriving the summary,
-	// building the snapshot records, publishing them to the store.
-	ReadSeconds    float64 `json:"read_seconds"`
-	SummarySeconds float64 `json:"summary_seconds"`
-	BuildSeconds   float64 `json:"build_seconds"`
-	StoreSeconds   float64 `json:"store_seconds"`
 }
 
 func importMRT(ctx context.Context, env *environment, args []string) error {
@@ -96,99 +85,30 @@ func collectorFromFile(path string) string {
 	return "mrt"
 }
 
-// importMRTFile reads one file into a fresh aggregator and publishes the
-// collector snapshot. A file that is not read to its clean end is never
-// published.
+// importMRTFile imports one file through ribs.ImportFile (the path the
+// scheduled fetcher uses too), with progress, and records the run.
 func importMRTFile(ctx context.Context, st store.Store, path, collector string, ixpID int64, at time.Time, force bool, progressOut io.Writer, log *slog.Logger) mrtResult {
 	started := time.Now()
-	res := mrtResult{Collector: collector}
-	res.File = path
-	fail := func(err error) mrtResult {
-		res.ImportErr = err.Error()
-		res.Seconds = time.Since(started).Seconds()
-		recordImport(ctx, st, log, snapshot.SourcePrefix+collector, path, started, store.PublishResult{}, err)
-		return res
+	var size int64
+	if fi, err := os.Stat(path); err == nil {
+		size = fi.Size()
 	}
-	if err := snapshot.ValidName(collector); err != nil {
-		return fail(err)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return fail(err)
-	}
-	defer f.Close()
-	fi, _ := f.Stat()
-	counter := &byteCounter{r: f}
-	r, err := mrt.NewReader(counter, path)
-	if err != nil {
-		return fail(err)
-	}
-	defer r.Close()
-	agg := bgp.NewAggregator()
-	var last time.Time
-	var records atomic.Int64
-	stop := startProgress(progressOut, path, fi.Size(), counter, &records, log)
-	stats, err := r.Read(ctx, func(e *mrt.Elem) error {
-		if e.Time.After(last) {
-			last = e.Time
-		}
-		records.Store(e.Record)
-		mrt.Apply(agg, e)
-		return nil
-	})
+	var records, read atomic.Int64
+	stop := startProgress(progressOut, path, size, &read, &records, log)
+	r, err := ribs.ImportFile(ctx, st, path, ribs.ImportOptions{Collector: collector, IXID: ixpID, At: at, Force: force, Records: &records, Bytes: &read})
 	stop()
-	res.Stats = stats
-	phase := time.Now()
-	res.ReadSeconds = phase.Sub(started).Seconds()
+	res := mrtResult{Result: r, Seconds: time.Since(started).Seconds()}
 	if err != nil {
-		return fail(err)
+		res.ImportErr = err.Error()
 	}
-	if !stats.Complete {
-		return fail(fmt.Errorf("%s: not read to its end: %w", path, ixp.ErrTruncated))
-	}
-	when := at
-	if when.IsZero() {
-		when = last
-	}
-	if when.IsZero() {
-		return fail(fmt.Errorf("%s: no record with a time; give --at: %w", path, ixp.ErrInvalid))
-	}
-	sum := agg.Summary()
-	res.SummarySeconds = time.Since(phase).Seconds()
-	phase = time.Now()
-	in, err := snapshot.Build(ixp.BGPCollector{Name: collector, IXID: ixpID, Type: "mrt", Files: []string{path}, Entries: stats.Entries}, when, sum)
-	if err != nil {
-		return fail(err)
-	}
-	res.BuildSeconds = time.Since(phase).Seconds()
-	phase = time.Now()
-	in.Force, in.Origin = force, path
-	pub, err := st.Publish(ctx, in)
-	if err != nil {
-		return fail(err)
-	}
-	res.StoreSeconds = time.Since(phase).Seconds()
-	recordImport(ctx, st, log, in.Source, path, started, pub, nil)
-	res.Snapshot, res.Unchanged = pub.Snapshot.At.Format(time.RFC3339), pub.Unchanged
-	res.Seconds = time.Since(started).Seconds()
+	recordImport(ctx, st, log, snapshot.SourcePrefix+collector, path, started, r.Publish, err)
 	return res
-}
-
-type byteCounter struct {
-	r io.Reader
-	n atomic.Int64
-}
-
-func (c *byteCounter) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n.Add(int64(n))
-	return n, err
 }
 
 // startProgress reports progress every half second on a terminal (one
 // line rewritten in place: bytes, records/s, time left) and every 10
 // seconds as a log line otherwise. The returned func stops it.
-func startProgress(w io.Writer, name string, size int64, read *byteCounter, records *atomic.Int64, log *slog.Logger) func() {
+func startProgress(w io.Writer, name string, size int64, read, records *atomic.Int64, log *slog.Logger) func() {
 	f, isFile := w.(*os.File)
 	tty := false
 	if isFile {
@@ -216,7 +136,7 @@ func startProgress(w io.Writer, name string, size int64, read *byteCounter, reco
 				return
 			case <-t.C:
 				elapsed := time.Since(start).Seconds()
-				n, recs := read.n.Load(), records.Load()
+				n, recs := read.Load(), records.Load()
 				rate := float64(recs) / elapsed
 				left := "?"
 				if n > 0 && size > 0 {

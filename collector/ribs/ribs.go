@@ -1,0 +1,214 @@
+// Package ribs is the scheduled collector of route collectors' RIB dumps
+// (MRT archives of RIPE RIS and RouteViews): for each configured collector
+// it finds the newest published dump from a URL template, downloads it
+// through the shared hardened client (internal/safehttp) to a temporary
+// file with a size cap, and imports it exactly as `ixpobs import mrt`
+// does (ImportFile) into the snapshot source "bgp:<collector>". A dump
+// already imported is not fetched again. Each collector is its own
+// collector.Source, named "mrt:<collector>", so runs and failures are
+// recorded and counted per collector.
+package ribs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/ixpobs/ixpobs/bgp/snapshot"
+	"github.com/ixpobs/ixpobs/internal/safehttp"
+	"github.com/ixpobs/ixpobs/ixp"
+	"github.com/ixpobs/ixpobs/store"
+)
+
+// SourcePrefix starts the run source name of each collector's fetcher.
+const SourcePrefix = "mrt:"
+
+// Collector is one route collector's RIB archive.
+type Collector struct {
+	// Name names the snapshot source "bgp:<name>" (letters, digits, ".",
+	// "_", ":" and "-").
+	Name string `yaml:"name"`
+	// URLTemplate is the URL of the dump taken at a time, with {YYYY},
+	// {MM}, {DD}, {hh} and {mm} replaced by its UTC year, month, day, hour
+	// and minute.
+	URLTemplate string `yaml:"url_template"`
+	// Period is the time between dumps; dumps are taken at multiples of
+	// it from 00:00 UTC (RIS: 8h, RouteViews: 2h).
+	Period time.Duration `yaml:"period"`
+	// IXID is the PeeringDB ix id of the exchange the collector peers at
+	// (0: multihop or not known).
+	IXID int64 `yaml:"ixp_id"`
+}
+
+// DefaultCollectors are the RIS and RouteViews collectors at Latin
+// American IXPs. Names and archive layouts are those the projects
+// publish; IXP ids are the exchanges where PeeringDB (2022 dump) lists the
+// project's ASN (RIS AS12654, RouteViews AS6447); route-views.chile and
+// route-views.peru are not listed there, so their id is left 0. PCH
+// publishes its daily RIBs as "show ip bgp" text, not MRT, so no PCH
+// collector is here.
+func DefaultCollectors() []Collector {
+	ris := func(name string, ix int64) Collector {
+		return Collector{Name: name, IXID: ix, Period: 8 * time.Hour,
+			URLTemplate: "https://data.ris.ripe.net/" + name + "/{YYYY}.{MM}/bview.{YYYY}{MM}{DD}.{hh}{mm}.gz"}
+	}
+	rv := func(name string, ix int64) Collector {
+		return Collector{Name: name, IXID: ix, Period: 2 * time.Hour,
+			URLTemplate: "https://archive.routeviews.org/" + name + "/bgpdata/{YYYY}.{MM}/RIBS/rib.{YYYY}{MM}{DD}.{hh}{mm}.bz2"}
+	}
+	return []Collector{
+		ris("rrc15", 171), // IX.br São Paulo
+		ris("rrc24", 0),   // LACNIC, Montevideo: multihop
+		rv("route-views.saopaulo", 171),
+		rv("route-views2.saopaulo", 171),
+		rv("route-views.rio", 177),       // IX.br Rio de Janeiro
+		rv("route-views.fortaleza", 710), // IX.br Fortaleza
+		rv("route-views.chile", 0),
+		rv("route-views.peru", 0),
+	}
+}
+
+// URL returns the dump URL of time t.
+func (c Collector) URL(t time.Time) string {
+	t = t.UTC()
+	return strings.NewReplacer(
+		"{YYYY}", fmt.Sprintf("%04d", t.Year()),
+		"{MM}", fmt.Sprintf("%02d", int(t.Month())),
+		"{DD}", fmt.Sprintf("%02d", t.Day()),
+		"{hh}", fmt.Sprintf("%02d", t.Hour()),
+		"{mm}", fmt.Sprintf("%02d", t.Minute()),
+	).Replace(c.URLTemplate)
+}
+
+// Validate reports the first unusable setting.
+func (c Collector) Validate() error {
+	if err := snapshot.ValidName(c.Name); err != nil {
+		return err
+	}
+	if c.Period < time.Minute || (24*time.Hour)%c.Period != 0 {
+		return fmt.Errorf("mrt collector %s: period %s must be at least 1m and divide 24h: %w", c.Name, c.Period, ixp.ErrInvalid)
+	}
+	if !strings.HasPrefix(c.URLTemplate, "https://") && !strings.HasPrefix(c.URLTemplate, "http://") {
+		return fmt.Errorf("mrt collector %s: url_template must be an http(s) URL: %w", c.Name, ixp.ErrInvalid)
+	}
+	if !strings.Contains(c.URLTemplate, "{hh}") && c.Period < 24*time.Hour {
+		return fmt.Errorf("mrt collector %s: url_template has no {hh} but dumps come every %s: %w", c.Name, c.Period, ixp.ErrInvalid)
+	}
+	if c.IXID < 0 {
+		return fmt.Errorf("mrt collector %s: negative ixp_id: %w", c.Name, ixp.ErrInvalid)
+	}
+	return nil
+}
+
+// Config configures a Fetcher.
+type Config struct {
+	// Lookback is how many dump times, newest first, are tried before
+	// giving up (default 6).
+	Lookback int
+	// MaxBytes caps one download (default 2 GiB).
+	MaxBytes int64
+	// DownloadTimeout bounds one download (default 30 min).
+	DownloadTimeout time.Duration
+	// TempDir holds downloads while they are imported ("" = os.TempDir).
+	TempDir string
+	Logger  *slog.Logger
+	Now     func() time.Time
+}
+
+// Fetcher fetches and imports RIB dumps.
+type Fetcher struct {
+	client *safehttp.Client
+	st     store.Store
+	cfg    Config
+}
+
+// New returns a Fetcher that downloads with client and publishes to st.
+func New(client *safehttp.Client, st store.Store, cfg Config) *Fetcher {
+	if cfg.Lookback <= 0 {
+		cfg.Lookback = 6
+	}
+	if cfg.MaxBytes <= 0 {
+		cfg.MaxBytes = 2 << 30
+	}
+	if cfg.DownloadTimeout <= 0 {
+		cfg.DownloadTimeout = 30 * time.Minute
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Fetcher{client: client, st: st, cfg: cfg}
+}
+
+// Collect imports the newest published dump of c, walking back over dump
+// times while the archive answers 404. It returns the publication, or an
+// unchanged result naming the existing snapshot when that dump was already
+// imported.
+func (f *Fetcher) Collect(ctx context.Context, c Collector) (store.PublishResult, error) {
+	if err := c.Validate(); err != nil {
+		return store.PublishResult{}, err
+	}
+	newest := f.cfg.Now().UTC().Truncate(c.Period)
+	src := snapshot.SourcePrefix + c.Name
+	var missing []string
+	for i := 0; i < f.cfg.Lookback; i++ {
+		at := newest.Add(-time.Duration(i) * c.Period)
+		url := c.URL(at)
+		if sn, err := f.st.SnapshotAt(ctx, src, at); err == nil && sn.At.Equal(at) && sn.Origin == url {
+			f.cfg.Logger.Info("mrt: newest dump already imported", "collector", c.Name, "url", url, "snapshot", sn.ID)
+			return store.PublishResult{Snapshot: sn, Unchanged: true}, nil
+		} else if err != nil && !errors.Is(err, ixp.ErrNotFound) {
+			return store.PublishResult{}, fmt.Errorf("mrt %s: %w", c.Name, err)
+		}
+		path, err := f.download(ctx, url)
+		var se *safehttp.StatusError
+		if errors.As(err, &se) && (se.Code == http.StatusNotFound || se.Code == http.StatusForbidden) {
+			missing = append(missing, url)
+			continue // not published (yet)
+		}
+		if err != nil {
+			return store.PublishResult{}, fmt.Errorf("mrt %s: %w", c.Name, err)
+		}
+		res, err := ImportFile(ctx, f.st, path, ImportOptions{Collector: c.Name, IXID: c.IXID, At: at, Origin: url})
+		os.Remove(path)
+		if err != nil {
+			return store.PublishResult{}, fmt.Errorf("mrt %s: %s: %w", c.Name, url, err)
+		}
+		f.cfg.Logger.Info("mrt: dump imported", "collector", c.Name, "url", url, "entries", res.Entries,
+			"prefixes", res.Prefixes, "peers", res.Peers, "seconds", res.ReadSeconds+res.SummarySeconds+res.BuildSeconds+res.StoreSeconds)
+		return res.Publish, nil
+	}
+	return store.PublishResult{}, fmt.Errorf("mrt %s: no dump published at the last %d dump times (newest tried %s): %w",
+		c.Name, f.cfg.Lookback, strings.Join(missing[:min(1, len(missing))], ""), ixp.ErrUnavailable)
+}
+
+// download copies url to a temporary file and returns its path.
+func (f *Fetcher) download(ctx context.Context, url string) (string, error) {
+	s, err := f.client.Open(ctx, url, safehttp.WithMaxBodyBytes(f.cfg.MaxBytes), safehttp.WithTimeout(f.cfg.DownloadTimeout))
+	if err != nil {
+		return "", err
+	}
+	defer s.Close()
+	tmp, err := os.CreateTemp(f.cfg.TempDir, "ixpobs-rib-*")
+	if err != nil {
+		return "", fmt.Errorf("download %s: %w", url, err)
+	}
+	if _, err := io.Copy(tmp, s); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return "", fmt.Errorf("download %s: %w", url, err)
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return "", fmt.Errorf("download %s: %w", url, err)
+	}
+	return tmp.Name(), nil
+}
