@@ -14,7 +14,7 @@ import (
 )
 
 func runCollect(ctx context.Context, env *environment, args []string) error {
-	o := newOptions("collect", "collect [flags] [SOURCE...]   (sources: peeringdb, ixf, rir, rir:lacnic, …)", env, "db", "log-level", "log-format", "peeringdb-api-key", "peeringdb-url")
+	o := newOptions("collect", "collect [flags] [SOURCE...]   (sources: peeringdb, ixf, rir, rir:lacnic, mrt, mrt:rrc15, …)", env, "db", "log-level", "log-format", "peeringdb-api-key", "peeringdb-url")
 	force := o.fs.Bool("force", false, "publish even if an object kind shrinks by more than 30%")
 	only, err := o.parseArgs(args, 0)
 	if err != nil {
@@ -48,7 +48,7 @@ type collectOptions struct {
 }
 
 // buildSources lists the enabled sources, or the ones named in
-// opts.only ("rir" names every registry).
+// opts.only ("rir" names every registry, "mrt" every RIB collector).
 func buildSources(cfg Config, st store.Store, log *slog.Logger, opts *collectOptions) ([]collector.Source, error) {
 	if opts == nil {
 		opts = &collectOptions{}
@@ -77,6 +77,10 @@ func buildSources(cfg Config, st store.Store, log *slog.Logger, opts *collectOpt
 		enabled[src.Name] = cfg.RIR.Enabled
 		all = append(all, src)
 	}
+	for _, src := range mrtSources(cfg.MRT, client, st, log) {
+		enabled[src.Name] = cfg.MRT.Enabled
+		all = append(all, src)
+	}
 	if len(opts.only) == 0 {
 		var out []collector.Source
 		for _, src := range all {
@@ -90,7 +94,7 @@ func buildSources(cfg Config, st store.Store, log *slog.Logger, opts *collectOpt
 	for _, name := range opts.only {
 		n := len(out)
 		for _, src := range all {
-			if src.Name == name || (name == "rir" && strings.HasPrefix(src.Name, "rir:")) {
+			if src.Name == name || (name == "rir" && strings.HasPrefix(src.Name, "rir:")) || (name == "mrt" && strings.HasPrefix(src.Name, "mrt:")) {
 				out = append(out, src)
 			}
 		}
@@ -100,7 +104,7 @@ func buildSources(cfg Config, st store.Store, log *slog.Logger, opts *collectOpt
 				names = append(names, src.Name)
 			}
 			sort.Strings(names)
-			return nil, fmt.Errorf("unknown source %q (known: %s, rir)", name, strings.Join(names, ", "))
+			return nil, fmt.Errorf("unknown source %q (known: %s, rir, mrt)", name, strings.Join(names, ", "))
 		}
 	}
 	return out, nil

@@ -42,6 +42,8 @@ type Config struct {
 	IXF IXFSource `yaml:"ixf"`
 	// RIR configures the RIR delegated statistics collector.
 	RIR RIRSource `yaml:"rir"`
+	// MRT configures the scheduled fetch of route collectors' RIB dumps.
+	MRT MRTSource `yaml:"mrt"`
 	// Metrics configures /metrics.
 	Metrics MetricsConfig `yaml:"metrics"`
 	// BGP configures `ixpobs bgp` (nil when the file has no bgp section).
@@ -78,6 +80,7 @@ func defaultConfig() Config {
 		IXF: IXFSource{Enabled: true, Interval: 24 * time.Hour, Timeout: 30 * time.Minute,
 			ProviderList: "https://api.ixpdb.net/v1/provider/list", FromPeeringDB: true, Concurrency: 4},
 		RIR: RIRSource{Enabled: true, Interval: 24 * time.Hour, Timeout: 10 * time.Minute},
+		MRT: MRTSource{Enabled: false, Timeout: time.Hour, Lookback: 6, MaxBytes: 2 << 30},
 	}
 }
 
@@ -107,6 +110,9 @@ func (c Config) validate() error {
 		}
 	}
 	if err := c.IXF.validate(); err != nil {
+		return err
+	}
+	if err := c.MRT.validate(); err != nil {
 		return err
 	}
 	return c.RIR.validate()

@@ -12,6 +12,7 @@ import (
 	"github.com/ixpobs/ixpobs/collector"
 	"github.com/ixpobs/ixpobs/collector/ixf"
 	"github.com/ixpobs/ixpobs/collector/peeringdb"
+	"github.com/ixpobs/ixpobs/collector/ribs"
 	"github.com/ixpobs/ixpobs/collector/rir"
 	"github.com/ixpobs/ixpobs/internal/safehttp"
 	"github.com/ixpobs/ixpobs/ixp"
@@ -26,6 +27,62 @@ type RIRSource struct {
 	// Registries to fetch (afrinic, apnic, arin, lacnic, ripencc, iana);
 	// empty means all.
 	Registries []string `yaml:"registries"`
+}
+
+// MRTSource configures the scheduled fetch of RIB dumps (collector/ribs).
+type MRTSource struct {
+	Enabled bool `yaml:"enabled"`
+	// Interval between checks of one collector; 0 means its dump period.
+	Interval time.Duration `yaml:"interval"`
+	Timeout  time.Duration `yaml:"timeout"`
+	// Lookback is how many dump times, newest first, are tried.
+	Lookback int `yaml:"lookback"`
+	// MaxBytes caps one download.
+	MaxBytes int64 `yaml:"max_bytes"`
+	// TempDir holds downloads while they are imported ("" = system temp).
+	TempDir string `yaml:"temp_dir"`
+	// Collectors to fetch; empty means ribs.DefaultCollectors (RIS and
+	// RouteViews at Latin American IXPs).
+	Collectors []ribs.Collector `yaml:"collectors"`
+}
+
+func (c MRTSource) validate() error {
+	if c.Interval != 0 && c.Interval < time.Minute {
+		return fmt.Errorf("mrt.interval must be 0 (each collector's period) or at least 1m")
+	}
+	if c.Lookback < 0 || c.Lookback > 100 {
+		return fmt.Errorf("mrt.lookback must be from 0 (default) to 100")
+	}
+	seen := map[string]bool{}
+	for _, col := range c.Collectors {
+		if err := col.Validate(); err != nil {
+			return fmt.Errorf("mrt.collectors: %w", err)
+		}
+		if seen[col.Name] {
+			return fmt.Errorf("mrt.collectors: %s listed twice", col.Name)
+		}
+		seen[col.Name] = true
+	}
+	return nil
+}
+
+// mrtSources returns one scheduled source per collector, "mrt:<name>".
+func mrtSources(cfg MRTSource, client *safehttp.Client, st store.Store, log *slog.Logger) []collector.Source {
+	cols := cfg.Collectors
+	if len(cols) == 0 {
+		cols = ribs.DefaultCollectors()
+	}
+	f := ribs.New(client, st, ribs.Config{Lookback: cfg.Lookback, MaxBytes: cfg.MaxBytes, DownloadTimeout: cfg.Timeout, TempDir: cfg.TempDir, Logger: log})
+	var out []collector.Source
+	for _, c := range cols {
+		every := cfg.Interval
+		if every == 0 {
+			every = c.Period
+		}
+		out = append(out, collector.Source{Name: ribs.SourcePrefix + c.Name, Interval: every, Timeout: cfg.Timeout,
+			Collect: func(ctx context.Context) (store.PublishResult, error) { return f.Collect(ctx, c) }})
+	}
+	return out
 }
 
 // IXFSource configures the scheduled collection of IX-F member exports.

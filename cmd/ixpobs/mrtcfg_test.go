@@ -1,0 +1,64 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ixpobs/ixpobs/store/sqlite"
+)
+
+func TestMRTSection(t *testing.T) {
+	tests := []struct {
+		name    string
+		yaml    string
+		wantErr string
+		sources []string // with `collect mrt`
+	}{
+		{name: "defaults", yaml: "mrt: {enabled: true}\n",
+			sources: []string{"mrt:rrc15", "mrt:rrc24", "mrt:route-views.saopaulo", "mrt:route-views2.saopaulo", "mrt:route-views.rio", "mrt:route-views.fortaleza", "mrt:route-views.chile", "mrt:route-views.peru"}},
+		{name: "one collector", yaml: "mrt:\n  enabled: true\n  collectors:\n    - {name: rrc15, url_template: 'https://data.ris.ripe.net/rrc15/{YYYY}.{MM}/bview.{YYYY}{MM}{DD}.{hh}{mm}.gz', period: 8h, ixp_id: 171}\n",
+			sources: []string{"mrt:rrc15"}},
+		{name: "bad period", yaml: "mrt:\n  collectors:\n    - {name: x, url_template: 'https://h/{hh}', period: 5h}\n", wantErr: "divide 24h"},
+		{name: "twice", yaml: "mrt:\n  collectors:\n    - {name: x, url_template: 'https://h/{hh}', period: 8h}\n    - {name: x, url_template: 'https://h/{hh}', period: 8h}\n", wantErr: "twice"},
+		{name: "unknown key", yaml: "mrt:\n  colectors: []\n", wantErr: "colectors"},
+	}
+	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "c.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := defaultConfig()
+			err := decodeConfig([]byte(tt.yaml), &cfg)
+			if err == nil {
+				err = cfg.validate()
+			}
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want one naming %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			srcs, err := buildSources(cfg, st, nil, &collectOptions{only: []string{"mrt"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, s := range srcs {
+				got = append(got, s.Name)
+				if s.Interval < 2*time.Hour || s.Timeout != time.Hour {
+					t.Errorf("%s: interval %s, timeout %s", s.Name, s.Interval, s.Timeout)
+				}
+			}
+			if strings.Join(got, " ") != strings.Join(tt.sources, " ") {
+				t.Errorf("sources = %v, want %v", got, tt.sources)
+			}
+		})
+	}
+}
