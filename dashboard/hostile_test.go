@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -133,8 +134,23 @@ func TestHostileRequests(t *testing.T) {
 	sort.Slice(times, func(i, j int) bool { return times[i].d > times[j].d })
 	for _, x := range times[:min(10, len(times))] {
 		t.Logf("slowest: %v GET %.120s", x.d.Round(time.Millisecond), x.path)
-		if x.d > slowRequest*raceSlowdown {
-			t.Errorf("GET %.120s took %v, over %v", x.path, x.d, slowRequest*raceSlowdown)
+		if x.d <= slowRequest*raceSlowdown {
+			continue
+		}
+		// The machine is shared: time it again, uncached (a fresh unknown
+		// parameter), and keep the best of three.
+		best := x.d
+		for i := range 3 {
+			sep := "?"
+			if strings.Contains(x.path, "?") {
+				sep = "&"
+			}
+			start := time.Now()
+			check(x.path + sep + "retry=" + strconv.Itoa(i))
+			best = min(best, time.Since(start))
+		}
+		if best > slowRequest*raceSlowdown {
+			t.Errorf("GET %.120s took %v (best of 4), over %v", x.path, best, slowRequest*raceSlowdown)
 		}
 	}
 	t.Logf("%d hostile requests over %d routes: %d in path parameters, %d in query parameters, %d combined", len(times), len(routes), pathN, queryN, combos)
