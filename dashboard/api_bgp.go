@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -158,13 +159,101 @@ func (s *Server) handleBGPCollectors(r *http.Request) (any, error) {
 type collectorPeer struct {
 	ixp.BGPPeer
 	Name      string `json:"name,omitempty"`
-	IXPMember *bool  `json:"ixp_member,omitempty"` // in PeeringDB at the collector's IXP
+	IXPMember *bool  `json:"ixp_member,omitempty"` // in PeeringDB at the collector's IXP, at the snapshot date
+	IXFMember *bool  `json:"ixf_member,omitempty"` // in an IX-F export of that IXP, at the snapshot date
+}
+
+// peersVsMembers compares the peer ASNs a collector sees with the members
+// of its IXP in one source, both at the collector snapshot's date.
+type peersVsMembers struct {
+	Source       string    `json:"source"`        // "peeringdb", or "ixf" for every export of the IXP together
+	SnapshotDate string    `json:"snapshot_date"` // of the member data (the newest export for ixf)
+	Members      int       `json:"members"`
+	Peers        int       `json:"peers"`    // distinct peer ASNs of the collector
+	Seen         int       `json:"seen"`     // members that are peers
+	Coverage     float64   `json:"coverage"` // seen / members
+	NotSeen      []ixp.ASN `json:"members_not_seen"`
+	NotMembers   []ixp.ASN `json:"peers_not_members"`
+}
+
+func compareMembers(m sourceMembers, source string, peers map[ixp.ASN]bool) peersVsMembers {
+	out := peersVsMembers{Source: source, SnapshotDate: m.SnapshotDate, Members: len(m.asns), Peers: len(peers), NotSeen: []ixp.ASN{}, NotMembers: []ixp.ASN{}}
+	for a := range m.asns {
+		if peers[a] {
+			out.Seen++
+		} else {
+			out.NotSeen = append(out.NotSeen, a)
+		}
+	}
+	for a := range peers {
+		if !m.asns[a] {
+			out.NotMembers = append(out.NotMembers, a)
+		}
+	}
+	slices.Sort(out.NotSeen)
+	slices.Sort(out.NotMembers)
+	if out.Members > 0 {
+		out.Coverage = float64(out.Seen) / float64(out.Members)
+	}
+	return out
+}
+
+// ixpMembersAt returns the members of exchange ix in PeeringDB and in the
+// IX-F exports (all together) at time at; nil where a source has none.
+func (s *Server) ixpMembersAt(ctx context.Context, ix int64, at time.Time) (pdb, ixf *sourceMembers, err error) {
+	sn, err := s.store.SnapshotAt(ctx, "peeringdb", at)
+	switch {
+	case err == nil:
+		recs, err := s.store.Objects(ctx, "peeringdb", ixp.KindConnection, sn.At, store.Filter{IXID: ix})
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(recs) > 0 {
+			m, err := membersOf("peeringdb", dateString(sn.At), recs)
+			if err != nil {
+				return nil, nil, err
+			}
+			pdb = &m
+		}
+	case !errors.Is(err, ixp.ErrNotFound):
+		return nil, nil, err
+	}
+	exports, err := s.snapshotsAt(ctx, "ixf:", at)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, sn := range exports {
+		recs, err := s.store.Objects(ctx, sn.Source, ixp.KindConnection, sn.At, store.Filter{IXID: ix})
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(recs) == 0 {
+			continue
+		}
+		m, err := membersOf("ixf", dateString(sn.At), recs)
+		if err != nil {
+			return nil, nil, err
+		}
+		if ixf == nil {
+			ixf = &sourceMembers{Source: "ixf", asns: map[ixp.ASN]bool{}, rs: map[ixp.ASN]bool{}}
+		}
+		for a := range m.asns {
+			ixf.asns[a] = true
+		}
+		if m.SnapshotDate > ixf.SnapshotDate {
+			ixf.SnapshotDate = m.SnapshotDate
+		}
+	}
+	return pdb, ixf, nil
 }
 
 type collectorDetail struct {
 	collectorJSON
-	Peers   []collectorPeer `json:"peers"`
-	History []struct {
+	Peers []collectorPeer `json:"peers"`
+	// PeersVsMembers compares the peer ASNs with the IXP's members in
+	// PeeringDB and IX-F at the snapshot date (collectors tied to an IXP).
+	PeersVsMembers []peersVsMembers `json:"peers_vs_members,omitempty"`
+	History        []struct {
 		Date   string         `json:"date"`
 		Counts map[string]int `json:"counts"`
 	} `json:"history"`
@@ -215,28 +304,39 @@ func (s *Server) handleBGPCollector(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var members map[ixp.ASN]bool
 	var names map[ixp.ASN]ixp.Network
 	if _, v, err := s.latestView(ctx); err == nil {
 		names = v.networks
-		if c.IXID != 0 {
-			members = map[ixp.ASN]bool{}
-			for _, cn := range v.connections[c.IXID] {
-				members[cn.ASN] = true
-			}
+	}
+	var pdb, ixf *sourceMembers
+	if c.IXID != 0 {
+		if pdb, ixf, err = s.ixpMembersAt(ctx, c.IXID, sn.At); err != nil {
+			return nil, err
 		}
 	}
+	peerASNs := map[ixp.ASN]bool{}
 	for _, rec := range recs {
 		var p collectorPeer
 		if err := json.Unmarshal(rec.Data, &p.BGPPeer); err != nil {
 			return nil, err
 		}
 		p.Name = names[p.ASN].Name
-		if members != nil {
-			m := members[p.ASN]
+		if pdb != nil {
+			m := pdb.asns[p.ASN]
 			p.IXPMember = &m
 		}
+		if ixf != nil {
+			m := ixf.asns[p.ASN]
+			p.IXFMember = &m
+		}
+		peerASNs[p.ASN] = true
 		out.Peers = append(out.Peers, p)
+	}
+	if pdb != nil {
+		out.PeersVsMembers = append(out.PeersVsMembers, compareMembers(*pdb, "peeringdb", peerASNs))
+	}
+	if ixf != nil {
+		out.PeersVsMembers = append(out.PeersVsMembers, compareMembers(*ixf, "ixf", peerASNs))
 	}
 	sort.Slice(out.Peers, func(i, j int) bool {
 		if out.Peers[i].ASN != out.Peers[j].ASN {

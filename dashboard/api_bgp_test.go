@@ -3,6 +3,7 @@ package dashboard_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"net/netip"
 	"path/filepath"
@@ -34,6 +35,12 @@ func TestBGPViews(t *testing.T) {
 		rec(ixp.KindExchange, 171, 171, 0, ixp.Exchange{ID: 171, Name: "IX.br SP", Country: "BR"}),
 		rec(ixp.KindConnection, 1, 171, 64500, ixp.Connection{ID: 1, IXID: 171, ASN: 64500}),
 	}})
+	// An IX-F export of IX.br SP lists AS64999 (not in PeeringDB) and
+	// AS64502 (not a peer of the collector).
+	pub(ixp.SnapshotInput{Source: "ixf:ix.br/sp.json", At: day, Kinds: []ixp.Kind{ixp.KindConnection}, Records: []ixp.Record{
+		rec(ixp.KindConnection, 11, 171, 64999, ixp.Connection{ID: 11, IXID: 171, ASN: 64999}),
+		rec(ixp.KindConnection, 12, 171, 64502, ixp.Connection{ID: 12, IXID: 171, ASN: 64502}),
+	}})
 	pub(ixp.SnapshotInput{Source: "rir:lacnic", At: day, Kinds: []ixp.Kind{ixp.KindASNDelegation}, Records: []ixp.Record{
 		rec(ixp.KindASNDelegation, 64500, 0, 64500, ixp.ASNDelegation{ASN: 64500, Country: "BR"}),
 		rec(ixp.KindASNDelegation, 64501, 0, 64501, ixp.ASNDelegation{ASN: 64501, Country: "BR"}),
@@ -60,14 +67,45 @@ func TestBGPViews(t *testing.T) {
 		Peers   []struct {
 			ASN       uint32 `json:"asn"`
 			IXPMember *bool  `json:"ixp_member"`
+			IXFMember *bool  `json:"ixf_member"`
 		} `json:"peers"`
+		PeersVsMembers []struct {
+			Source     string   `json:"source"`
+			Members    int      `json:"members"`
+			Peers      int      `json:"peers"`
+			Seen       int      `json:"seen"`
+			Coverage   float64  `json:"coverage"`
+			NotSeen    []uint32 `json:"members_not_seen"`
+			NotMembers []uint32 `json:"peers_not_members"`
+		} `json:"peers_vs_members"`
 	}
 	code, body := get(t, srv, "/api/v1/bgp/collectors/rrc15")
 	if code != 200 || json.Unmarshal([]byte(body), &detail) != nil || detail.IXPName != "IX.br SP" || len(detail.Peers) != 2 {
 		t.Fatalf("collector: %d %s", code, body)
 	}
-	if !*detail.Peers[0].IXPMember || *detail.Peers[1].IXPMember {
-		t.Errorf("peers against members = %+v, want AS64500 a member and AS64999 not", detail.Peers)
+	if !*detail.Peers[0].IXPMember || *detail.Peers[1].IXPMember || *detail.Peers[0].IXFMember || !*detail.Peers[1].IXFMember {
+		t.Errorf("peers against members = %+v, want AS64500 in PeeringDB only and AS64999 in IX-F only", detail.Peers)
+	}
+	want := []struct {
+		Source     string
+		Members    int
+		Seen       int
+		Coverage   float64
+		NotSeen    []uint32
+		NotMembers []uint32
+	}{
+		{"peeringdb", 1, 1, 1, []uint32{}, []uint32{64999}},
+		{"ixf", 2, 1, 0.5, []uint32{64502}, []uint32{64500}},
+	}
+	if len(detail.PeersVsMembers) != len(want) {
+		t.Fatalf("peers_vs_members = %+v", detail.PeersVsMembers)
+	}
+	for i, w := range want {
+		g := detail.PeersVsMembers[i]
+		if g.Source != w.Source || g.Members != w.Members || g.Seen != w.Seen || g.Coverage != w.Coverage || g.Peers != 2 ||
+			fmt.Sprint(g.NotSeen) != fmt.Sprint(w.NotSeen) || fmt.Sprint(g.NotMembers) != fmt.Sprint(w.NotMembers) {
+			t.Errorf("peers_vs_members[%d] = %+v, want %+v", i, g, w)
+		}
 	}
 	var origins struct {
 		Seen []struct {
