@@ -21,6 +21,9 @@ BIN="$TMP/ixpobs-mrtbench"
 IXPOBS="$TMP/ixpobs-bench-bin"
 DB="$TMP/ixpobs-mrtbench.db"
 
+for tool in go gzip bgpdump /usr/bin/time; do
+	command -v "$tool" > /dev/null || { echo "bench-mrt.sh: $tool not found (apt-get install bgpdump time)" >&2; exit 1; }
+done
 cd "$ROOT"
 go build -o "$BIN" ./scripts/mrtbench
 go build -o "$IXPOBS" ./cmd/ixpobs
