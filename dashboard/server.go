@@ -73,18 +73,31 @@ func New(st store.Store, cfg Config) *Server {
 	}
 }
 
-// HTTPServer returns an http.Server with the timeouts a public server needs.
-func HTTPServer(addr string, h http.Handler) *http.Server {
+// DefaultReadHeaderTimeout is how long a client may take to send its
+// request headers (a slow-header client is cut off after it).
+const DefaultReadHeaderTimeout = 5 * time.Second
+
+// HTTPServer returns an http.Server with the timeouts a public server
+// needs; readHeaderTimeout 0 means DefaultReadHeaderTimeout.
+func HTTPServer(addr string, h http.Handler, readHeaderTimeout time.Duration) *http.Server {
+	if readHeaderTimeout <= 0 {
+		readHeaderTimeout = DefaultReadHeaderTimeout
+	}
 	return &http.Server{
 		Addr:              addr,
 		Handler:           h,
-		ReadHeaderTimeout: 5 * time.Second,
+		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    32 << 10,
 	}
 }
+
+// SecurityHeaders sets the headers every response of the server carries;
+// Handler applies it, and serve applies it again around what it puts in
+// front of Handler (the rate limit and size guard) so refusals carry them.
+func SecurityHeaders(next http.Handler) http.Handler { return securityHeaders(next) }
 
 // cache keeps a few built values by key: the decoded state of a published
 // snapshot never changes, so a cached view never goes stale. Concurrent

@@ -17,6 +17,7 @@ import (
 
 	"github.com/ixpobs/ixpobs/collector/peeringdb"
 	"github.com/ixpobs/ixpobs/geo"
+	"github.com/ixpobs/ixpobs/internal/httpguard"
 	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/store"
 	"github.com/ixpobs/ixpobs/store/postgres"
@@ -46,6 +47,8 @@ type Config struct {
 	MRT MRTSource `yaml:"mrt"`
 	// Metrics configures /metrics.
 	Metrics MetricsConfig `yaml:"metrics"`
+	// HTTP hardens the public listener of serve.
+	HTTP HTTPConfig `yaml:"http"`
 	// BGP configures `ixpobs bgp` (nil when the file has no bgp section).
 	BGP *BGPConfig `yaml:"bgp"`
 }
@@ -55,6 +58,44 @@ type MetricsConfig struct {
 	// Region bounds the IXP and country series to one region (lac,
 	// south-america, …); empty: all.
 	Region string `yaml:"region"`
+}
+
+// HTTPConfig hardens the public HTTP listener of serve.
+type HTTPConfig struct {
+	// RateLimit is the requests per second allowed per client address
+	// (0: no limit); RateBurst how many it may send at once.
+	RateLimit float64 `yaml:"rate_limit"`
+	RateBurst int     `yaml:"rate_burst"`
+	// TrustedProxies are CIDRs (or addresses) of reverse proxies whose
+	// X-Forwarded-For names the client; from anyone else it is ignored.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+	// AdminListen is a loopback address serving net/http/pprof (empty: none).
+	AdminListen string `yaml:"admin_listen"`
+	// ReadHeaderTimeout bounds the time to send the request headers.
+	ReadHeaderTimeout time.Duration `yaml:"read_header_timeout"`
+	// MaxURIBytes is the longest request URI (414 beyond).
+	MaxURIBytes int `yaml:"max_uri_bytes"`
+}
+
+func (h HTTPConfig) validate() error {
+	if h.RateLimit < 0 || h.RateBurst < 0 || h.RateLimit != h.RateLimit {
+		return fmt.Errorf("http.rate_limit and http.rate_burst must be ≥ 0")
+	}
+	if _, err := httpguard.ParsePrefixes(strings.Join(h.TrustedProxies, ",")); err != nil {
+		return fmt.Errorf("http.trusted_proxies: %w", err)
+	}
+	if h.AdminListen != "" {
+		if err := httpguard.CheckLoopback(h.AdminListen); err != nil {
+			return fmt.Errorf("http.admin_listen: %w", err)
+		}
+	}
+	if h.ReadHeaderTimeout <= 0 {
+		return fmt.Errorf("http.read_header_timeout must be positive, not %v", h.ReadHeaderTimeout)
+	}
+	if h.MaxURIBytes < 256 {
+		return fmt.Errorf("http.max_uri_bytes must be at least 256, not %d", h.MaxURIBytes)
+	}
+	return nil
 }
 
 // LogConfig configures logging.
@@ -79,8 +120,9 @@ func defaultConfig() Config {
 		PeeringDB: PeeringDBSource{Enabled: true, Timeout: 30 * time.Minute, Config: peeringdb.DefaultConfig()},
 		IXF: IXFSource{Enabled: true, Interval: 24 * time.Hour, Timeout: 30 * time.Minute,
 			ProviderList: "https://api.ixpdb.net/v1/provider/list", FromPeeringDB: true, Concurrency: 4},
-		RIR: RIRSource{Enabled: true, Interval: 24 * time.Hour, Timeout: 10 * time.Minute},
-		MRT: MRTSource{Enabled: false, Timeout: time.Hour, Lookback: 6, MaxBytes: 2 << 30},
+		RIR:  RIRSource{Enabled: true, Interval: 24 * time.Hour, Timeout: 10 * time.Minute},
+		HTTP: HTTPConfig{RateLimit: 20, RateBurst: 40, ReadHeaderTimeout: 5 * time.Second, MaxURIBytes: 8192},
+		MRT:  MRTSource{Enabled: false, Timeout: time.Hour, Lookback: 6, MaxBytes: 2 << 30},
 	}
 }
 
@@ -103,6 +145,9 @@ func (c Config) validate() error {
 		if _, ok := geo.RegionByID(c.Metrics.Region); !ok {
 			return fmt.Errorf("metrics.region: unknown region %q", c.Metrics.Region)
 		}
+	}
+	if err := c.HTTP.validate(); err != nil {
+		return err
 	}
 	if c.BGP != nil {
 		if err := c.BGP.validate(); err != nil {
@@ -139,6 +184,26 @@ func settings() map[string]setting {
 			return nil
 		}
 	}
+	number := func(f func(c *Config) *float64) func(*Config, string) error {
+		return func(c *Config, v string) error {
+			n, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				return fmt.Errorf("want a number, not %q", v)
+			}
+			*f(c) = n
+			return nil
+		}
+	}
+	integer := func(f func(c *Config) *int) func(*Config, string) error {
+		return func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return fmt.Errorf("want a whole number, not %q", v)
+			}
+			*f(c) = n
+			return nil
+		}
+	}
 	list := []setting{
 		{"db", "IXPOBS_DB", "store: SQLite file path or postgres:// URL (default ixpobs.db)", false, str(func(c *Config) *string { return &c.DB })},
 		{"listen", "IXPOBS_LISTEN", "HTTP listen address (default :8080)", false, str(func(c *Config) *string { return &c.Listen })},
@@ -147,6 +212,21 @@ func settings() map[string]setting {
 		{"log-format", "IXPOBS_LOG_FORMAT", "text or json (default text)", false, str(func(c *Config) *string { return &c.Log.Format })},
 		{"peeringdb-api-key", "IXPOBS_PEERINGDB_API_KEY", "PeeringDB API key (sent as Authorization: Api-Key)", false, str(func(c *Config) *string { return &c.PeeringDB.APIKey })},
 		{"peeringdb-url", "IXPOBS_PEERINGDB_URL", "PeeringDB API base URL", false, str(func(c *Config) *string { return &c.PeeringDB.BaseURL })},
+		{"rate-limit", "IXPOBS_RATE_LIMIT", "requests per second per client address, 0 for none (default 20)", false, number(func(c *Config) *float64 { return &c.HTTP.RateLimit })},
+		{"rate-burst", "IXPOBS_RATE_BURST", "requests a client may send at once (default 40)", false, integer(func(c *Config) *int { return &c.HTTP.RateBurst })},
+		{"trusted-proxies", "IXPOBS_TRUSTED_PROXIES", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (default none)", false, func(c *Config, v string) error {
+			c.HTTP.TrustedProxies = strings.Split(v, ",")
+			return nil
+		}},
+		{"admin-listen", "IXPOBS_ADMIN_LISTEN", "loopback address serving /debug/pprof/, e.g. 127.0.0.1:6060 (default off)", false, str(func(c *Config) *string { return &c.HTTP.AdminListen })},
+		{"read-header-timeout", "IXPOBS_READ_HEADER_TIMEOUT", "time a client may take to send its request headers (default 5s)", false, func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				return fmt.Errorf("want a duration such as 5s, not %q", v)
+			}
+			c.HTTP.ReadHeaderTimeout = d
+			return nil
+		}},
 	}
 	m := map[string]setting{}
 	for _, s := range list {

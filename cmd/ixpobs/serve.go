@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -14,11 +15,13 @@ import (
 
 	"github.com/ixpobs/ixpobs/collector"
 	"github.com/ixpobs/ixpobs/dashboard"
+	"github.com/ixpobs/ixpobs/internal/httpguard"
 	"github.com/ixpobs/ixpobs/metrics"
 )
 
 func runServe(ctx context.Context, env *environment, args []string) error {
-	o := newOptions("serve", "serve [flags]", env, "db", "listen", "collect", "log-level", "log-format", "peeringdb-api-key", "peeringdb-url")
+	o := newOptions("serve", "serve [flags]", env, "db", "listen", "collect", "log-level", "log-format", "peeringdb-api-key", "peeringdb-url",
+		"rate-limit", "rate-burst", "trusted-proxies", "admin-listen", "read-header-timeout")
 	if err := o.fs.Parse(args); err != nil {
 		return err
 	}
@@ -49,22 +52,41 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	for i, src := range sources {
 		names[i] = src.Name
 	}
-	srv := dashboard.New(st, dashboard.Config{Logger: log, Registry: reg, HTTPMetrics: metrics.NewHTTP(reg), Sources: names, MetricsRegion: cfg.Metrics.Region})
+	httpMetrics := metrics.NewHTTP(reg)
+	srv := dashboard.New(st, dashboard.Config{Logger: log, Registry: reg, HTTPMetrics: httpMetrics, Sources: names, MetricsRegion: cfg.Metrics.Region})
+	handler, err := guardedHandler(srv.Handler(), cfg.HTTP, httpMetrics)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	httpSrv := dashboard.HTTPServer(cfg.Listen, srv.Handler())
-	log.Info("ixpobs serving", "addr", ln.Addr().String(), "db", redactDSN(cfg.DB), "collect", cfg.Collect, "version", versionString())
+	httpSrv := dashboard.HTTPServer(cfg.Listen, handler, cfg.HTTP.ReadHeaderTimeout)
+	servers := []*http.Server{httpSrv}
+	listeners := []net.Listener{ln}
+	if cfg.HTTP.AdminListen != "" {
+		aln, err := httpguard.ListenAdmin(cfg.HTTP.AdminListen)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		servers, listeners = append(servers, httpguard.AdminServer(httpguard.AdminHandler())), append(listeners, aln)
+		log.Info("admin listener (pprof)", "addr", aln.Addr().String())
+	}
+	log.Info("ixpobs serving", "addr", ln.Addr().String(), "db", redactDSN(cfg.DB), "collect", cfg.Collect, "version", versionString(),
+		"rate_limit", cfg.HTTP.RateLimit, "rate_burst", cfg.HTTP.RateBurst, "trusted_proxies", cfg.HTTP.TrustedProxies)
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var wg sync.WaitGroup
-	wg.Go(func() {
-		if err := httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			cancel(fmt.Errorf("http: %w", err))
-		}
-	})
+	for i, hs := range servers {
+		wg.Go(func() {
+			if err := hs.Serve(listeners[i]); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				cancel(fmt.Errorf("http %s: %w", listeners[i].Addr(), err))
+			}
+		})
+	}
 	if len(sources) > 0 {
 		runner := collector.NewRunner(sources, st, runMetrics, log)
 		wg.Go(func() { runner.Run(ctx) })
@@ -72,8 +94,10 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	<-ctx.Done()
 	shutdownCtx, stop := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 	defer stop()
-	if err := httpSrv.Shutdown(shutdownCtx); err != nil {
-		log.Warn("http shutdown", "err", err)
+	for _, hs := range servers {
+		if err := hs.Shutdown(shutdownCtx); err != nil {
+			log.Warn("http shutdown", "err", err)
+		}
 	}
 	wg.Wait()
 	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
@@ -81,6 +105,20 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	}
 	log.Info("ixpobs stopped")
 	return nil
+}
+
+// guardedHandler puts the rate limit and size guard in front of h, inside
+// the security headers so that refusals carry them too.
+func guardedHandler(h http.Handler, cfg HTTPConfig, m *metrics.HTTP) (http.Handler, error) {
+	proxies, err := httpguard.ParsePrefixes(strings.Join(cfg.TrustedProxies, ","))
+	if err != nil {
+		return nil, err
+	}
+	g, err := httpguard.New(httpguard.Config{Rate: cfg.RateLimit, Burst: cfg.RateBurst, TrustedProxies: proxies, MaxURIBytes: cfg.MaxURIBytes, Refused: m.Refused})
+	if err != nil {
+		return nil, err
+	}
+	return dashboard.SecurityHeaders(g.Middleware(h)), nil
 }
 
 // redactDSN hides a password in a postgres URL for logs.
