@@ -35,7 +35,8 @@ func FreePort(t testing.TB, addr string) int {
 type Daemon struct {
 	dir, sock string
 	cmd       *exec.Cmd
-	done      chan error
+	done      chan struct{} // closed when the process has exited
+	err       error         // its exit status, set before done is closed
 }
 
 // Start runs BIRD with the configuration conf until the test ends.
@@ -44,7 +45,7 @@ func Start(t testing.TB, conf string) *Daemon {
 	bin := testenv.LookPath(t, "bird")
 	testenv.LookPath(t, "birdc")
 	dir := t.TempDir()
-	b := &Daemon{dir: dir, sock: filepath.Join(dir, "bird.ctl"), done: make(chan error, 1)}
+	b := &Daemon{dir: dir, sock: filepath.Join(dir, "bird.ctl"), done: make(chan struct{})}
 	cf := filepath.Join(dir, "bird.conf")
 	if err := os.WriteFile(cf, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
@@ -58,7 +59,7 @@ func Start(t testing.TB, conf string) *Daemon {
 	if err := b.cmd.Start(); err != nil {
 		t.Fatalf("start bird: %v", err)
 	}
-	go func() { b.done <- b.cmd.Wait(); logf.Close() }()
+	go func() { b.err = b.cmd.Wait(); logf.Close(); close(b.done) }()
 	t.Cleanup(func() {
 		_ = b.cmd.Process.Signal(syscall.SIGTERM)
 		select {
@@ -80,9 +81,9 @@ func Start(t testing.TB, conf string) *Daemon {
 			}
 		}
 		select {
-		case err := <-b.done:
+		case <-b.done:
 			log, _ := os.ReadFile(filepath.Join(dir, "bird.log"))
-			t.Fatalf("bird exited: %v\n%s", err, Tail(string(log), 3000))
+			t.Fatalf("bird exited: %v\n%s", b.err, Tail(string(log), 3000))
 		default:
 		}
 		if time.Now().After(deadline) {
@@ -132,6 +133,14 @@ type Peer struct {
 	Passive  bool
 	Hold     int
 	HostPort int // BIRD's own port
+	// Password sets a TCP MD5 signature password (RFC 2385) on the session.
+	Password string
+	// TTLSecurity enables GTSM (RFC 5082): BIRD sends with TTL 255 and
+	// expects at least 256-Multihop.
+	TTLSecurity bool
+	// Multihop is the hop count of the multihop session, 0 for BIRD's
+	// default (64). Without TTLSecurity BIRD sends with this TTL.
+	Multihop int
 }
 
 // birdV4 and birdV6 return route i of the generated tables and the AS path
@@ -191,14 +200,28 @@ func Config(collectorPort int, collectorASN uint32, peers ...Peer) string {
 		if hold == 0 {
 			hold = 9
 		}
+		var opts strings.Builder
+		if p.Passive {
+			opts.WriteString(" passive;")
+		}
+		if p.Password != "" {
+			fmt.Fprintf(&opts, " password %q;", p.Password)
+		}
+		if p.TTLSecurity {
+			opts.WriteString(" ttl security on;")
+		}
+		multihop := "multihop;"
+		if p.Multihop > 0 {
+			multihop = fmt.Sprintf("multihop %d;", p.Multihop)
+		}
 		fmt.Fprintf(&b, `protocol bgp %s {
   local %s port %d as %d;
   neighbor 127.0.0.1 port %d as %d;
-  multihop; connect retry time 1; error wait time 1, 2; hold time %d;%s
+  %s connect retry time 1; error wait time 1, 2; hold time %d;%s
   ipv4 { table t4_%s; import all; export all; };
   ipv6 { table t6_%s; import all; export all; next hop address 2001:db8::1; };
 }
-`, p.Name, p.Local, p.HostPort, p.ASN, collectorPort, collectorASN, hold, map[bool]string{true: " passive;"}[p.Passive], p.Name, p.Name)
+`, p.Name, p.Local, p.HostPort, p.ASN, collectorPort, collectorASN, multihop, hold, opts.String(), p.Name, p.Name)
 	}
 	return b.String()
 }
