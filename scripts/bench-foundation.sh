@@ -2,6 +2,8 @@
 # Figures of docs/BENCHMARKS.md for the store, the import and the API.
 # Usage: scripts/bench-foundation.sh [OUTDIR]   (needs ../shared/data, wrk,
 # PostgreSQL on 127.0.0.1:5432 for the PostgreSQL import)
+# BENCH_DB_ONLY=1 only builds OUTDIR/ixpobs and OUTDIR/bench.db (the three
+# dumps and the LACNIC files) and stops: scripts/reliability/load.sh uses it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-/tmp/ixpobs-bench}
@@ -10,10 +12,13 @@ data=../shared/data
 pdb=$data/peeringdb
 echo "== machine: $(nproc) cores, $(uname -r), $(go version | cut -d' ' -f3); load: $(cut -d' ' -f1-3 /proc/loadavg)"
 
+if [ "${BENCH_DB_ONLY:-0}" != 1 ]; then
 echo "== import of the 2022-06-01 dump (144,249 objects): read + publish"
 go test -run '^$' -bench 'BenchmarkImportPeeringDB2022' -benchtime 3x -count 1 ./store/sqlite ./store/postgres | grep -E '^Benchmark|^ok'
 echo "== comparison: decompressing the same dump (gzip -dc), the floor of any import"
 /usr/bin/time -f "gzip -dc: %e s wall, %U s user" sh -c "gzip -dc $pdb/ixgen-2022-06-01/*.json.gz > /dev/null"
+
+fi
 
 echo "== SQLite file with the three full dumps"
 go build -o "$out/ixpobs" ./cmd/ixpobs
@@ -28,6 +33,7 @@ for f in "$data"/rir/delegated-lacnic-extended-*.gz; do
 done
 "$out/ixpobs" migrate --db "$out/bench.db" >/dev/null
 ls -l "$out/bench.db"* | awk '{print "size with the dumps and the eight LACNIC files:", $5, $9}'
+[ "${BENCH_DB_ONLY:-0}" = 1 ] && exit 0
 
 
 echo "== API latency, sequential, three dumps loaded (Go benchmark over loopback HTTP)"
