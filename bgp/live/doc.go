@@ -13,4 +13,23 @@
 // GoBGP's pkg/server has no recover(): a panic in a peer goroutine ends the
 // process. Run the collector in its own process (`ixpobs bgp`), never inside
 // the web server.
+//
+// Known upstream leak (GoBGP v4.8.0, the newest v4 available here): each
+// dynamic-neighbour session that ends from the remote side (TCP reset,
+// NOTIFICATION received, hold timer) can leave one goroutine,
+// github.com/eapache/channels.(*InfiniteChannel).infiniteBuffer, blocked
+// for ever. In pkg/server/fsm.go, established() handles the reason by
+// pushing it into the FSM's outgoing InfiniteChannel (`h.outgoing.In() <-
+// err`, line 2063) to stop the send loop, which may already have returned;
+// the item stays buffered. A dynamic neighbour is deleted when its session
+// ends, and the FSM loop's exit calls cleanInfiniteChannel (util.go): Close
+// then drainChannel, a non-blocking drain that returns as soon as no item
+// is ready at that instant. The buffer goroutine, still holding the item,
+// then blocks on its unbuffered output channel with no reader left. The
+// channel and goroutine are unexported, and DeletePeer runs the same
+// cleanup, so ixpobs cannot work around it through the API; the cost is
+// one goroutine (about 2 KiB of stack plus the buffered message) per ended
+// dynamic session. Static peers keep their FSM and channel across sessions.
+// The fix belongs upstream: drain with a blocking range over Out() after
+// Close (the buffer goroutine closes Out once empty).
 package live

@@ -129,9 +129,13 @@ func TestMalformedUpdates(t *testing.T) {
 }
 
 // gobgpLeak is the goroutine GoBGP v4.8.0 leaks per dynamic-neighbour
-// session: when the session ends, the peer's outgoing InfiniteChannel is
-// closed and drained without blocking, and its buffer goroutine stays
-// blocked sending a leftover item (pkg/server/util.go cleanInfiniteChannel).
+// session: when the session ends, established() pushes the down reason
+// into the FSM's outgoing InfiniteChannel (pkg/server/fsm.go, `h.outgoing.In()
+// <- err`); the dynamic peer is then deleted and cleanInfiniteChannel
+// (pkg/server/util.go) closes the channel and drains it without blocking,
+// so the buffer goroutine can stay blocked sending that leftover item. Not
+// reachable through GoBGP's API (DeletePeer runs the same cleanup); see
+// doc.go. v4.8.0 is the newest v4 release available to this build.
 const gobgpLeak = "github.com/eapache/channels.(*InfiniteChannel).infiniteBuffer"
 
 // TestFlaps restarts a dynamic neighbour's session many times (abrupt TCP
