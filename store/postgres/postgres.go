@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -58,7 +59,7 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*sqlstore.DB, erro
 		return nil, fmt.Errorf("postgres: connect %s:%d: %w: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, ixp.ErrUnavailable, err)
 	}
 	db := stdlib.OpenDBFromPool(pool)
-	d := dialect{}
+	d := dialect{log: log}
 	sub, err := fs.Sub(migrations, "migrations")
 	if err != nil {
 		db.Close()
@@ -75,7 +76,7 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*sqlstore.DB, erro
 	return st, nil
 }
 
-type dialect struct{}
+type dialect struct{ log *slog.Logger }
 
 func (dialect) Name() string { return "postgres" }
 
@@ -86,17 +87,22 @@ func (dialect) LockSource(ctx context.Context, tx *sql.Tx, sourceID int64) error
 
 // Migrate holds a session advisory lock while it applies migrations, so a
 // second process waits and then finds nothing left to do.
-func (dialect) Migrate(ctx context.Context, db *sql.DB, fsys fs.FS) error {
+func (d dialect) Migrate(ctx context.Context, db *sql.DB, fsys fs.FS) error {
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
+	start := time.Now()
 	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1::int, $2::int)`, lockClass, migrationLock); err != nil {
 		return fmt.Errorf("migrate: lock: %w", err)
 	}
+	waited := time.Since(start)
 	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1::int, $2::int)`, lockClass, migrationLock)
-	_, err = sqlstore.ApplyMigrations(ctx, conn, fsys)
+	applied, err := sqlstore.ApplyMigrations(ctx, conn, fsys)
+	if err == nil && d.log != nil {
+		d.log.Info("schema migrated", "backend", "postgres", "applied", applied, "lock_wait", waited.Round(time.Millisecond))
+	}
 	return err
 }
 

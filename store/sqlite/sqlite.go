@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
@@ -36,7 +37,7 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*sqlstore.DB, err
 	} else {
 		db.SetMaxOpenConns(8)
 	}
-	d := dialect{}
+	d := dialect{log: log}
 	if err := d.Migrate(ctx, db, mustSub(migrations, "migrations")); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
@@ -67,7 +68,7 @@ func mustSub(f fs.FS, dir string) fs.FS {
 	return sub
 }
 
-type dialect struct{}
+type dialect struct{ log *slog.Logger }
 
 func (dialect) Name() string { return "sqlite" }
 
@@ -75,13 +76,20 @@ func (dialect) Name() string { return "sqlite" }
 // serialises every writer.
 func (dialect) LockSource(context.Context, *sql.Tx, int64) error { return nil }
 
-func (dialect) Migrate(ctx context.Context, db *sql.DB, fsys fs.FS) error {
+// Migrate applies the migrations; each runs in a transaction begun
+// IMMEDIATE, so a second process waits (busy_timeout) for the first one's
+// writer lock and then finds the migration recorded.
+func (d dialect) Migrate(ctx context.Context, db *sql.DB, fsys fs.FS) error {
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	_, err = sqlstore.ApplyMigrations(ctx, conn, fsys)
+	start := time.Now()
+	applied, err := sqlstore.ApplyMigrations(ctx, conn, fsys)
+	if err == nil && d.log != nil {
+		d.log.Info("schema migrated", "backend", "sqlite", "applied", applied, "took", time.Since(start).Round(time.Millisecond))
+	}
 	return err
 }
 

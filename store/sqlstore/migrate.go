@@ -10,10 +10,12 @@ import (
 	"strings"
 )
 
-// ApplyMigrations applies the *.sql files of fsys in name order, each in its
-// own transaction, recording them in schema_migrations. The caller
-// serialises concurrent processes (an advisory lock, or SQLite's writer
-// lock taken by BEGIN IMMEDIATE).
+// ApplyMigrations applies the pending *.sql files of fsys in name order,
+// all in one transaction (all or none), recording them in
+// schema_migrations. The caller serialises concurrent processes (an
+// advisory lock, or SQLite's writer lock taken by BEGIN IMMEDIATE, held
+// here for the whole set so that a second process waits and then finds
+// nothing to do).
 func ApplyMigrations(ctx context.Context, conn *sql.Conn, fsys fs.FS) (applied int, err error) {
 	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL)`); err != nil {
 		return 0, fmt.Errorf("migrate: %w", err)
@@ -23,40 +25,37 @@ func ApplyMigrations(ctx context.Context, conn *sql.Conn, fsys fs.FS) (applied i
 		return 0, fmt.Errorf("migrate: %w", err)
 	}
 	sort.Strings(names)
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("migrate: begin: %w", err)
+	}
+	defer tx.Rollback()
 	for _, name := range names {
 		version, err := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
 		if err != nil {
-			return applied, fmt.Errorf("migrate: %s: file name must start with a number: %w", name, err)
+			return 0, fmt.Errorf("migrate: %s: file name must start with a number: %w", name, err)
 		}
 		body, err := fs.ReadFile(fsys, name)
 		if err != nil {
-			return applied, fmt.Errorf("migrate: %s: %w", name, err)
-		}
-		tx, err := conn.BeginTx(ctx, nil)
-		if err != nil {
-			return applied, fmt.Errorf("migrate: %s: %w", name, err)
+			return 0, fmt.Errorf("migrate: %s: %w", name, err)
 		}
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = $1`, version).Scan(&n); err != nil {
-			tx.Rollback()
-			return applied, fmt.Errorf("migrate: %s: %w", name, err)
+			return 0, fmt.Errorf("migrate: %s: %w", name, err)
 		}
 		if n > 0 {
-			tx.Rollback()
 			continue
 		}
 		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-			tx.Rollback()
-			return applied, fmt.Errorf("migrate: %s: %w", name, err)
+			return 0, fmt.Errorf("migrate: %s: %w", name, err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, version, name); err != nil {
-			tx.Rollback()
-			return applied, fmt.Errorf("migrate: %s: %w", name, err)
-		}
-		if err := tx.Commit(); err != nil {
-			return applied, fmt.Errorf("migrate: %s: commit: %w", name, err)
+			return 0, fmt.Errorf("migrate: %s: %w", name, err)
 		}
 		applied++
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("migrate: commit: %w", err)
 	}
 	return applied, nil
 }
