@@ -98,6 +98,15 @@ type peerState struct {
 	limitPending bool
 	limitHits    uint64
 	restart      *time.Timer
+	limitDown    bool // shut down for max-prefix, waiting for restart
+
+	// Reconnection of an active static peer (see backoff.go).
+	active       bool
+	bo           backoff
+	heldDown     bool      // administratively down between attempts
+	enableAt     time.Time // when heldDown: the next attempt
+	attemptStart time.Time // start of the current attempt window
+	attempts     uint64
 }
 
 func (p *peerState) key() bgp.Peer { return bgp.Peer{ASN: p.asn, Addr: p.addr} }
@@ -169,6 +178,7 @@ func New(cfg Config, sink RouteSink, opts Options) (*Collector, error) {
 		c.peers[a] = &peerState{
 			addr: a, name: p.Name, ixpID: p.IXPID, sess: &p.SessionConfig,
 			asn: p.ASN, apiPeer: staticPeer(p), changed: opts.Now(),
+			active: !p.Passive, bo: p.reconnectBackoff(), attemptStart: opts.Now(),
 		}
 	}
 	if opts.Registerer != nil {
@@ -301,15 +311,70 @@ func (c *Collector) control(ctx context.Context, srv *server.BgpServer) {
 		case a := <-c.limitCh:
 			c.enforceLimit(ctx, srv, a)
 		case <-tick.C:
+			now := c.now()
+			var disable, enable []netip.Addr
 			c.mu.Lock()
 			for _, p := range c.peers {
 				if p.dirty && !p.resyncPending {
 					c.enqueueLocked(p, op{kind: opResync})
 				}
+				switch c.reconnectLocked(p, now) {
+				case reconnectHold:
+					disable = append(disable, p.addr)
+				case reconnectTry:
+					enable = append(enable, p.addr)
+				}
 			}
 			c.mu.Unlock()
+			for _, a := range disable {
+				if err := srv.DisablePeer(ctx, &api.DisablePeerRequest{Address: a.String()}); err != nil {
+					c.log.Warn("bgp reconnect: hold down failed", "peer", a, "err", err)
+				}
+			}
+			for _, a := range enable {
+				if err := srv.EnablePeer(ctx, &api.EnablePeerRequest{Address: a.String()}); err != nil {
+					c.log.Warn("bgp reconnect: enable failed", "peer", a, "err", err)
+				}
+			}
 		}
 	}
+}
+
+type reconnectAction uint8
+
+const (
+	reconnectNone reconnectAction = iota
+	reconnectHold                 // disable the peer until its next attempt
+	reconnectTry                  // enable the peer for one attempt
+)
+
+// reconnectLocked decides, once a second, what to do with an active static
+// peer whose session is down: an attempt window that ended without a
+// session holds the peer down for the next backoff delay; the end of the
+// delay enables it again for one window. Handshakes in progress
+// (OpenSent, OpenConfirm) are left alone.
+func (c *Collector) reconnectLocked(p *peerState, now time.Time) reconnectAction {
+	if !p.active || p.limitDown || p.limitPending || p.state == gobgp.BGP_FSM_ESTABLISHED {
+		return reconnectNone
+	}
+	if p.heldDown {
+		if now.Before(p.enableAt) {
+			return reconnectNone
+		}
+		p.heldDown = false
+		p.attemptStart = now
+		p.attempts++
+		c.log.Info("bgp reconnect attempt", "peer", p.addr, "peer_asn", p.asn, "ixp_id", p.ixpID, "attempt", p.attempts)
+		return reconnectTry
+	}
+	if p.state == gobgp.BGP_FSM_OPENSENT || p.state == gobgp.BGP_FSM_OPENCONFIRM || now.Sub(p.attemptStart) < reconnectWindow {
+		return reconnectNone
+	}
+	d := p.bo.next()
+	p.heldDown = true
+	p.enableAt = now.Add(d)
+	c.log.Info("bgp reconnect backoff", "peer", p.addr, "peer_asn", p.asn, "ixp_id", p.ixpID, "next_attempt_in", d.Round(time.Millisecond))
+	return reconnectHold
 }
 
 // shutdown closes every session with a Cease (administrative shutdown),
@@ -407,6 +472,10 @@ func (c *Collector) onPeer(ev *apiutil.WatchEventMessage_PeerEvent, t time.Time)
 		p.warned = [2]bool{}
 		c.log.Info("bgp session established", "peer", p.addr, "peer_asn", p.asn, "ixp_id", p.ixpID)
 	case old == gobgp.BGP_FSM_ESTABLISHED:
+		if t.Sub(p.established) >= reconnectStable {
+			p.bo.reset()
+		}
+		p.attemptStart = t
 		p.flaps++
 		p.prefixes = nil
 		p.v4, p.v6 = 0, 0
@@ -551,6 +620,7 @@ func (c *Collector) enforceLimit(ctx context.Context, srv *server.BgpServer, add
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	p.limitPending = false
+	p.limitDown = true
 	if restart > 0 && !c.closed {
 		if p.restart != nil {
 			p.restart.Stop()
@@ -562,6 +632,10 @@ func (c *Collector) enforceLimit(ctx context.Context, srv *server.BgpServer, add
 			if !ok {
 				return
 			}
+			c.mu.Lock()
+			p.limitDown = false
+			p.attemptStart = c.now()
+			c.mu.Unlock()
 			c.log.Info("bgp max-prefix restart", "peer", addr)
 			if err := s.EnablePeer(context.Background(), &api.EnablePeerRequest{Address: addr.String()}); err != nil {
 				c.log.Warn("bgp max-prefix restart failed", "peer", addr, "err", err)
@@ -730,6 +804,11 @@ type Session struct {
 	PrefixLimitHits uint64 `json:"prefix_limit_hits"`
 	// LastError is the last disconnect reason reported by GoBGP.
 	LastError string `json:"last_error,omitempty"`
+	// ReconnectAttempts counts the connection attempts of an active peer
+	// after backoff delays; NextAttempt is when the next one starts while
+	// the peer is held down.
+	ReconnectAttempts uint64    `json:"reconnect_attempts"`
+	NextAttempt       time.Time `json:"next_attempt,omitzero"`
 }
 
 // Sessions returns the state of every configured neighbour and of every
@@ -746,6 +825,10 @@ func (c *Collector) Sessions() []Session {
 			Updates: p.updates, Announcements: p.announcements, Withdrawals: p.withdrawals,
 			LastUpdate: p.lastUpdate, Dropped: p.dropped, Incomplete: p.incomplete,
 			PrefixLimitHits: p.limitHits, LastError: p.lastError,
+			ReconnectAttempts: p.attempts,
+		}
+		if p.heldDown {
+			s.NextAttempt = p.enableAt
 		}
 		if p.state == gobgp.BGP_FSM_ESTABLISHED {
 			s.Uptime = now.Sub(p.established)

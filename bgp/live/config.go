@@ -49,10 +49,18 @@ type SessionConfig struct {
 	// (RFC 4271). Zero means the default of 90 s: GoBGP cannot propose a
 	// hold time of zero, though it accepts one proposed by the peer.
 	HoldTime time.Duration `yaml:"hold_time"`
-	// ConnectRetry is the interval between outgoing connection attempts for
-	// active peers (GoBGP retries at a fixed interval with 0-25% jitter,
-	// the first attempt after about 2 s). Zero means 30 s.
+	// ConnectRetry is the first delay between outgoing connection
+	// attempts of an active peer whose session is down. The collector
+	// doubles it after every attempt that does not establish the session,
+	// up to ReconnectMax, with 0-20 % jitter, and starts again from it once
+	// a session has stayed up for a minute. Each attempt is a window of 8 s
+	// in which GoBGP is enabled (it dials after its idle hold time and
+	// 1.5-2 s); between attempts the peer is administratively held down.
+	// Zero means 30 s. Passive peers and dynamic ranges do not dial.
 	ConnectRetry time.Duration `yaml:"connect_retry"`
+	// ReconnectMax caps the delay between connection attempts of an
+	// active peer. Zero means 5 minutes.
+	ReconnectMax time.Duration `yaml:"reconnect_max"`
 	// MaxPrefix limits the number of prefixes accepted per address family.
 	MaxPrefix MaxPrefixConfig `yaml:"max_prefix"`
 	// AddPath advertises the ADD-PATH receive capability (RFC 7911), so a
@@ -117,6 +125,7 @@ const (
 	DefaultQueueSize     = 1 << 18
 	DefaultHoldTime      = 90 * time.Second
 	DefaultConnectRetry  = 30 * time.Second
+	DefaultReconnectMax  = 5 * time.Minute
 	DefaultShutdownGrace = 2 * time.Second
 )
 
@@ -231,6 +240,9 @@ func (s *SessionConfig) validate(where string) []error {
 	if s.ConnectRetry < 0 || (s.ConnectRetry != 0 && s.ConnectRetry < 2*time.Second) {
 		errs = append(errs, fmt.Errorf("%s: connect_retry %v: must be 0 (default) or at least 2s", where, s.ConnectRetry))
 	}
+	if s.ReconnectMax < 0 || (s.ReconnectMax != 0 && s.ReconnectMax < s.ConnectRetry) {
+		errs = append(errs, fmt.Errorf("%s: reconnect_max %v: must be 0 (default 5m) or at least connect_retry", where, s.ReconnectMax))
+	}
 	if len(s.Password) > 80 {
 		errs = append(errs, fmt.Errorf("%s: password longer than 80 bytes (TCP MD5 key limit)", where))
 	}
@@ -249,6 +261,18 @@ func (s *SessionConfig) holdSeconds() uint64 {
 		return uint64(DefaultHoldTime / time.Second)
 	}
 	return uint64(s.HoldTime / time.Second)
+}
+
+// reconnectBackoff returns the backoff of an active peer's reconnections.
+func (s *SessionConfig) reconnectBackoff() backoff {
+	b := backoff{base: s.ConnectRetry, limit: s.ReconnectMax}
+	if b.base == 0 {
+		b.base = DefaultConnectRetry
+	}
+	if b.limit == 0 {
+		b.limit = max(DefaultReconnectMax, b.base)
+	}
+	return b
 }
 
 func (s *SessionConfig) connectRetrySeconds() uint64 {
