@@ -14,6 +14,19 @@
 // process. Run the collector in its own process (`ixpobs bgp`), never inside
 // the web server.
 //
+// Sessions of active peers that go down are retried with exponential
+// backoff (SessionConfig.ConnectRetry, ReconnectMax): GoBGP itself retries
+// at a fixed interval, so the collector holds the peer administratively
+// down between attempt windows (backoff.go).
+//
+// GTSM gap (GoBGP v4.8.0): for passive sessions GoBGP sets IP_MINTTL on the
+// accepted socket after accept (pkg/server/fsm.go setPeerConnTTL), so
+// segments that arrived before, such as an OPEN sent right after the TCP
+// handshake, are not filtered: a speaker sending with TTL 254 immediately
+// reached Established with a ttl_security 1 peer in a test. Segments after
+// that are dropped. Prefer active sessions, or filter low TTLs in the
+// firewall too, where GTSM matters.
+//
 // Known upstream leak (GoBGP v4.8.0, the newest v4 available here): each
 // dynamic-neighbour session that ends from the remote side (TCP reset,
 // NOTIFICATION received, hold timer) can leave one goroutine,
