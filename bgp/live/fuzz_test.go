@@ -304,7 +304,7 @@ func mrtUpdates(root string, perFile int) []updateSeed {
 			r = bzip2.NewReader(f)
 		}
 		n := 0
-		for records := 0; n < perFile && records < 5000; records++ {
+		for records := 0; n < perFile && records < 1000; records++ {
 			var h [12]byte
 			if _, err := io.ReadFull(r, h[:]); err != nil {
 				break
