@@ -64,8 +64,9 @@ func (s *Server) cachedAPI(fn apiFunc) http.HandlerFunc {
 			return
 		}
 		key := fmt.Sprintf("%d|%s|%s|%s", gen, s.Now().UTC().Format(time.DateOnly), r.URL.Path, r.URL.RawQuery)
-		a, err := s.answers.get(r.Context(), key, func(context.Context) (cachedAnswer, error) {
-			body, ctype, err := s.answer(fn, r)
+		a, err := s.answers.get(r.Context(), key, func(ctx context.Context) (cachedAnswer, error) {
+			// Built for every waiter: not cancelled when this client leaves.
+			body, ctype, err := s.answer(fn, r.WithContext(ctx))
 			return cachedAnswer{body: body, ctype: ctype}, err
 		})
 		if err != nil {

@@ -305,9 +305,10 @@ func (w *web) page(name string, fn pageFunc) http.HandlerFunc {
 			http.SetCookie(rw, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, HttpOnly: true})
 		}
 		key := fmt.Sprintf("page|%d|%s|%s|%s|%s|%s", gen, w.s.Now().UTC().Format(time.DateOnly), lang, name, r.URL.Path, r.URL.RawQuery)
-		a, err := w.s.answers.get(r.Context(), key, func(context.Context) (cachedAnswer, error) {
+		a, err := w.s.answers.get(r.Context(), key, func(ctx context.Context) (cachedAnswer, error) {
+			// Built for every waiter: not cancelled when this client leaves.
 			rec := &pageRecorder{header: http.Header{}, status: http.StatusOK}
-			w.servePage(rec, r, name, fn)
+			w.servePage(rec, r.WithContext(ctx), name, fn)
 			return cachedAnswer{body: rec.body.Bytes(), ctype: rec.header.Get("Content-Type"), status: rec.status, lang: rec.header.Get("Content-Language")}, nil
 		})
 		if err != nil {
