@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -16,6 +17,9 @@ import (
 	"github.com/ixpobs/ixpobs/collector/ribs"
 	"github.com/ixpobs/ixpobs/store"
 )
+
+// mrtMemoryLimit is the soft Go memory limit of `import mrt`.
+const mrtMemoryLimit = 900 << 20
 
 // mrtResult is one line of `import mrt --json`.
 type mrtResult struct {
@@ -44,6 +48,12 @@ func importMRT(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer st.Close()
+	// A full table holds the aggregator, its summary and the snapshot at
+	// once; a soft limit keeps the Go heap from growing to twice its live
+	// size (GOGC=100) on large tables. GOMEMLIMIT in the environment wins.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(mrtMemoryLimit)
+	}
 	failed := 0
 	for _, f := range files {
 		name := *collector
