@@ -19,7 +19,7 @@ import (
 )
 
 // mrtMemoryLimit is the soft Go memory limit of `import mrt`.
-const mrtMemoryLimit = 900 << 20
+const mrtMemoryLimit = 700 << 20
 
 // mrtResult is one line of `import mrt --json`.
 type mrtResult struct {
