@@ -55,6 +55,13 @@ func realWebServer(t *testing.T) *webTestServer {
 		// One LACNIC file, for registered ASNs and local participation.
 		realdata.LoadRIR(t, st, "delegated-lacnic-extended-20220331.gz")
 		s := New(st, Config{})
+		// Build the snapshot views and country states of every date once,
+		// outside the handlers' 30 s timeout: under -race on a loaded
+		// machine the first page that needs them can take longer.
+		if _, err := s.handleRegionHistory(withPathParam(httptest.NewRequest(http.MethodGet, "/", nil), "region", worldID, nil)); err != nil {
+			webErr = err
+			return
+		}
 		ts := &webTestServer{missing: map[string]bool{}}
 		ts.Server = httptest.NewServer(pagesHandler(t, s, func(lang, key string) {
 			ts.mu.Lock()
