@@ -18,6 +18,7 @@ import (
 
 	"github.com/ixpobs/ixpobs/bgp"
 	"github.com/ixpobs/ixpobs/internal/fuzzlimit"
+	"github.com/ixpobs/ixpobs/internal/testenv"
 )
 
 // FuzzUpdate feeds arbitrary bytes to GoBGP's BGP message parser with the
@@ -37,7 +38,7 @@ func FuzzUpdate(f *testing.F) {
 	for _, s := range updateSeeds() {
 		f.Add(s.msg, s.as2, s.addPath, false)
 	}
-	if root := liveSharedData(); root != "" {
+	if root := sharedMRTDir(); root != "" {
 		for _, s := range mrtUpdates(root, 16) {
 			f.Add(s.msg, s.as2, s.addPath, false)
 		}
@@ -254,29 +255,6 @@ func updateSeeds() []updateSeed {
 	return seeds
 }
 
-// liveSharedData is the shared MRT directory, or "" when absent.
-func liveSharedData() string {
-	dir, err := os.Getwd()
-	if err != nil {
-		return ""
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-	data := filepath.Join(dir, "..", "shared", "data", "mrt")
-	if _, err := os.Stat(data); err != nil {
-		return ""
-	}
-	return data
-}
-
 // mrtUpdates returns up to perFile BGP UPDATE messages (header included)
 // from the BGP4MP MESSAGE records of every MRT file under root, with the
 // session options the record subtype implies.
@@ -412,7 +390,15 @@ func TestFuzzUpdateSeeds(t *testing.T) {
 			t.Errorf("malformed seed %d parsed without error", 12+i)
 		}
 	}
-	if root := liveSharedData(); root != "" && len(mrtUpdates(root, 2)) == 0 {
+	if root := sharedMRTDir(); root != "" && len(mrtUpdates(root, 2)) == 0 {
 		t.Error("no UPDATE extracted from the shared MRT files")
 	}
+}
+
+// sharedMRTDir is the shared MRT directory, or "" when absent.
+func sharedMRTDir() string {
+	if data := testenv.SharedDataDir(); data != "" {
+		return filepath.Join(data, "mrt")
+	}
+	return ""
 }

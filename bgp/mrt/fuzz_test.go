@@ -14,6 +14,7 @@ import (
 
 	"github.com/ixpobs/ixpobs/bgp"
 	"github.com/ixpobs/ixpobs/internal/fuzzlimit"
+	"github.com/ixpobs/ixpobs/internal/testenv"
 	"github.com/ixpobs/ixpobs/ixp"
 )
 
@@ -82,29 +83,6 @@ func seedRecords(tb testing.TB) [][]byte {
 		return nil
 	})
 	return seeds
-}
-
-// sharedDataDir is sharedMRT without skipping: "" when absent.
-func sharedDataDir() string {
-	dir, err := os.Getwd()
-	if err != nil {
-		return ""
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-	data := filepath.Join(dir, "..", "shared", "data", "mrt")
-	if _, err := os.Stat(data); err != nil {
-		return ""
-	}
-	return data
 }
 
 // FuzzReader feeds arbitrary bytes to the reader: it must not panic, must
@@ -191,4 +169,12 @@ func FuzzAttrs(f *testing.F) {
 			}
 		})
 	})
+}
+
+// sharedDataDir is the shared MRT directory without skipping: "" when absent.
+func sharedDataDir() string {
+	if data := testenv.SharedDataDir(); data != "" {
+		return filepath.Join(data, "mrt")
+	}
+	return ""
 }

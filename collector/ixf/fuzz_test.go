@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ixpobs/ixpobs/internal/fuzzlimit"
+	"github.com/ixpobs/ixpobs/internal/testenv"
 	"github.com/ixpobs/ixpobs/ixp"
 )
 
@@ -33,27 +34,6 @@ func addSeeds(f *testing.F, maxSize int64) {
 	for _, s := range []string{"", "{}", "<html>", `{"member_list": {}}`, `{"ixp_list": {"ixp_id": 1}, "member_list": [{"asnum": 1, "connection_list": {"ixp_id": 1}}]}`} {
 		f.Add([]byte(s))
 	}
-}
-
-// sharedDataDir is sharedData without a testing.TB, for seeding.
-func sharedDataDir() (string, bool) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", false
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", false
-		}
-		dir = parent
-	}
-	data := filepath.Join(dir, "..", "shared", "data")
-	_, err = os.Stat(filepath.Join(data, "ixf"))
-	return data, err == nil
 }
 
 func FuzzDecode(f *testing.F) {
@@ -173,4 +153,14 @@ func BenchmarkCollectAMSIX(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// sharedDataDir is the shared data directory, when it holds IX-F exports.
+func sharedDataDir() (string, bool) {
+	data := testenv.SharedDataDir()
+	if data == "" {
+		return "", false
+	}
+	_, err := os.Stat(filepath.Join(data, "ixf"))
+	return data, err == nil
 }

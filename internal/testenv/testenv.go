@@ -63,9 +63,19 @@ func LookPath(tb testing.TB, name string) string {
 // it is absent.
 func SharedData(tb testing.TB) string {
 	tb.Helper()
+	data := SharedDataDir()
+	if data == "" {
+		Missing(tb, "shared data not found at <repo root>/../shared/data")
+	}
+	return data
+}
+
+// SharedDataDir is SharedData without skipping, for fuzz seeds: the
+// directory, or "" when it is absent.
+func SharedDataDir() string {
 	dir, err := os.Getwd()
 	if err != nil {
-		tb.Fatal(err)
+		return ""
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
@@ -73,13 +83,13 @@ func SharedData(tb testing.TB) string {
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			tb.Fatal("testenv: go.mod not found above the test directory")
+			return ""
 		}
 		dir = parent
 	}
 	data := filepath.Join(dir, "..", "shared", "data")
 	if _, err := os.Stat(data); err != nil {
-		Missing(tb, "shared data not found at %s", data)
+		return ""
 	}
 	return data
 }
