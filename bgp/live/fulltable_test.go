@@ -53,7 +53,9 @@ protocol bgp rs1 {
 	bird := birdtest.Start(t, b.String())
 	t.Logf("BIRD loaded %d+%d static routes in %v", n4, n6, time.Since(birdStart))
 
-	sink := newMemSink()
+	// The sink is the production one: the routes are aggregated as
+	// `ixpobs bgp` does before it writes a snapshot.
+	sink := bgp.NewAggregator()
 	reg := prometheus.NewRegistry()
 	start := time.Now()
 	c, stop := runCollector(t, collectorConfig(port, live.PeerConfig{Name: "rs1", Address: "127.0.0.2", ASN: 65010, IXPID: 1, Passive: true}), sink, reg)
@@ -65,12 +67,17 @@ protocol bgp rs1 {
 				established = time.Since(start)
 			}
 		}
-		v4, v6 := sink.count(peer)
-		return v4 == n4 && v6 == n6
+		return sink.Routes() == n4+n6
 	})
 	total := time.Since(start)
+	sumStart := time.Now()
+	sum := sink.Summary()
+	t.Logf("Summary of the aggregated table: %v (%d prefixes, %d origins, %d links)", time.Since(sumStart), len(sum.Prefixes), len(sum.Origins), len(sum.Links))
+	if len(sum.Peers) != 1 || sum.Peers[0].Peer != peer || sum.Peers[0].PrefixesV4 != n4 || sum.Peers[0].PrefixesV6 != n6 {
+		t.Errorf("Summary peers = %+v, want %v with %d/%d prefixes", sum.Peers, peer, n4, n6)
+	}
 	s, _ := session(c, "127.0.0.2")
-	t.Logf("full table %d+%d: session up after %v, all routes in the sink %v after session up (%.0f routes/s); dropped %d",
+	t.Logf("full table %d+%d: session up after %v, all routes aggregated %v after session up (%.0f routes/s); dropped %d",
 		n4, n6, established, total-established, float64(n4+n6)/(total-established).Seconds(), s.Dropped)
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
