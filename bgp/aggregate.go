@@ -124,6 +124,10 @@ func (a *Aggregator) Announce(r Route) {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.announceLocked(r)
+}
+
+func (a *Aggregator) announceLocked(r Route) {
 	ps := a.peerLocked(r.Peer)
 	path := a.internPath(r.Path, ps)
 	key := keyOf(r.Prefix.Masked())
@@ -160,6 +164,10 @@ func (a *Aggregator) Withdraw(p Peer, prefix netip.Prefix, pathID uint32) {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.withdrawLocked(p, prefix, pathID)
+}
+
+func (a *Aggregator) withdrawLocked(p Peer, prefix netip.Prefix, pathID uint32) {
 	i, ok := a.peerIdx[p]
 	if !ok {
 		return
@@ -185,6 +193,10 @@ func (a *Aggregator) Withdraw(p Peer, prefix netip.Prefix, pathID uint32) {
 func (a *Aggregator) ResetPeer(p Peer) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.resetPeerLocked(p)
+}
+
+func (a *Aggregator) resetPeerLocked(p Peer) {
 	i, ok := a.peerIdx[p]
 	if !ok {
 		return
@@ -523,12 +535,16 @@ type PrefixOrigins struct {
 }
 
 // Summary derives the Summary of the routes held now. It walks every route
-// under the lock.
+// under the lock, on two goroutines (links on one, the rest on the other).
 func (a *Aggregator) Summary() Summary {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 
 	s := Summary{Routes: a.routeCount}
+	// The links are derived on another goroutine while this one does the
+	// rest: both only read the state, which the lock keeps still.
+	linksDone := make(chan []Link, 1)
+	go func() { linksDone <- a.links() }()
 
 	// Per peer, and the origin set of each prefix.
 	const noOrigin = 0
@@ -685,7 +701,7 @@ func (a *Aggregator) Summary() Summary {
 	}
 	slices.SortFunc(s.Origins, func(x, y OriginSummary) int { return cmp.Compare(x.ASN, y.ASN) })
 
-	s.Links = a.links()
+	s.Links = <-linksDone
 	return s
 }
 

@@ -305,6 +305,11 @@ func TestAggregatorMatchesModel(t *testing.T) {
 				return p
 			}
 			a := NewAggregator()
+			// piped gets the same operations through a Pipe, with the
+			// caller's path buffers overwritten after every call, as the
+			// MRT decoder reuses them.
+			piped := NewAggregator()
+			pipe := NewPipe(piped)
 			m := &model{routes: map[modelKey][]Segment{}, peers: map[Peer]bool{}}
 			for range 3000 {
 				p := peers[rng.IntN(len(peers))]
@@ -316,6 +321,16 @@ func TestAggregatorMatchesModel(t *testing.T) {
 				case op < 13:
 					r := Route{Peer: p, Prefix: randPrefix(), PathID: pathID, Path: randPath()}
 					a.Announce(r)
+					reused := Route{Peer: r.Peer, Prefix: r.Prefix, PathID: r.PathID}
+					for _, seg := range r.Path {
+						reused.Path = append(reused.Path, Segment{Set: seg.Set, ASNs: slices.Clone(seg.ASNs)})
+					}
+					pipe.Announce(reused)
+					for _, seg := range reused.Path {
+						for i := range seg.ASNs {
+							seg.ASNs[i] = 999999
+						}
+					}
 					m.peers[p] = true
 					m.routes[modelKey{p, r.Prefix, pathID}] = r.Path
 				case op < 19:
@@ -328,9 +343,11 @@ func TestAggregatorMatchesModel(t *testing.T) {
 						}
 					}
 					a.Withdraw(p, pfx, pathID)
+					pipe.Withdraw(p, pfx, pathID)
 					delete(m.routes, modelKey{p, pfx, pathID})
 				default:
 					a.ResetPeer(p)
+					pipe.ResetPeer(p)
 					for k := range m.routes {
 						if k.peer == p {
 							delete(m.routes, k)
@@ -345,6 +362,10 @@ func TestAggregatorMatchesModel(t *testing.T) {
 			}
 			if got := a.Routes(); got != len(m.routes) {
 				t.Errorf("Routes() = %d, want %d", got, len(m.routes))
+			}
+			pipe.Close()
+			if got := piped.Summary(); !reflect.DeepEqual(got, want) {
+				t.Errorf("Summary() through a Pipe differs from the model:\n got %+v\nwant %+v", got, want)
 			}
 			// Reset everything: nothing may stay interned.
 			for _, p := range peers {

@@ -21,16 +21,31 @@ func Aggregate(ctx context.Context, path string, agg *bgp.Aggregator) (Stats, er
 // state change to any state but Established resets the peer (it forgets
 // the peer's routes). Elements of *_LOCAL messages (sent by the collector)
 // and multicast routes are ignored. On error, agg holds what was read
-// before it.
+// before it. The aggregation runs on its own goroutine (a bgp.Pipe), so
+// decoding and aggregating overlap; agg holds everything read when
+// Aggregate returns.
 func (r *Reader) Aggregate(ctx context.Context, agg *bgp.Aggregator) (Stats, error) {
-	return r.Read(ctx, func(e *Elem) error {
-		Apply(agg, e)
+	return r.AggregateFunc(ctx, agg, nil)
+}
+
+// AggregateFunc is Aggregate, calling observe (if not nil) for every
+// element on the decoding goroutine before it is queued.
+func (r *Reader) AggregateFunc(ctx context.Context, agg *bgp.Aggregator, observe func(*Elem)) (Stats, error) {
+	pipe := bgp.NewPipe(agg)
+	defer pipe.Close()
+	st, err := r.Read(ctx, func(e *Elem) error {
+		if observe != nil {
+			observe(e)
+		}
+		Apply(pipe, e)
 		return nil
 	})
+	pipe.Close()
+	return st, err
 }
 
 // Apply feeds one element into agg as Aggregate does.
-func Apply(agg *bgp.Aggregator, e *Elem) {
+func Apply(agg bgp.Sink, e *Elem) {
 	if e.Local || e.Multicast {
 		return
 	}

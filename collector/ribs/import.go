@@ -81,15 +81,13 @@ func ImportFile(ctx context.Context, st store.Store, path string, o ImportOption
 	defer r.Close()
 	agg := bgp.NewAggregator()
 	var last time.Time
-	stats, err := r.Read(ctx, func(e *mrt.Elem) error {
+	stats, err := r.AggregateFunc(ctx, agg, func(e *mrt.Elem) {
 		if e.Time.After(last) {
 			last = e.Time
 		}
 		if o.Records != nil {
 			o.Records.Store(e.Record)
 		}
-		mrt.Apply(agg, e)
-		return nil
 	})
 	res.Stats = stats
 	phase := time.Now()

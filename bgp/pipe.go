@@ -1,0 +1,168 @@
+package bgp
+
+import (
+	"net/netip"
+	"sync"
+)
+
+// Sink receives route changes: *Aggregator applies them at once, *Pipe
+// hands them to an Aggregator on another goroutine.
+type Sink interface {
+	Announce(r Route)
+	Withdraw(p Peer, prefix netip.Prefix, pathID uint32)
+	ResetPeer(p Peer)
+}
+
+// Pipe feeds an Aggregator on its own goroutine: route changes are copied
+// into batches, and one goroutine applies each batch under a single lock,
+// in the order they were sent. A producer such as the MRT decoder then
+// overlaps with the aggregation instead of waiting for it.
+//
+// The methods of a Pipe are for one producer goroutine. Close flushes the
+// last batch and waits until everything sent is applied.
+type Pipe struct {
+	agg    *Aggregator
+	cur    *pipeBatch
+	full   chan *pipeBatch
+	free   chan *pipeBatch
+	wg     sync.WaitGroup
+	closed bool
+}
+
+type pipeOpKind uint8
+
+const (
+	opAnnounce pipeOpKind = iota
+	opWithdraw
+	opReset
+)
+
+// pipeOp is one route change; its path is segs[segStart:segEnd] of the
+// batch, whose ASNs are asns[seg.start:seg.end].
+type pipeOp struct {
+	kind             pipeOpKind
+	peer             Peer
+	prefix           netip.Prefix
+	pathID           uint32
+	segStart, segEnd uint32
+}
+
+type pipeSeg struct {
+	set        bool
+	start, end uint32
+}
+
+type pipeBatch struct {
+	ops  []pipeOp
+	segs []pipeSeg
+	asns []uint32
+}
+
+// pipeBatchOps is the number of route changes per batch; pipeDepth the
+// batches in flight. 4 × 2048 changes bound what the Pipe holds.
+const (
+	pipeBatchOps = 2048
+	pipeDepth    = 4
+)
+
+// NewPipe starts the goroutine that applies route changes to agg.
+func NewPipe(agg *Aggregator) *Pipe {
+	p := &Pipe{
+		agg:  agg,
+		full: make(chan *pipeBatch, pipeDepth),
+		free: make(chan *pipeBatch, pipeDepth+2),
+	}
+	p.cur = p.newBatch()
+	p.wg.Go(p.apply)
+	return p
+}
+
+func (p *Pipe) newBatch() *pipeBatch {
+	select {
+	case b := <-p.free:
+		b.ops, b.segs, b.asns = b.ops[:0], b.segs[:0], b.asns[:0]
+		return b
+	default:
+		return &pipeBatch{ops: make([]pipeOp, 0, pipeBatchOps), segs: make([]pipeSeg, 0, 2*pipeBatchOps), asns: make([]uint32, 0, 8*pipeBatchOps)}
+	}
+}
+
+// Announce queues the route; r.Path is copied.
+func (p *Pipe) Announce(r Route) {
+	if !r.Prefix.IsValid() {
+		return
+	}
+	b := p.cur
+	op := pipeOp{kind: opAnnounce, peer: r.Peer, prefix: r.Prefix, pathID: r.PathID, segStart: uint32(len(b.segs))}
+	for _, s := range r.Path {
+		start := uint32(len(b.asns))
+		b.asns = append(b.asns, s.ASNs...)
+		b.segs = append(b.segs, pipeSeg{set: s.Set, start: start, end: uint32(len(b.asns))})
+	}
+	op.segEnd = uint32(len(b.segs))
+	p.push(op)
+}
+
+// Withdraw queues the withdrawal.
+func (p *Pipe) Withdraw(peer Peer, prefix netip.Prefix, pathID uint32) {
+	if !prefix.IsValid() {
+		return
+	}
+	p.push(pipeOp{kind: opWithdraw, peer: peer, prefix: prefix, pathID: pathID})
+}
+
+// ResetPeer queues forgetting every route of the peer.
+func (p *Pipe) ResetPeer(peer Peer) {
+	p.push(pipeOp{kind: opReset, peer: peer})
+}
+
+func (p *Pipe) push(op pipeOp) {
+	p.cur.ops = append(p.cur.ops, op)
+	if len(p.cur.ops) >= pipeBatchOps {
+		p.full <- p.cur
+		p.cur = p.newBatch()
+	}
+}
+
+// Close sends the last batch and waits until the Aggregator holds every
+// change sent. It may be called more than once.
+func (p *Pipe) Close() {
+	if p.closed {
+		return
+	}
+	p.closed = true
+	if len(p.cur.ops) > 0 {
+		p.full <- p.cur
+	}
+	p.cur = nil
+	close(p.full)
+	p.wg.Wait()
+}
+
+func (p *Pipe) apply() {
+	var path []Segment
+	for b := range p.full {
+		a := p.agg
+		a.mu.Lock()
+		for i := range b.ops {
+			op := &b.ops[i]
+			switch op.kind {
+			case opAnnounce:
+				path = path[:0]
+				for _, s := range b.segs[op.segStart:op.segEnd] {
+					path = append(path, Segment{Set: s.set, ASNs: b.asns[s.start:s.end]})
+				}
+				a.announceLocked(Route{Peer: op.peer, Prefix: op.prefix, PathID: op.pathID, Path: path})
+			case opWithdraw:
+				a.withdrawLocked(op.peer, op.prefix, op.pathID)
+			case opReset:
+				a.resetPeerLocked(op.peer)
+			}
+		}
+		a.mu.Unlock()
+		select {
+		case p.free <- b:
+		default:
+		}
+	}
+}
