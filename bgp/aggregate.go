@@ -3,7 +3,6 @@ package bgp
 import (
 	"cmp"
 	"encoding/binary"
-	"math/bits"
 	"net/netip"
 	"slices"
 	"sync"
@@ -37,13 +36,8 @@ type Aggregator struct {
 	lastPID  uint32
 	lastLive bool
 
-	// Paths, interned in one arena of words (see encodePath).
-	ptab       []uint32 // open-addressing table of path ID+1, by hash (linear probing)
-	pathLive   int      // paths with references
-	paths      []pathRec
-	pathFree   []uint32
-	arena      []uint32
-	arenaGarb  int // words of arena held by freed paths
+	paths pathTable // interned AS paths (see encodePath)
+
 	scratch    []uint32
 	routeCount int
 	// peerCache maps a hash of the peer to its index (+1): a direct-mapped
@@ -65,17 +59,6 @@ type peerState struct {
 	pages     [][]uint32        // [prefixID>>pageShift][prefixID&pageMask] = pathID+1 (path ID 0 routes)
 	extra     map[uint64]uint32 // prefixID<<32|pathID -> pathIdx+1 (ADD-PATH routes, path ID != 0)
 	n         int               // routes held
-}
-
-type pathRec struct {
-	hash uint64
-	off  uint32 // start in arena: the word count, then the words
-	refs uint32 // routes using the path; 0 = free slot
-}
-
-func (a *Aggregator) words(rec *pathRec) []uint32 {
-	n := a.arena[rec.off]
-	return a.arena[rec.off+1 : rec.off+1+n]
 }
 
 // pfxKey is a compact, comparable form of a masked prefix.
@@ -111,7 +94,7 @@ func NewAggregator() *Aggregator {
 	return &Aggregator{
 		peerIdx: make(map[Peer]int32),
 		pfxIdx:  make(map[pfxKey]uint32),
-		ptab:    make([]uint32, 1024),
+		paths:   newPathTable(),
 	}
 }
 
@@ -128,30 +111,36 @@ func (a *Aggregator) Announce(r Route) {
 }
 
 func (a *Aggregator) announceLocked(r Route) {
-	ps := a.peerLocked(r.Peer)
-	path := a.internPath(r.Path, ps)
-	key := keyOf(r.Prefix.Masked())
+	a.scratch = encodePath(a.scratch, r.Path)
+	a.announceWords(r.Peer, keyOf(r.Prefix.Masked()), r.PathID, a.scratch, hashWords(a.scratch))
+}
+
+// announceWords announces a route whose path is already encoded (w, with
+// hash h) and whose prefix is masked.
+func (a *Aggregator) announceWords(peer Peer, key pfxKey, pathID uint32, w []uint32, h uint64) {
+	ps := a.peerLocked(peer)
+	path := a.internPath(w, h, ps)
 
 	// Existing route?
 	if pid, ok := a.lookupPrefix(key); ok {
-		old := ps.get(pid, r.PathID)
+		old := ps.get(pid, pathID)
 		if old == path+1 {
-			a.paths[path].refs-- // same path: drop the reference internPath took
+			a.paths.rec(path).refs-- // same path: drop the reference internPath took
 			return
 		}
 		if old != 0 {
-			ps.set(pid, r.PathID, path+1)
-			a.unrefPath(old - 1)
+			ps.set(pid, pathID, path+1)
+			a.paths.unref(old - 1)
 			return
 		}
-		ps.set(pid, r.PathID, path+1)
+		ps.set(pid, pathID, path+1)
 		a.pfxRefs[pid]++
 		ps.n++
 		a.routeCount++
 		return
 	}
 	pid := a.addPrefix(key)
-	ps.set(pid, r.PathID, path+1)
+	ps.set(pid, pathID, path+1)
 	ps.n++
 	a.routeCount++
 }
@@ -168,12 +157,17 @@ func (a *Aggregator) Withdraw(p Peer, prefix netip.Prefix, pathID uint32) {
 }
 
 func (a *Aggregator) withdrawLocked(p Peer, prefix netip.Prefix, pathID uint32) {
+	a.withdrawKey(p, keyOf(prefix.Masked()), pathID)
+}
+
+// withdrawKey is withdrawLocked for a masked prefix's key.
+func (a *Aggregator) withdrawKey(p Peer, key pfxKey, pathID uint32) {
 	i, ok := a.peerIdx[p]
 	if !ok {
 		return
 	}
 	ps := a.peers[i]
-	pid, ok := a.lookupPrefix(keyOf(prefix.Masked()))
+	pid, ok := a.lookupPrefix(key)
 	if !ok {
 		return
 	}
@@ -184,7 +178,7 @@ func (a *Aggregator) withdrawLocked(p Peer, prefix netip.Prefix, pathID uint32) 
 	ps.set(pid, pathID, 0)
 	ps.n--
 	a.routeCount--
-	a.unrefPath(old - 1)
+	a.paths.unref(old - 1)
 	a.unrefPrefix(pid)
 }
 
@@ -205,13 +199,13 @@ func (a *Aggregator) resetPeerLocked(p Peer) {
 	for pg, page := range ps.pages {
 		for j, v := range page {
 			if v != 0 {
-				a.unrefPath(v - 1)
+				a.paths.unref(v - 1)
 				a.unrefPrefix(uint32(pg<<pageShift | j))
 			}
 		}
 	}
 	for k, v := range ps.extra {
-		a.unrefPath(v - 1)
+		a.paths.unref(v - 1)
 		a.unrefPrefix(uint32(k >> 32))
 	}
 	a.routeCount -= ps.n
@@ -338,18 +332,6 @@ func encodePath(dst []uint32, path []Segment) []uint32 {
 	return dst
 }
 
-func hashWords(w []uint32) uint64 {
-	h := uint64(0x9e3779b97f4a7c15) ^ uint64(len(w))
-	for _, x := range w {
-		hi, lo := bits.Mul64(h^uint64(x), 0xbf58476d1ce4e5b9)
-		h = hi ^ lo
-	}
-	h ^= h >> 33
-	h *= 0xff51afd7ed558ccd
-	h ^= h >> 33
-	return h
-}
-
 // originOf returns the origin of an encoded path, like Route.Origin.
 func originOf(w []uint32) (uint32, bool) {
 	var org uint32
@@ -369,122 +351,21 @@ func originOf(w []uint32) (uint32, bool) {
 	return org, ok
 }
 
-// internPath returns the ID of the path, taking one reference.
-func (a *Aggregator) internPath(path []Segment, ps *peerState) uint32 {
-	a.scratch = encodePath(a.scratch, path)
-	w := a.scratch
-	h := hashWords(w)
+// internPath returns the ID of the encoded path w (hash h), taking one
+// reference. The peer's cache of recent paths is tried first: neighbouring
+// prefixes of one peer often share a path.
+func (a *Aggregator) internPath(w []uint32, h uint64, ps *peerState) uint32 {
 	slot := &ps.pathCache[h>>58]
 	if id := *slot; id != 0 {
-		rec := &a.paths[id-1]
-		if rec.refs > 0 && rec.hash == h && slices.Equal(a.words(rec), w) {
+		rec := a.paths.rec(id - 1)
+		if rec.refs > 0 && rec.hash == h && slices.Equal(a.paths.words(rec), w) {
 			rec.refs++
 			return id - 1
 		}
 	}
-	id := a.lookupPath(w, h)
+	id := a.paths.ref(w, h)
 	*slot = id + 1
 	return id
-}
-
-func (a *Aggregator) lookupPath(w []uint32, h uint64) uint32 {
-	mask := uint64(len(a.ptab) - 1)
-	i := h & mask
-	for {
-		v := a.ptab[i]
-		if v == 0 {
-			break
-		}
-		rec := &a.paths[v-1]
-		if rec.hash == h && slices.Equal(a.words(rec), w) {
-			rec.refs++
-			return v - 1
-		}
-		i = (i + 1) & mask
-	}
-	// New path.
-	if a.arenaGarb > 1<<20 && a.arenaGarb > len(a.arena)/2 {
-		a.compactArena()
-	}
-	rec := pathRec{hash: h, off: uint32(len(a.arena)), refs: 1}
-	a.arena = append(a.arena, uint32(len(w)))
-	a.arena = append(a.arena, w...)
-	var id uint32
-	if n := len(a.pathFree); n > 0 {
-		id = a.pathFree[n-1]
-		a.pathFree = a.pathFree[:n-1]
-		a.paths[id] = rec
-	} else {
-		id = uint32(len(a.paths))
-		a.paths = append(a.paths, rec)
-	}
-	a.ptab[i] = id + 1
-	a.pathLive++
-	if a.pathLive*4 > len(a.ptab)*3 {
-		a.growTable()
-	}
-	return id
-}
-
-// growTable doubles the path table.
-func (a *Aggregator) growTable() {
-	nt := make([]uint32, 2*len(a.ptab))
-	mask := uint64(len(nt) - 1)
-	for _, v := range a.ptab {
-		if v == 0 {
-			continue
-		}
-		i := a.paths[v-1].hash & mask
-		for nt[i] != 0 {
-			i = (i + 1) & mask
-		}
-		nt[i] = v
-	}
-	a.ptab = nt
-}
-
-func (a *Aggregator) unrefPath(id uint32) {
-	rec := &a.paths[id]
-	rec.refs--
-	if rec.refs > 0 {
-		return
-	}
-	// Remove from the table: backward-shift deletion keeps probe chains
-	// intact without tombstones.
-	mask := uint64(len(a.ptab) - 1)
-	i := rec.hash & mask
-	for a.ptab[i] != id+1 {
-		i = (i + 1) & mask
-	}
-	for j := (i + 1) & mask; a.ptab[j] != 0; j = (j + 1) & mask {
-		home := a.paths[a.ptab[j]-1].hash & mask
-		// Move the entry at j back to i if its home is not in (i, j].
-		if (j > i && (home <= i || home > j)) || (j < i && home <= i && home > j) {
-			a.ptab[i] = a.ptab[j]
-			i = j
-		}
-	}
-	a.ptab[i] = 0
-	a.pathLive--
-	a.arenaGarb += 1 + int(a.arena[rec.off])
-	*rec = pathRec{}
-	a.pathFree = append(a.pathFree, id)
-}
-
-// compactArena copies the live paths into a new arena; path IDs are kept.
-func (a *Aggregator) compactArena() {
-	live := len(a.arena) - a.arenaGarb
-	na := make([]uint32, 0, live+live/4)
-	for i := range a.paths {
-		rec := &a.paths[i]
-		if rec.refs == 0 {
-			continue
-		}
-		off := uint32(len(na))
-		na = append(na, a.arena[rec.off:rec.off+1+a.arena[rec.off]]...)
-		rec.off = off
-	}
-	a.arena, a.arenaGarb = na, 0
 }
 
 // Summary is what the routes held by an Aggregator show.
@@ -551,10 +432,10 @@ func (a *Aggregator) Summary() Summary {
 	first := make([]uint64, len(a.pfxKeys)) // 1<<32|asn, 0 = none yet
 	more := map[uint32][]uint32{}           // prefix ID -> further origins
 	// Origin of every live path: 1<<32|asn, 0 without a single origin.
-	pathOrg := make([]uint64, len(a.paths))
-	for i := range a.paths {
-		if rec := &a.paths[i]; rec.refs > 0 {
-			if o, ok := originOf(a.words(rec)); ok {
+	pathOrg := make([]uint64, a.paths.nrec)
+	for i := range uint32(a.paths.nrec) {
+		if rec := a.paths.rec(i); rec.refs > 0 {
+			if o, ok := originOf(a.paths.words(rec)); ok {
 				pathOrg[i] = 1<<32 | uint64(o)
 			}
 		}
@@ -706,61 +587,73 @@ func (a *Aggregator) Summary() Summary {
 }
 
 // links counts, per AS adjacency, the peers with a path that shows it.
+// The links of each peer's distinct paths are sorted and deduplicated per
+// peer; the lists of all peers are then sorted together, and each run of
+// one link is the number of its peers. Sorting (sequential memory) is
+// several times faster than a map with a million links.
 func (a *Aggregator) links() []Link {
-	// acc maps a link to (last peer+1)<<32 | peers, so that a link seen
-	// twice through one peer counts once.
-	acc := map[uint64]uint64{}
-	stamp := make([]int32, len(a.paths)) // last peer (+1) that used the path
-	pathLinks := func(id uint32, peer int32) {
-		if stamp[id] == peer+1 {
-			return
-		}
-		stamp[id] = peer + 1
-		w := a.words(&a.paths[id])
-		var prev uint32
-		havePrev := false
-		for i := 0; i < len(w); {
-			n := int(w[i] &^ (1 << 31))
-			set := w[i]&(1<<31) != 0
-			seg := w[i+1 : i+1+n]
-			i += 1 + n
-			if set {
-				havePrev = false
-				continue
-			}
-			for _, asn := range seg {
-				if havePrev && asn != prev && asn != 0 && prev != 0 {
-					k := uint64(min(prev, asn))<<32 | uint64(max(prev, asn))
-					v := acc[k]
-					if uint32(v>>32) != uint32(peer+1) {
-						acc[k] = uint64(peer+1)<<32 | (v&0xffffffff + 1)
-					}
-				}
-				prev, havePrev = asn, true
-			}
-		}
-	}
+	stamp := make([]int32, a.paths.nrec) // last peer (+1) whose links include the path
+	var peerKeys, all, tmp []uint64
 	for i, ps := range a.peers {
+		mark := int32(i + 1)
+		peerKeys = peerKeys[:0]
 		for _, page := range ps.pages {
 			for _, v := range page {
-				if v != 0 {
-					pathLinks(v-1, int32(i))
+				if v != 0 && stamp[v-1] != mark {
+					stamp[v-1] = mark
+					peerKeys = appendLinks(peerKeys, a.paths.words(a.paths.rec(v-1)))
 				}
 			}
 		}
 		for _, v := range ps.extra {
-			pathLinks(v-1, int32(i))
+			if stamp[v-1] != mark {
+				stamp[v-1] = mark
+				peerKeys = appendLinks(peerKeys, a.paths.words(a.paths.rec(v-1)))
+			}
+		}
+		tmp = sortUint64(peerKeys, tmp)
+		all = append(all, dedupSorted(peerKeys)...)
+	}
+	sortUint64(all, tmp)
+	n := 0
+	for i := range all {
+		if i == 0 || all[i] != all[i-1] {
+			n++
 		}
 	}
-	out := make([]Link, 0, len(acc))
-	for k, v := range acc {
-		out = append(out, Link{A: uint32(k >> 32), B: uint32(k), Peers: int(uint32(v))})
-	}
-	slices.SortFunc(out, func(x, y Link) int {
-		if c := cmp.Compare(x.A, y.A); c != 0 {
-			return c
+	out := make([]Link, 0, n)
+	for i := 0; i < len(all); {
+		j := i + 1
+		for j < len(all) && all[j] == all[i] {
+			j++
 		}
-		return cmp.Compare(x.B, y.B)
-	})
+		out = append(out, Link{A: uint32(all[i] >> 32), B: uint32(all[i]), Peers: j - i})
+		i = j
+	}
 	return out
+}
+
+// appendLinks appends the AS links of an encoded path as keys A<<32|B
+// (A < B): prepending removed, no link within or across an AS_SET, none
+// with ASN 0.
+func appendLinks(dst []uint64, w []uint32) []uint64 {
+	var prev uint32
+	havePrev := false
+	for i := 0; i < len(w); {
+		n := int(w[i] &^ (1 << 31))
+		set := w[i]&(1<<31) != 0
+		seg := w[i+1 : i+1+n]
+		i += 1 + n
+		if set {
+			havePrev = false
+			continue
+		}
+		for _, asn := range seg {
+			if havePrev && asn != prev && asn != 0 && prev != 0 {
+				dst = append(dst, uint64(min(prev, asn))<<32|uint64(max(prev, asn)))
+			}
+			prev, havePrev = asn, true
+		}
+	}
+	return dst
 }

@@ -374,7 +374,7 @@ func TestAggregatorMatchesModel(t *testing.T) {
 			if n := len(a.pfxIdx); n != 0 {
 				t.Errorf("after resetting all peers %d prefixes stay interned, want 0", n)
 			}
-			if n := a.pathLive; n != 0 {
+			if n := a.paths.live; n != 0 {
 				t.Errorf("after resetting all peers %d paths stay interned, want 0", n)
 			}
 		})
@@ -389,10 +389,13 @@ func TestAggregatorBoundedChurn(t *testing.T) {
 	for i := range uint32(3_000_000) {
 		a.Announce(Route{Peer: peerA, Prefix: pfx, Path: []Segment{seq(1, 2, 3, i)}})
 	}
-	if n := len(a.arena); n > 5<<20 {
-		t.Errorf("arena holds %d words after churn on one route, want at most %d", n, 4<<20)
+	if n := a.paths.used; n > 5<<20 {
+		t.Errorf("arena holds %d words after churn on one route, want at most %d", n, 5<<20)
 	}
-	if n := len(a.paths) - len(a.pathFree); n != 1 {
+	if n := len(a.paths.chunks); n > 5<<20/chunkWords+1 {
+		t.Errorf("arena has %d chunks after churn on one route, want at most %d", n, 5<<20/chunkWords+1)
+	}
+	if n := a.paths.nrec - len(a.paths.free); n != 1 {
 		t.Errorf("%d live paths, want 1", n)
 	}
 }
@@ -402,32 +405,36 @@ func TestAggregatorBoundedChurn(t *testing.T) {
 // twice.
 func checkPathTable(t *testing.T, a *Aggregator) {
 	t.Helper()
-	mask := uint64(len(a.ptab) - 1)
+	pt := &a.paths
+	mask := uint64(len(pt.slots) - 1)
 	used := 0
-	for _, v := range a.ptab {
+	for _, v := range pt.slots {
 		if v != 0 {
 			used++
 		}
 	}
-	if used != a.pathLive {
-		t.Errorf("path table holds %d entries, %d paths live", used, a.pathLive)
+	if used != pt.live {
+		t.Errorf("path table holds %d entries, %d paths live", used, pt.live)
 	}
 	seen := map[string]bool{}
-	for id := range a.paths {
-		rec := &a.paths[id]
+	for id := range uint32(pt.nrec) {
+		rec := pt.rec(id)
 		if rec.refs == 0 {
 			continue
 		}
-		k := fmt.Sprint(a.words(rec))
+		k := fmt.Sprint(pt.words(rec))
 		if seen[k] {
 			t.Errorf("path %s interned twice", k)
 		}
 		seen[k] = true
+		if h := hashWords(pt.words(rec)); h != rec.hash {
+			t.Errorf("path %d (%s) has hash %x, its words hash to %x", id, k, rec.hash, h)
+		}
 		for i := rec.hash & mask; ; i = (i + 1) & mask {
-			if a.ptab[i] == uint32(id)+1 {
+			if pt.slots[i] == rec.hash&^0xffffffff|uint64(id+1) {
 				break
 			}
-			if a.ptab[i] == 0 {
+			if pt.slots[i] == 0 {
 				t.Errorf("path %d (%s) not reachable from its home slot", id, k)
 				break
 			}

@@ -37,25 +37,21 @@ const (
 	opReset
 )
 
-// pipeOp is one route change; its path is segs[segStart:segEnd] of the
-// batch, whose ASNs are asns[seg.start:seg.end].
+// pipeOp is one route change. An announcement's path is encoded (see
+// encodePath) in words[wStart:wEnd] of its batch, with its hash: the
+// producer encodes and hashes, the applying goroutine only looks up.
 type pipeOp struct {
-	kind             pipeOpKind
-	peer             Peer
-	prefix           netip.Prefix
-	pathID           uint32
-	segStart, segEnd uint32
-}
-
-type pipeSeg struct {
-	set        bool
-	start, end uint32
+	kind         pipeOpKind
+	peer         Peer
+	key          pfxKey
+	pathID       uint32
+	wStart, wEnd uint32
+	hash         uint64
 }
 
 type pipeBatch struct {
-	ops  []pipeOp
-	segs []pipeSeg
-	asns []uint32
+	ops   []pipeOp
+	words []uint32
 }
 
 // pipeBatchOps is the number of route changes per batch; pipeDepth the
@@ -80,10 +76,10 @@ func NewPipe(agg *Aggregator) *Pipe {
 func (p *Pipe) newBatch() *pipeBatch {
 	select {
 	case b := <-p.free:
-		b.ops, b.segs, b.asns = b.ops[:0], b.segs[:0], b.asns[:0]
+		b.ops, b.words = b.ops[:0], b.words[:0]
 		return b
 	default:
-		return &pipeBatch{ops: make([]pipeOp, 0, pipeBatchOps), segs: make([]pipeSeg, 0, 2*pipeBatchOps), asns: make([]uint32, 0, 8*pipeBatchOps)}
+		return &pipeBatch{ops: make([]pipeOp, 0, pipeBatchOps), words: make([]uint32, 0, 8*pipeBatchOps)}
 	}
 }
 
@@ -93,14 +89,18 @@ func (p *Pipe) Announce(r Route) {
 		return
 	}
 	b := p.cur
-	op := pipeOp{kind: opAnnounce, peer: r.Peer, prefix: r.Prefix, pathID: r.PathID, segStart: uint32(len(b.segs))}
+	start := len(b.words)
 	for _, s := range r.Path {
-		start := uint32(len(b.asns))
-		b.asns = append(b.asns, s.ASNs...)
-		b.segs = append(b.segs, pipeSeg{set: s.Set, start: start, end: uint32(len(b.asns))})
+		h := uint32(len(s.ASNs))
+		if s.Set {
+			h |= 1 << 31
+		}
+		b.words = append(b.words, h)
+		b.words = append(b.words, s.ASNs...)
 	}
-	op.segEnd = uint32(len(b.segs))
-	p.push(op)
+	w := b.words[start:]
+	p.push(pipeOp{kind: opAnnounce, peer: r.Peer, key: keyOf(r.Prefix.Masked()), pathID: r.PathID,
+		wStart: uint32(start), wEnd: uint32(len(b.words)), hash: hashWords(w)})
 }
 
 // Withdraw queues the withdrawal.
@@ -108,7 +108,7 @@ func (p *Pipe) Withdraw(peer Peer, prefix netip.Prefix, pathID uint32) {
 	if !prefix.IsValid() {
 		return
 	}
-	p.push(pipeOp{kind: opWithdraw, peer: peer, prefix: prefix, pathID: pathID})
+	p.push(pipeOp{kind: opWithdraw, peer: peer, key: keyOf(prefix.Masked()), pathID: pathID})
 }
 
 // ResetPeer queues forgetting every route of the peer.
@@ -140,7 +140,6 @@ func (p *Pipe) Close() {
 }
 
 func (p *Pipe) apply() {
-	var path []Segment
 	for b := range p.full {
 		a := p.agg
 		a.mu.Lock()
@@ -148,13 +147,9 @@ func (p *Pipe) apply() {
 			op := &b.ops[i]
 			switch op.kind {
 			case opAnnounce:
-				path = path[:0]
-				for _, s := range b.segs[op.segStart:op.segEnd] {
-					path = append(path, Segment{Set: s.set, ASNs: b.asns[s.start:s.end]})
-				}
-				a.announceLocked(Route{Peer: op.peer, Prefix: op.prefix, PathID: op.pathID, Path: path})
+				a.announceWords(op.peer, op.key, op.pathID, b.words[op.wStart:op.wEnd], op.hash)
 			case opWithdraw:
-				a.withdrawLocked(op.peer, op.prefix, op.pathID)
+				a.withdrawKey(op.peer, op.key, op.pathID)
 			case opReset:
 				a.resetPeerLocked(op.peer)
 			}

@@ -1,7 +1,9 @@
 // Command mrtbench times reading an MRT file into a bgp.Aggregator and
-// deriving its Summary, for scripts/bench-mrt.sh:
+// deriving its Summary, for scripts/bench-mrt.sh; with -import DB it runs
+// the whole import (collector/ribs.ImportFile into a fresh SQLite store),
+// so that a CPU profile covers every phase:
 //
-//	go run ./scripts/mrtbench [-read-only] [-cpuprofile f] FILE
+//	go run ./scripts/mrtbench [-read-only | -import DB] [-cpuprofile f] FILE
 package main
 
 import (
@@ -9,6 +11,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"runtime"
 	"runtime/pprof"
@@ -16,23 +19,26 @@ import (
 
 	"github.com/ixpobs/ixpobs/bgp"
 	"github.com/ixpobs/ixpobs/bgp/mrt"
+	"github.com/ixpobs/ixpobs/collector/ribs"
+	"github.com/ixpobs/ixpobs/store/sqlite"
 )
 
 func main() {
 	readOnly := flag.Bool("read-only", false, "only decode, no aggregation")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to this file")
+	importDB := flag.String("import", "", "run the whole import into this new SQLite file")
 	flag.Parse()
 	if flag.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: mrtbench [-read-only] [-cpuprofile f] FILE")
+		fmt.Fprintln(os.Stderr, "usage: mrtbench [-read-only | -import DB] [-cpuprofile f] FILE")
 		os.Exit(2)
 	}
-	if err := run(flag.Arg(0), *readOnly, *cpuprofile); err != nil {
+	if err := run(flag.Arg(0), *readOnly, *importDB, *cpuprofile); err != nil {
 		fmt.Fprintln(os.Stderr, "mrtbench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(path string, readOnly bool, cpuprofile string) error {
+func run(path string, readOnly bool, importDB, cpuprofile string) error {
 	if cpuprofile != "" {
 		f, err := os.Create(cpuprofile)
 		if err != nil {
@@ -45,6 +51,9 @@ func run(path string, readOnly bool, cpuprofile string) error {
 		defer pprof.StopCPUProfile()
 	}
 	ctx := context.Background()
+	if importDB != "" {
+		return runImport(ctx, path, importDB)
+	}
 	start := time.Now()
 	var st mrt.Stats
 	var err error
@@ -82,6 +91,23 @@ func run(path string, readOnly bool, cpuprofile string) error {
 		"heap_sys_mib":      ms.HeapSys >> 20,
 	}
 	b, _ := json.MarshalIndent(out, "", "  ")
+	fmt.Println(string(b))
+	return nil
+}
+
+// runImport imports path into a new SQLite store at db as `ixpobs import
+// mrt` does, and prints the phases.
+func runImport(ctx context.Context, path, db string) error {
+	st, err := sqlite.Open(ctx, db, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	res, err := ribs.ImportFile(ctx, st, path, ribs.ImportOptions{Collector: "bench"})
+	if err != nil {
+		return err
+	}
+	b, _ := json.MarshalIndent(res, "", "  ")
 	fmt.Println(string(b))
 	return nil
 }
