@@ -15,7 +15,7 @@ type pathTable struct {
 	recs    [][]pathRec // by id, in chunks of recChunk (growing never copies)
 	nrec    int         // ids handed out
 	free    []uint32    // ids of freed records
-	live    int      // paths with references
+	live    int         // paths with references
 	chunks  [][]uint32
 	used    int // words used in the arena (live and garbage)
 	garbage int // words held by freed paths
