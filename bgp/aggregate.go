@@ -2,7 +2,6 @@ package bgp
 
 import (
 	"cmp"
-	"encoding/binary"
 	"net/netip"
 	"slices"
 	"sync"
@@ -27,14 +26,8 @@ type Aggregator struct {
 	peerIdx map[Peer]int32
 	peers   []*peerState
 
-	// Prefixes, interned: ID -> key, reference count = number of routes.
-	pfxIdx   map[pfxKey]uint32
-	pfxKeys  []pfxKey
-	pfxRefs  []uint32
-	pfxFree  []uint32
-	lastPfx  pfxKey
-	lastPID  uint32
-	lastLive bool
+	// Prefixes, interned; reference count = number of routes.
+	pfx prefixTable
 
 	paths pathTable // interned AS paths (see encodePath)
 
@@ -61,39 +54,11 @@ type peerState struct {
 	n         int               // routes held
 }
 
-// pfxKey is a compact, comparable form of a masked prefix.
-type pfxKey struct {
-	hi, lo uint64
-	bits   uint8
-	v6     bool
-}
-
-func keyOf(p netip.Prefix) pfxKey {
-	a := p.Addr().As16()
-	return pfxKey{
-		hi:   binary.BigEndian.Uint64(a[:8]),
-		lo:   binary.BigEndian.Uint64(a[8:]),
-		bits: uint8(p.Bits()),
-		v6:   !p.Addr().Is4(),
-	}
-}
-
-func (k pfxKey) prefix() netip.Prefix {
-	var a [16]byte
-	binary.BigEndian.PutUint64(a[:8], k.hi)
-	binary.BigEndian.PutUint64(a[8:], k.lo)
-	addr := netip.AddrFrom16(a)
-	if !k.v6 {
-		addr = addr.Unmap()
-	}
-	return netip.PrefixFrom(addr, int(k.bits))
-}
-
 // NewAggregator returns an empty Aggregator.
 func NewAggregator() *Aggregator {
 	return &Aggregator{
 		peerIdx: make(map[Peer]int32),
-		pfxIdx:  make(map[pfxKey]uint32),
+		pfx:     newPrefixTable(),
 		paths:   newPathTable(),
 	}
 }
@@ -134,7 +99,7 @@ func (a *Aggregator) announceWords(peer Peer, key pfxKey, pathID uint32, w []uin
 			return
 		}
 		ps.set(pid, pathID, path+1)
-		a.pfxRefs[pid]++
+		a.pfx.rec(pid).refs++
 		ps.n++
 		a.routeCount++
 		return
@@ -275,47 +240,12 @@ func (ps *peerState) set(pid, pathID, v uint32) {
 	ps.pages[pg][pid&pageMask] = v
 }
 
-func (a *Aggregator) lookupPrefix(k pfxKey) (uint32, bool) {
-	if a.lastLive && k == a.lastPfx {
-		return a.lastPID, true
-	}
-	pid, ok := a.pfxIdx[k]
-	if ok {
-		a.lastPfx, a.lastPID, a.lastLive = k, pid, true
-	}
-	return pid, ok
-}
+func (a *Aggregator) lookupPrefix(k pfxKey) (uint32, bool) { return a.pfx.lookup(k) }
 
 // addPrefix interns a new prefix with one reference.
-func (a *Aggregator) addPrefix(k pfxKey) uint32 {
-	var pid uint32
-	if n := len(a.pfxFree); n > 0 {
-		pid = a.pfxFree[n-1]
-		a.pfxFree = a.pfxFree[:n-1]
-		a.pfxKeys[pid] = k
-		a.pfxRefs[pid] = 1
-	} else {
-		pid = uint32(len(a.pfxKeys))
-		a.pfxKeys = append(a.pfxKeys, k)
-		a.pfxRefs = append(a.pfxRefs, 1)
-	}
-	a.pfxIdx[k] = pid
-	a.lastPfx, a.lastPID, a.lastLive = k, pid, true
-	return pid
-}
+func (a *Aggregator) addPrefix(k pfxKey) uint32 { return a.pfx.add(k) }
 
-func (a *Aggregator) unrefPrefix(pid uint32) {
-	a.pfxRefs[pid]--
-	if a.pfxRefs[pid] > 0 {
-		return
-	}
-	k := a.pfxKeys[pid]
-	delete(a.pfxIdx, k)
-	if a.lastLive && a.lastPID == pid {
-		a.lastLive = false
-	}
-	a.pfxFree = append(a.pfxFree, pid)
-}
+func (a *Aggregator) unrefPrefix(pid uint32) { a.pfx.unref(pid) }
 
 // encodePath writes the path as words: per segment a header (ASN count,
 // high bit set for an AS_SET) followed by the ASNs.
@@ -429,11 +359,11 @@ func (a *Aggregator) Summary() Summary {
 
 	// Per peer, and the origin set of each prefix.
 	const noOrigin = 0
-	first := make([]uint64, len(a.pfxKeys)) // 1<<32|asn, 0 = none yet
+	first := make([]uint64, a.pfx.ids()) // 1<<32|asn, 0 = none yet
 	more := map[uint32][]uint32{}           // prefix ID -> further origins
 	// Origin of every live path: 1<<32|asn, 0 without a single origin.
-	pathOrg := make([]uint64, a.paths.nrec)
-	for i := range uint32(a.paths.nrec) {
+	pathOrg := make([]uint64, a.paths.ids())
+	for i := range uint32(a.paths.ids()) {
 		if rec := a.paths.rec(i); rec.refs > 0 {
 			if o, ok := originOf(a.paths.words(rec)); ok {
 				pathOrg[i] = 1<<32 | uint64(o)
@@ -460,7 +390,7 @@ func (a *Aggregator) Summary() Summary {
 					continue
 				}
 				pid := uint32(pg<<pageShift | j)
-				if a.pfxKeys[pid].v6 {
+				if a.pfx.rec(pid).key.v6 {
 					sum.PrefixesV6++
 				} else {
 					sum.PrefixesV4++
@@ -477,7 +407,7 @@ func (a *Aggregator) Summary() Summary {
 					continue
 				}
 				seen[pid] = true
-				if a.pfxKeys[pid].v6 {
+				if a.pfx.rec(pid).key.v6 {
 					sum.PrefixesV6++
 				} else {
 					sum.PrefixesV4++
@@ -508,11 +438,13 @@ func (a *Aggregator) Summary() Summary {
 		}
 	}
 	orgBuf := make([]uint32, 0, nOrg)
-	s.Prefixes = make([]PrefixOrigins, 0, len(a.pfxIdx))
-	for pid, k := range a.pfxKeys {
-		if a.pfxRefs[pid] == 0 {
+	s.Prefixes = make([]PrefixOrigins, 0, a.pfx.live)
+	for pid := range uint32(a.pfx.ids()) {
+		rec := a.pfx.rec(pid)
+		if rec.refs == 0 {
 			continue
 		}
+		k := rec.key
 		start := len(orgBuf)
 		if f := first[pid]; f != noOrigin {
 			orgBuf = append(orgBuf, uint32(f))
@@ -592,7 +524,7 @@ func (a *Aggregator) Summary() Summary {
 // one link is the number of its peers. Sorting (sequential memory) is
 // several times faster than a map with a million links.
 func (a *Aggregator) links() []Link {
-	stamp := make([]int32, a.paths.nrec) // last peer (+1) whose links include the path
+	stamp := make([]int32, a.paths.ids()) // last peer (+1) whose links include the path
 	var peerKeys, all, tmp []uint64
 	for i, ps := range a.peers {
 		mark := int32(i + 1)

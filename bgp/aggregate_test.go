@@ -356,6 +356,7 @@ func TestAggregatorMatchesModel(t *testing.T) {
 				}
 			}
 			checkPathTable(t, a)
+			checkPrefixTable(t, a)
 			got, want := a.Summary(), m.summary()
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("Summary() differs from the model:\n got %+v\nwant %+v", got, want)
@@ -371,7 +372,7 @@ func TestAggregatorMatchesModel(t *testing.T) {
 			for _, p := range peers {
 				a.ResetPeer(p)
 			}
-			if n := len(a.pfxIdx); n != 0 {
+			if n := a.pfx.live; n != 0 {
 				t.Errorf("after resetting all peers %d prefixes stay interned, want 0", n)
 			}
 			if n := a.paths.live; n != 0 {
@@ -395,7 +396,7 @@ func TestAggregatorBoundedChurn(t *testing.T) {
 	if n := len(a.paths.chunks); n > 5<<20/chunkWords+1 {
 		t.Errorf("arena has %d chunks after churn on one route, want at most %d", n, 5<<20/chunkWords+1)
 	}
-	if n := a.paths.nrec - len(a.paths.free); n != 1 {
+	if n := a.paths.ids() - len(a.paths.free); n != 1 {
 		t.Errorf("%d live paths, want 1", n)
 	}
 }
@@ -417,7 +418,7 @@ func checkPathTable(t *testing.T, a *Aggregator) {
 		t.Errorf("path table holds %d entries, %d paths live", used, pt.live)
 	}
 	seen := map[string]bool{}
-	for id := range uint32(pt.nrec) {
+	for id := range uint32(pt.ids()) {
 		rec := pt.rec(id)
 		if rec.refs == 0 {
 			continue
@@ -438,6 +439,31 @@ func checkPathTable(t *testing.T, a *Aggregator) {
 				t.Errorf("path %d (%s) not reachable from its home slot", id, k)
 				break
 			}
+		}
+	}
+}
+
+// checkPrefixTable verifies that every live prefix is found under its id,
+// and that the index holds exactly the live prefixes.
+func checkPrefixTable(t *testing.T, a *Aggregator) {
+	t.Helper()
+	pt := &a.pfx
+	used := 0
+	for _, v := range pt.slots {
+		if v != 0 {
+			used++
+		}
+	}
+	if used != pt.live {
+		t.Errorf("prefix index holds %d entries, %d prefixes live", used, pt.live)
+	}
+	for id := range uint32(pt.ids()) {
+		rec := pt.rec(id)
+		if rec.refs == 0 {
+			continue
+		}
+		if _, got, ok := pt.find(rec.key, rec.key.hash()); !ok || got != id {
+			t.Errorf("prefix %v (id %d) found as %d, %v", rec.key.prefix(), id, got, ok)
 		}
 	}
 }

@@ -12,9 +12,8 @@ import (
 // so probing past other paths touches only the index.
 type pathTable struct {
 	slots   []uint64    // hash>>32<<32 | id+1 by hash (linear probing); 0 = empty
-	recs    [][]pathRec // by id, in chunks of recChunk (growing never copies)
-	nrec    int         // ids handed out
-	free    []uint32    // ids of freed records
+	recs    chunked[pathRec] // by id
+	free    []uint32         // ids of freed records
 	live    int         // paths with references
 	chunks  [][]uint32
 	used    int // words used in the arena (live and garbage)
@@ -32,8 +31,6 @@ type pathRec struct {
 // longer than a chunk (more ASNs than any BGP message can carry) gets a
 // chunk of its own.
 const (
-	recShift   = 16
-	recChunk   = 1 << recShift
 	chunkShift = 18
 	chunkWords = 1 << chunkShift
 	chunkMask  = chunkWords - 1
@@ -44,9 +41,10 @@ func newPathTable() pathTable {
 }
 
 // rec returns the record of a path id.
-func (t *pathTable) rec(id uint32) *pathRec {
-	return &t.recs[id>>recShift][id&(recChunk-1)]
-}
+func (t *pathTable) rec(id uint32) *pathRec { return t.recs.at(id) }
+
+// ids is the number of path ids handed out (live and free).
+func (t *pathTable) ids() int { return t.recs.len() }
 
 // words returns the stored words of a path.
 func (t *pathTable) words(rec *pathRec) []uint32 {
@@ -98,14 +96,9 @@ func (t *pathTable) ref(w []uint32, h uint64) uint32 {
 		t.free = t.free[:n-1]
 		*t.rec(id) = rec
 	} else {
-		id = uint32(t.nrec)
-		if t.nrec&(recChunk-1) == 0 {
-			t.recs = append(t.recs, make([]pathRec, recChunk))
-		}
-		t.nrec++
-		*t.rec(id) = rec
+		id = t.recs.add(rec)
 	}
-	t.slots[i] = tag | uint64(id+1)
+	t.slots[i] = slotOf(h, id)
 	t.live++
 	if t.live*4 > len(t.slots)*3 {
 		t.grow()
@@ -130,23 +123,12 @@ func (t *pathTable) store(w []uint32) uint32 {
 	return off
 }
 
-// grow doubles the index; records are walked in order, so the hashes are
-// read sequentially.
+// grow doubles the index.
 func (t *pathTable) grow() {
-	slots := make([]uint64, 2*len(t.slots))
-	mask := uint64(len(slots) - 1)
-	for id := range uint32(t.nrec) {
+	t.slots = buildIndex(2*len(t.slots), t.ids(), func(id uint32) (uint64, bool) {
 		rec := t.rec(id)
-		if rec.refs == 0 {
-			continue
-		}
-		i := rec.hash & mask
-		for slots[i] != 0 {
-			i = (i + 1) & mask
-		}
-		slots[i] = rec.hash&^0xffffffff | uint64(id+1)
-	}
-	t.slots = slots
+		return rec.hash, rec.refs > 0
+	})
 }
 
 // unref drops one reference to the path; the last one frees it.
@@ -156,22 +138,12 @@ func (t *pathTable) unref(id uint32) {
 	if rec.refs > 0 {
 		return
 	}
-	// Remove from the index: backward-shift deletion keeps probe chains
-	// intact without tombstones.
 	mask := uint64(len(t.slots) - 1)
 	i := rec.hash & mask
 	for uint32(t.slots[i]) != id+1 {
 		i = (i + 1) & mask
 	}
-	for j := (i + 1) & mask; t.slots[j] != 0; j = (j + 1) & mask {
-		home := t.rec(uint32(t.slots[j])-1).hash & mask
-		// Move the entry at j back to i if its home is not in (i, j].
-		if (j > i && (home <= i || home > j)) || (j < i && home <= i && home > j) {
-			t.slots[i] = t.slots[j]
-			i = j
-		}
-	}
-	t.slots[i] = 0
+	removeSlot(t.slots, i, func(s uint64) uint64 { return t.rec(uint32(s) - 1).hash })
 	t.live--
 	t.garbage += 1 + len(t.words(rec))
 	*rec = pathRec{}
@@ -182,7 +154,7 @@ func (t *pathTable) unref(id uint32) {
 func (t *pathTable) compact() {
 	old := t.chunks
 	t.chunks, t.used, t.garbage = nil, 0, 0
-	for id := range uint32(t.nrec) {
+	for id := range uint32(t.ids()) {
 		rec := t.rec(id)
 		if rec.refs == 0 {
 			continue
