@@ -360,7 +360,7 @@ func (a *Aggregator) Summary() Summary {
 	// Per peer, and the origin set of each prefix.
 	const noOrigin = 0
 	first := make([]uint64, a.pfx.ids()) // 1<<32|asn, 0 = none yet
-	more := map[uint32][]uint32{}           // prefix ID -> further origins
+	more := map[uint32][]uint32{}        // prefix ID -> further origins
 	// Origin of every live path: 1<<32|asn, 0 without a single origin.
 	pathOrg := make([]uint64, a.paths.ids())
 	for i := range uint32(a.paths.ids()) {

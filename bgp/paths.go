@@ -11,10 +11,10 @@ import (
 // open-addressing index whose slots also hold 32 bits of the path's hash,
 // so probing past other paths touches only the index.
 type pathTable struct {
-	slots   []uint64    // hash>>32<<32 | id+1 by hash (linear probing); 0 = empty
+	slots   []uint64         // hash>>32<<32 | id+1 by hash (linear probing); 0 = empty
 	recs    chunked[pathRec] // by id
 	free    []uint32         // ids of freed records
-	live    int         // paths with references
+	live    int              // paths with references
 	chunks  [][]uint32
 	used    int // words used in the arena (live and garbage)
 	garbage int // words held by freed paths
