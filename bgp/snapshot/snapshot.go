@@ -11,6 +11,7 @@ import (
 	"hash/fnv"
 	"regexp"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/ixpobs/ixpobs/bgp"
@@ -75,50 +76,114 @@ func Build(c ixp.BGPCollector, at time.Time, sum bgp.Summary) (ixp.SnapshotInput
 			return in, err
 		}
 	}
+	// The link and prefix records are most of a full table's bytes: they
+	// are encoded by hand (appendLinks, appendPrefixes), byte for byte as
+	// encoding/json would, into one buffer.
+	buf := make([]byte, 0, 12*len(sum.Links)+24*len(sum.Prefixes))
+	rec := func(k ixp.Kind, asn uint32, start int) {
+		in.Records = append(in.Records, ixp.Record{Kind: k, ID: int64(asn), IXID: c.IXID, ASN: ixp.ASN(asn), Data: buf[start:len(buf):len(buf)]})
+	}
 	// Links are sorted by A, then B: one record per run of equal A.
 	for i := 0; i < len(sum.Links); {
-		j := i
-		g := ixp.BGPLinks{A: ixp.ASN(sum.Links[i].A)}
-		for ; j < len(sum.Links) && sum.Links[j].A == sum.Links[i].A; j++ {
-			g.B = append(g.B, ixp.ASN(sum.Links[j].B))
-			g.Peers = append(g.Peers, sum.Links[j].Peers)
+		j := i + 1
+		for j < len(sum.Links) && sum.Links[j].A == sum.Links[i].A {
+			j++
 		}
-		if err := add(ixp.KindBGPLink, int64(g.A), uint32(g.A), g); err != nil {
-			return in, err
-		}
+		start := len(buf)
+		buf = appendLinks(buf, sum.Links[i:j])
+		rec(ixp.KindBGPLink, sum.Links[i].A, start)
 		i = j
 	}
-	// Prefixes by first origin (0: only AS_SET origins), in ASN order.
-	groups := map[uint32]*ixp.BGPPrefixes{}
-	for _, p := range sum.Prefixes {
+	// Prefixes by first origin (0: only AS_SET origins), in ASN order, each
+	// group in the order of sum.Prefixes.
+	order := make([]uint64, len(sum.Prefixes)) // first origin<<32 | index
+	for i, p := range sum.Prefixes {
 		var first uint32
 		if len(p.Origins) > 0 {
 			first = p.Origins[0]
 		}
-		g := groups[first]
-		if g == nil {
-			g = &ixp.BGPPrefixes{Origin: ixp.ASN(first)}
-			groups[first] = g
-		}
-		ps := p.Prefix.String()
-		g.Prefixes = append(g.Prefixes, ps)
-		if len(p.Origins) > 1 {
-			origins := make([]ixp.ASN, len(p.Origins))
-			for i, o := range p.Origins {
-				origins[i] = ixp.ASN(o)
-			}
-			g.MOAS = append(g.MOAS, ixp.BGPPrefix{Prefix: ps, Origins: origins})
-		}
+		order[i] = uint64(first)<<32 | uint64(i)
 	}
-	asns := make([]uint32, 0, len(groups))
-	for a := range groups {
-		asns = append(asns, a)
-	}
-	slices.Sort(asns)
-	for _, a := range asns {
-		if err := add(ixp.KindBGPPrefix, int64(a), a, groups[a]); err != nil {
-			return in, err
+	slices.Sort(order)
+	for i := 0; i < len(order); {
+		j := i + 1
+		for j < len(order) && order[j]>>32 == order[i]>>32 {
+			j++
 		}
+		start := len(buf)
+		buf = appendPrefixes(buf, uint32(order[i]>>32), sum.Prefixes, order[i:j])
+		rec(ixp.KindBGPPrefix, uint32(order[i]>>32), start)
+		i = j
 	}
 	return in, nil
+}
+
+// appendLinks appends the JSON of the ixp.BGPLinks of one run of links
+// with the same A.
+func appendLinks(b []byte, links []bgp.Link) []byte {
+	b = append(b, `{"a":`...)
+	b = strconv.AppendUint(b, uint64(links[0].A), 10)
+	b = append(b, `,"b":[`...)
+	for i, l := range links {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendUint(b, uint64(l.B), 10)
+	}
+	b = append(b, `],"peers":[`...)
+	for i, l := range links {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, int64(l.Peers), 10)
+	}
+	return append(b, "]}"...)
+}
+
+// appendPrefixes appends the JSON of the ixp.BGPPrefixes of origin: the
+// prefixes all[uint32(k)] for k in group.
+func appendPrefixes(b []byte, origin uint32, all []bgp.PrefixOrigins, group []uint64) []byte {
+	b = append(b, `{"origin":`...)
+	b = strconv.AppendUint(b, uint64(origin), 10)
+	b = append(b, `,"prefixes":[`...)
+	moas := 0
+	for i, k := range group {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		p := &all[uint32(k)]
+		b = append(b, '"')
+		b = p.Prefix.AppendTo(b) // digits, '.', ':' and '/': nothing to escape
+		b = append(b, '"')
+		if len(p.Origins) > 1 {
+			moas++
+		}
+	}
+	b = append(b, ']')
+	if moas > 0 {
+		b = append(b, `,"moas":[`...)
+		n := 0
+		for _, k := range group {
+			p := &all[uint32(k)]
+			if len(p.Origins) < 2 {
+				continue
+			}
+			if n > 0 {
+				b = append(b, ',')
+			}
+			n++
+			b = append(b, `{"prefix":"`...)
+			b = p.Prefix.AppendTo(b)
+			b = append(b, `","origins":[`...)
+			for i, o := range p.Origins {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = strconv.AppendUint(b, uint64(o), 10)
+			}
+			b = append(b, "]}"...)
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}')
 }

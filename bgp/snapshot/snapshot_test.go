@@ -1,10 +1,13 @@
 package snapshot_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"math/rand/v2"
 	"net/netip"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -60,5 +63,94 @@ func TestBuildAndStore(t *testing.T) {
 	}
 	if err := snapshot.ValidName("bad name/"); err == nil {
 		t.Errorf("ValidName accepted a slash")
+	}
+}
+
+// TestBuildEncodesAsEncodingJSON checks that the hand-encoded link and
+// prefix records are byte for byte what encoding/json makes of the
+// ixp.BGPLinks and ixp.BGPPrefixes they stand for (the store compares
+// versions by their bytes: a different encoding would make every record
+// look changed).
+func TestBuildEncodesAsEncodingJSON(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	var sum bgp.Summary
+	for a := uint32(1); a < 300; a += 1 + uint32(rng.IntN(20)) {
+		for b := a + 1; b < a+200; b += 1 + uint32(rng.IntN(50)) {
+			sum.Links = append(sum.Links, bgp.Link{A: a, B: b + uint32(rng.IntN(4))<<30, Peers: 1 + rng.IntN(30)})
+		}
+	}
+	for i := range 2000 {
+		var p netip.Prefix
+		if i%5 == 0 {
+			p = netip.PrefixFrom(netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, byte(i >> 8), byte(i)}), 48)
+		} else {
+			p = netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(i >> 8), byte(i), 0}), 24)
+		}
+		var origins []uint32
+		switch rng.IntN(10) {
+		case 0: // only AS_SET origins
+		case 1:
+			origins = []uint32{uint32(rng.IntN(50)), 4200000000 + uint32(rng.IntN(50))}
+		default:
+			origins = []uint32{uint32(rng.IntN(50)) * 65536}
+		}
+		slices.Sort(origins)
+		sum.Prefixes = append(sum.Prefixes, bgp.PrefixOrigins{Prefix: p, Origins: slices.Compact(origins)})
+	}
+	in, err := snapshot.Build(ixp.BGPCollector{Name: "enc", Type: "mrt"}, time.Unix(0, 0), sum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The reference: the records as encoding/json makes them.
+	want := map[ixp.Kind]map[int64][]byte{ixp.KindBGPLink: {}, ixp.KindBGPPrefix: {}}
+	links := map[uint32]*ixp.BGPLinks{}
+	for _, l := range sum.Links {
+		g := links[l.A]
+		if g == nil {
+			g = &ixp.BGPLinks{A: ixp.ASN(l.A)}
+			links[l.A] = g
+		}
+		g.B = append(g.B, ixp.ASN(l.B))
+		g.Peers = append(g.Peers, l.Peers)
+	}
+	for a, g := range links {
+		want[ixp.KindBGPLink][int64(a)], _ = json.Marshal(g)
+	}
+	prefixes := map[uint32]*ixp.BGPPrefixes{}
+	for _, p := range sum.Prefixes {
+		var first uint32
+		if len(p.Origins) > 0 {
+			first = p.Origins[0]
+		}
+		g := prefixes[first]
+		if g == nil {
+			g = &ixp.BGPPrefixes{Origin: ixp.ASN(first)}
+			prefixes[first] = g
+		}
+		g.Prefixes = append(g.Prefixes, p.Prefix.String())
+		if len(p.Origins) > 1 {
+			var origins []ixp.ASN
+			for _, o := range p.Origins {
+				origins = append(origins, ixp.ASN(o))
+			}
+			g.MOAS = append(g.MOAS, ixp.BGPPrefix{Prefix: p.Prefix.String(), Origins: origins})
+		}
+	}
+	for o, g := range prefixes {
+		want[ixp.KindBGPPrefix][int64(o)], _ = json.Marshal(g)
+	}
+	got := 0
+	for _, r := range in.Records {
+		w, ok := want[r.Kind]
+		if !ok {
+			continue
+		}
+		got++
+		if !bytes.Equal(r.Data, w[r.ID]) {
+			t.Errorf("%s %d:\n got %s\nwant %s", r.Kind, r.ID, r.Data, w[r.ID])
+		}
+	}
+	if n := len(links) + len(prefixes); got != n {
+		t.Errorf("%d link and prefix records, want %d", got, n)
 	}
 }
