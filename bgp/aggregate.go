@@ -521,58 +521,46 @@ func (a *Aggregator) Summary() Summary {
 
 // links counts, per AS adjacency, the peers with a path that shows it.
 // The links of each peer's distinct paths are sorted and deduplicated per
-// peer (two workers share the peers); the lists of all peers are then
-// sorted together, and each run of one link is the number of its peers.
-// Sorting (sequential memory) is several times faster than a map with a
+// peer (two workers share the peers), then the peers' lists are merged:
+// the number of lists holding a link is its number of peers. Sorting and
+// merging (sequential memory) are several times faster than a map with a
 // million links.
 func (a *Aggregator) links() []Link {
 	const workers = 2
 	var next atomic.Int32
-	lists := make([][]uint64, workers)
+	lists := make([][]uint64, len(a.peers))
 	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() { lists[w] = a.peerLinks(&next) })
+	for range workers {
+		wg.Go(func() { a.peerLinks(&next, lists) })
 	}
 	wg.Wait()
-	all := slices.Concat(lists...)
-	lists = nil
-	sortUint64(all, nil)
 	n := 0
-	for i := range all {
-		if i == 0 || all[i] != all[i-1] {
-			n++
-		}
-	}
+	mergeRuns(lists, func(uint64, int) { n++ })
 	out := make([]Link, 0, n)
-	for i := 0; i < len(all); {
-		j := i + 1
-		for j < len(all) && all[j] == all[i] {
-			j++
-		}
-		out = append(out, Link{A: uint32(all[i] >> 32), B: uint32(all[i]), Peers: j - i})
-		i = j
-	}
+	mergeRuns(lists, func(key uint64, peers int) {
+		out = append(out, Link{A: uint32(key >> 32), B: uint32(key), Peers: peers})
+	})
 	return out
 }
 
-// peerLinks takes peers by index from next until none is left, and returns
-// the concatenated sorted, deduplicated link keys of each.
-func (a *Aggregator) peerLinks(next *atomic.Int32) []uint64 {
+// peerLinks takes peers by index from next until none is left, and sets
+// lists[i] to the sorted, deduplicated link keys of peer i.
+func (a *Aggregator) peerLinks(next *atomic.Int32, lists [][]uint64) {
 	stamp := make([]int32, a.paths.ids()) // last peer (+1) whose links include the path
-	var peerKeys, all, tmp []uint64
+	var keys, tmp []uint64
 	add := func(v uint32, mark int32) {
 		if stamp[v-1] != mark {
 			stamp[v-1] = mark
-			peerKeys = appendLinks(peerKeys, a.paths.words(a.paths.rec(v-1)))
+			keys = appendLinks(keys, a.paths.words(a.paths.rec(v-1)))
 		}
 	}
 	for {
 		i := int(next.Add(1)) - 1
 		if i >= len(a.peers) {
-			return all
+			return
 		}
 		ps, mark := a.peers[i], int32(i+1)
-		peerKeys = peerKeys[:0]
+		keys = keys[:0]
 		for _, page := range ps.pages {
 			for _, v := range page {
 				if v != 0 {
@@ -583,8 +571,8 @@ func (a *Aggregator) peerLinks(next *atomic.Int32) []uint64 {
 		for _, v := range ps.extra {
 			add(v, mark)
 		}
-		tmp = sortUint64(peerKeys, tmp)
-		all = append(all, dedupSorted(peerKeys)...)
+		tmp = sortUint64(keys, tmp)
+		lists[i] = slices.Clone(dedupSorted(keys))
 	}
 }
 

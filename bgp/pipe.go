@@ -27,6 +27,10 @@ type Pipe struct {
 	free   chan *pipeBatch
 	wg     sync.WaitGroup
 	closed bool
+	// The key of the last prefix announced: a RIB record announces one
+	// prefix from every peer.
+	lastPrefix netip.Prefix
+	lastKey    pfxKey
 }
 
 type pipeOpKind uint8
@@ -99,7 +103,10 @@ func (p *Pipe) Announce(r Route) {
 		b.words = append(b.words, s.ASNs...)
 	}
 	w := b.words[start:]
-	p.push(pipeOp{kind: opAnnounce, peer: r.Peer, key: keyOf(r.Prefix.Masked()), pathID: r.PathID,
+	if r.Prefix != p.lastPrefix {
+		p.lastPrefix, p.lastKey = r.Prefix, keyOf(r.Prefix.Masked())
+	}
+	p.push(pipeOp{kind: opAnnounce, peer: r.Peer, key: p.lastKey, pathID: r.PathID,
 		wStart: uint32(start), wEnd: uint32(len(b.words)), hash: hashWords(w)})
 }
 

@@ -152,3 +152,23 @@ func (t *prefixTable) unref(id uint32) {
 	*rec = pfxRec{}
 	t.free = append(t.free, id)
 }
+
+// PrefixSet is a set of prefixes (masked), cheaper than a map for the
+// hundreds of thousands of prefixes of a table.
+type PrefixSet struct{ t prefixTable }
+
+// NewPrefixSet returns an empty set.
+func NewPrefixSet() *PrefixSet { return &PrefixSet{t: newPrefixTable()} }
+
+// Add adds the prefix (masked) and reports whether it was new.
+func (s *PrefixSet) Add(p netip.Prefix) bool {
+	k := keyOf(p.Masked())
+	if _, ok := s.t.lookup(k); ok {
+		return false
+	}
+	s.t.add(k)
+	return true
+}
+
+// Len is the number of prefixes in the set.
+func (s *PrefixSet) Len() int { return s.t.live }

@@ -66,3 +66,57 @@ func dedupSorted(keys []uint64) []uint64 {
 	}
 	return out
 }
+
+// mergeRuns merges sorted, deduplicated lists and calls fn for every
+// distinct key with the number of lists holding it, in key order (a k-way
+// merge over a binary heap of the lists' heads).
+func mergeRuns(lists [][]uint64, fn func(key uint64, n int)) {
+	type head struct {
+		key  uint64
+		list int
+	}
+	pos := make([]int, len(lists))
+	var h []head
+	less := func(i, j int) bool { return h[i].key < h[j].key }
+	down := func(i int) {
+		for {
+			l := 2*i + 1
+			if l >= len(h) {
+				return
+			}
+			m := l
+			if r := l + 1; r < len(h) && less(r, l) {
+				m = r
+			}
+			if !less(m, i) {
+				return
+			}
+			h[i], h[m] = h[m], h[i]
+			i = m
+		}
+	}
+	for i, l := range lists {
+		if len(l) > 0 {
+			h = append(h, head{l[0], i})
+		}
+	}
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	for len(h) > 0 {
+		key, n := h[0].key, 0
+		for len(h) > 0 && h[0].key == key {
+			n++
+			li := h[0].list
+			pos[li]++
+			if pos[li] < len(lists[li]) {
+				h[0].key = lists[li][pos[li]]
+			} else {
+				h[0] = h[len(h)-1]
+				h = h[:len(h)-1]
+			}
+			down(0)
+		}
+		fn(key, n)
+	}
+}

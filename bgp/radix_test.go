@@ -26,3 +26,40 @@ func TestSortUint64(t *testing.T) {
 		}
 	}
 }
+
+func TestMergeRuns(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, k := range []int{0, 1, 2, 5, 24, 100} {
+		var lists [][]uint64
+		want := map[uint64]int{}
+		for range k {
+			var l []uint64
+			for range rng.IntN(300) {
+				l = append(l, rng.Uint64N(500))
+			}
+			slices.Sort(l)
+			l = slices.Compact(l)
+			for _, x := range l {
+				want[x]++
+			}
+			lists = append(lists, l)
+		}
+		got := map[uint64]int{}
+		last, first := uint64(0), true
+		mergeRuns(lists, func(key uint64, n int) {
+			if !first && key <= last {
+				t.Fatalf("k=%d: key %d after %d", k, key, last)
+			}
+			first, last = false, key
+			got[key] = n
+		})
+		if len(got) != len(want) {
+			t.Fatalf("k=%d: %d keys, want %d", k, len(got), len(want))
+		}
+		for key, n := range want {
+			if got[key] != n {
+				t.Fatalf("k=%d: key %d in %d lists, want %d", k, key, got[key], n)
+			}
+		}
+	}
+}

@@ -2,6 +2,7 @@ package mrt
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -35,4 +36,22 @@ func BenchmarkReadRouteViews2014(b *testing.B) {
 }
 func BenchmarkAggregateRouteViews2014(b *testing.B) {
 	benchFile(b, "pyasn/rib.20140523.0600_firstMB.bz2", true)
+}
+
+// BenchmarkSummarySynthetic derives, again and again, the Summary of a RIB
+// loaded once: IXPOBS_MRTBENCH_FILE, e.g. written by
+// `go run ./scripts/mrtgen -entries 5000000 -seed 1 -gzip` (the file of
+// scripts/bench-mrt.sh).
+func BenchmarkSummarySynthetic(b *testing.B) {
+	path := os.Getenv("IXPOBS_MRTBENCH_FILE")
+	if path == "" {
+		b.Skip("set IXPOBS_MRTBENCH_FILE to a synthetic RIB (scripts/mrtgen)")
+	}
+	agg := bgp.NewAggregator()
+	if _, err := Aggregate(context.Background(), path, agg); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		agg.Summary()
+	}
 }

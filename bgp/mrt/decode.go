@@ -80,7 +80,7 @@ type decoder struct {
 	mpUnr    mpAttr
 
 	// Distinct prefixes and peers, for Stats.
-	pfxSet  map[pfxKey]struct{}
+	pfxSet  *bgp.PrefixSet
 	peerSet map[bgp.Peer]struct{}
 }
 
@@ -98,19 +98,13 @@ type mpAttr struct {
 	nlri    []byte
 }
 
-type pfxKey struct {
-	a    [16]byte
-	bits uint8
-	v6   bool
-}
-
 func newDecoder(name, codec string, src io.Reader) *decoder {
 	return &decoder{
 		name:    name,
 		codec:   codec,
 		src:     src,
 		buf:     make([]byte, 256<<10),
-		pfxSet:  make(map[pfxKey]struct{}),
+		pfxSet:  bgp.NewPrefixSet(),
 		peerSet: make(map[bgp.Peer]struct{}),
 	}
 }
@@ -240,7 +234,7 @@ func (d *decoder) run(ctx context.Context, fn func(*Elem) error, st *Stats) erro
 
 func (d *decoder) finishStats(st *Stats) {
 	d.flushPeerSeen()
-	st.Prefixes = int64(len(d.pfxSet))
+	st.Prefixes = int64(d.pfxSet.Len())
 	st.Peers = int64(len(d.peerSet))
 }
 
@@ -293,8 +287,7 @@ func (d *decoder) emit() error {
 }
 
 func (d *decoder) notePrefix(p netip.Prefix) {
-	k := pfxKey{a: p.Addr().As16(), bits: uint8(p.Bits()), v6: p.Addr().Is6()}
-	d.pfxSet[k] = struct{}{}
+	d.pfxSet.Add(p)
 }
 
 // prefix decodes a prefix of bits length from b (ceil(bits/8) bytes are
