@@ -173,9 +173,8 @@ func (p *Pipe) apply() {
 
 // touch reads, before the batch is applied, the path-index slot of every
 // announcement in it, and the record that slot points to: the loads of
-// each pass are
-// independent of each other, so the processor overlaps their cache misses,
-// and the lookups that follow find them in cache.
+// each pass are independent of each other, so the processor overlaps
+// their cache misses, and the lookups that follow find them in cache.
 func (p *Pipe) touch(b *pipeBatch) {
 	t := &p.agg.paths
 	mask := uint64(len(t.slots) - 1)
