@@ -534,8 +534,12 @@ func (a *Aggregator) links() []Link {
 		wg.Go(func() { a.peerLinks(&next, lists) })
 	}
 	wg.Wait()
+	// At most one link per key of the lists: the capacity not used is
+	// never touched.
 	n := 0
-	mergeRuns(lists, func(uint64, int) { n++ })
+	for _, l := range lists {
+		n += len(l)
+	}
 	out := make([]Link, 0, n)
 	mergeRuns(lists, func(key uint64, peers int) {
 		out = append(out, Link{A: uint32(key >> 32), B: uint32(key), Peers: peers})
@@ -544,32 +548,32 @@ func (a *Aggregator) links() []Link {
 }
 
 // peerLinks takes peers by index from next until none is left, and sets
-// lists[i] to the sorted, deduplicated link keys of peer i.
+// lists[i] to the sorted, deduplicated link keys of peer i. The peer's
+// distinct path ids are sorted first, so that the paths are read in the
+// order they are stored rather than at random.
 func (a *Aggregator) peerLinks(next *atomic.Int32, lists [][]uint64) {
-	stamp := make([]int32, a.paths.ids()) // last peer (+1) whose links include the path
-	var keys, tmp []uint64
-	add := func(v uint32, mark int32) {
-		if stamp[v-1] != mark {
-			stamp[v-1] = mark
-			keys = appendLinks(keys, a.paths.words(a.paths.rec(v-1)))
-		}
-	}
+	var ids, keys, tmp []uint64
 	for {
 		i := int(next.Add(1)) - 1
 		if i >= len(a.peers) {
 			return
 		}
-		ps, mark := a.peers[i], int32(i+1)
-		keys = keys[:0]
+		ps := a.peers[i]
+		ids = ids[:0]
 		for _, page := range ps.pages {
 			for _, v := range page {
 				if v != 0 {
-					add(v, mark)
+					ids = append(ids, uint64(v-1))
 				}
 			}
 		}
 		for _, v := range ps.extra {
-			add(v, mark)
+			ids = append(ids, uint64(v-1))
+		}
+		tmp = sortUint64(ids, tmp)
+		keys = keys[:0]
+		for _, id := range dedupSorted(ids) {
+			keys = appendLinks(keys, a.paths.words(a.paths.rec(uint32(id))))
 		}
 		tmp = sortUint64(keys, tmp)
 		lists[i] = slices.Clone(dedupSorted(keys))
