@@ -1,7 +1,6 @@
 package bgp
 
 import (
-	"cmp"
 	"net/netip"
 	"slices"
 	"sync"
@@ -248,40 +247,6 @@ func (a *Aggregator) addPrefix(k pfxKey) uint32 { return a.pfx.add(k) }
 
 func (a *Aggregator) unrefPrefix(pid uint32) { a.pfx.unref(pid) }
 
-// encodePath writes the path as words: per segment a header (ASN count,
-// high bit set for an AS_SET) followed by the ASNs.
-func encodePath(dst []uint32, path []Segment) []uint32 {
-	dst = dst[:0]
-	for _, s := range path {
-		h := uint32(len(s.ASNs))
-		if s.Set {
-			h |= 1 << 31
-		}
-		dst = append(dst, h)
-		dst = append(dst, s.ASNs...)
-	}
-	return dst
-}
-
-// originOf returns the origin of an encoded path, like Route.Origin.
-func originOf(w []uint32) (uint32, bool) {
-	var org uint32
-	ok := false
-	for i := 0; i < len(w); {
-		n := int(w[i] &^ (1 << 31))
-		set := w[i]&(1<<31) != 0
-		seg := w[i+1 : i+1+n]
-		i += 1 + n
-		switch {
-		case set || n == 0:
-			ok = false
-		default:
-			org, ok = seg[n-1], true
-		}
-	}
-	return org, ok
-}
-
 // internPath returns the ID of the encoded path w (hash h), taking one
 // reference. The peer's cache of recent paths is tried first: neighbouring
 // prefixes of one peer often share a path.
@@ -299,64 +264,16 @@ func (a *Aggregator) internPath(w []uint32, h uint64, ps *peerState) uint32 {
 	return id
 }
 
-// Summary is what the routes held by an Aggregator show.
-type Summary struct {
-	Routes   int             `json:"routes"`
-	Peers    []PeerSummary   `json:"peers"`    // sorted by ASN, then address
-	Origins  []OriginSummary `json:"origins"`  // sorted by ASN
-	Links    []Link          `json:"links"`    // sorted by A, then B
-	Prefixes []PrefixOrigins `json:"prefixes"` // sorted by address family, address, length
-}
-
-// PeerSummary counts the distinct prefixes a peer announces (several
-// ADD-PATH paths to one prefix count once).
-type PeerSummary struct {
-	Peer       Peer `json:"peer"`
-	PrefixesV4 int  `json:"prefixes_v4"`
-	PrefixesV6 int  `json:"prefixes_v6"`
-}
-
-// OriginSummary describes what one origin ASN announces, as seen through
-// any peer. AddrsV4 counts the distinct IPv4 addresses (/32s) covered by
-// its IPv4 prefixes (overlapping prefixes are not counted twice);
-// Slash48sV6 counts the distinct IPv6 /48s that contain at least one
-// address of its IPv6 prefixes (a /64 counts its /48).
-type OriginSummary struct {
-	ASN        uint32 `json:"asn"`
-	PrefixesV4 int    `json:"prefixes_v4"`
-	PrefixesV6 int    `json:"prefixes_v6"`
-	AddrsV4    uint64 `json:"addrs_v4"`
-	Slash48sV6 uint64 `json:"slash48s_v6"`
-}
-
-// Link is an adjacency between two ASNs in AS paths, as an unordered pair
-// (A < B), with the number of peers having at least one path that shows
-// it. Prepending is removed, AS_SET segments make no links, and no link
-// crosses an AS_SET.
-type Link struct {
-	A     uint32 `json:"a"`
-	B     uint32 `json:"b"`
-	Peers int    `json:"peers"`
-}
-
-// PrefixOrigins is a distinct prefix with the set of its origin ASNs
-// (sorted). Origins is empty when every path to it ends in an AS_SET.
-type PrefixOrigins struct {
-	Prefix  netip.Prefix `json:"prefix"`
-	Origins []uint32     `json:"origins"`
-}
-
 // Summary derives the Summary of the routes held now. It walks every route
-// under the lock, on two goroutines (links on one, the rest on the other).
+// under the lock; the links of the peers are gathered by two more
+// goroutines meanwhile.
 func (a *Aggregator) Summary() Summary {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 
-	s := Summary{Routes: a.routeCount}
-	// The links are derived on another goroutine while this one does the
-	// rest: both only read the state, which the lock keeps still.
-	linksDone := make(chan []Link, 1)
-	go func() { linksDone <- a.links() }()
+	in := summaryInput{routes: a.routeCount}
+	var wg sync.WaitGroup
+	wg.Go(func() { in.links = a.linkLists() })
 
 	// Per peer, and the origin set of each prefix.
 	const noOrigin = 0
@@ -382,6 +299,9 @@ func (a *Aggregator) Summary() Summary {
 		case f != v && !slices.Contains(more[pid], uint32(v)):
 			more[pid] = append(more[pid], uint32(v))
 		}
+	}
+	if len(a.peers) > 0 {
+		in.peers = make([]PeerSummary, 0, len(a.peers))
 	}
 	for _, ps := range a.peers {
 		sum := PeerSummary{Peer: ps.peer}
@@ -415,23 +335,10 @@ func (a *Aggregator) Summary() Summary {
 				}
 			}
 		}
-		s.Peers = append(s.Peers, sum)
+		in.peers = append(in.peers, sum)
 	}
-	slices.SortFunc(s.Peers, func(x, y PeerSummary) int {
-		if c := cmp.Compare(x.Peer.ASN, y.Peer.ASN); c != 0 {
-			return c
-		}
-		return x.Peer.Addr.Compare(y.Peer.Addr)
-	})
 
-	// Distinct prefixes with their origins; per origin ranges.
-	type rng struct{ lo, hi uint64 } // inclusive
-	type acc struct {
-		v4, v6     int
-		r4, r6     []rng
-		addrs, s48 uint64
-	}
-	origins := map[uint32]*acc{}
+	// Distinct prefixes with their origins.
 	nOrg := 0
 	for pid, f := range first {
 		if f != noOrigin {
@@ -439,13 +346,12 @@ func (a *Aggregator) Summary() Summary {
 		}
 	}
 	orgBuf := make([]uint32, 0, nOrg)
-	s.Prefixes = make([]PrefixOrigins, 0, a.pfx.live)
+	in.prefixes = make([]PrefixOrigins, 0, a.pfx.live)
 	for pid := range uint32(a.pfx.ids()) {
 		rec := a.pfx.rec(pid)
 		if rec.refs == 0 {
 			continue
 		}
-		k := rec.key
 		start := len(orgBuf)
 		if f := first[pid]; f != noOrigin {
 			orgBuf = append(orgBuf, uint32(f))
@@ -453,79 +359,15 @@ func (a *Aggregator) Summary() Summary {
 		}
 		orgs := orgBuf[start:len(orgBuf):len(orgBuf)]
 		slices.Sort(orgs)
-		s.Prefixes = append(s.Prefixes, PrefixOrigins{Prefix: k.prefix(), Origins: orgs})
-		for _, o := range orgs {
-			ac := origins[o]
-			if ac == nil {
-				ac = &acc{}
-				origins[o] = ac
-			}
-			if k.v6 {
-				ac.v6++
-				// Work on /48 units: the top 48 bits of the address.
-				unit := k.hi >> 16
-				if k.bits < 48 {
-					size := uint64(1) << (48 - k.bits)
-					unit &^= size - 1
-					ac.r6 = append(ac.r6, rng{unit, unit + size - 1})
-				} else {
-					ac.r6 = append(ac.r6, rng{unit, unit})
-				}
-			} else {
-				ac.v4++
-				lo := k.lo & 0xffffffff
-				size := uint64(1) << (32 - k.bits)
-				ac.r4 = append(ac.r4, rng{lo, lo + size - 1})
-			}
-		}
+		in.prefixes = append(in.prefixes, PrefixOrigins{Prefix: rec.key.prefix(), Origins: orgs})
 	}
-	slices.SortFunc(s.Prefixes, func(x, y PrefixOrigins) int {
-		if c := x.Prefix.Addr().Compare(y.Prefix.Addr()); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.Prefix.Bits(), y.Prefix.Bits())
-	})
-	union := func(rs []rng) uint64 {
-		slices.SortFunc(rs, func(x, y rng) int { return cmp.Compare(x.lo, y.lo) })
-		var total uint64
-		var cur rng
-		have := false
-		for _, r := range rs {
-			switch {
-			case !have:
-				cur, have = r, true
-			case r.lo <= cur.hi+1: // hi is below 1<<48: no overflow
-				cur.hi = max(cur.hi, r.hi)
-			default:
-				total += cur.hi - cur.lo + 1
-				cur = r
-			}
-		}
-		if have {
-			total += cur.hi - cur.lo + 1
-		}
-		return total
-	}
-	s.Origins = make([]OriginSummary, 0, len(origins))
-	for asn, ac := range origins {
-		s.Origins = append(s.Origins, OriginSummary{
-			ASN: asn, PrefixesV4: ac.v4, PrefixesV6: ac.v6,
-			AddrsV4: union(ac.r4), Slash48sV6: union(ac.r6),
-		})
-	}
-	slices.SortFunc(s.Origins, func(x, y OriginSummary) int { return cmp.Compare(x.ASN, y.ASN) })
-
-	s.Links = <-linksDone
-	return s
+	wg.Wait()
+	return in.summary()
 }
 
-// links counts, per AS adjacency, the peers with a path that shows it.
-// The links of each peer's distinct paths are sorted and deduplicated per
-// peer (two workers share the peers), then the peers' lists are merged:
-// the number of lists holding a link is its number of peers. Sorting and
-// merging (sequential memory) are several times faster than a map with a
-// million links.
-func (a *Aggregator) links() []Link {
+// linkLists returns, per peer, the sorted distinct keys of the links in its
+// paths. Two workers share the peers.
+func (a *Aggregator) linkLists() [][]uint64 {
 	const workers = 2
 	var next atomic.Int32
 	lists := make([][]uint64, len(a.peers))
@@ -534,17 +376,7 @@ func (a *Aggregator) links() []Link {
 		wg.Go(func() { a.peerLinks(&next, lists) })
 	}
 	wg.Wait()
-	// At most one link per key of the lists: the capacity not used is
-	// never touched.
-	n := 0
-	for _, l := range lists {
-		n += len(l)
-	}
-	out := make([]Link, 0, n)
-	mergeRuns(lists, func(key uint64, peers int) {
-		out = append(out, Link{A: uint32(key >> 32), B: uint32(key), Peers: peers})
-	})
-	return out
+	return lists
 }
 
 // peerLinks takes peers by index from next until none is left, and sets
@@ -578,29 +410,4 @@ func (a *Aggregator) peerLinks(next *atomic.Int32, lists [][]uint64) {
 		tmp = sortUint64(keys, tmp)
 		lists[i] = slices.Clone(dedupSorted(keys))
 	}
-}
-
-// appendLinks appends the AS links of an encoded path as keys A<<32|B
-// (A < B): prepending removed, no link within or across an AS_SET, none
-// with ASN 0.
-func appendLinks(dst []uint64, w []uint32) []uint64 {
-	var prev uint32
-	havePrev := false
-	for i := 0; i < len(w); {
-		n := int(w[i] &^ (1 << 31))
-		set := w[i]&(1<<31) != 0
-		seg := w[i+1 : i+1+n]
-		i += 1 + n
-		if set {
-			havePrev = false
-			continue
-		}
-		for _, asn := range seg {
-			if havePrev && asn != prev && asn != 0 && prev != 0 {
-				dst = append(dst, uint64(min(prev, asn))<<32|uint64(max(prev, asn)))
-			}
-			prev, havePrev = asn, true
-		}
-	}
-	return dst
 }
