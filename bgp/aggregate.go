@@ -23,8 +23,8 @@ import (
 type Aggregator struct {
 	mu sync.Mutex
 
-	peerIdx map[Peer]int32
-	peers   []*peerState
+	peerIdx peerIndex
+	peers   []*peerState // by peerIdx number
 
 	// Prefixes, interned; reference count = number of routes.
 	pfx prefixTable
@@ -33,9 +33,6 @@ type Aggregator struct {
 
 	scratch    []uint32
 	routeCount int
-	// peerCache maps a hash of the peer to its index (+1): a direct-mapped
-	// cache in front of peerIdx, as RIB entries alternate between peers.
-	peerCache [64]int32
 }
 
 // pageShift sets the size of the per-peer pages of route slots (256 slots,
@@ -57,7 +54,7 @@ type peerState struct {
 // NewAggregator returns an empty Aggregator.
 func NewAggregator() *Aggregator {
 	return &Aggregator{
-		peerIdx: make(map[Peer]int32),
+		peerIdx: newPeerIndex(),
 		pfx:     newPrefixTable(),
 		paths:   newPathTable(),
 	}
@@ -127,7 +124,7 @@ func (a *Aggregator) withdrawLocked(p Peer, prefix netip.Prefix, pathID uint32) 
 
 // withdrawKey is withdrawLocked for a masked prefix's key.
 func (a *Aggregator) withdrawKey(p Peer, key pfxKey, pathID uint32) {
-	i, ok := a.peerIdx[p]
+	i, ok := a.peerIdx.lookup(p)
 	if !ok {
 		return
 	}
@@ -156,7 +153,7 @@ func (a *Aggregator) ResetPeer(p Peer) {
 }
 
 func (a *Aggregator) resetPeerLocked(p Peer) {
-	i, ok := a.peerIdx[p]
+	i, ok := a.peerIdx.lookup(p)
 	if !ok {
 		return
 	}
@@ -185,18 +182,10 @@ func (a *Aggregator) Routes() int {
 }
 
 func (a *Aggregator) peerLocked(p Peer) *peerState {
-	a16 := p.Addr.As16()
-	slot := (p.ASN*0x9e3779b1 ^ uint32(a16[15]) ^ uint32(a16[14])<<8 ^ uint32(a16[3])<<16) >> 26
-	if c := a.peerCache[slot]; c > 0 && a.peers[c-1].peer == p {
-		return a.peers[c-1]
-	}
-	i, ok := a.peerIdx[p]
-	if !ok {
-		i = int32(len(a.peers))
+	i, isNew := a.peerIdx.index(p)
+	if isNew {
 		a.peers = append(a.peers, &peerState{peer: p})
-		a.peerIdx[p] = i
 	}
-	a.peerCache[slot] = i + 1
 	return a.peers[i]
 }
 

@@ -95,14 +95,7 @@ func (p *Pipe) Announce(r Route) {
 	}
 	b := p.cur
 	start := len(b.words)
-	for _, s := range r.Path {
-		h := uint32(len(s.ASNs))
-		if s.Set {
-			h |= 1 << 31
-		}
-		b.words = append(b.words, h)
-		b.words = append(b.words, s.ASNs...)
-	}
+	b.words = encodePathTo(b.words, r.Path)
 	w := b.words[start:]
 	if r.Prefix != p.lastPrefix {
 		p.lastPrefix, p.lastKey = r.Prefix, keyOf(r.Prefix.Masked())

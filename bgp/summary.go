@@ -58,7 +58,11 @@ type PrefixOrigins struct {
 // encodePath writes the path as words: per segment a header (ASN count,
 // high bit set for an AS_SET) followed by the ASNs.
 func encodePath(dst []uint32, path []Segment) []uint32 {
-	dst = dst[:0]
+	return encodePathTo(dst[:0], path)
+}
+
+// encodePathTo appends the words of the path to dst.
+func encodePathTo(dst []uint32, path []Segment) []uint32 {
 	for _, s := range path {
 		h := uint32(len(s.ASNs))
 		if s.Set {

@@ -2,6 +2,9 @@ package mrt
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"time"
 
 	"github.com/ixpobs/ixpobs/bgp"
 )
@@ -59,4 +62,79 @@ func Apply(agg bgp.Sink, e *Elem) {
 			agg.ResetPeer(e.Peer)
 		}
 	}
+}
+
+// errNotRIB stops the one-pass reading of a file that is not only a RIB
+// dump.
+var errNotRIB = fmt.Errorf("%w: the file has updates or state changes", bgp.ErrNotRIB)
+
+// Summarized is what Summarize read and derived.
+type Summarized struct {
+	Summary bgp.Summary
+	Stats   Stats
+	// Passes is 1 for a RIB dump summarized as it was read, 2 when the
+	// input was read again into an Aggregator.
+	Passes int
+	// Derive is the time spent deriving the Summary after the last pass.
+	Derive time.Duration
+}
+
+// Summarize reads an MRT input into the Summary of the routes it holds, as
+// a collector snapshot stores them. A RIB dump (TABLE_DUMP, TABLE_DUMP_V2)
+// is summarized as it is read, without keeping its routes (bgp.RIB): in
+// one pass, decoding and deriving on one goroutine while the input is
+// decompressed on another. Anything else (updates, state changes, a dump
+// in which a prefix comes back) is read again from the start into a
+// bgp.Aggregator, as Aggregate does. open opens the input: once, or twice
+// when the first pass finds it is not a RIB dump. observe, if not nil, sees
+// every element of every pass, on the decoding goroutine. On error, the
+// Stats say what the failing pass read.
+func Summarize(ctx context.Context, open func() (*Reader, error), observe func(*Elem)) (Summarized, error) {
+	rib := bgp.NewRIB()
+	res := Summarized{Passes: 1}
+	var err error
+	res.Stats, err = readWith(open, func(r *Reader) (Stats, error) {
+		return r.Read(ctx, func(e *Elem) error {
+			if observe != nil {
+				observe(e)
+			}
+			if e.Local || e.Multicast {
+				return nil
+			}
+			if e.Type != RIBEntry {
+				return errNotRIB
+			}
+			return rib.Add(e.Route())
+		})
+	})
+	if err == nil {
+		start := time.Now()
+		res.Summary = rib.Summary()
+		res.Derive = time.Since(start)
+		return res, nil
+	}
+	if !errors.Is(err, bgp.ErrNotRIB) {
+		return res, err
+	}
+	rib = nil
+	agg := bgp.NewAggregator()
+	res.Passes = 2
+	res.Stats, err = readWith(open, func(r *Reader) (Stats, error) { return r.AggregateFunc(ctx, agg, observe) })
+	if err != nil {
+		return res, err
+	}
+	start := time.Now()
+	res.Summary = agg.Summary()
+	res.Derive = time.Since(start)
+	return res, nil
+}
+
+// readWith opens a Reader, reads it with read, and closes it.
+func readWith(open func() (*Reader, error), read func(*Reader) (Stats, error)) (Stats, error) {
+	r, err := open()
+	if err != nil {
+		return Stats{}, err
+	}
+	defer r.Close()
+	return read(r)
 }

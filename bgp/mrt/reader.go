@@ -168,12 +168,18 @@ func Open(path string) (*Reader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open mrt file: %w", err)
 	}
-	r, err := NewReader(f, path)
+	return NewReadCloser(f, path)
+}
+
+// NewReadCloser is NewReader for an input that Close closes (also when
+// NewReadCloser fails).
+func NewReadCloser(rc io.ReadCloser, name string) (*Reader, error) {
+	r, err := NewReader(rc, name)
 	if err != nil {
-		f.Close()
+		rc.Close()
 		return nil, err
 	}
-	r.closer = f
+	r.closer = rc
 	return r, nil
 }
 

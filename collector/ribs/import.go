@@ -9,7 +9,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/ixpobs/ixpobs/bgp"
 	"github.com/ixpobs/ixpobs/bgp/mrt"
 	"github.com/ixpobs/ixpobs/bgp/snapshot"
 	"github.com/ixpobs/ixpobs/ixp"
@@ -35,6 +34,9 @@ type Result struct {
 	Collector string `json:"collector"`
 	Snapshot  string `json:"snapshot,omitempty"` // time of the stored snapshot
 	Unchanged bool   `json:"unchanged,omitempty"`
+	// Passes is 1 for a RIB dump summarized as it was read, 2 for a file
+	// read again into an Aggregator (updates, state changes).
+	Passes int `json:"passes"`
 	// Phases: reading and aggregating the file, deriving the summary,
 	// building the snapshot records, publishing them to the store.
 	ReadSeconds    float64             `json:"read_seconds"`
@@ -44,19 +46,21 @@ type Result struct {
 	Publish        store.PublishResult `json:"-"`
 }
 
+// countingReader counts the bytes read from a file.
 type countingReader struct {
-	r io.Reader
+	*os.File
 	n *atomic.Int64
 }
 
 func (c countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
+	n, err := c.File.Read(p)
 	c.n.Add(int64(n))
 	return n, err
 }
 
-// ImportFile reads one MRT file (plain, gzip or bzip2) into a fresh
-// bgp.Aggregator and publishes the collector snapshot: the one path used
+// ImportFile reads one MRT file (plain, gzip or bzip2) into its Summary
+// (mrt.Summarize: a RIB dump in one pass, other files into a
+// bgp.Aggregator) and publishes the collector snapshot: the one path used
 // by `ixpobs import mrt` and the scheduled fetcher. A file that is not read
 // to its clean end is never published.
 func ImportFile(ctx context.Context, st store.Store, path string, o ImportOptions) (Result, error) {
@@ -66,23 +70,22 @@ func ImportFile(ctx context.Context, st store.Store, path string, o ImportOption
 	if err := snapshot.ValidName(o.Collector); err != nil {
 		return res, err
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return res, fmt.Errorf("mrt import: %w", err)
+	// The file is read once, or twice when it is not a RIB dump (see
+	// mrt.Summarize); the byte count restarts with each pass.
+	open := func() (*mrt.Reader, error) {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("mrt import: %w", err)
+		}
+		var in io.ReadCloser = f
+		if o.Bytes != nil {
+			o.Bytes.Store(0)
+			in = countingReader{f, o.Bytes}
+		}
+		return mrt.NewReadCloser(in, path)
 	}
-	defer f.Close()
-	var in io.Reader = f
-	if o.Bytes != nil {
-		in = countingReader{f, o.Bytes}
-	}
-	r, err := mrt.NewReader(in, path)
-	if err != nil {
-		return res, err
-	}
-	defer r.Close()
-	agg := bgp.NewAggregator()
 	var last time.Time
-	stats, err := r.AggregateFunc(ctx, agg, func(e *mrt.Elem) {
+	sm, err := mrt.Summarize(ctx, open, func(e *mrt.Elem) {
 		if e.Time.After(last) {
 			last = e.Time
 		}
@@ -90,12 +93,13 @@ func ImportFile(ctx context.Context, st store.Store, path string, o ImportOption
 			o.Records.Store(e.Record)
 		}
 	})
-	res.Stats = stats
+	res.Stats, res.Passes = sm.Stats, sm.Passes
 	phase := time.Now()
-	res.ReadSeconds = phase.Sub(started).Seconds()
+	res.ReadSeconds = (phase.Sub(started) - sm.Derive).Seconds()
 	if err != nil {
 		return res, err
 	}
+	stats := sm.Stats
 	if !stats.Complete {
 		return res, fmt.Errorf("%s: not read to its end: %w", path, ixp.ErrTruncated)
 	}
@@ -106,24 +110,20 @@ func ImportFile(ctx context.Context, st store.Store, path string, o ImportOption
 	if when.IsZero() {
 		return res, fmt.Errorf("%s: no record with a time; give the snapshot time: %w", path, ixp.ErrInvalid)
 	}
-	// What reading left behind (buffers, the decoder's prefix set, grown
-	// tables) is garbage: collect it for the Summary to reuse.
-	runtime.GC()
-	sum := agg.Summary()
-	// The routes are garbage now, a hundred megabytes or more for a full
-	// table: collect them, so that building and storing the snapshot reuse
-	// their memory instead of touching new pages (on the virtual machines
+	// The routes are summarized (a RIB dump as it was read): what is left
+	// of reading is garbage, a hundred megabytes or more for a full table.
+	// Collect it, so that building and storing the snapshot reuse its
+	// memory instead of touching new pages (on the virtual machines
 	// measured, a page touched for the first time costs more than most of
 	// the work done in it).
-	agg = nil
 	runtime.GC()
-	res.SummarySeconds = time.Since(phase).Seconds()
+	res.SummarySeconds = (sm.Derive + time.Since(phase)).Seconds()
 	phase = time.Now()
 	origin := o.Origin
 	if origin == "" {
 		origin = path
 	}
-	snap, err := snapshot.Build(ixp.BGPCollector{Name: o.Collector, IXID: o.IXID, Type: "mrt", Files: []string{origin}, Entries: stats.Entries}, when, sum)
+	snap, err := snapshot.Build(ixp.BGPCollector{Name: o.Collector, IXID: o.IXID, Type: "mrt", Files: []string{origin}, Entries: stats.Entries}, when, sm.Summary)
 	if err != nil {
 		return res, err
 	}

@@ -1,0 +1,299 @@
+package bgp
+
+import (
+	"errors"
+	"net/netip"
+	"slices"
+	"sync"
+	"sync/atomic"
+)
+
+// ErrNotRIB says that the routes given to a RIB are not a table dump read
+// once: a prefix came back after the routes of other prefixes.
+var ErrNotRIB = errors.New("bgp: not a RIB dump read once: a prefix comes back after other prefixes")
+
+// RIB derives the Summary of a routing table dump read once, without
+// keeping its routes. The routes of a prefix come together (a
+// TABLE_DUMP_V2 record, or consecutive TABLE_DUMP records) and a prefix
+// does not come back once other prefixes have followed: Add returns
+// ErrNotRIB if one does, and the caller then reads its input into an
+// Aggregator instead. For the same routes, its Summary is the Aggregator's
+// (several routes of one peer with the same prefix and path ID: the last
+// one counts, as in an Aggregator).
+//
+// What it keeps is per prefix (its origins), per peer (prefix counts and
+// the keys of the links in its paths), and a fixed-size cache of the paths
+// seen recently per peer, so that a path shared by many prefixes of a peer
+// gives its links once: an Aggregator interns every path for that, which
+// costs a table lookup (cache misses) per route. A path not in the cache
+// adds its links again; the peer's list is sorted and deduplicated as it
+// grows.
+//
+// A RIB is for one goroutine.
+type RIB struct {
+	peerIdx  peerIndex
+	peers    []PeerSummary // by peerIdx number
+	links    []linkList    // by peerIdx number
+	prefixes []PrefixOrigins
+	origins  []uint32 // backing of the prefixes' Origins, in blocks
+	routes   int
+
+	// The prefix being read, its routes and their encoded paths.
+	cur    netip.Prefix
+	curKey pfxKey
+	group  []ribRoute
+	words  []uint32
+	groups uint32 // groups closed, to stamp peers
+
+	// While prefixes increase, none can come back; after the first one
+	// that does not, seen holds every prefix read.
+	last     pfxKey
+	haveLast bool
+	seen     *PrefixSet
+
+	cache     []ribCacheSlot
+	peerStamp []uint32 // per peer: last group (+1) it had a route in
+	orgs      []uint32
+	tmp       []uint64 // scratch for sorting
+}
+
+type ribRoute struct {
+	peer         int32
+	pathID       uint32
+	wStart, wEnd uint32
+	hash         uint64
+}
+
+// ribCacheSlot holds one recent (peer, path) whose links are in the peer's
+// list; paths longer than its words are not cached.
+type ribCacheSlot struct {
+	hash uint64
+	peer int32
+	n    uint32 // words held; 0 = empty
+	w    [12]uint32
+}
+
+const ribCacheSlots = 1 << 16 // 4 MiB
+
+// NewRIB returns an empty RIB.
+func NewRIB() *RIB {
+	return &RIB{peerIdx: newPeerIndex(), cache: make([]ribCacheSlot, ribCacheSlots)}
+}
+
+// Add adds a route of the dump. The prefix is masked; an invalid prefix is
+// ignored. r.Path is copied.
+func (r *RIB) Add(rt Route) error {
+	if !rt.Prefix.IsValid() {
+		return nil
+	}
+	if p := rt.Prefix.Masked(); p != r.cur {
+		r.closeGroup()
+		if err := r.open(p); err != nil {
+			return err
+		}
+	}
+	peer, isNew := r.peerIdx.index(rt.Peer)
+	if isNew {
+		r.peers = append(r.peers, PeerSummary{Peer: rt.Peer})
+		r.links = append(r.links, linkList{})
+		r.peerStamp = append(r.peerStamp, 0)
+	}
+	start := len(r.words)
+	r.words = encodePathTo(r.words, rt.Path)
+	r.group = append(r.group, ribRoute{peer: peer, pathID: rt.PathID, wStart: uint32(start), wEnd: uint32(len(r.words)),
+		hash: hashWords(r.words[start:])})
+	return nil
+}
+
+// open starts the group of prefix p, checking that p is not back.
+func (r *RIB) open(p netip.Prefix) error {
+	k := keyOf(p)
+	if r.haveLast && r.seen == nil && !k.after(r.last) {
+		// Out of order: from now on, a set of every prefix decides.
+		r.seen = NewPrefixSet()
+		for _, q := range r.prefixes {
+			r.seen.Add(q.Prefix)
+		}
+	}
+	if r.seen != nil && !r.seen.Add(p) {
+		return ErrNotRIB
+	}
+	r.cur, r.curKey, r.last, r.haveLast = p, k, k, true
+	return nil
+}
+
+// after reports whether k sorts after j: IPv4 before IPv6, then by
+// address, then by length (the order of a RIB dump).
+func (k pfxKey) after(j pfxKey) bool {
+	switch {
+	case k.v6 != j.v6:
+		return k.v6
+	case k.hi != j.hi:
+		return k.hi > j.hi
+	case k.lo != j.lo:
+		return k.lo > j.lo
+	}
+	return k.bits > j.bits
+}
+
+// closeGroup derives what the routes of the current prefix add.
+func (r *RIB) closeGroup() {
+	if len(r.group) == 0 {
+		return
+	}
+	r.groups++
+	stamp := r.groups
+	routes := r.group
+	// One route per peer and path ID, the last one (checked with the peer
+	// stamps: without ADD-PATH, one route per peer is the rule).
+	dup := false
+	for _, rt := range routes {
+		if r.peerStamp[rt.peer] == stamp {
+			dup = true
+			break
+		}
+		r.peerStamp[rt.peer] = stamp
+	}
+	if dup {
+		routes = r.lastPerPathID(routes)
+	}
+	r.routes += len(routes)
+	v6 := r.curKey.v6
+	r.orgs = r.orgs[:0]
+	r.groups++ // a second stamp, to count each peer once
+	for _, rt := range routes {
+		w := r.words[rt.wStart:rt.wEnd]
+		if r.peerStamp[rt.peer] != r.groups {
+			r.peerStamp[rt.peer] = r.groups
+			if v6 {
+				r.peers[rt.peer].PrefixesV6++
+			} else {
+				r.peers[rt.peer].PrefixesV4++
+			}
+		}
+		if o, ok := originOf(w); ok && !slices.Contains(r.orgs, o) {
+			r.orgs = append(r.orgs, o)
+		}
+		r.addLinks(rt.peer, w, rt.hash)
+	}
+	slices.Sort(r.orgs)
+	r.prefixes = append(r.prefixes, PrefixOrigins{Prefix: r.cur, Origins: r.keepOrigins(r.orgs)})
+	r.group, r.words = r.group[:0], r.words[:0]
+}
+
+// lastPerPathID keeps the last route of each (peer, path ID).
+func (r *RIB) lastPerPathID(routes []ribRoute) []ribRoute {
+	// Keys peer<<32|path ID in the high bits would not leave room for the
+	// index: sort indexes by key (stable: a key's last route ends its run).
+	order := make([]int, len(routes))
+	for i := range order {
+		order[i] = i
+	}
+	key := func(i int) uint64 { return uint64(routes[i].peer)<<32 | uint64(routes[i].pathID) }
+	slices.SortStableFunc(order, func(a, b int) int {
+		ka, kb := key(a), key(b)
+		switch {
+		case ka < kb:
+			return -1
+		case ka > kb:
+			return 1
+		}
+		return 0
+	})
+	kept := make([]ribRoute, 0, len(routes))
+	for i, j := range order {
+		if i+1 < len(order) && key(order[i+1]) == key(j) {
+			continue // a later route of the same peer and path ID follows
+		}
+		kept = append(kept, routes[j])
+	}
+	return kept
+}
+
+// keepOrigins copies the origins into the backing blocks.
+func (r *RIB) keepOrigins(orgs []uint32) []uint32 {
+	if len(orgs) == 0 {
+		return []uint32{}
+	}
+	if len(r.origins)+len(orgs) > cap(r.origins) {
+		r.origins = make([]uint32, 0, max(1<<16, len(orgs)))
+	}
+	start := len(r.origins)
+	r.origins = append(r.origins, orgs...)
+	return r.origins[start:len(r.origins):len(r.origins)]
+}
+
+// addLinks adds the links of path w to the peer's list, unless the cache
+// says they are there.
+func (r *RIB) addLinks(peer int32, w []uint32, h uint64) {
+	c := &r.cache[(h^uint64(peer)*0x9e3779b97f4a7c15)>>48&(ribCacheSlots-1)]
+	if c.n == uint32(len(w)) && c.hash == h && c.peer == peer && slices.Equal(c.w[:c.n], w) {
+		return
+	}
+	r.tmp = r.links[peer].add(w, r.tmp)
+	if len(w) <= len(c.w) && len(w) > 0 {
+		c.hash, c.peer, c.n = h, peer, uint32(len(w))
+		copy(c.w[:], w)
+	}
+}
+
+// Routes returns the number of routes added so far (one per peer, prefix
+// and path ID).
+func (r *RIB) Routes() int { return r.routes + len(r.group) }
+
+// Summary derives the Summary of every route added. Call it once, after
+// the last Add.
+func (r *RIB) Summary() Summary {
+	r.closeGroup()
+	// The peers' lists are finished by two workers.
+	var next atomic.Int32
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			var tmp []uint64
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(r.links) {
+					return
+				}
+				tmp = r.links[i].compact(tmp)
+			}
+		})
+	}
+	wg.Wait()
+	in := summaryInput{routes: r.routes, peers: r.peers, prefixes: r.prefixes, links: make([][]uint64, len(r.links))}
+	for i := range r.links {
+		in.links[i] = r.links[i].keys
+	}
+	if in.prefixes == nil {
+		in.prefixes = []PrefixOrigins{}
+	}
+	return in.summary()
+}
+
+// linkList gathers the link keys of one peer: keys[:sorted] are sorted and
+// distinct, the rest is appended since. It is sorted and deduplicated again
+// when the rest grows as long as the sorted part (plus a margin), so its
+// length stays within about twice the distinct links.
+type linkList struct {
+	keys   []uint64
+	sorted int
+}
+
+// add appends the links of path w; tmp is sorting scratch, returned for
+// reuse.
+func (l *linkList) add(w []uint32, tmp []uint64) []uint64 {
+	l.keys = appendLinks(l.keys, w)
+	if len(l.keys)-l.sorted > l.sorted+1<<12 {
+		tmp = l.compact(tmp)
+	}
+	return tmp
+}
+
+// compact sorts and deduplicates the keys.
+func (l *linkList) compact(tmp []uint64) []uint64 {
+	tmp = sortUint64(l.keys, tmp)
+	l.keys = dedupSorted(l.keys)
+	l.sorted = len(l.keys)
+	return tmp
+}

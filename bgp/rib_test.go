@@ -1,0 +1,158 @@
+package bgp
+
+import (
+	"errors"
+	"math/rand/v2"
+	"net/netip"
+	"reflect"
+	"testing"
+)
+
+// ribStream makes the routes of a RIB dump: groups of one prefix each, in
+// dump order unless shuffled, with ADD-PATH path IDs, repeated (peer, path
+// ID) routes inside a group, AS_SETs, prepending, paths longer than the
+// RIB's cache slots, and paths shared by many prefixes of a peer.
+func ribStream(rng *rand.Rand, prefixes, peers int, shuffled bool) [][]Route {
+	var ps []Peer
+	for i := range peers {
+		a := netip.AddrFrom4([4]byte{10, 0, byte(i >> 8), byte(i)})
+		if i%3 == 0 {
+			a = netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 14: byte(i >> 8), 15: byte(i)})
+		}
+		ps = append(ps, Peer{ASN: 64512 + uint32(i%(peers-peers/4)), Addr: a}) // some ASNs on two sessions
+	}
+	var groups [][]Route
+	for i := range prefixes {
+		var p netip.Prefix
+		// Distinct prefixes (a /23 only on an even /24, so no two mask to
+		// the same prefix).
+		if i%6 == 5 {
+			p = netip.PrefixFrom(netip.AddrFrom16([16]byte{0x2a, 0x00, 0, byte(i >> 16), byte(i >> 8), byte(i)}), 48)
+		} else {
+			p = netip.PrefixFrom(netip.AddrFrom4([4]byte{byte(1 + i>>16), byte(i >> 8), byte(i), 0}), 24-(1-i%2)*rng.IntN(2))
+		}
+		origin := 131072 + uint32(i/7) // origins announce runs of prefixes
+		var g []Route
+		for _, peer := range ps {
+			if rng.IntN(5) == 0 {
+				continue // not every peer has every prefix
+			}
+			n := 1
+			if rng.IntN(10) == 0 {
+				n = 2 + rng.IntN(3) // ADD-PATH
+			}
+			for k := range n {
+				path := []uint32{peer.ASN}
+				for range rng.IntN(3) {
+					path = append(path, 3356+uint32(rng.IntN(4)))
+				}
+				if rng.IntN(8) == 0 {
+					for range 12 {
+						path = append(path, path[len(path)-1]) // long prepending
+					}
+				}
+				path = append(path, origin+uint32(rng.IntN(2))*uint32(rng.IntN(2))) // sometimes MOAS
+				segs := []Segment{{ASNs: path}}
+				if rng.IntN(20) == 0 {
+					segs = append(segs, Segment{Set: true, ASNs: []uint32{7, 8}})
+				}
+				id := uint32(0)
+				if n > 1 {
+					id = uint32(k + 1)
+				}
+				if rng.IntN(40) == 0 && len(g) > 0 {
+					id = g[len(g)-1].PathID // a repeated (peer, path ID): the last one counts
+				}
+				g = append(g, Route{Peer: peer, Prefix: p, PathID: id, Path: segs})
+			}
+		}
+		rng.Shuffle(len(g), func(a, b int) { g[a], g[b] = g[b], g[a] })
+		groups = append(groups, g)
+	}
+	if shuffled {
+		rng.Shuffle(len(groups), func(a, b int) { groups[a], groups[b] = groups[b], groups[a] })
+	}
+	return groups
+}
+
+// TestRIBMatchesAggregator feeds the same dumps to a RIB and to an
+// Aggregator: their Summaries must be equal.
+func TestRIBMatchesAggregator(t *testing.T) {
+	for _, tc := range []struct {
+		name              string
+		prefixes, peers   int
+		shuffled          bool
+		seed1, seed2      uint64
+		wantRoutesAtLeast int
+	}{
+		{"ordered", 3000, 12, false, 1, 2, 20000},
+		{"unordered prefixes", 2000, 30, true, 3, 4, 20000},
+		{"one peer", 500, 2, false, 5, 6, 500},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(tc.seed1, tc.seed2))
+			rib, agg := NewRIB(), NewAggregator()
+			for _, g := range ribStream(rng, tc.prefixes, tc.peers, tc.shuffled) {
+				for _, r := range g {
+					if err := rib.Add(r); err != nil {
+						t.Fatal(err)
+					}
+					agg.Announce(r)
+				}
+			}
+			got, want := rib.Summary(), agg.Summary()
+			if got.Routes < tc.wantRoutesAtLeast {
+				t.Fatalf("only %d routes: the stream is too small to test much", got.Routes)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("RIB Summary differs from the Aggregator's: routes %d/%d, peers %d/%d, origins %d/%d, links %d/%d, prefixes %d/%d",
+					got.Routes, want.Routes, len(got.Peers), len(want.Peers), len(got.Origins), len(want.Origins),
+					len(got.Links), len(want.Links), len(got.Prefixes), len(want.Prefixes))
+				for i := range min(len(got.Links), len(want.Links)) {
+					if got.Links[i] != want.Links[i] {
+						t.Errorf("first different link: %+v, want %+v", got.Links[i], want.Links[i])
+						break
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestRIBEmpty(t *testing.T) {
+	if got, want := NewRIB().Summary(), NewAggregator().Summary(); !reflect.DeepEqual(got, want) {
+		t.Errorf("empty RIB: %+v, want %+v", got, want)
+	}
+}
+
+// TestRIBPrefixBack checks that a prefix coming back after others is
+// refused, in dump order and after the order broke.
+func TestRIBPrefixBack(t *testing.T) {
+	route := func(p string) Route {
+		return Route{Peer: peerA, Prefix: netip.MustParsePrefix(p), Path: []Segment{seq(65001, 7)}}
+	}
+	for _, tc := range []struct {
+		name     string
+		prefixes []string
+		wantErr  bool
+	}{
+		{"in order", []string{"10.0.0.0/8", "10.0.0.0/16", "10.1.0.0/16", "2001:db8::/32"}, false},
+		{"out of order, no repeat", []string{"10.1.0.0/16", "10.0.0.0/8", "192.0.2.0/24", "10.0.0.0/16"}, false},
+		{"back, in order before", []string{"10.0.0.0/8", "10.1.0.0/16", "10.0.0.0/8"}, true},
+		{"back, after disorder", []string{"10.1.0.0/16", "10.0.0.0/8", "192.0.2.0/24", "10.1.0.0/16"}, true},
+		{"host bits: the same prefix", []string{"10.0.0.0/8", "11.0.0.0/8", "10.1.2.3/8"}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rib := NewRIB()
+			var err error
+			for _, p := range tc.prefixes {
+				if err = rib.Add(route(p)); err != nil {
+					break
+				}
+			}
+			if gotErr := errors.Is(err, ErrNotRIB); gotErr != tc.wantErr {
+				t.Errorf("err = %v, want ErrNotRIB: %v", err, tc.wantErr)
+			}
+		})
+	}
+}
