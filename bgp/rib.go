@@ -34,7 +34,7 @@ type RIB struct {
 	peerIdx  peerIndex
 	peers    []PeerSummary // by peerIdx number
 	links    []linkList    // by peerIdx number
-	prefixes []PrefixOrigins
+	prefixes chunked[PrefixOrigins]
 	origins  []uint32 // backing of the prefixes' Origins, in blocks
 	routes   int
 
@@ -55,6 +55,7 @@ type RIB struct {
 	peerStamp []uint32 // per peer: last group (+1) it had a route in
 	orgs      []uint32
 	tmp       []uint64 // scratch for sorting
+	touched   uint32   // keeps the loads of closeGroup's first pass
 }
 
 type ribRoute struct {
@@ -111,8 +112,8 @@ func (r *RIB) open(p netip.Prefix) error {
 	if r.haveLast && r.seen == nil && !k.after(r.last) {
 		// Out of order: from now on, a set of every prefix decides.
 		r.seen = NewPrefixSet()
-		for _, q := range r.prefixes {
-			r.seen.Add(q.Prefix)
+		for i := range uint32(r.prefixes.len()) {
+			r.seen.Add(r.prefixes.at(i).Prefix)
 		}
 	}
 	if r.seen != nil && !r.seen.Add(p) {
@@ -158,6 +159,13 @@ func (r *RIB) closeGroup() {
 		routes = r.lastPerPathID(routes)
 	}
 	r.routes += len(routes)
+	// Read the cache slots of the routes first: independent loads, whose
+	// cache misses overlap.
+	var touched uint32
+	for _, rt := range routes {
+		touched += r.cache[r.cacheSlot(rt.peer, rt.hash)].n
+	}
+	r.touched = touched
 	v6 := r.curKey.v6
 	r.orgs = r.orgs[:0]
 	r.groups++ // a second stamp, to count each peer once
@@ -177,7 +185,7 @@ func (r *RIB) closeGroup() {
 		r.addLinks(rt.peer, w, rt.hash)
 	}
 	slices.Sort(r.orgs)
-	r.prefixes = append(r.prefixes, PrefixOrigins{Prefix: r.cur, Origins: r.keepOrigins(r.orgs)})
+	r.prefixes.add(PrefixOrigins{Prefix: r.cur, Origins: r.keepOrigins(r.orgs)})
 	r.group, r.words = r.group[:0], r.words[:0]
 }
 
@@ -226,7 +234,7 @@ func (r *RIB) keepOrigins(orgs []uint32) []uint32 {
 // addLinks adds the links of path w to the peer's list, unless the cache
 // says they are there.
 func (r *RIB) addLinks(peer int32, w []uint32, h uint64) {
-	c := &r.cache[(h^uint64(peer)*0x9e3779b97f4a7c15)>>48&(ribCacheSlots-1)]
+	c := &r.cache[r.cacheSlot(peer, h)]
 	if c.n == uint32(len(w)) && c.hash == h && c.peer == peer && slices.Equal(c.w[:c.n], w) {
 		return
 	}
@@ -235,6 +243,11 @@ func (r *RIB) addLinks(peer int32, w []uint32, h uint64) {
 		c.hash, c.peer, c.n = h, peer, uint32(len(w))
 		copy(c.w[:], w)
 	}
+}
+
+// cacheSlot is the slot of a (peer, path hash) in the cache.
+func (r *RIB) cacheSlot(peer int32, h uint64) uint64 {
+	return (h ^ uint64(peer)*0x9e3779b97f4a7c15) >> 48 & (ribCacheSlots - 1)
 }
 
 // Routes returns the number of routes added so far (one per peer, prefix
@@ -261,27 +274,27 @@ func (r *RIB) Summary() Summary {
 		})
 	}
 	wg.Wait()
-	in := summaryInput{routes: r.routes, peers: r.peers, prefixes: r.prefixes, links: make([][]uint64, len(r.links))}
+	in := summaryInput{routes: r.routes, peers: r.peers, prefixes: make([]PrefixOrigins, 0, r.prefixes.len()), links: make([][]uint64, len(r.links))}
+	for _, c := range r.prefixes.chunks {
+		in.prefixes = append(in.prefixes, c[:min(len(c), r.prefixes.len()-len(in.prefixes))]...)
+	}
+	r.prefixes = chunked[PrefixOrigins]{}
 	for i := range r.links {
 		in.links[i] = r.links[i].keys
-	}
-	if in.prefixes == nil {
-		in.prefixes = []PrefixOrigins{}
 	}
 	return in.summary()
 }
 
 // linkList gathers the link keys of one peer: keys[:sorted] are sorted and
-// distinct, the rest is appended since. It is sorted and deduplicated again
-// when the rest grows as long as the sorted part (plus a margin), so its
-// length stays within about twice the distinct links.
+// distinct, the rest is appended since. When the rest grows as long as the
+// sorted part (plus a margin), it is sorted and merged into it, so the list
+// stays within about twice the distinct links and each key is sorted once.
 type linkList struct {
 	keys   []uint64
 	sorted int
 }
 
-// add appends the links of path w; tmp is sorting scratch, returned for
-// reuse.
+// add appends the links of path w; tmp is scratch, returned for reuse.
 func (l *linkList) add(w []uint32, tmp []uint64) []uint64 {
 	l.keys = appendLinks(l.keys, w)
 	if len(l.keys)-l.sorted > l.sorted+1<<12 {
@@ -290,10 +303,33 @@ func (l *linkList) add(w []uint32, tmp []uint64) []uint64 {
 	return tmp
 }
 
-// compact sorts and deduplicates the keys.
+// compact makes the whole list sorted and distinct: the appended keys are
+// sorted, then merged with the sorted part into tmp, which becomes the
+// list (its old storage is returned as the next scratch).
 func (l *linkList) compact(tmp []uint64) []uint64 {
-	tmp = sortUint64(l.keys, tmp)
-	l.keys = dedupSorted(l.keys)
-	l.sorted = len(l.keys)
-	return tmp
+	tail := l.keys[l.sorted:]
+	tmp = sortUint64(tail, tmp)
+	tail = dedupSorted(tail)
+	head := l.keys[:l.sorted]
+	out := slices.Grow(tmp[:0], len(head)+len(tail))
+	i, j := 0, 0
+	for i < len(head) && j < len(tail) {
+		switch a, b := head[i], tail[j]; {
+		case a < b:
+			out = append(out, a)
+			i++
+		case a > b:
+			out = append(out, b)
+			j++
+		default:
+			out = append(out, a)
+			i++
+			j++
+		}
+	}
+	out = append(out, head[i:]...)
+	out = append(out, tail[j:]...)
+	old := l.keys
+	l.keys, l.sorted = out, len(out)
+	return old[:0]
 }
