@@ -45,6 +45,21 @@ func (k pfxKey) hash() uint64 {
 	return hi ^ lo
 }
 
+// after reports whether k sorts after j: IPv4 before IPv6, then by
+// address, then by length (the order of a RIB dump, from a walk of its
+// prefix tree).
+func (k pfxKey) after(j pfxKey) bool {
+	switch {
+	case k.v6 != j.v6:
+		return k.v6
+	case k.hi != j.hi:
+		return k.hi > j.hi
+	case k.lo != j.lo:
+		return k.lo > j.lo
+	}
+	return k.bits > j.bits
+}
+
 // prefixTable interns prefixes as dense ids with reference counts (the
 // routes holding them); a freed id is reused. Like pathTable, its index
 // slots carry 32 bits of the hash, and records live in chunks.
@@ -154,21 +169,47 @@ func (t *prefixTable) unref(id uint32) {
 }
 
 // PrefixSet is a set of prefixes (masked), cheaper than a map for the
-// hundreds of thousands of prefixes of a table.
-type PrefixSet struct{ t prefixTable }
+// hundreds of thousands of prefixes of a table. While prefixes are added
+// in the order of a RIB dump (IPv4 before IPv6, then by address and
+// length), a new one is only compared with the last and appended; the
+// first one out of that order builds the hash index of them all, which
+// the rest then goes through.
+type PrefixSet struct {
+	ordered chunked[pfxKey] // while in order: every prefix, ascending
+	last    pfxKey
+	n       int
+	t       *prefixTable // once out of order
+}
 
 // NewPrefixSet returns an empty set.
-func NewPrefixSet() *PrefixSet { return &PrefixSet{t: newPrefixTable()} }
+func NewPrefixSet() *PrefixSet { return &PrefixSet{} }
 
 // Add adds the prefix (masked) and reports whether it was new.
 func (s *PrefixSet) Add(p netip.Prefix) bool {
 	k := keyOf(p.Masked())
+	if s.t == nil {
+		switch {
+		case s.n == 0 || k.after(s.last):
+			s.ordered.add(k)
+			s.last = k
+			s.n++
+			return true
+		case k == s.last:
+			return false
+		}
+		t := newPrefixTable()
+		for i := range uint32(s.ordered.len()) {
+			t.add(*s.ordered.at(i))
+		}
+		s.t, s.ordered = &t, chunked[pfxKey]{}
+	}
 	if _, ok := s.t.lookup(k); ok {
 		return false
 	}
 	s.t.add(k)
+	s.n++
 	return true
 }
 
 // Len is the number of prefixes in the set.
-func (s *PrefixSet) Len() int { return s.t.live }
+func (s *PrefixSet) Len() int { return s.n }

@@ -32,6 +32,7 @@ var ErrNotRIB = errors.New("bgp: not a RIB dump read once: a prefix comes back a
 // A RIB is for one goroutine.
 type RIB struct {
 	peerIdx  peerIndex
+	byPos    []int32       // the peer of each position of the last groups
 	peers    []PeerSummary // by peerIdx number
 	links    []linkList    // by peerIdx number
 	prefixes chunked[PrefixOrigins]
@@ -45,11 +46,7 @@ type RIB struct {
 	words  []uint32
 	groups uint32 // groups closed, to stamp peers
 
-	// While prefixes increase, none can come back; after the first one
-	// that does not, seen holds every prefix read.
-	last     pfxKey
-	haveLast bool
-	seen     *PrefixSet
+	seen *PrefixSet // every prefix read (cheap while they come in order)
 
 	cache     []ribCacheSlot
 	peerStamp []uint32 // per peer: last group (+1) it had a route in
@@ -78,7 +75,7 @@ const ribCacheSlots = 1 << 16 // 4 MiB
 
 // NewRIB returns an empty RIB.
 func NewRIB() *RIB {
-	return &RIB{peerIdx: newPeerIndex(), cache: make([]ribCacheSlot, ribCacheSlots)}
+	return &RIB{peerIdx: newPeerIndex(), seen: NewPrefixSet(), cache: make([]ribCacheSlot, ribCacheSlots)}
 }
 
 // Add adds a route of the dump. The prefix is masked; an invalid prefix is
@@ -93,12 +90,7 @@ func (r *RIB) Add(rt Route) error {
 			return err
 		}
 	}
-	peer, isNew := r.peerIdx.index(rt.Peer)
-	if isNew {
-		r.peers = append(r.peers, PeerSummary{Peer: rt.Peer})
-		r.links = append(r.links, linkList{})
-		r.peerStamp = append(r.peerStamp, 0)
-	}
+	peer := r.peerAt(len(r.group), rt.Peer)
 	start := len(r.words)
 	r.words = encodePathTo(r.words, rt.Path)
 	r.group = append(r.group, ribRoute{peer: peer, pathID: rt.PathID, wStart: uint32(start), wEnd: uint32(len(r.words)),
@@ -106,35 +98,33 @@ func (r *RIB) Add(rt Route) error {
 	return nil
 }
 
-// open starts the group of prefix p, checking that p is not back.
-func (r *RIB) open(p netip.Prefix) error {
-	k := keyOf(p)
-	if r.haveLast && r.seen == nil && !k.after(r.last) {
-		// Out of order: from now on, a set of every prefix decides.
-		r.seen = NewPrefixSet()
-		for i := range uint32(r.prefixes.len()) {
-			r.seen.Add(r.prefixes.at(i).Prefix)
-		}
+// peerAt returns the number of the peer of the route at position pos of
+// its group. The groups of a dump list the same peers in the same order,
+// so the peer at that position last time is tried first.
+func (r *RIB) peerAt(pos int, p Peer) int32 {
+	if pos < len(r.byPos) && r.peerIdx.list[r.byPos[pos]] == p {
+		return r.byPos[pos]
 	}
-	if r.seen != nil && !r.seen.Add(p) {
-		return ErrNotRIB
+	i, isNew := r.peerIdx.index(p)
+	if isNew {
+		r.peers = append(r.peers, PeerSummary{Peer: p})
+		r.links = append(r.links, linkList{})
+		r.peerStamp = append(r.peerStamp, 0)
 	}
-	r.cur, r.curKey, r.last, r.haveLast = p, k, k, true
-	return nil
+	if pos >= len(r.byPos) {
+		r.byPos = append(r.byPos, make([]int32, pos+1-len(r.byPos))...)
+	}
+	r.byPos[pos] = i
+	return i
 }
 
-// after reports whether k sorts after j: IPv4 before IPv6, then by
-// address, then by length (the order of a RIB dump).
-func (k pfxKey) after(j pfxKey) bool {
-	switch {
-	case k.v6 != j.v6:
-		return k.v6
-	case k.hi != j.hi:
-		return k.hi > j.hi
-	case k.lo != j.lo:
-		return k.lo > j.lo
+// open starts the group of prefix p, checking that p is not back.
+func (r *RIB) open(p netip.Prefix) error {
+	if !r.seen.Add(p) {
+		return ErrNotRIB
 	}
-	return k.bits > j.bits
+	r.cur, r.curKey = p, keyOf(p)
+	return nil
 }
 
 // closeGroup derives what the routes of the current prefix add.

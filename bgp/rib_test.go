@@ -156,3 +156,32 @@ func TestRIBPrefixBack(t *testing.T) {
 		})
 	}
 }
+
+// TestPrefixSet adds prefixes in dump order, then out of it, with repeats:
+// Add and Len must agree with a map.
+func TestPrefixSet(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	var in []netip.Prefix
+	for i := range 3000 {
+		in = append(in, netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(i >> 8), byte(i), 0}), 24))
+	}
+	for i := range 500 {
+		in = append(in, netip.PrefixFrom(netip.AddrFrom16([16]byte{0x20, 0x01, byte(i >> 8), byte(i)}), 32))
+	}
+	in = append(in, in[len(in)-1])                                        // a repeat, still in order
+	in = append(in, in[5], netip.MustParsePrefix("10.0.5.77/24"), in[77]) // out of order: repeats (one with host bits)
+	for range 2000 {
+		in = append(in, netip.PrefixFrom(netip.AddrFrom4([4]byte{byte(rng.IntN(256)), byte(rng.IntN(256)), 0, 0}), 16))
+	}
+	s, want := NewPrefixSet(), map[netip.Prefix]bool{}
+	for i, p := range in {
+		isNew := !want[p.Masked()]
+		want[p.Masked()] = true
+		if got := s.Add(p); got != isNew {
+			t.Fatalf("Add(%v) #%d = %v, want %v", p, i, got, isNew)
+		}
+	}
+	if s.Len() != len(want) {
+		t.Errorf("Len = %d, want %d", s.Len(), len(want))
+	}
+}

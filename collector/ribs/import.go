@@ -85,7 +85,12 @@ func ImportFile(ctx context.Context, st store.Store, path string, o ImportOption
 		return mrt.NewReadCloser(in, path)
 	}
 	var last time.Time
+	lastRecord := int64(-1)
 	sm, err := mrt.Summarize(ctx, open, func(e *mrt.Elem) {
+		if e.Record == lastRecord {
+			return // a RIB record has an element per peer, all of one time
+		}
+		lastRecord = e.Record
 		if e.Time.After(last) {
 			last = e.Time
 		}
