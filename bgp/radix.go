@@ -1,11 +1,13 @@
 package bgp
 
-// sortUint64 sorts keys in place (LSD radix sort, 16-bit digits), using
-// tmp as scratch space (grown as needed) and returning it for reuse.
-// Digits on which every key agrees are skipped, so keys that differ only
-// in their low bits take one or two passes.
+// sortUint64 sorts keys in place (LSD radix sort), using tmp as scratch
+// space (grown as needed) and returning it for reuse. Digits on which
+// every key agrees are skipped, so keys that differ only in their low bits
+// take few passes. Large inputs use 16-bit digits (fewer passes), smaller
+// ones 8-bit digits (a 16-bit digit's counts alone outweigh a pass over a
+// few thousand keys).
 func sortUint64(keys, tmp []uint64) []uint64 {
-	if len(keys) < 256 {
+	if len(keys) < 64 {
 		insertionSort(keys)
 		return tmp
 	}
@@ -13,27 +15,39 @@ func sortUint64(keys, tmp []uint64) []uint64 {
 		tmp = make([]uint64, len(keys))
 	}
 	tmp = tmp[:len(keys)]
-	var counts [4][1 << 16]uint32
+	if len(keys) >= 1<<17 {
+		radixPasses[uint16](keys, tmp, 16)
+	} else {
+		radixPasses[uint8](keys, tmp, 8)
+	}
+	return tmp
+}
+
+// radixPasses sorts keys by digits of D's width, from the lowest, through
+// tmp.
+func radixPasses[D uint8 | uint16](keys, tmp []uint64, width int) {
+	digits := 64 / width
+	buckets := 1 << width
+	counts := make([]uint32, digits*buckets) // digit d's counts at [d*buckets:]
 	for _, k := range keys {
-		counts[0][uint16(k)]++
-		counts[1][uint16(k>>16)]++
-		counts[2][uint16(k>>32)]++
-		counts[3][uint16(k>>48)]++
+		for d := range digits {
+			counts[d*buckets+int(D(k>>(width*d)))]++
+		}
 	}
 	src, dst := keys, tmp
 	n := uint32(len(keys))
-	for d := range 4 {
-		c := &counts[d]
-		if c[uint16(src[0]>>(16*d))] == n {
+	for d := range digits {
+		c := counts[d*buckets : (d+1)*buckets]
+		shift := width * d
+		if c[D(src[0]>>shift)] == n {
 			continue // every key has this digit
 		}
 		var sum uint32
 		for i := range c {
 			c[i], sum = sum, sum+c[i]
 		}
-		shift := 16 * d
 		for _, k := range src {
-			digit := uint16(k >> shift)
+			digit := D(k >> shift)
 			dst[c[digit]] = k
 			c[digit]++
 		}
@@ -42,7 +56,6 @@ func sortUint64(keys, tmp []uint64) []uint64 {
 	if &src[0] != &keys[0] {
 		copy(keys, src)
 	}
-	return tmp
 }
 
 func insertionSort(keys []uint64) {

@@ -8,7 +8,7 @@ import (
 
 func TestSortUint64(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	for _, n := range []int{0, 1, 2, 255, 256, 1000, 70000} {
+	for _, n := range []int{0, 1, 2, 63, 64, 255, 256, 1000, 70000, 1 << 17} {
 		for _, mask := range []uint64{^uint64(0), 0xffff, 0xffff_0000_ffff, 0xff00_0000_0000_0000, 0} {
 			keys := make([]uint64, n)
 			for i := range keys {
