@@ -29,30 +29,41 @@ var ErrNotRIB = errors.New("bgp: not a RIB dump read once: a prefix comes back a
 // adds its links again; the peer's list is sorted and deduplicated as it
 // grows.
 //
-// A RIB is for one goroutine.
+// Add only numbers peers, checks prefixes and copies routes into batches;
+// the batches are derived on a goroutine of their own, so that reading an
+// input and deriving its Summary overlap. Call Summary, or Close to give
+// up, to end that goroutine. A RIB is for one goroutine.
 type RIB struct {
-	peerIdx  peerIndex
-	byPos    []int32       // the peer of each position of the last groups
-	peers    []PeerSummary // by peerIdx number
-	links    []linkList    // by peerIdx number
-	prefixes chunked[PrefixOrigins]
-	origins  []uint32 // backing of the prefixes' Origins, in blocks
-	routes   int
+	// Reading side: Add.
+	peerIdx peerIndex
+	byPos   []int32    // the peer of each position of the last groups
+	seen    *PrefixSet // every prefix read (cheap while they come in order)
+	cur     netip.Prefix
+	batch   *ribBatch
+	full    chan *ribBatch
+	free    chan *ribBatch
+	wg      sync.WaitGroup
+	started bool
+	ended   bool
 
-	// The prefix being read, its routes and their encoded paths.
-	cur    netip.Prefix
-	curKey pfxKey
-	group  []ribRoute
-	words  []uint32
-	groups uint32 // groups closed, to stamp peers
+	// Deriving side: the goroutine started with the first full batch, then
+	// Summary once it has ended.
+	d ribDeriver
+}
 
-	seen *PrefixSet // every prefix read (cheap while they come in order)
+// ribBatch carries groups of routes, one group per prefix, and the peers
+// numbered since the previous batch.
+type ribBatch struct {
+	groups []ribGroup
+	routes []ribRoute
+	words  []uint32 // the routes' encoded paths
+	peers  []Peer   // newly numbered peers, in number order
+}
 
-	cache     []ribCacheSlot
-	peerStamp []uint32 // per peer: last group (+1) it had a route in
-	orgs      []uint32
-	tmp       []uint64 // scratch for sorting
-	touched   uint32   // keeps the loads of closeGroup's first pass
+type ribGroup struct {
+	prefix     netip.Prefix
+	v6         bool
+	start, end uint32 // its routes: routes[start:end]
 }
 
 type ribRoute struct {
@@ -60,6 +71,136 @@ type ribRoute struct {
 	pathID       uint32
 	wStart, wEnd uint32
 	hash         uint64
+}
+
+// A batch goes to the deriving goroutine once it holds ribBatchRoutes
+// routes; ribBatches of them are in flight.
+const (
+	ribBatchRoutes = 4096
+	ribBatches     = 4
+)
+
+// NewRIB returns an empty RIB.
+func NewRIB() *RIB {
+	return &RIB{
+		peerIdx: newPeerIndex(),
+		seen:    NewPrefixSet(),
+		batch:   &ribBatch{},
+		full:    make(chan *ribBatch, ribBatches),
+		free:    make(chan *ribBatch, ribBatches+2),
+		d:       ribDeriver{cache: make([]ribCacheSlot, ribCacheSlots)},
+	}
+}
+
+// Add adds a route of the dump. The prefix is masked; an invalid prefix is
+// ignored. r.Path is copied.
+func (r *RIB) Add(rt Route) error {
+	if !rt.Prefix.IsValid() {
+		return nil
+	}
+	b := r.batch
+	if p := rt.Prefix.Masked(); p != r.cur {
+		if !r.seen.Add(p) {
+			return ErrNotRIB
+		}
+		r.endGroup()
+		b = r.batch
+		r.cur = p
+		n := uint32(len(b.routes))
+		b.groups = append(b.groups, ribGroup{prefix: p, v6: !p.Addr().Is4(), start: n, end: n})
+	}
+	peer := r.peerAt(len(b.routes)-int(b.groups[len(b.groups)-1].start), rt.Peer)
+	start := len(b.words)
+	b.words = encodePathTo(b.words, rt.Path)
+	b.routes = append(b.routes, ribRoute{peer: peer, pathID: rt.PathID, wStart: uint32(start), wEnd: uint32(len(b.words)),
+		hash: hashWords(b.words[start:])})
+	b.groups[len(b.groups)-1].end = uint32(len(b.routes))
+	return nil
+}
+
+// endGroup sends the batch to the deriving goroutine if it is full: the
+// group just read is complete.
+func (r *RIB) endGroup() {
+	if len(r.batch.routes) < ribBatchRoutes {
+		return
+	}
+	if !r.started {
+		r.started = true
+		r.wg.Go(r.derive)
+	}
+	r.full <- r.batch
+	select {
+	case b := <-r.free:
+		b.groups, b.routes, b.words, b.peers = b.groups[:0], b.routes[:0], b.words[:0], b.peers[:0]
+		r.batch = b
+	default:
+		r.batch = &ribBatch{}
+	}
+	r.cur = netip.Prefix{} // the next route starts a group of the new batch
+}
+
+// derive derives the batches sent, in order.
+func (r *RIB) derive() {
+	for b := range r.full {
+		r.d.batch(b)
+		select {
+		case r.free <- b:
+		default:
+		}
+	}
+}
+
+// peerAt returns the number of the peer of the route at position pos of
+// its group. The groups of a dump list the same peers in the same order,
+// so the peer at that position last time is tried first.
+func (r *RIB) peerAt(pos int, p Peer) int32 {
+	if pos < len(r.byPos) && r.peerIdx.list[r.byPos[pos]] == p {
+		return r.byPos[pos]
+	}
+	i, isNew := r.peerIdx.index(p)
+	if isNew {
+		r.batch.peers = append(r.batch.peers, p)
+	}
+	if pos >= len(r.byPos) {
+		r.byPos = append(r.byPos, make([]int32, pos+1-len(r.byPos))...)
+	}
+	r.byPos[pos] = i
+	return i
+}
+
+// Close ends the deriving goroutine without a Summary (after ErrNotRIB,
+// say). It may be called more than once, and after Summary.
+func (r *RIB) Close() {
+	if r.ended {
+		return
+	}
+	r.ended = true
+	close(r.full)
+	r.wg.Wait()
+}
+
+// Summary derives the Summary of every route added. Call it once, after
+// the last Add.
+func (r *RIB) Summary() Summary {
+	r.Close()
+	r.d.batch(r.batch) // the last, partial batch
+	r.batch = nil
+	return r.d.summary()
+}
+
+// ribDeriver derives, group by group, what a RIB keeps.
+type ribDeriver struct {
+	peers    []PeerSummary // by peer number
+	links    []linkList    // by peer number
+	stamps   []uint32      // per peer: last group stamp it had a route in
+	stamp    uint32
+	prefixes chunked[PrefixOrigins]
+	origins  []uint32 // backing of the prefixes' Origins, in blocks
+	routes   int
+	cache    []ribCacheSlot
+	orgs     []uint32
+	tmp      []uint64 // scratch for sorting
+	touched  uint32   // keeps the loads of group's first pass
 }
 
 // ribCacheSlot holds one recent (peer, path) whose links are in the peer's
@@ -73,114 +214,64 @@ type ribCacheSlot struct {
 
 const ribCacheSlots = 1 << 16 // 4 MiB
 
-// NewRIB returns an empty RIB.
-func NewRIB() *RIB {
-	return &RIB{peerIdx: newPeerIndex(), seen: NewPrefixSet(), cache: make([]ribCacheSlot, ribCacheSlots)}
+// batch derives the groups of a batch.
+func (d *ribDeriver) batch(b *ribBatch) {
+	for _, p := range b.peers {
+		d.peers = append(d.peers, PeerSummary{Peer: p})
+		d.links = append(d.links, linkList{})
+		d.stamps = append(d.stamps, 0)
+	}
+	for _, g := range b.groups {
+		d.group(g, b.routes[g.start:g.end], b.words)
+	}
 }
 
-// Add adds a route of the dump. The prefix is masked; an invalid prefix is
-// ignored. r.Path is copied.
-func (r *RIB) Add(rt Route) error {
-	if !rt.Prefix.IsValid() {
-		return nil
-	}
-	if p := rt.Prefix.Masked(); p != r.cur {
-		r.closeGroup()
-		if err := r.open(p); err != nil {
-			return err
-		}
-	}
-	peer := r.peerAt(len(r.group), rt.Peer)
-	start := len(r.words)
-	r.words = encodePathTo(r.words, rt.Path)
-	r.group = append(r.group, ribRoute{peer: peer, pathID: rt.PathID, wStart: uint32(start), wEnd: uint32(len(r.words)),
-		hash: hashWords(r.words[start:])})
-	return nil
-}
-
-// peerAt returns the number of the peer of the route at position pos of
-// its group. The groups of a dump list the same peers in the same order,
-// so the peer at that position last time is tried first.
-func (r *RIB) peerAt(pos int, p Peer) int32 {
-	if pos < len(r.byPos) && r.peerIdx.list[r.byPos[pos]] == p {
-		return r.byPos[pos]
-	}
-	i, isNew := r.peerIdx.index(p)
-	if isNew {
-		r.peers = append(r.peers, PeerSummary{Peer: p})
-		r.links = append(r.links, linkList{})
-		r.peerStamp = append(r.peerStamp, 0)
-	}
-	if pos >= len(r.byPos) {
-		r.byPos = append(r.byPos, make([]int32, pos+1-len(r.byPos))...)
-	}
-	r.byPos[pos] = i
-	return i
-}
-
-// open starts the group of prefix p, checking that p is not back.
-func (r *RIB) open(p netip.Prefix) error {
-	if !r.seen.Add(p) {
-		return ErrNotRIB
-	}
-	r.cur, r.curKey = p, keyOf(p)
-	return nil
-}
-
-// closeGroup derives what the routes of the current prefix add.
-func (r *RIB) closeGroup() {
-	if len(r.group) == 0 {
+// group derives what the routes of one prefix add.
+func (d *ribDeriver) group(g ribGroup, routes []ribRoute, words []uint32) {
+	if len(routes) == 0 {
 		return
 	}
-	r.groups++
-	stamp := r.groups
-	routes := r.group
+	d.stamp++
 	// One route per peer and path ID, the last one (checked with the peer
 	// stamps: without ADD-PATH, one route per peer is the rule).
-	dup := false
 	for _, rt := range routes {
-		if r.peerStamp[rt.peer] == stamp {
-			dup = true
+		if d.stamps[rt.peer] == d.stamp {
+			routes = lastPerPathID(routes)
 			break
 		}
-		r.peerStamp[rt.peer] = stamp
+		d.stamps[rt.peer] = d.stamp
 	}
-	if dup {
-		routes = r.lastPerPathID(routes)
-	}
-	r.routes += len(routes)
+	d.routes += len(routes)
 	// Read the cache slots of the routes first: independent loads, whose
 	// cache misses overlap.
 	var touched uint32
 	for _, rt := range routes {
-		touched += r.cache[r.cacheSlot(rt.peer, rt.hash)].n
+		touched += d.cache[cacheSlot(rt.peer, rt.hash)].n
 	}
-	r.touched = touched
-	v6 := r.curKey.v6
-	r.orgs = r.orgs[:0]
-	r.groups++ // a second stamp, to count each peer once
+	d.touched = touched
+	d.orgs = d.orgs[:0]
+	d.stamp++ // a second stamp, to count each peer once
 	for _, rt := range routes {
-		w := r.words[rt.wStart:rt.wEnd]
-		if r.peerStamp[rt.peer] != r.groups {
-			r.peerStamp[rt.peer] = r.groups
-			if v6 {
-				r.peers[rt.peer].PrefixesV6++
+		w := words[rt.wStart:rt.wEnd]
+		if d.stamps[rt.peer] != d.stamp {
+			d.stamps[rt.peer] = d.stamp
+			if g.v6 {
+				d.peers[rt.peer].PrefixesV6++
 			} else {
-				r.peers[rt.peer].PrefixesV4++
+				d.peers[rt.peer].PrefixesV4++
 			}
 		}
-		if o, ok := originOf(w); ok && !slices.Contains(r.orgs, o) {
-			r.orgs = append(r.orgs, o)
+		if o, ok := originOf(w); ok && !slices.Contains(d.orgs, o) {
+			d.orgs = append(d.orgs, o)
 		}
-		r.addLinks(rt.peer, w, rt.hash)
+		d.addLinks(rt.peer, w, rt.hash)
 	}
-	slices.Sort(r.orgs)
-	r.prefixes.add(PrefixOrigins{Prefix: r.cur, Origins: r.keepOrigins(r.orgs)})
-	r.group, r.words = r.group[:0], r.words[:0]
+	slices.Sort(d.orgs)
+	d.prefixes.add(PrefixOrigins{Prefix: g.prefix, Origins: d.keepOrigins(d.orgs)})
 }
 
 // lastPerPathID keeps the last route of each (peer, path ID).
-func (r *RIB) lastPerPathID(routes []ribRoute) []ribRoute {
+func lastPerPathID(routes []ribRoute) []ribRoute {
 	// Keys peer<<32|path ID in the high bits would not leave room for the
 	// index: sort indexes by key (stable: a key's last route ends its run).
 	order := make([]int, len(routes))
@@ -209,26 +300,26 @@ func (r *RIB) lastPerPathID(routes []ribRoute) []ribRoute {
 }
 
 // keepOrigins copies the origins into the backing blocks.
-func (r *RIB) keepOrigins(orgs []uint32) []uint32 {
+func (d *ribDeriver) keepOrigins(orgs []uint32) []uint32 {
 	if len(orgs) == 0 {
 		return []uint32{}
 	}
-	if len(r.origins)+len(orgs) > cap(r.origins) {
-		r.origins = make([]uint32, 0, max(1<<16, len(orgs)))
+	if len(d.origins)+len(orgs) > cap(d.origins) {
+		d.origins = make([]uint32, 0, max(1<<16, len(orgs)))
 	}
-	start := len(r.origins)
-	r.origins = append(r.origins, orgs...)
-	return r.origins[start:len(r.origins):len(r.origins)]
+	start := len(d.origins)
+	d.origins = append(d.origins, orgs...)
+	return d.origins[start:len(d.origins):len(d.origins)]
 }
 
 // addLinks adds the links of path w to the peer's list, unless the cache
 // says they are there.
-func (r *RIB) addLinks(peer int32, w []uint32, h uint64) {
-	c := &r.cache[r.cacheSlot(peer, h)]
+func (d *ribDeriver) addLinks(peer int32, w []uint32, h uint64) {
+	c := &d.cache[cacheSlot(peer, h)]
 	if c.n == uint32(len(w)) && c.hash == h && c.peer == peer && slices.Equal(c.w[:c.n], w) {
 		return
 	}
-	r.tmp = r.links[peer].add(w, r.tmp)
+	d.tmp = d.links[peer].add(w, d.tmp)
 	if len(w) <= len(c.w) && len(w) > 0 {
 		c.hash, c.peer, c.n = h, peer, uint32(len(w))
 		copy(c.w[:], w)
@@ -236,19 +327,13 @@ func (r *RIB) addLinks(peer int32, w []uint32, h uint64) {
 }
 
 // cacheSlot is the slot of a (peer, path hash) in the cache.
-func (r *RIB) cacheSlot(peer int32, h uint64) uint64 {
+func cacheSlot(peer int32, h uint64) uint64 {
 	return (h ^ uint64(peer)*0x9e3779b97f4a7c15) >> 48 & (ribCacheSlots - 1)
 }
 
-// Routes returns the number of routes added so far (one per peer, prefix
-// and path ID).
-func (r *RIB) Routes() int { return r.routes + len(r.group) }
-
-// Summary derives the Summary of every route added. Call it once, after
-// the last Add.
-func (r *RIB) Summary() Summary {
-	r.closeGroup()
-	// The peers' lists are finished by two workers.
+// summary finishes the peers' link lists (two workers) and derives the
+// Summary.
+func (d *ribDeriver) summary() Summary {
 	var next atomic.Int32
 	var wg sync.WaitGroup
 	for range 2 {
@@ -256,21 +341,21 @@ func (r *RIB) Summary() Summary {
 			var tmp []uint64
 			for {
 				i := int(next.Add(1)) - 1
-				if i >= len(r.links) {
+				if i >= len(d.links) {
 					return
 				}
-				tmp = r.links[i].compact(tmp)
+				tmp = d.links[i].compact(tmp)
 			}
 		})
 	}
 	wg.Wait()
-	in := summaryInput{routes: r.routes, peers: r.peers, prefixes: make([]PrefixOrigins, 0, r.prefixes.len()), links: make([][]uint64, len(r.links))}
-	for _, c := range r.prefixes.chunks {
-		in.prefixes = append(in.prefixes, c[:min(len(c), r.prefixes.len()-len(in.prefixes))]...)
+	in := summaryInput{routes: d.routes, peers: d.peers, prefixes: make([]PrefixOrigins, 0, d.prefixes.len()), links: make([][]uint64, len(d.links))}
+	for _, c := range d.prefixes.chunks {
+		in.prefixes = append(in.prefixes, c[:min(len(c), d.prefixes.len()-len(in.prefixes))]...)
 	}
-	r.prefixes = chunked[PrefixOrigins]{}
-	for i := range r.links {
-		in.links[i] = r.links[i].keys
+	d.prefixes = chunked[PrefixOrigins]{}
+	for i := range d.links {
+		in.links[i] = d.links[i].keys
 	}
 	return in.summary()
 }

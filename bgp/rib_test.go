@@ -5,7 +5,9 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"reflect"
+	"runtime"
 	"testing"
+	"time"
 )
 
 // ribStream makes the routes of a RIB dump: groups of one prefix each, in
@@ -184,4 +186,42 @@ func TestPrefixSet(t *testing.T) {
 	if s.Len() != len(want) {
 		t.Errorf("Len = %d, want %d", s.Len(), len(want))
 	}
+}
+
+// TestRIBCloseEndsDeriving checks that Close ends the deriving goroutine
+// of a RIB given up after ErrNotRIB, and that Summary ends it too.
+func TestRIBCloseEndsDeriving(t *testing.T) {
+	before := runtime.NumGoroutine()
+	rng := rand.New(rand.NewPCG(13, 14))
+	groups := ribStream(rng, 1000, 10, false)
+	rib := NewRIB()
+	for _, g := range groups {
+		for _, r := range g {
+			if err := rib.Add(r); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if !rib.started {
+		t.Fatal("the deriving goroutine never started: the stream is too small")
+	}
+	if err := rib.Add(groups[0][0]); !errors.Is(err, ErrNotRIB) {
+		t.Fatalf("a prefix back: err = %v, want ErrNotRIB", err)
+	}
+	rib.Close()
+	rib.Close()
+	for _, g := range groups[:5] { // a second RIB, to its Summary
+		rib2 := NewRIB()
+		for _, r := range g {
+			rib2.Add(r)
+		}
+		rib2.Summary()
+	}
+	for range 100 {
+		if runtime.NumGoroutine() <= before {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Errorf("%d goroutines, %d before: the deriving goroutine did not end", runtime.NumGoroutine(), before)
 }

@@ -113,6 +113,7 @@ func Summarize(ctx context.Context, open func() (*Reader, error), observe func(*
 		res.Derive = time.Since(start)
 		return res, nil
 	}
+	rib.Close()
 	if !errors.Is(err, bgp.ErrNotRIB) {
 		return res, err
 	}
