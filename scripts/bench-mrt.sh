@@ -1,18 +1,23 @@
 #!/bin/sh
-# bench-mrt.sh: time the real `ixpobs import mrt` (parse, aggregate, store
-# into a fresh SQLite file) against bgpdump -m and gzip -dc on a synthetic
-# TABLE_DUMP_V2 RIB (bgp/mrt/mrtgen), in one run; also the decode-only and
-# decode+aggregate phases (scripts/mrtbench), and peak memory of the import
-# for 1 million distinct prefixes x 24 peers.
+# bench-mrt.sh: time the real `ixpobs import mrt` (parse, summarize, store
+# into a fresh SQLite file) against `gzip -dc` and `bgpdump -m` on a
+# synthetic TABLE_DUMP_V2 RIB (bgp/mrt/mrtgen), in one run; also the
+# decode-only, one-pass summary (bgp.RIB) and Aggregator phases
+# (scripts/mrtbench), and peak memory for 1 million distinct prefixes x 24
+# peers.
 #
 #   scripts/bench-mrt.sh [ENTRIES]        (default 5000000; files go to $TMPDIR or /tmp)
 #
-# Set SKIP_BIG=1 to leave out the 24 M-entry memory run.
+# The machine these figures come from is a shared virtual machine whose
+# speed drifts by 20-30% from one minute to the next, so `gzip -dc` and the
+# import run alternately RUNS times (default 5) and both medians are given.
+# Set SKIP_BIG=1 to leave out the 24 M-entry memory runs.
 #
 # Needs: go, gzip, bgpdump, /usr/bin/time (GNU time). Results go to stdout;
 # copy them into docs/BENCHMARKS-MRT.md.
 set -eu
 ENTRIES=${1:-5000000}
+RUNS=${RUNS:-5}
 TMP=${TMPDIR:-/tmp}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 GEN="$TMP/ixpobs-mrtbench-$ENTRIES.mrt.gz"
@@ -38,14 +43,26 @@ t() { # label, command...
 	/usr/bin/time -f "$label: wall %e s, user %U s, sys %S s, peak RSS %M KiB" "$@"
 }
 
-t "gzip -dc" sh -c "gzip -dc '$GEN' > /dev/null"
-t "ixpobs read only" "$BIN" -read-only "$GEN" > "$TMP/ixpobs-read.json"
-t "ixpobs read+aggregate+summary" "$BIN" "$GEN" > "$TMP/ixpobs-agg.json"
-grep -E '"(entries|parse_seconds|summary_seconds|entries_per_sec|routes|distinct_prefixes|links)"' "$TMP/ixpobs-agg.json"
-rm -f "$DB" "$DB-wal" "$DB-shm"
-t "ixpobs import mrt (parse, aggregate, store; SQLite)" "$IXPOBS" import mrt --db "$DB" --collector bench --json --log-level warn "$GEN" > "$TMP/ixpobs-import.json"
-cat "$TMP/ixpobs-import.json"
+echo "== $RUNS x (gzip -dc; ixpobs import mrt into a new SQLite file), alternately"
+: > "$TMP/ixpobs-bench-times"
+for i in $(seq 1 "$RUNS"); do
+	/usr/bin/time -f "gzip -dc: wall %e s, user %U s, sys %S s, peak RSS %M KiB" -a -o "$TMP/ixpobs-bench-times" sh -c "gzip -dc '$GEN' > /dev/null"
+	rm -f "$DB" "$DB-wal" "$DB-shm"
+	/usr/bin/time -f "import mrt: wall %e s, user %U s, sys %S s, peak RSS %M KiB" -a -o "$TMP/ixpobs-bench-times" \
+		"$IXPOBS" import mrt --db "$DB" --collector bench --json --log-level warn "$GEN" > "$TMP/ixpobs-import.json"
+	tail -2 "$TMP/ixpobs-bench-times"
+	grep -o '"passes".*' "$TMP/ixpobs-import.json"
+done
+awk -F'wall | s,' '/^gzip/{g[++ng]=$2} /^import/{m[++nm]=$2}
+	function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }; return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+	END { mg = med(g, ng); mm = med(m, nm); printf "== medians: gzip -dc %.2f s, import mrt %.2f s: import / gzip = %.2f\n", mg, mm, mm / mg }' "$TMP/ixpobs-bench-times"
 echo "== store file: $(stat -c %s "$DB") bytes"
+
+t "mrtbench -read-only (decode only)" "$BIN" -read-only "$GEN" > "$TMP/ixpobs-read.json"
+t "mrtbench (decode + bgp.RIB summary, as the import)" "$BIN" "$GEN" > "$TMP/ixpobs-sum.json"
+grep -E '"(parse_seconds|summary_seconds|entries_per_sec|routes|distinct_prefixes|links)"' "$TMP/ixpobs-sum.json"
+t "mrtbench -aggregator (decode + bgp.Aggregator + Summary)" "$BIN" -aggregator "$GEN" > "$TMP/ixpobs-agg.json"
+grep -E '"(parse_seconds|summary_seconds|entries_per_sec)"' "$TMP/ixpobs-agg.json"
 t "bgpdump -m" sh -c "bgpdump -m '$GEN' > /dev/null 2>&1"
 echo "== bgpdump entries: $(bgpdump -m "$GEN" 2>/dev/null | wc -l)"
 
@@ -55,10 +72,10 @@ if [ -n "${SKIP_BIG:-}" ]; then
 fi
 echo "== memory: 1,000,000 distinct prefixes x 24 peers"
 [ -s "$BIG" ] || go run ./scripts/mrtgen -entries 24000000 -prefixes 1000000 -peers 24 -seed 2 -gzip -o "$BIG"
-t "ixpobs read+aggregate+summary (1M prefixes)" "$BIN" "$BIG" > "$TMP/ixpobs-big.json"
-grep -E '"(entries|parse_seconds|summary_seconds|routes|distinct_prefixes|heap_sys_mib)"' "$TMP/ixpobs-big.json"
 rm -f "$DB" "$DB-wal" "$DB-shm"
 t "ixpobs import mrt (1M prefixes; SQLite)" "$IXPOBS" import mrt --db "$DB" --collector bench --json --log-level warn "$BIG" > "$TMP/ixpobs-import-big.json"
 cat "$TMP/ixpobs-import-big.json"
+t "mrtbench -aggregator (1M prefixes)" "$BIN" -aggregator "$BIG" > "$TMP/ixpobs-big.json"
+grep -E '"(parse_seconds|summary_seconds|routes|distinct_prefixes|heap_sys_mib)"' "$TMP/ixpobs-big.json"
 rm -f "$DB" "$DB-wal" "$DB-shm"
 echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg)"

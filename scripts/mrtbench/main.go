@@ -1,9 +1,11 @@
-// Command mrtbench times reading an MRT file into a bgp.Aggregator and
-// deriving its Summary, for scripts/bench-mrt.sh; with -import DB it runs
-// the whole import (collector/ribs.ImportFile into a fresh SQLite store),
-// so that a CPU profile covers every phase:
+// Command mrtbench times reading an MRT file into its Summary for
+// scripts/bench-mrt.sh: as an import does (mrt.Summarize: a RIB dump in one
+// pass through a bgp.RIB), with -aggregator into a bgp.Aggregator (the
+// path of update files and live sessions), with -read-only decoding only.
+// With -import DB it runs the whole import (collector/ribs.ImportFile into
+// a fresh SQLite store), so that a CPU profile covers every phase:
 //
-//	go run ./scripts/mrtbench [-read-only | -import DB] [-cpuprofile f] FILE
+//	go run ./scripts/mrtbench [-read-only | -aggregator | -import DB] [-cpuprofile f] FILE
 package main
 
 import (
@@ -27,18 +29,26 @@ func main() {
 	readOnly := flag.Bool("read-only", false, "only decode, no aggregation")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to this file")
 	importDB := flag.String("import", "", "run the whole import into this new SQLite file")
+	aggregator := flag.Bool("aggregator", false, "read into a bgp.Aggregator, whatever the file")
 	flag.Parse()
 	if flag.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: mrtbench [-read-only | -import DB] [-cpuprofile f] FILE")
+		fmt.Fprintln(os.Stderr, "usage: mrtbench [-read-only | -aggregator | -import DB] [-cpuprofile f] FILE")
 		os.Exit(2)
 	}
-	if err := run(flag.Arg(0), *readOnly, *importDB, *cpuprofile); err != nil {
+	mode := "summarize"
+	switch {
+	case *readOnly:
+		mode = "read-only"
+	case *aggregator:
+		mode = "aggregator"
+	}
+	if err := run(flag.Arg(0), mode, *importDB, *cpuprofile); err != nil {
 		fmt.Fprintln(os.Stderr, "mrtbench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(path string, readOnly bool, importDB, cpuprofile string) error {
+func run(path, mode, importDB, cpuprofile string) error {
 	if cpuprofile != "" {
 		f, err := os.Create(cpuprofile)
 		if err != nil {
@@ -56,33 +66,44 @@ func run(path string, readOnly bool, importDB, cpuprofile string) error {
 	}
 	start := time.Now()
 	var st mrt.Stats
-	var err error
-	agg := bgp.NewAggregator()
-	if readOnly {
-		var r *mrt.Reader
-		if r, err = mrt.Open(path); err != nil {
+	var sum bgp.Summary
+	var derive time.Duration
+	switch mode {
+	case "read-only":
+		r, err := mrt.Open(path)
+		if err != nil {
 			return err
 		}
 		st, err = r.Read(ctx, func(*mrt.Elem) error { return nil })
 		r.Close()
-	} else {
-		st, err = mrt.Aggregate(ctx, path, agg)
-	}
-	if err != nil {
-		return err
-	}
-	parsed := time.Since(start)
-	var sum bgp.Summary
-	if !readOnly {
+		if err != nil {
+			return err
+		}
+	case "aggregator":
+		agg := bgp.NewAggregator()
+		var err error
+		if st, err = mrt.Aggregate(ctx, path, agg); err != nil {
+			return err
+		}
+		t := time.Now()
 		sum = agg.Summary()
+		derive = time.Since(t)
+	default:
+		res, err := mrt.Summarize(ctx, func() (*mrt.Reader, error) { return mrt.Open(path) }, nil)
+		if err != nil {
+			return err
+		}
+		st, sum, derive = res.Stats, res.Summary, res.Derive
 	}
 	total := time.Since(start)
+	parsed := total - derive
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	out := map[string]any{
 		"stats":             st,
 		"parse_seconds":     parsed.Seconds(),
-		"summary_seconds":   (total - parsed).Seconds(),
+		"mode":              mode,
+		"summary_seconds":   derive.Seconds(),
 		"entries_per_sec":   float64(st.Entries) / parsed.Seconds(),
 		"routes":            sum.Routes,
 		"distinct_prefixes": len(sum.Prefixes),
