@@ -9,15 +9,23 @@ import (
 	"github.com/ixpobs/ixpobs/bgp"
 )
 
-// benchFile benchmarks reading (and aggregating) a shared file.
-func benchFile(b *testing.B, name string, aggregate bool) {
+// benchFile benchmarks a shared file: read only, through the Aggregator
+// (mode "aggregate", with its Summary) or as an import does (mode
+// "summarize": mrt.Summarize).
+func benchFile(b *testing.B, name, mode string) {
 	path := filepath.Join(sharedMRT(b), name)
 	var entries int64
 	for b.Loop() {
 		var st Stats
-		if aggregate {
-			st, _ = Aggregate(context.Background(), path, bgp.NewAggregator())
-		} else {
+		switch mode {
+		case "aggregate":
+			agg := bgp.NewAggregator()
+			st, _ = Aggregate(context.Background(), path, agg)
+			agg.Summary()
+		case "summarize":
+			res, _ := Summarize(context.Background(), func() (*Reader, error) { return Open(path) }, nil)
+			st = res.Stats
+		default:
 			st, _ = readFile(path, nil)
 		}
 		entries = st.Entries
@@ -26,16 +34,22 @@ func benchFile(b *testing.B, name string, aggregate bool) {
 }
 
 func BenchmarkReadBview2002(b *testing.B) {
-	benchFile(b, "ripe-ncc-bgpdump/bview.20020722.2337.gz", false)
+	benchFile(b, "ripe-ncc-bgpdump/bview.20020722.2337.gz", "read")
 }
 func BenchmarkAggregateBview2002(b *testing.B) {
-	benchFile(b, "ripe-ncc-bgpdump/bview.20020722.2337.gz", true)
+	benchFile(b, "ripe-ncc-bgpdump/bview.20020722.2337.gz", "aggregate")
+}
+func BenchmarkSummarizeBview2002(b *testing.B) {
+	benchFile(b, "ripe-ncc-bgpdump/bview.20020722.2337.gz", "summarize")
 }
 func BenchmarkReadRouteViews2014(b *testing.B) {
-	benchFile(b, "pyasn/rib.20140523.0600_firstMB.bz2", false)
+	benchFile(b, "pyasn/rib.20140523.0600_firstMB.bz2", "read")
 }
 func BenchmarkAggregateRouteViews2014(b *testing.B) {
-	benchFile(b, "pyasn/rib.20140523.0600_firstMB.bz2", true)
+	benchFile(b, "pyasn/rib.20140523.0600_firstMB.bz2", "aggregate")
+}
+func BenchmarkSummarizeRouteViews2014(b *testing.B) {
+	benchFile(b, "pyasn/rib.20140523.0600_firstMB.bz2", "summarize")
 }
 
 // BenchmarkSummarySynthetic derives, again and again, the Summary of a RIB
