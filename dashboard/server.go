@@ -5,6 +5,7 @@ package dashboard
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -151,4 +152,31 @@ func (c *cache[K, V]) get(ctx context.Context, key K, build func(context.Context
 	}
 	close(e.ready)
 	return e.val, e.err
+}
+
+// Warm builds what most answers and pages share for the newest data: the
+// view of the latest PeeringDB snapshot and the state of every country
+// today and a year before. Cached by snapshot, they are then ready for the
+// first visitor after a start or a new import, who would otherwise wait
+// for them (about a second with three full PeeringDB dumps). A store with no data yet is
+// not an error; other errors are logged.
+func (s *Server) Warm(ctx context.Context) {
+	start := time.Now()
+	var apiErr *apiError
+	if _, _, err := s.latestView(ctx); err != nil && !errors.Is(err, ixp.ErrNotFound) && !errors.As(err, &apiErr) {
+		s.log.Warn("warming the latest PeeringDB view", "err", err)
+		return
+	}
+	cs, err := s.stateAt(ctx, time.Time{})
+	if err != nil {
+		if !errors.As(err, &apiErr) {
+			s.log.Warn("warming the country state", "err", err)
+		}
+		return
+	}
+	if _, err := s.yearBefore(ctx, cs); err != nil {
+		s.log.Warn("warming the country state a year before", "err", err)
+		return
+	}
+	s.log.Info("views warmed", "took", time.Since(start).Round(time.Millisecond))
 }

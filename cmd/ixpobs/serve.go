@@ -87,8 +87,9 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 			}
 		})
 	}
+	wg.Go(func() { srv.Warm(ctx) })
 	if len(sources) > 0 {
-		runner := collector.NewRunner(sources, st, runMetrics, log)
+		runner := collector.NewRunner(sources, st, warmAfterRuns{runMetrics, srv, ctx}, log)
 		wg.Go(func() { runner.Run(ctx) })
 	}
 	<-ctx.Done()
@@ -105,6 +106,22 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	}
 	log.Info("ixpobs stopped")
 	return nil
+}
+
+// warmAfterRuns records collection runs in metrics and, after each that
+// succeeded, has the dashboard build its views of the newest data (a
+// cheap cache hit when the run published nothing new).
+type warmAfterRuns struct {
+	collector.RunObserver
+	srv *dashboard.Server
+	ctx context.Context
+}
+
+func (w warmAfterRuns) Observe(source, errorKind string) {
+	w.RunObserver.Observe(source, errorKind)
+	if errorKind == "" {
+		w.srv.Warm(w.ctx)
+	}
 }
 
 // guardedHandler puts the rate limit and size guard in front of h, inside

@@ -1,0 +1,56 @@
+package dashboard
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ixpobs/ixpobs/ixp"
+	"github.com/ixpobs/ixpobs/store/sqlite"
+)
+
+// TestWarm checks that Warm leaves the view of the latest PeeringDB
+// snapshot in the cache, and that an empty store is not worth a warning.
+func TestWarm(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "w.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var logs bytes.Buffer
+	s := New(st, Config{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	s.Warm(ctx)
+	if strings.Contains(logs.String(), "level=WARN") {
+		t.Errorf("warming an empty store logged a warning:\n%s", logs.String())
+	}
+	ex, _ := json.Marshal(ixp.Exchange{ID: 7, Name: "X", Country: "BR"})
+	for _, day := range []time.Time{time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)} {
+		if _, err := st.Publish(ctx, ixp.SnapshotInput{Source: "peeringdb", At: day, Kinds: []ixp.Kind{ixp.KindExchange},
+			Records: []ixp.Record{{Kind: ixp.KindExchange, ID: 7, IXID: 7, Data: ex}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	snaps, err := st.Snapshots(ctx, "peeringdb")
+	if err != nil || len(snaps) != 2 {
+		t.Fatalf("snapshots: %v, %v", snaps, err)
+	}
+	logs.Reset()
+	s.Warm(ctx)
+	if !strings.Contains(logs.String(), "views warmed") || strings.Contains(logs.String(), "level=WARN") {
+		t.Errorf("warming logged:\n%s", logs.String())
+	}
+	for _, sn := range snaps { // today's and a year before
+		s.views.mu.Lock()
+		_, ok := s.views.entries[sn.ID]
+		s.views.mu.Unlock()
+		if !ok {
+			t.Errorf("the view of snapshot %d (%s) is not in the cache after Warm", sn.ID, sn.At.Format(time.DateOnly))
+		}
+	}
+}
