@@ -70,8 +70,14 @@ type peerState struct {
 	ixpID   int
 	dynamic bool
 	group   string
+	dyn     *DynamicConfig // dynamic neighbours: the range's settings
 	sess    *SessionConfig
 	apiPeer *api.Peer // static peers: what was given to AddPeer
+
+	// Promotion of a dynamic neighbour to a static passive peer (see
+	// promote.go).
+	promoteWanted bool // its session ended; promote at the next chance
+	promoted      bool // GoBGP now holds it as a static peer
 
 	asn         uint32
 	state       gobgp.FSMState
@@ -119,8 +125,9 @@ type Collector struct {
 	log  *slog.Logger
 	now  func() time.Time
 
-	queue   chan op
-	limitCh chan netip.Addr
+	queue     chan op
+	limitCh   chan netip.Addr
+	promoteCh chan netip.Addr
 
 	mu      sync.Mutex
 	peers   map[netip.Addr]*peerState
@@ -131,6 +138,11 @@ type Collector struct {
 	ready   chan struct{}
 
 	dynamic []dynamicRange
+
+	// Promotions of dynamic neighbours, guarded by mu.
+	promotedN       int
+	promoteSkipped  uint64
+	promoteFailures uint64
 }
 
 type dynamicRange struct {
@@ -157,14 +169,15 @@ func New(cfg Config, sink RouteSink, opts Options) (*Collector, error) {
 		opts.Now = time.Now
 	}
 	c := &Collector{
-		cfg:     cfg,
-		sink:    sink,
-		log:     opts.Logger,
-		now:     opts.Now,
-		queue:   make(chan op, cfg.QueueSize),
-		limitCh: make(chan netip.Addr, 64),
-		peers:   make(map[netip.Addr]*peerState),
-		ready:   make(chan struct{}),
+		cfg:       cfg,
+		sink:      sink,
+		log:       opts.Logger,
+		now:       opts.Now,
+		queue:     make(chan op, cfg.QueueSize),
+		limitCh:   make(chan netip.Addr, 64),
+		promoteCh: make(chan netip.Addr, 64),
+		peers:     make(map[netip.Addr]*peerState),
+		ready:     make(chan struct{}),
 	}
 	for i := range c.cfg.Dynamic {
 		d := &c.cfg.Dynamic[i]
@@ -310,13 +323,18 @@ func (c *Collector) control(ctx context.Context, srv *server.BgpServer) {
 			return
 		case a := <-c.limitCh:
 			c.enforceLimit(ctx, srv, a)
+		case a := <-c.promoteCh:
+			c.promote(ctx, srv, a)
 		case <-tick.C:
 			now := c.now()
-			var disable, enable []netip.Addr
+			var disable, enable, promote []netip.Addr
 			c.mu.Lock()
 			for _, p := range c.peers {
 				if p.dirty && !p.resyncPending {
 					c.enqueueLocked(p, op{kind: opResync})
+				}
+				if p.promoteWanted {
+					promote = append(promote, p.addr)
 				}
 				switch c.reconnectLocked(p, now) {
 				case reconnectHold:
@@ -335,6 +353,9 @@ func (c *Collector) control(ctx context.Context, srv *server.BgpServer) {
 				if err := srv.EnablePeer(ctx, &api.EnablePeerRequest{Address: a.String()}); err != nil {
 					c.log.Warn("bgp reconnect: enable failed", "peer", a, "err", err)
 				}
+			}
+			for _, a := range promote {
+				c.promote(ctx, srv, a)
 			}
 		}
 	}
@@ -431,7 +452,7 @@ func (c *Collector) peerLocked(addr netip.Addr) *peerState {
 	p := &peerState{addr: addr, dynamic: true, changed: c.now(), sess: &SessionConfig{}}
 	for _, d := range c.dynamic {
 		if d.prefix.Contains(addr) {
-			p.ixpID, p.group, p.name, p.sess = d.cfg.IXPID, d.cfg.Name, d.cfg.Name, &d.cfg.SessionConfig
+			p.ixpID, p.group, p.name, p.sess, p.dyn = d.cfg.IXPID, d.cfg.Name, d.cfg.Name, &d.cfg.SessionConfig, d.cfg
 			break
 		}
 	}
@@ -482,6 +503,9 @@ func (c *Collector) onPeer(ev *apiutil.WatchEventMessage_PeerEvent, t time.Time)
 		c.log.Info("bgp session down", "peer", p.addr, "peer_asn", p.asn, "ixp_id", p.ixpID,
 			"state", stateName(st.SessionState), "reason", st.DisconnectMessage)
 		c.enqueueLocked(p, op{kind: opReset, route: bgp.Route{Peer: p.key()}})
+		if p.dynamic && !p.promoted {
+			c.wantPromotionLocked(p)
+		}
 	}
 }
 
@@ -809,6 +833,9 @@ type Session struct {
 	// the peer is held down.
 	ReconnectAttempts uint64    `json:"reconnect_attempts"`
 	NextAttempt       time.Time `json:"next_attempt,omitzero"`
+	// Promoted is true for a dynamic neighbour that GoBGP now holds as a
+	// static passive peer with its range's settings (Config.DynamicPromoteMax).
+	Promoted bool `json:"promoted,omitempty"`
 }
 
 // Sessions returns the state of every configured neighbour and of every
@@ -825,7 +852,7 @@ func (c *Collector) Sessions() []Session {
 			Updates: p.updates, Announcements: p.announcements, Withdrawals: p.withdrawals,
 			LastUpdate: p.lastUpdate, Dropped: p.dropped, Incomplete: p.incomplete,
 			PrefixLimitHits: p.limitHits, LastError: p.lastError,
-			ReconnectAttempts: p.attempts,
+			ReconnectAttempts: p.attempts, Promoted: p.promoted,
 		}
 		if p.heldDown {
 			s.NextAttempt = p.enableAt
@@ -919,6 +946,24 @@ func staticPeer(p *PeerConfig) *api.Peer {
 		Timers:      timers(&p.SessionConfig),
 		AfiSafis:    afiSafis(p.AddPath),
 		TtlSecurity: ttlSecurity(&p.SessionConfig),
+	}
+}
+
+// promotedPeer is the static passive peer a dynamic neighbour at addr is
+// turned into: the same settings as its range's peer group (dynamicGroup).
+func promotedPeer(addr netip.Addr, d *DynamicConfig) *api.Peer {
+	return &api.Peer{
+		ApplyPolicy: rejectAll(),
+		Conf: &api.PeerConf{
+			NeighborAddress: addr.String(),
+			PeerAsn:         d.ASN,
+			AuthPassword:    d.Password,
+			Description:     d.Name,
+		},
+		Transport:   &api.Transport{PassiveMode: true},
+		Timers:      timers(&d.SessionConfig),
+		AfiSafis:    afiSafis(d.AddPath),
+		TtlSecurity: ttlSecurity(&d.SessionConfig),
 	}
 }
 

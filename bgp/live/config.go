@@ -35,6 +35,16 @@ type Config struct {
 	// Dynamic are ranges from which neighbours are accepted without being
 	// listed one by one (passive only).
 	Dynamic []DynamicConfig `yaml:"dynamic"`
+	// DynamicPromoteMax caps how many addresses of the dynamic ranges are
+	// turned into static passive peers, with their range's settings, once
+	// their first session has ended: GoBGP v4.8.0 leaks a goroutine for
+	// every ended dynamic-neighbour session but not for static peers
+	// (doc.go). A promoted address keeps two idle goroutines while no
+	// session is up, and, like every static peer, refuses connections for
+	// GoBGP's idle hold time (5 s) after each session ends. Beyond the cap,
+	// addresses stay dynamic. 0 means DefaultDynamicPromoteMax; -1 never
+	// promotes.
+	DynamicPromoteMax int `yaml:"dynamic_promote_max"`
 }
 
 // SessionConfig holds the per-session settings shared by static peers and
@@ -127,6 +137,8 @@ const (
 	DefaultConnectRetry  = 30 * time.Second
 	DefaultReconnectMax  = 5 * time.Minute
 	DefaultShutdownGrace = 2 * time.Second
+	// DefaultDynamicPromoteMax is the default of Config.DynamicPromoteMax.
+	DefaultDynamicPromoteMax = 1024
 )
 
 // DefaultConfig returns a configuration with the defaults filled in; ASN,
@@ -163,6 +175,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ShutdownGrace < 0 {
 		add("shutdown_grace: %v: must not be negative", c.ShutdownGrace)
+	}
+	if c.DynamicPromoteMax < -1 {
+		add("dynamic_promote_max: %d: must be -1 (never), 0 (default %d) or positive", c.DynamicPromoteMax, DefaultDynamicPromoteMax)
 	}
 	if len(c.Peers) == 0 && len(c.Dynamic) == 0 {
 		add("peers: no peers and no dynamic ranges configured")
@@ -253,6 +268,18 @@ func (s *SessionConfig) validate(where string) []error {
 		errs = append(errs, fmt.Errorf("%s: max_prefix.restart_after %v: must not be negative", where, s.MaxPrefix.RestartAfter))
 	}
 	return errs
+}
+
+// promoteMax returns the effective DynamicPromoteMax: 0 when promotion is
+// off.
+func (c *Config) promoteMax() int {
+	switch {
+	case c.DynamicPromoteMax < 0:
+		return 0
+	case c.DynamicPromoteMax == 0:
+		return DefaultDynamicPromoteMax
+	}
+	return c.DynamicPromoteMax
 }
 
 // holdSeconds returns the hold time to propose, in seconds.

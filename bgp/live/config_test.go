@@ -43,6 +43,8 @@ func TestConfigValidate(t *testing.T) {
 			c.ListenPort = -1
 			c.Dynamic = []live.DynamicConfig{{Name: "lan", Prefix: "192.0.2.0/24"}}
 		}, "dynamic neighbours need listening"},
+		{"dynamic_promote_max -1 (never)", func(c *live.Config) { c.DynamicPromoteMax = -1 }, ""},
+		{"dynamic_promote_max -2", func(c *live.Config) { c.DynamicPromoteMax = -2 }, "dynamic_promote_max: -2"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := base()
@@ -75,6 +77,7 @@ peers:
     max_prefix: {ipv4: 250000, ipv6: 60000, warn_percent: 90, restart_after: 15m}
 dynamic:
   - {name: lan, prefix: "192.0.2.0/24", ixp_id: 171}
+dynamic_promote_max: 64
 `
 	cfg := live.DefaultConfig()
 	dec := yaml.NewDecoder(strings.NewReader(doc))
@@ -86,8 +89,8 @@ dynamic:
 		t.Fatalf("Validate: %v", err)
 	}
 	p := cfg.Peers[0]
-	if p.HoldTime != 30*time.Second || p.MaxPrefix.RestartAfter != 15*time.Minute || p.TTLSecurity != 1 || p.IXPID != 171 || cfg.QueueSize != live.DefaultQueueSize {
-		t.Errorf("decoded %+v, want hold 30s, restart 15m, ttl 1, ixp 171, default queue size", cfg)
+	if p.HoldTime != 30*time.Second || p.MaxPrefix.RestartAfter != 15*time.Minute || p.TTLSecurity != 1 || p.IXPID != 171 || cfg.QueueSize != live.DefaultQueueSize || cfg.DynamicPromoteMax != 64 {
+		t.Errorf("decoded %+v, want hold 30s, restart 15m, ttl 1, ixp 171, default queue size, dynamic_promote_max 64", cfg)
 	}
 	dec = yaml.NewDecoder(strings.NewReader("asn: 1\nrouterid: 192.0.2.1\n"))
 	dec.KnownFields(true)

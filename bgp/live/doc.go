@@ -27,22 +27,44 @@
 // that are dropped. Prefer active sessions, or filter low TTLs in the
 // firewall too, where GTSM matters.
 //
-// Known upstream leak (GoBGP v4.8.0, the newest v4 available here): each
-// dynamic-neighbour session that ends from the remote side (TCP reset,
-// NOTIFICATION received, hold timer) can leave one goroutine,
-// github.com/eapache/channels.(*InfiniteChannel).infiniteBuffer, blocked
-// for ever. In pkg/server/fsm.go, established() handles the reason by
-// pushing it into the FSM's outgoing InfiniteChannel (`h.outgoing.In() <-
-// err`, line 2063) to stop the send loop, which may already have returned;
-// the item stays buffered. A dynamic neighbour is deleted when its session
-// ends, and the FSM loop's exit calls cleanInfiniteChannel (util.go): Close
-// then drainChannel, a non-blocking drain that returns as soon as no item
-// is ready at that instant. The buffer goroutine, still holding the item,
-// then blocks on its unbuffered output channel with no reader left. The
-// channel and goroutine are unexported, and DeletePeer runs the same
-// cleanup, so ixpobs cannot work around it through the API; the cost is
-// one goroutine (about 2 KiB of stack plus the buffered message) per ended
-// dynamic session. Static peers keep their FSM and channel across sessions.
-// The fix belongs upstream: drain with a blocking range over Out() after
-// Close (the buffer goroutine closes Out once empty).
+// Known upstream leak (GoBGP v4.8.0, the newest v4 available here), and
+// how the collector avoids it. When a session ends from the remote side
+// through a read or write failure (TCP reset, FIN, a peer restart) or a
+// NOTIFICATION received, established() in pkg/server/fsm.go pushes the
+// reason into the FSM's outgoing InfiniteChannel (`h.outgoing.In() <- err`,
+// line 2063) to stop the send loop, which may already have returned; the
+// item stays buffered. (Hold-timer expiry and collector-initiated closes
+// do not push.) For a static peer this is harmless: the FSM and its
+// channel live as long as the peer, handleFSMMessage drains the channel
+// at every state change (server.go, drainChannel after the state update),
+// and the channel is only closed when the peer is deleted or the server
+// stops. A dynamic neighbour, however, is deleted as soon as its session
+// ends, before that drain; the FSM loop's exit calls cleanInfiniteChannel
+// (util.go): Close, then drainChannel, a non-blocking drain that returns
+// before the buffer goroutine, just woken by the Close, offers the item.
+// That goroutine, github.com/eapache/channels.(*InfiniteChannel).infiniteBuffer,
+// then blocks for ever on an output channel nobody reads: about 2 KiB of
+// stack plus the message, per ended dynamic session. The channel and the
+// goroutine are unexported and DeletePeer runs the same cleanup, so the
+// API offers no way to drain it.
+//
+// The collector therefore promotes dynamic neighbours (promote.go): once
+// the first session of an address in a dynamic range has ended (GoBGP has
+// deleted the dynamic neighbour by then), the address is added as a static
+// passive peer with the range's settings (AS, password, GTSM, timers,
+// families, ADD-PATH, reject-all export), so its later sessions reuse one
+// FSM. The collector's view is unchanged: the session stays dynamic, with
+// the range's name, IXP id and max-prefix handling (an over-limit session
+// is closed with a Cease and may come back), and Session.Promoted is set.
+// The costs: at most one leaked goroutine per address (its first session);
+// two idle goroutines per promoted address; and, like every static peer,
+// a promoted address is refused for GoBGP's idle hold time (5 s) after
+// each session end, where a dynamic neighbour would be re-created at once.
+// Config.DynamicPromoteMax (default 1024) caps the promoted addresses;
+// beyond it addresses stay dynamic and leak as before, counted by
+// ixpobs_bgp_dynamic_promote_skipped_total. TestFlapsStatic (120 session
+// ends of static peers, no goroutine ignored) and TestFlapsDynamic (100
+// flaps, leaks bounded by one per address) check both. The real fix
+// belongs upstream: drain with a blocking range over Out() after Close
+// (the buffer goroutine closes Out once empty).
 package live

@@ -76,6 +76,13 @@ func (s *memSink) count(p bgp.Peer) (v4, v6 int) {
 	return v4, v6
 }
 
+// resetCount returns how many times p was reset.
+func (s *memSink) resetCount(p bgp.Peer) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.resets[p]
+}
+
 func (s *memSink) total() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -29,6 +29,15 @@ var (
 	descLimitHits   = desc("prefix_limit_shutdowns_total", "Sessions closed because the peer exceeded max_prefix.")
 	descQueueLen    = prometheus.NewDesc("ixpobs_bgp_queue_length", "Route events waiting for the aggregator.", nil, nil)
 	descQueueCap    = prometheus.NewDesc("ixpobs_bgp_queue_capacity", "Capacity of the queue to the aggregator.", nil, nil)
+
+	descPromoted = prometheus.NewDesc("ixpobs_bgp_dynamic_promoted",
+		"Dynamic neighbours turned into static passive peers after their first session ended.", nil, nil)
+	descPromoteMax = prometheus.NewDesc("ixpobs_bgp_dynamic_promote_max",
+		"Cap on promoted dynamic neighbours (dynamic_promote_max); 0 when promotion is off.", nil, nil)
+	descPromoteSkipped = prometheus.NewDesc("ixpobs_bgp_dynamic_promote_skipped_total",
+		"Dynamic-neighbour sessions that ended with the cap reached; each may leave one GoBGP goroutine behind.", nil, nil)
+	descPromoteFailures = prometheus.NewDesc("ixpobs_bgp_dynamic_promote_failures_total",
+		"Promotions that GoBGP refused (the address had connected again); retried at the next session end.", nil, nil)
 )
 
 // sessionMetrics exposes Sessions() at scrape time.
@@ -36,7 +45,8 @@ type sessionMetrics struct{ c *Collector }
 
 func (m *sessionMetrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descState, descEstablished, descFlaps, descPrefixes, descUpdates,
-		descAnnounced, descWithdrawn, descLastUpdate, descDropped, descIncomplete, descLimitHits, descQueueLen, descQueueCap} {
+		descAnnounced, descWithdrawn, descLastUpdate, descDropped, descIncomplete, descLimitHits, descQueueLen, descQueueCap,
+		descPromoted, descPromoteMax, descPromoteSkipped, descPromoteFailures} {
 		ch <- d
 	}
 }
@@ -45,6 +55,11 @@ func (m *sessionMetrics) Collect(ch chan<- prometheus.Metric) {
 	n, capacity := m.c.QueueLen()
 	ch <- prometheus.MustNewConstMetric(descQueueLen, prometheus.GaugeValue, float64(n))
 	ch <- prometheus.MustNewConstMetric(descQueueCap, prometheus.GaugeValue, float64(capacity))
+	promoted, limit, skipped, failures := m.c.PromotionStats()
+	ch <- prometheus.MustNewConstMetric(descPromoted, prometheus.GaugeValue, float64(promoted))
+	ch <- prometheus.MustNewConstMetric(descPromoteMax, prometheus.GaugeValue, float64(limit))
+	ch <- prometheus.MustNewConstMetric(descPromoteSkipped, prometheus.CounterValue, float64(skipped))
+	ch <- prometheus.MustNewConstMetric(descPromoteFailures, prometheus.CounterValue, float64(failures))
 	for _, s := range m.c.Sessions() {
 		l := []string{strconv.Itoa(s.IXPID), s.Address.String(), strconv.FormatUint(uint64(s.ASN), 10)}
 		gauge := func(d *prometheus.Desc, v float64, extra ...string) {

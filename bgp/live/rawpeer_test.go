@@ -21,7 +21,11 @@ type rawPeer struct {
 	err  error // why the reader stopped
 	done chan struct{}
 	stop chan struct{}
-	wg   sync.WaitGroup
+	// quiet stops the keepalives only (the remote's hold timer then
+	// expires); quietOnce guards closing it.
+	quiet     chan struct{}
+	quietOnce sync.Once
+	wg        sync.WaitGroup
 }
 
 type rawMsg struct {
@@ -97,7 +101,7 @@ func dialRaw(t testing.TB, local, remote string, asn uint32, hold uint16) *rawPe
 		time.Sleep(100 * time.Millisecond)
 	}
 	id := netip.MustParseAddr(local).As4()
-	p := &rawPeer{conn: conn, done: make(chan struct{}), stop: make(chan struct{})}
+	p := &rawPeer{conn: conn, done: make(chan struct{}), stop: make(chan struct{}), quiet: make(chan struct{})}
 	if err := p.send(msgOpen, openBody(asn, hold, id)); err != nil {
 		t.Fatalf("send OPEN: %v", err)
 	}
@@ -177,12 +181,26 @@ func (p *rawPeer) keepalive(every time.Duration) {
 			return
 		case <-p.done:
 			return
+		case <-p.quiet:
+			return
 		case <-tk.C:
 			if p.send(msgKeepalive, nil) != nil {
 				return
 			}
 		}
 	}
+}
+
+// silence stops sending keepalives but keeps the connection open and read,
+// so the collector's hold timer expires.
+func (p *rawPeer) silence() { p.quietOnce.Do(func() { close(p.quiet) }) }
+
+// abort closes the connection with a TCP RST (SO_LINGER 0) instead of a FIN.
+func (p *rawPeer) abort() {
+	if tc, ok := p.conn.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	p.close()
 }
 
 func (p *rawPeer) close() {

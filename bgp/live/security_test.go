@@ -140,6 +140,44 @@ func TestBIRDMD5(t *testing.T) {
 	}
 }
 
+// TestBIRDDynamicMD5Promotion: a BIRD peer of a dynamic range with a TCP
+// MD5 password is established, BIRD disables and re-enables the session,
+// and the new session is established with the address promoted to a
+// static passive peer (with the range's password, GTSM and IXP id).
+func TestBIRDDynamicMD5Promotion(t *testing.T) {
+	requireMD5(t)
+	const secret = "ix-p4ss word"
+	port := birdtest.FreePort(t, "127.0.0.1")
+	bp := birdtest.Peer{Name: "good", Local: "127.0.0.2", ASN: 65021, N4: 10, Password: secret, TTLSecurity: true,
+		HostPort: birdtest.FreePort(t, "127.0.0.2")}
+	cfg := collectorConfig(port)
+	cfg.Dynamic = []live.DynamicConfig{{Name: "lan", Prefix: "127.0.0.2/31", IXPID: 7,
+		SessionConfig: live.SessionConfig{Password: secret, TTLSecurity: 1, HoldTime: 9 * time.Second}}}
+	c, _ := runCollector(t, cfg, newMemSink(), nil)
+	b := birdtest.Start(t, birdtest.Config(port, 65000, bp))
+	waitFor(t, 30*time.Second, "the dynamic MD5 session", func() bool {
+		s, _ := session(c, "127.0.0.2")
+		return s.State == "established" && s.PrefixesIPv4 == 10
+	})
+	b.MustCtl(t, "disable", "good")
+	waitFor(t, 10*time.Second, "the address promoted after its session ended", func() bool {
+		s, _ := session(c, "127.0.0.2")
+		return s.State != "established" && s.Promoted
+	})
+	b.MustCtl(t, "enable", "good")
+	took := waitFor(t, 40*time.Second, "the promoted MD5 session", func() bool {
+		s, _ := session(c, "127.0.0.2")
+		return s.State == "established" && s.PrefixesIPv4 == 10
+	})
+	t.Logf("promoted session established %v after BIRD was re-enabled", took)
+	if s, _ := session(c, "127.0.0.2"); !s.Dynamic || !s.Promoted || s.IXPID != 7 || s.Name != "lan" || s.ASN != 65021 || s.Flaps != 1 {
+		t.Errorf("session = %+v, want dynamic, promoted, range lan, ixp 7, asn 65021, 1 flap", s)
+	}
+	if bs := birdState(t, b, "good"); bs != "Established" {
+		t.Errorf("BIRD state %s, want Established", bs)
+	}
+}
+
 func md5Drops() uint64 {
 	var n uint64
 	for _, name := range []string{"TCPMD5NotFound", "TCPMD5Unexpected", "TCPMD5Failure"} {
