@@ -42,14 +42,21 @@ type Daemon struct {
 // Start runs BIRD with the configuration conf until the test ends.
 func Start(t testing.TB, conf string) *Daemon {
 	t.Helper()
+	cf := filepath.Join(t.TempDir(), "bird.conf")
+	if err := os.WriteFile(cf, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return StartFile(t, cf)
+}
+
+// StartFile runs BIRD with the configuration file cf until the test ends,
+// for configurations too large to build in memory.
+func StartFile(t testing.TB, cf string) *Daemon {
+	t.Helper()
 	bin := testenv.LookPath(t, "bird")
 	testenv.LookPath(t, "birdc")
 	dir := t.TempDir()
 	b := &Daemon{dir: dir, sock: filepath.Join(dir, "bird.ctl"), done: make(chan struct{})}
-	cf := filepath.Join(dir, "bird.conf")
-	if err := os.WriteFile(cf, []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	logf, err := os.Create(filepath.Join(dir, "bird.log"))
 	if err != nil {
 		t.Fatal(err)
@@ -167,6 +174,78 @@ func Path(peerASN uint32, i int, v6 bool) []uint32 {
 		return []uint32{peerASN, 4200000000 + uint32(i%7), origin}
 	}
 	return []uint32{peerASN, origin}
+}
+
+// DiversePath is the AS path the collector sees for route i of a peer in
+// a table with about `paths` distinct AS paths (route i uses path i %
+// paths), shaped like a route server's table rather than Path's few
+// hundred: after the peer's ASN, 1 to 5 ASNs (15 % of paths 2 ASNs long in
+// all, 35 % 3, 30 % 4, 15 % 5, 5 % 6), transit hops from a pool of 2,000
+// and origins from about 75,000 ASNs, a third of the origins and a quarter
+// of the transit ASNs four-byte, and one path in ten with its origin
+// prepended 1 to 3 times. Paths never contain 23456, private ASNs or the
+// test ASNs 65000-65535.
+func DiversePath(peerASN uint32, i, paths int) []uint32 {
+	k := uint64(i % paths)
+	h := mix(k)
+	hops := 1 // ASNs after the peer's, the origin included
+	switch r := h % 100; {
+	case r >= 95:
+		hops = 5
+	case r >= 80:
+		hops = 4
+	case r >= 50:
+		hops = 3
+	case r >= 15:
+		hops = 2
+	}
+	path := []uint32{peerASN}
+	for j := uint64(1); j < uint64(hops); j++ {
+		path = append(path, transitASN(mix(k<<3|j)))
+	}
+	origin := originASN(k)
+	path = append(path, origin)
+	if (h>>8)%10 == 0 {
+		for range 1 + (h>>16)%3 {
+			path = append(path, origin)
+		}
+	}
+	return path
+}
+
+// originASN spreads path numbers over about 75,000 origins, a third of
+// them four-byte (from 262144, the first LACNIC block).
+func originASN(k uint64) uint32 {
+	k %= 75000
+	if k%3 == 0 {
+		return uint32(262144 + k)
+	}
+	return asn16(1000 + k%60000)
+}
+
+// transitASN picks one of 2,000 transit ASNs, a quarter four-byte.
+func transitASN(x uint64) uint32 {
+	x %= 2000
+	if x%4 == 0 {
+		return uint32(327680 + x)
+	}
+	return asn16(100 + x)
+}
+
+// asn16 avoids AS_TRANS (23456).
+func asn16(a uint64) uint32 {
+	if a == 23456 {
+		a++
+	}
+	return uint32(a)
+}
+
+// mix is the splitmix64 finaliser, a cheap deterministic hash.
+func mix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	return x ^ x>>31
 }
 
 // Prepends is the BIRD filter code that prepends path (without its first ASN, which BIRD adds on export).
