@@ -1,20 +1,16 @@
 package mrt
 
 import (
-	"bufio"
-	"compress/bzip2"
-	"compress/gzip"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/netip"
 	"os"
-	"sync"
 	"time"
 
 	"github.com/ixpobs/ixpobs/bgp"
+	"github.com/ixpobs/ixpobs/internal/zstream"
 	"github.com/ixpobs/ixpobs/ixp"
 )
 
@@ -155,8 +151,8 @@ type Reader struct {
 	MaxBytes int64
 
 	name   string
-	codec  string // "", "gzip" or "bzip2"
-	src    io.Reader
+	codec  string        // "", "gzip" or "bzip2"
+	src    io.ReadCloser // zstream: decompressed by its own goroutine
 	closer io.Closer
 	used   bool
 }
@@ -186,28 +182,11 @@ func NewReadCloser(rc io.ReadCloser, name string) (*Reader, error) {
 // NewReader reads an MRT stream from r, plain, gzip or bzip2 (detected from
 // its first bytes). name names the input in errors and Stats.
 func NewReader(r io.Reader, name string) (*Reader, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
-	magic, err := br.Peek(3)
-	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, &ixp.ParseError{Source: "mrt", File: name, Offset: 0, Record: -1, Err: fmt.Errorf("read: %w", err)}
+	src, codec, err := zstream.Open(r, name)
+	if err != nil {
+		return nil, &ixp.ParseError{Source: "mrt", File: name, Offset: 0, Record: -1, Err: err}
 	}
-	rd := &Reader{name: name, src: br}
-	switch {
-	case len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b:
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-				err = fmt.Errorf("gzip header: %w", ixp.ErrTruncated)
-			} else {
-				err = fmt.Errorf("gzip header: %w", err)
-			}
-			return nil, &ixp.ParseError{Source: "mrt", File: name, Offset: 0, Record: -1, Err: err}
-		}
-		rd.codec, rd.src = "gzip", zr
-	case len(magic) == 3 && string(magic) == "BZh":
-		rd.codec, rd.src = "bzip2", bzip2.NewReader(br)
-	}
-	return rd, nil
+	return &Reader{name: name, codec: codec, src: src}, nil
 }
 
 // Close closes the file opened by Open.
@@ -233,14 +212,10 @@ func (r *Reader) Read(ctx context.Context, fn func(*Elem) error) (Stats, error) 
 	}
 	r.used = true
 
-	src := r.src
-	if r.codec != "" {
-		// Decompress on another goroutine so that it overlaps decoding.
-		pr := startPipe(r.src)
-		defer pr.stop()
-		src = pr
-	}
-	d := newDecoder(r.name, r.codec, src)
+	// A compressed stream is decompressed on a goroutine of its own, which
+	// overlaps decoding; closing the stream ends it.
+	defer r.src.Close()
+	d := newDecoder(r.name, r.codec, r.src)
 	d.logger = r.Logger
 	if d.logger == nil {
 		d.logger = slog.New(slog.DiscardHandler)
@@ -253,82 +228,4 @@ func (r *Reader) Read(ctx context.Context, fn func(*Elem) error) (Stats, error) 
 	}
 	d.finishStats(&st)
 	return st, err
-}
-
-// pipe runs the decompressor on its own goroutine and hands out chunks.
-type pipe struct {
-	ch   chan chunk
-	free chan []byte
-	done chan struct{}
-	wg   sync.WaitGroup
-	cur  chunk
-	pos  int
-	err  error
-}
-
-type chunk struct {
-	b   []byte
-	err error
-}
-
-const chunkSize = 256 << 10
-
-func startPipe(src io.Reader) *pipe {
-	p := &pipe{
-		ch:   make(chan chunk, 4),
-		free: make(chan []byte, 6),
-		done: make(chan struct{}),
-	}
-	p.wg.Go(func() {
-		for {
-			var b []byte
-			select {
-			case b = <-p.free:
-			default:
-				b = make([]byte, chunkSize)
-			}
-			n := 0
-			var err error
-			for n < len(b) && err == nil {
-				var m int
-				m, err = src.Read(b[n:])
-				n += m
-			}
-			select {
-			case p.ch <- chunk{b: b[:n], err: err}:
-			case <-p.done:
-				return
-			}
-			if err != nil {
-				return
-			}
-		}
-	})
-	return p
-}
-
-func (p *pipe) Read(b []byte) (int, error) {
-	for p.pos >= len(p.cur.b) {
-		if p.err != nil {
-			return 0, p.err
-		}
-		if p.cur.b != nil {
-			select {
-			case p.free <- p.cur.b[:cap(p.cur.b)]:
-			default:
-			}
-		}
-		p.cur = <-p.ch
-		p.pos = 0
-		p.err = p.cur.err
-	}
-	n := copy(b, p.cur.b[p.pos:])
-	p.pos += n
-	return n, nil
-}
-
-// stop ends the goroutine and waits for it.
-func (p *pipe) stop() {
-	close(p.done)
-	p.wg.Wait()
 }
