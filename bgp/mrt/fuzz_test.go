@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/ixpobs/ixpobs/bgp"
@@ -105,7 +106,20 @@ func FuzzReader(f *testing.F) {
 			r.MaxBytes = 4 << 20 // gzip and bzip2 bombs would only waste time
 			var entries, states int64
 			agg := bgp.NewAggregator()
+			// The one-pass summary of the RIB entries must equal the
+			// Aggregator's when the stream is a RIB dump read once.
+			rib, applied := bgp.NewRIB(), bgp.NewAggregator()
+			var ribErr error
+			isRIB := true
 			st, err := r.Read(context.Background(), func(e *Elem) error {
+				Apply(applied, e)
+				switch {
+				case e.Local || e.Multicast:
+				case e.Type != RIBEntry:
+					isRIB = false
+				case ribErr == nil:
+					ribErr = rib.Add(e.Route())
+				}
 				switch e.Type {
 				case StateChange:
 					states++
@@ -141,6 +155,13 @@ func FuzzReader(f *testing.F) {
 				t.Fatalf("more errors or skips than records: %+v", st)
 			}
 			agg.Summary()
+			if isRIB && ribErr == nil {
+				if got, want := rib.Summary(), applied.Summary(); !reflect.DeepEqual(got, want) {
+					t.Fatalf("one-pass RIB summary differs from the Aggregator's:\n got %+v\nwant %+v", got, want)
+				}
+			} else {
+				rib.Close()
+			}
 		})
 	})
 }
