@@ -24,8 +24,9 @@ func runImport(ctx context.Context, env *environment, args []string) error {
 			"                                  or one file in the single-file layout {\"ix\": {\"data\": [...]}, …}\n"+
 			"  rir FILE... [--at DATE]         RIR delegated(-extended) statistics files, plain or gzip\n"+
 			"  ixf FILE|URL... [--name NAME]   IX-F member exports (schemas 0.4 to 1.0)\n"+
-			"  mrt FILE... [--collector NAME] [--ixp ID] [--json]\n"+
-			"                                  MRT archives (TABLE_DUMP, TABLE_DUMP_V2, BGP4MP, plain/gzip/bzip2): one collector snapshot per file\n"+
+			"  mrt FILE... [--collector NAME] [--ixp ID] [--json] [--one-snapshot]\n"+
+			"                                  MRT archives (TABLE_DUMP, TABLE_DUMP_V2, BGP4MP) or \"show ip bgp\" text tables\n"+
+			"                                  (PCH), plain/gzip/bzip2: one collector snapshot per file, or all in one\n"+
 			"  history FILE                    a whole history written by ixpobs export, into an empty store\n\n"+
 			"Run \"ixpobs import KIND --help\" for the flags.\n")
 		if len(args) == 0 {

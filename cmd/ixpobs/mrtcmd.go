@@ -30,11 +30,12 @@ type mrtResult struct {
 
 func importMRT(ctx context.Context, env *environment, args []string) error {
 	o := newOptions("import mrt", "import mrt FILE... [flags]", env, "db", "log-level", "log-format")
-	collector := o.fs.String("collector", "", "collector name (default: taken from the file name, e.g. rrc15 from rrc15_bview…, else \"mrt\")")
+	collector := o.fs.String("collector", "", "collector name (default: taken from the file name, e.g. rrc15 from rrc15_bview…, pch-scl from route-collector.scl.pch.net-…, else \"mrt\")")
 	ixpID := o.fs.Int64("ixp", 0, "PeeringDB ix id of the exchange the collector peers at")
-	atFlag := o.dateFlag("snapshot time YYYY-MM-DD (default: the newest record time in the file)")
+	atFlag := o.dateFlag("snapshot time YYYY-MM-DD (default: the newest record time of an MRT file, the date in a text table's name)")
 	jsonOut := o.fs.Bool("json", false, "print one JSON object per file on stdout")
 	force := o.fs.Bool("force", false, "publish even if an object kind shrinks by more than 30%")
+	one := o.fs.Bool("one-snapshot", false, "import all the files as one snapshot (the IPv4 and IPv6 \"show ip bgp\" tables PCH publishes for a collector and day)")
 	files, err := o.parseArgs(args, 1)
 	if err != nil {
 		return err
@@ -54,13 +55,22 @@ func importMRT(ctx context.Context, env *environment, args []string) error {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(mrtMemoryLimit)
 	}
+	groups := make([][]string, 0, len(files))
+	if *one {
+		groups = append(groups, files)
+	} else {
+		for _, f := range files {
+			groups = append(groups, []string{f})
+		}
+	}
 	failed := 0
-	for _, f := range files {
+	for _, group := range groups {
+		f := group[0]
 		name := *collector
 		if name == "" {
 			name = collectorFromFile(f)
 		}
-		res := importMRTFile(ctx, st, f, name, *ixpID, at, *force, env.stderr, log)
+		res := importMRTFiles(ctx, st, group, name, *ixpID, at, *force, env.stderr, log)
 		if res.ImportErr != "" {
 			failed++
 		}
@@ -75,16 +85,22 @@ func importMRT(ctx context.Context, env *environment, args []string) error {
 		}
 	}
 	if failed > 0 {
-		return fmt.Errorf("%d of %d files failed", failed, len(files))
+		return fmt.Errorf("%d of %d imports failed", failed, len(groups))
 	}
 	return nil
 }
 
-// collectorFromFile guesses a collector name from RIS and RouteViews file
-// names: rrc15_bview… or rrc15.bview… gives rrc15, route-views.sg… gives
-// route-views.sg.
+// collectorFromFile guesses a collector name from RIS, RouteViews and PCH
+// file names: rrc15_bview… or rrc15.bview… gives rrc15, route-views.sg…
+// gives route-views.sg, route-collector.scl.pch.net-ipv4_bgp_routes… gives
+// pch-scl (the names of the default collectors).
 func collectorFromFile(path string) string {
 	base := path[strings.LastIndexByte(path, '/')+1:]
+	if rest, ok := strings.CutPrefix(base, "route-collector."); ok {
+		if name, _, ok := strings.Cut(rest, ".pch.net"); ok && snapshot.ValidName("pch-"+name) == nil {
+			return "pch-" + name
+		}
+	}
 	for _, sep := range []string{"_", ".bview", ".updates", ".rib", "_rib"} {
 		if i := strings.Index(base, sep); i > 0 {
 			if snapshot.ValidName(base[:i]) == nil && !strings.HasPrefix(base, "bview") && !strings.HasPrefix(base, "updates") {
@@ -95,17 +111,21 @@ func collectorFromFile(path string) string {
 	return "mrt"
 }
 
-// importMRTFile imports one file through ribs.ImportFile (the path the
-// scheduled fetcher uses too), with progress, and records the run.
-func importMRTFile(ctx context.Context, st store.Store, path, collector string, ixpID int64, at time.Time, force bool, progressOut io.Writer, log *slog.Logger) mrtResult {
+// importMRTFiles imports the files of one snapshot through
+// ribs.ImportFiles (the path the scheduled fetcher uses too), with
+// progress, and records the run.
+func importMRTFiles(ctx context.Context, st store.Store, paths []string, collector string, ixpID int64, at time.Time, force bool, progressOut io.Writer, log *slog.Logger) mrtResult {
 	started := time.Now()
 	var size int64
-	if fi, err := os.Stat(path); err == nil {
-		size = fi.Size()
+	for _, p := range paths {
+		if fi, err := os.Stat(p); err == nil {
+			size += fi.Size()
+		}
 	}
+	path := strings.Join(paths, " ")
 	var records, read atomic.Int64
 	stop := startProgress(progressOut, path, size, &read, &records, log)
-	r, err := ribs.ImportFile(ctx, st, path, ribs.ImportOptions{Collector: collector, IXID: ixpID, At: at, Force: force, Records: &records, Bytes: &read})
+	r, err := ribs.ImportFiles(ctx, st, paths, ribs.ImportOptions{Collector: collector, IXID: ixpID, At: at, Force: force, Records: &records, Bytes: &read})
 	stop()
 	res := mrtResult{Result: r, Seconds: time.Since(started).Seconds()}
 	if err != nil {

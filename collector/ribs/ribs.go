@@ -38,6 +38,11 @@ type Collector struct {
 	// {MM}, {DD}, {hh} and {mm} replaced by its UTC year, month, day, hour
 	// and minute.
 	URLTemplate string `yaml:"url_template"`
+	// URLTemplateV6, if set, is a second file of the same dump, imported
+	// into the same snapshot: PCH publishes a collector's IPv4 and IPv6
+	// tables apart. A dump whose second file is missing is imported
+	// without it.
+	URLTemplateV6 string `yaml:"url_template_v6"`
 	// Period is the time between dumps; dumps are taken at multiples of
 	// it from 00:00 UTC (RIS: 8h, RouteViews: 2h).
 	Period time.Duration `yaml:"period"`
@@ -46,13 +51,14 @@ type Collector struct {
 	IXID int64 `yaml:"ixp_id"`
 }
 
-// DefaultCollectors are the RIS and RouteViews collectors at Latin
+// DefaultCollectors are the RIS, RouteViews and PCH collectors at Latin
 // American IXPs. Names and archive layouts are those the projects
 // publish; IXP ids are the exchanges where PeeringDB (2022 dump) lists the
-// project's ASN (RIS AS12654, RouteViews AS6447); route-views.chile and
-// route-views.peru are not listed there, so their id is left 0. PCH
-// publishes its daily RIBs as "show ip bgp" text, not MRT, so no PCH
-// collector is here.
+// project's ASN (RIS AS12654, RouteViews AS6447); route-views.chile,
+// route-views.peru and the PCH collectors (AS3856, named by the airport of
+// their city) are not tied to an ix id here, so theirs is 0. PCH publishes
+// a daily "show ip bgp" table per collector and address family (text,
+// read by bgp/showbgp); its collector names are those PCH's archive lists.
 func DefaultCollectors() []Collector {
 	ris := func(name string, ix int64) Collector {
 		return Collector{Name: name, IXID: ix, Period: 8 * time.Hour,
@@ -61,6 +67,13 @@ func DefaultCollectors() []Collector {
 	rv := func(name string, ix int64) Collector {
 		return Collector{Name: name, IXID: ix, Period: 2 * time.Hour,
 			URLTemplate: "https://archive.routeviews.org/" + name + "/bgpdata/{YYYY}.{MM}/RIBS/rib.{YYYY}{MM}{DD}.{hh}{mm}.bz2"}
+	}
+	pch := func(name string) Collector {
+		const base = "https://downloads.pch.net/files/Routing_Data/"
+		file := "{YYYY}/{MM}/route-collector." + name + ".pch.net/route-collector." + name + ".pch.net-"
+		return Collector{Name: "pch-" + name, Period: 24 * time.Hour,
+			URLTemplate:   base + "IPv4_daily_snapshots/" + file + "ipv4_bgp_routes.{YYYY}.{MM}.{DD}.gz",
+			URLTemplateV6: base + "IPv6_daily_snapshots/" + file + "ipv6_bgp_routes.{YYYY}.{MM}.{DD}.gz"}
 	}
 	return []Collector{
 		ris("rrc15", 171), // IX.br São Paulo
@@ -71,11 +84,33 @@ func DefaultCollectors() []Collector {
 		rv("route-views.fortaleza", 710), // IX.br Fortaleza
 		rv("route-views.chile", 0),
 		rv("route-views.peru", 0),
+		pch("aep"),  // Buenos Aires
+		pch("ros"),  // Rosario
+		pch("scl"),  // Santiago
+		pch("lim"),  // Lima
+		pch("gye"),  // Guayaquil
+		pch("bog2"), // Bogotá
+		pch("lpb2"), // La Paz
+		pch("pty"),  // Panama
+		pch("sjo"),  // San José
+		pch("sju"),  // San Juan
+		pch("pbm"),  // Paramaribo
 	}
 }
 
 // URL returns the dump URL of time t.
-func (c Collector) URL(t time.Time) string {
+func (c Collector) URL(t time.Time) string { return expand(c.URLTemplate, t) }
+
+// URLs returns the URLs of the files of the dump of time t.
+func (c Collector) URLs(t time.Time) []string {
+	if c.URLTemplateV6 == "" {
+		return []string{c.URL(t)}
+	}
+	return []string{c.URL(t), expand(c.URLTemplateV6, t)}
+}
+
+// expand fills a URL template with the time t.
+func expand(template string, t time.Time) string {
 	t = t.UTC()
 	return strings.NewReplacer(
 		"{YYYY}", fmt.Sprintf("%04d", t.Year()),
@@ -83,7 +118,7 @@ func (c Collector) URL(t time.Time) string {
 		"{DD}", fmt.Sprintf("%02d", t.Day()),
 		"{hh}", fmt.Sprintf("%02d", t.Hour()),
 		"{mm}", fmt.Sprintf("%02d", t.Minute()),
-	).Replace(c.URLTemplate)
+	).Replace(template)
 }
 
 // Validate reports the first unusable setting.
@@ -94,8 +129,9 @@ func (c Collector) Validate() error {
 	if c.Period < time.Minute || (24*time.Hour)%c.Period != 0 {
 		return fmt.Errorf("mrt collector %s: period %s must be at least 1m and divide 24h: %w", c.Name, c.Period, ixp.ErrInvalid)
 	}
-	if !strings.HasPrefix(c.URLTemplate, "https://") && !strings.HasPrefix(c.URLTemplate, "http://") {
-		return fmt.Errorf("mrt collector %s: url_template must be an http(s) URL: %w", c.Name, ixp.ErrInvalid)
+	isHTTP := func(u string) bool { return strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://") }
+	if !isHTTP(c.URLTemplate) || c.URLTemplateV6 != "" && !isHTTP(c.URLTemplateV6) {
+		return fmt.Errorf("mrt collector %s: url_template (and url_template_v6, if set) must be http(s) URLs: %w", c.Name, ixp.ErrInvalid)
 	}
 	if !strings.Contains(c.URLTemplate, "{hh}") && c.Period < 24*time.Hour {
 		return fmt.Errorf("mrt collector %s: url_template has no {hh} but dumps come every %s: %w", c.Name, c.Period, ixp.ErrInvalid)
@@ -168,7 +204,7 @@ func (f *Fetcher) Collect(ctx context.Context, c Collector) (store.PublishResult
 		} else if err != nil && !errors.Is(err, ixp.ErrNotFound) {
 			return store.PublishResult{}, fmt.Errorf("mrt %s: %w", c.Name, err)
 		}
-		path, err := f.download(ctx, url)
+		paths, urls, err := f.downloadAll(ctx, c.URLs(at))
 		var se *safehttp.StatusError
 		if errors.As(err, &se) && (se.Code == http.StatusNotFound || se.Code == http.StatusForbidden) {
 			missing = append(missing, url)
@@ -177,17 +213,41 @@ func (f *Fetcher) Collect(ctx context.Context, c Collector) (store.PublishResult
 		if err != nil {
 			return store.PublishResult{}, fmt.Errorf("mrt %s: %w", c.Name, err)
 		}
-		res, err := ImportFile(ctx, f.st, path, ImportOptions{Collector: c.Name, IXID: c.IXID, At: at, Origin: url})
-		os.Remove(path)
+		res, err := ImportFiles(ctx, f.st, paths, ImportOptions{Collector: c.Name, IXID: c.IXID, At: at, Origins: urls})
+		for _, p := range paths {
+			os.Remove(p)
+		}
 		if err != nil {
 			return store.PublishResult{}, fmt.Errorf("mrt %s: %s: %w", c.Name, url, err)
 		}
-		f.cfg.Logger.Info("mrt: dump imported", "collector", c.Name, "url", url, "entries", res.Entries,
+		f.cfg.Logger.Info("mrt: dump imported", "collector", c.Name, "url", url, "files", len(paths), "format", res.Format, "entries", res.Entries,
 			"prefixes", res.Prefixes, "peers", res.Peers, "seconds", res.ReadSeconds+res.SummarySeconds+res.BuildSeconds+res.StoreSeconds)
 		return res.Publish, nil
 	}
 	return store.PublishResult{}, fmt.Errorf("mrt %s: no dump published at the last %d dump times (newest tried %s): %w",
 		c.Name, f.cfg.Lookback, strings.Join(missing[:min(1, len(missing))], ""), ixp.ErrUnavailable)
+}
+
+// downloadAll downloads the files of one dump: the first must exist, a
+// later one the archive does not have (404, 403) is left out. It returns
+// the temporary paths and their URLs; on error nothing is left behind.
+func (f *Fetcher) downloadAll(ctx context.Context, urls []string) (paths, got []string, err error) {
+	for i, url := range urls {
+		path, err := f.download(ctx, url)
+		var se *safehttp.StatusError
+		if i > 0 && errors.As(err, &se) && (se.Code == http.StatusNotFound || se.Code == http.StatusForbidden) {
+			f.cfg.Logger.Info("mrt: a file of the dump is not published; importing the others", "url", url)
+			continue
+		}
+		if err != nil {
+			for _, p := range paths {
+				os.Remove(p)
+			}
+			return nil, nil, err
+		}
+		paths, got = append(paths, path), append(got, url)
+	}
+	return paths, got, nil
 }
 
 // download copies url to a temporary file and returns its path.

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -77,20 +78,24 @@ func TestURL(t *testing.T) {
 	at := time.Date(2026, 11, 28, 8, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name string
-		want string
+		want []string
 	}{
-		{"rrc15", "https://data.ris.ripe.net/rrc15/2026.11/bview.20261128.0800.gz"},
-		{"route-views.saopaulo", "https://archive.routeviews.org/route-views.saopaulo/bgpdata/2026.11/RIBS/rib.20261128.0800.bz2"},
+		{"rrc15", []string{"https://data.ris.ripe.net/rrc15/2026.11/bview.20261128.0800.gz"}},
+		{"route-views.saopaulo", []string{"https://archive.routeviews.org/route-views.saopaulo/bgpdata/2026.11/RIBS/rib.20261128.0800.bz2"}},
+		{"pch-scl", []string{
+			"https://downloads.pch.net/files/Routing_Data/IPv4_daily_snapshots/2026/11/route-collector.scl.pch.net/route-collector.scl.pch.net-ipv4_bgp_routes.2026.11.28.gz",
+			"https://downloads.pch.net/files/Routing_Data/IPv6_daily_snapshots/2026/11/route-collector.scl.pch.net/route-collector.scl.pch.net-ipv6_bgp_routes.2026.11.28.gz",
+		}},
 	}
 	for _, tt := range tests {
-		var got string
+		var got []string
 		for _, c := range ribs.DefaultCollectors() {
 			if c.Name == tt.name {
-				got = c.URL(at)
+				got = c.URLs(at)
 			}
 		}
-		if got != tt.want {
-			t.Errorf("%s: URL = %q, want %q", tt.name, got, tt.want)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s: URLs = %q, want %q", tt.name, got, tt.want)
 		}
 	}
 	bad := []ribs.Collector{
@@ -98,6 +103,8 @@ func TestURL(t *testing.T) {
 		{Name: "x", URLTemplate: "ftp://h/{hh}", Period: 8 * time.Hour},
 		{Name: "bad name", URLTemplate: "https://h/{hh}", Period: 8 * time.Hour},
 		{Name: "x", URLTemplate: "https://h/{DD}", Period: 8 * time.Hour},
+		{Name: "x", URLTemplate: "https://h/{DD}", URLTemplateV6: "file:///etc/{DD}", Period: 24 * time.Hour},
+		{Name: "x", URLTemplateV6: "https://h/{DD}", Period: 24 * time.Hour},
 	}
 	for _, c := range bad {
 		if err := c.Validate(); !errors.Is(err, ixp.ErrInvalid) {
