@@ -7,6 +7,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -14,7 +15,7 @@ import (
 	"strings"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	sqlitedrv "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/store/sqlstore"
@@ -37,6 +38,10 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*sqlstore.DB, err
 	} else {
 		db.SetMaxOpenConns(8)
 	}
+	if err := connect(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
+	}
 	d := dialect{log: log}
 	if err := d.Migrate(ctx, db, mustSub(migrations, "migrations")); err != nil {
 		db.Close()
@@ -45,15 +50,47 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*sqlstore.DB, err
 	return sqlstore.New(db, d, log), nil
 }
 
+// busyWait is how long Open and the statements of a connection wait for a
+// lock another connection holds (busy_timeout, in milliseconds).
+const busyWait = 15 * time.Second
+
+// connect makes the first connection. Switching a new file to WAL needs
+// the file to itself, and SQLite answers SQLITE_BUSY at once, without
+// waiting out busy_timeout, to a connection that asks while another
+// process or connection does the same (two processes opening a new store
+// together): it is retried for busyWait.
+func connect(ctx context.Context, db *sql.DB) error {
+	deadline := time.Now().Add(busyWait)
+	for {
+		err := db.PingContext(ctx)
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// isBusy reports whether err is SQLite's SQLITE_BUSY (code 5, extended
+// codes included).
+func isBusy(err error) bool {
+	var se *sqlitedrv.Error
+	return errors.As(err, &se) && se.Code()&0xff == 5
+}
+
 func dsnFor(path string) string {
 	pragmas := url.Values{}
+	pragmas.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyWait.Milliseconds()))
 	// page_size only takes effect while the file is new: before anything
 	// writes page 1, which switching to WAL does. The driver runs the
 	// _pragma list sorted by name, so WAL goes through its own key, which
 	// runs after the list. (16 KiB pages: BGP snapshot rows are blobs of
 	// tens of kilobytes, and fewer overflow pages make a 5-million-route
 	// import's store write 20% faster than with 4 KiB.)
-	for _, p := range []string{"page_size(16384)", "busy_timeout(15000)", "foreign_keys(1)", "cache_size(-65536)"} {
+	for _, p := range []string{"page_size(16384)", "foreign_keys(1)", "cache_size(-65536)"} {
 		pragmas.Add("_pragma", p)
 	}
 	pragmas.Set("_journal_mode", "WAL")

@@ -3,7 +3,9 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/ixpobs/ixpobs/store"
@@ -57,5 +59,31 @@ func TestNewFileSettings(t *testing.T) {
 	}
 	if pageSize != 16384 || journal != "wal" {
 		t.Errorf("new file: page_size %d, journal_mode %q; want 16384, wal", pageSize, journal)
+	}
+}
+
+// TestOpenNewFileConcurrently opens one new file from several goroutines
+// at once, as `ixpobs bgp` and a reader of its store may: every Open must
+// succeed (switching a new file to WAL takes a lock the others wait for).
+func TestOpenNewFileConcurrently(t *testing.T) {
+	for round := range 20 {
+		path := filepath.Join(t.TempDir(), fmt.Sprintf("c%d.db", round))
+		var wg sync.WaitGroup
+		errs := make(chan error, 4)
+		for range 4 {
+			wg.Go(func() {
+				s, err := sqlite.Open(context.Background(), path, nil)
+				if err != nil {
+					errs <- err
+					return
+				}
+				s.Close()
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Errorf("round %d: %v", round, err)
+		}
 	}
 }
