@@ -29,13 +29,17 @@ func buildIndex(size, ids int, hashOf func(id uint32) (uint64, bool)) []uint64 {
 	return slots
 }
 
-// removeSlot empties slot i, moving later records of its probe chain back
-// (backward-shift deletion: chains stay intact without tombstones). home
-// gives the hash of the record in a slot.
-func removeSlot(slots []uint64, i uint64, hashOf func(slot uint64) uint64) {
+// unindex removes the record id, whose hash is hash, from the index,
+// moving later records of its probe chain back (backward-shift deletion:
+// chains stay intact without tombstones). hashOf gives a record's hash.
+func unindex(slots []uint64, id uint32, hash uint64, hashOf func(id uint32) uint64) {
 	mask := uint64(len(slots) - 1)
+	i := hash & mask
+	for uint32(slots[i]) != id+1 {
+		i = (i + 1) & mask
+	}
 	for j := (i + 1) & mask; slots[j] != 0; j = (j + 1) & mask {
-		home := hashOf(slots[j]) & mask
+		home := hashOf(uint32(slots[j])-1) & mask
 		// Move the record at j back to i if its home is not in (i, j].
 		if (j > i && (home <= i || home > j)) || (j < i && home <= i && home > j) {
 			slots[i] = slots[j]

@@ -125,10 +125,7 @@ func (t *pathTable) store(w []uint32) uint32 {
 
 // grow doubles the index.
 func (t *pathTable) grow() {
-	t.slots = buildIndex(2*len(t.slots), t.ids(), func(id uint32) (uint64, bool) {
-		rec := t.rec(id)
-		return rec.hash, rec.refs > 0
-	})
+	t.slots = buildIndex(2*len(t.slots), t.ids(), t.liveHash)
 }
 
 // unref drops one reference to the path; the last one frees it.
@@ -138,12 +135,7 @@ func (t *pathTable) unref(id uint32) {
 	if rec.refs > 0 {
 		return
 	}
-	mask := uint64(len(t.slots) - 1)
-	i := rec.hash & mask
-	for uint32(t.slots[i]) != id+1 {
-		i = (i + 1) & mask
-	}
-	removeSlot(t.slots, i, func(s uint64) uint64 { return t.rec(uint32(s) - 1).hash })
+	unindex(t.slots, id, rec.hash, t.hashOf)
 	t.live--
 	t.garbage += 1 + len(t.words(rec))
 	*rec = pathRec{}
@@ -163,4 +155,13 @@ func (t *pathTable) compact() {
 		i := rec.off & chunkMask
 		rec.off = t.store(c[i+1 : i+1+c[i]])
 	}
+}
+
+// hashOf returns the hash of record id.
+func (t *pathTable) hashOf(id uint32) uint64 { return t.rec(id).hash }
+
+// liveHash returns the hash of record id and whether it is live.
+func (t *pathTable) liveHash(id uint32) (uint64, bool) {
+	rec := t.rec(id)
+	return rec.hash, rec.refs > 0
 }

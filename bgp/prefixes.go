@@ -141,10 +141,7 @@ func (t *prefixTable) add(k pfxKey) uint32 {
 }
 
 func (t *prefixTable) grow() {
-	t.slots = buildIndex(2*len(t.slots), t.ids(), func(id uint32) (uint64, bool) {
-		rec := t.rec(id)
-		return rec.hash, rec.refs > 0
-	})
+	t.slots = buildIndex(2*len(t.slots), t.ids(), t.liveHash)
 }
 
 // unref drops one reference; the last one frees the id.
@@ -154,12 +151,7 @@ func (t *prefixTable) unref(id uint32) {
 	if rec.refs > 0 {
 		return
 	}
-	mask := uint64(len(t.slots) - 1)
-	i := rec.hash & mask
-	for uint32(t.slots[i]) != id+1 {
-		i = (i + 1) & mask
-	}
-	removeSlot(t.slots, i, func(s uint64) uint64 { return t.rec(uint32(s) - 1).hash })
+	unindex(t.slots, id, rec.hash, t.hashOf)
 	t.live--
 	if t.lastOK && t.lastID == id {
 		t.lastOK = false
@@ -213,3 +205,12 @@ func (s *PrefixSet) Add(p netip.Prefix) bool {
 
 // Len is the number of prefixes in the set.
 func (s *PrefixSet) Len() int { return s.n }
+
+// hashOf returns the hash of record id.
+func (t *prefixTable) hashOf(id uint32) uint64 { return t.rec(id).hash }
+
+// liveHash returns the hash of record id and whether it is live.
+func (t *prefixTable) liveHash(id uint32) (uint64, bool) {
+	rec := t.rec(id)
+	return rec.hash, rec.refs > 0
+}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // ErrNotRIB says that the routes given to a RIB are not a table dump read
@@ -407,4 +408,30 @@ func (l *linkList) compact(tmp []uint64) []uint64 {
 	old := l.keys
 	l.keys, l.sorted = out, len(out)
 	return old[:0]
+}
+
+// SummarizeDump derives the Summary of a dump read by the given functions:
+// first into a RIB, in one pass; if that pass fails with ErrNotRIB (a
+// prefix came back, or the input has more than a table's routes), again
+// from the start into an Aggregator. It returns how many passes it took
+// and the time spent deriving the Summary after the last. An error of
+// either pass other than ErrNotRIB is returned as is.
+func SummarizeDump(toRIB func(*RIB) error, toAggregator func(*Aggregator) error) (sum Summary, passes int, derive time.Duration, err error) {
+	rib := NewRIB()
+	if err = toRIB(rib); err == nil {
+		start := time.Now()
+		sum = rib.Summary()
+		return sum, 1, time.Since(start), nil
+	}
+	rib.Close()
+	if !errors.Is(err, ErrNotRIB) {
+		return sum, 1, 0, err
+	}
+	agg := NewAggregator()
+	if err = toAggregator(agg); err != nil {
+		return sum, 2, 0, err
+	}
+	start := time.Now()
+	sum = agg.Summary()
+	return sum, 2, time.Since(start), nil
 }

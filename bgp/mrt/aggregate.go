@@ -2,7 +2,6 @@ package mrt
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -90,44 +89,31 @@ type Summarized struct {
 // every element of every pass, on the decoding goroutine. On error, the
 // Stats say what the failing pass read.
 func Summarize(ctx context.Context, open func() (*Reader, error), observe func(*Elem)) (Summarized, error) {
-	rib := bgp.NewRIB()
-	res := Summarized{Passes: 1}
+	var res Summarized
 	var err error
-	res.Stats, err = readWith(open, func(r *Reader) (Stats, error) {
-		return r.Read(ctx, func(e *Elem) error {
-			if observe != nil {
-				observe(e)
-			}
-			if e.Local || e.Multicast {
-				return nil
-			}
-			if e.Type != RIBEntry {
-				return errNotRIB
-			}
-			return rib.Add(e.Route())
+	res.Summary, res.Passes, res.Derive, err = bgp.SummarizeDump(
+		func(rib *bgp.RIB) (err error) {
+			res.Stats, err = readWith(open, func(r *Reader) (Stats, error) {
+				return r.Read(ctx, func(e *Elem) error {
+					if observe != nil {
+						observe(e)
+					}
+					if e.Local || e.Multicast {
+						return nil
+					}
+					if e.Type != RIBEntry {
+						return errNotRIB
+					}
+					return rib.Add(e.Route())
+				})
+			})
+			return err
+		},
+		func(agg *bgp.Aggregator) (err error) {
+			res.Stats, err = readWith(open, func(r *Reader) (Stats, error) { return r.AggregateFunc(ctx, agg, observe) })
+			return err
 		})
-	})
-	if err == nil {
-		start := time.Now()
-		res.Summary = rib.Summary()
-		res.Derive = time.Since(start)
-		return res, nil
-	}
-	rib.Close()
-	if !errors.Is(err, bgp.ErrNotRIB) {
-		return res, err
-	}
-	rib = nil
-	agg := bgp.NewAggregator()
-	res.Passes = 2
-	res.Stats, err = readWith(open, func(r *Reader) (Stats, error) { return r.AggregateFunc(ctx, agg, observe) })
-	if err != nil {
-		return res, err
-	}
-	start := time.Now()
-	res.Summary = agg.Summary()
-	res.Derive = time.Since(start)
-	return res, nil
+	return res, err
 }
 
 // readWith opens a Reader, reads it with read, and closes it.

@@ -2,7 +2,6 @@ package showbgp
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/ixpobs/ixpobs/bgp"
@@ -28,30 +27,18 @@ type Summarized struct {
 // i-th input; routes, if not nil, is told how many routes the current pass
 // has read so far, every few thousand routes.
 func Summarize(ctx context.Context, n int, open func(i int) (*Reader, error), routes func(int64)) (Summarized, error) {
-	rib := bgp.NewRIB()
-	res := Summarized{Passes: 1}
+	var res Summarized
 	var err error
-	res.Stats, err = readInputs(ctx, n, open, routes, func(r *bgp.Route) error { return rib.Add(*r) })
-	if err == nil {
-		start := time.Now()
-		res.Summary = rib.Summary()
-		res.Derive = time.Since(start)
-		return res, nil
-	}
-	rib.Close()
-	if !errors.Is(err, bgp.ErrNotRIB) {
-		return res, err
-	}
-	agg := bgp.NewAggregator()
-	res.Passes = 2
-	res.Stats, err = readInputs(ctx, n, open, routes, func(r *bgp.Route) error { agg.Announce(*r); return nil })
-	if err != nil {
-		return res, err
-	}
-	start := time.Now()
-	res.Summary = agg.Summary()
-	res.Derive = time.Since(start)
-	return res, nil
+	res.Summary, res.Passes, res.Derive, err = bgp.SummarizeDump(
+		func(rib *bgp.RIB) (err error) {
+			res.Stats, err = readInputs(ctx, n, open, routes, func(r *bgp.Route) error { return rib.Add(*r) })
+			return err
+		},
+		func(agg *bgp.Aggregator) (err error) {
+			res.Stats, err = readInputs(ctx, n, open, routes, func(r *bgp.Route) error { agg.Announce(*r); return nil })
+			return err
+		})
+	return res, err
 }
 
 // readInputs reads the n inputs in turn with fn; the Stats add up.
