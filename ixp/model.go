@@ -295,7 +295,7 @@ type BGPCollector struct {
 	// IXID is the PeeringDB id of the exchange the collector peers at (0:
 	// not tied to one exchange, e.g. a multihop collector).
 	IXID int64  `json:"ix_id,omitempty"`
-	Type string `json:"type"` // "mrt" or "live"
+	Type string `json:"type"` // "mrt" or "showbgp" (an archived dump, by format) or "live"
 	// Files are the MRT files of the snapshot (for type mrt).
 	Files   []string `json:"files,omitempty"`
 	Entries int64    `json:"entries,omitempty"` // RIB entries and updates read

@@ -153,7 +153,7 @@ func ImportFiles(ctx context.Context, st store.Store, paths []string, o ImportOp
 	runtime.GC()
 	res.SummarySeconds = (derive + time.Since(phase)).Seconds()
 	phase = time.Now()
-	snap, err := snapshot.Build(ixp.BGPCollector{Name: o.Collector, IXID: o.IXID, Type: "mrt", Files: origins, Entries: res.Entries}, when, sum)
+	snap, err := snapshot.Build(ixp.BGPCollector{Name: o.Collector, IXID: o.IXID, Type: format, Files: origins, Entries: res.Entries}, when, sum)
 	if err != nil {
 		return res, err
 	}
