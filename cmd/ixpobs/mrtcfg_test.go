@@ -18,7 +18,7 @@ func TestMRTSection(t *testing.T) {
 	}{
 		{name: "defaults", yaml: "mrt: {enabled: true}\n",
 			sources: []string{"mrt:rrc15", "mrt:rrc24", "mrt:route-views.saopaulo", "mrt:route-views2.saopaulo", "mrt:route-views.rio", "mrt:route-views.fortaleza", "mrt:route-views.chile", "mrt:route-views.peru",
-				"mrt:pch-aep", "mrt:pch-ros", "mrt:pch-scl", "mrt:pch-lim", "mrt:pch-gye", "mrt:pch-bog2", "mrt:pch-lpb2", "mrt:pch-pty", "mrt:pch-sjo", "mrt:pch-sju", "mrt:pch-pbm"}},
+				"mrt:pch-aep", "mrt:pch-ros", "mrt:pch-scl", "mrt:pch-lim", "mrt:pch-gye", "mrt:pch-bog2", "mrt:pch-lpb2", "mrt:pch-pty", "mrt:pch-sjo", "mrt:pch-sju", "mrt:pch-gnd", "mrt:pch-pbm"}},
 		{name: "one collector", yaml: "mrt:\n  enabled: true\n  collectors:\n    - {name: rrc15, url_template: 'https://data.ris.ripe.net/rrc15/{YYYY}.{MM}/bview.{YYYY}{MM}{DD}.{hh}{mm}.gz', period: 8h, ixp_id: 171}\n",
 			sources: []string{"mrt:rrc15"}},
 		{name: "a PCH collector", yaml: "mrt:\n  enabled: true\n  collectors:\n    - {name: pch-scl, url_template: 'https://h/v4/{YYYY}.{MM}.{DD}.gz', url_template_v6: 'https://h/v6/{YYYY}.{MM}.{DD}.gz', period: 24h}\n",

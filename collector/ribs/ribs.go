@@ -54,11 +54,12 @@ type Collector struct {
 // DefaultCollectors are the RIS, RouteViews and PCH collectors at Latin
 // American IXPs. Names and archive layouts are those the projects
 // publish; IXP ids are the exchanges where PeeringDB (2022 dump) lists the
-// project's ASN (RIS AS12654, RouteViews AS6447); route-views.chile,
-// route-views.peru and the PCH collectors (AS3856, named by the airport of
-// their city) are not tied to an ix id here, so theirs is 0. PCH publishes
-// a daily "show ip bgp" table per collector and address family (text,
-// read by bgp/showbgp); its collector names are those PCH's archive lists.
+// project's ASN (RIS AS12654, RouteViews AS6447, PCH's collectors AS3856)
+// in the collector's city; where it does not (route-views.chile,
+// route-views.peru, some PCH collectors), the id is 0. PCH publishes a
+// daily "show ip bgp" table per collector and address family (text, read
+// by bgp/showbgp); its collectors are named by their city's airport code,
+// as PCH's archive lists them.
 func DefaultCollectors() []Collector {
 	ris := func(name string, ix int64) Collector {
 		return Collector{Name: name, IXID: ix, Period: 8 * time.Hour,
@@ -68,10 +69,10 @@ func DefaultCollectors() []Collector {
 		return Collector{Name: name, IXID: ix, Period: 2 * time.Hour,
 			URLTemplate: "https://archive.routeviews.org/" + name + "/bgpdata/{YYYY}.{MM}/RIBS/rib.{YYYY}{MM}{DD}.{hh}{mm}.bz2"}
 	}
-	pch := func(name string) Collector {
+	pch := func(name string, ix int64) Collector {
 		const base = "https://downloads.pch.net/files/Routing_Data/"
 		file := "{YYYY}/{MM}/route-collector." + name + ".pch.net/route-collector." + name + ".pch.net-"
-		return Collector{Name: "pch-" + name, Period: 24 * time.Hour,
+		return Collector{Name: "pch-" + name, IXID: ix, Period: 24 * time.Hour,
 			URLTemplate:   base + "IPv4_daily_snapshots/" + file + "ipv4_bgp_routes.{YYYY}.{MM}.{DD}.gz",
 			URLTemplateV6: base + "IPv6_daily_snapshots/" + file + "ipv6_bgp_routes.{YYYY}.{MM}.{DD}.gz"}
 	}
@@ -84,17 +85,18 @@ func DefaultCollectors() []Collector {
 		rv("route-views.fortaleza", 710), // IX.br Fortaleza
 		rv("route-views.chile", 0),
 		rv("route-views.peru", 0),
-		pch("aep"),  // Buenos Aires
-		pch("ros"),  // Rosario
-		pch("scl"),  // Santiago
-		pch("lim"),  // Lima
-		pch("gye"),  // Guayaquil
-		pch("bog2"), // Bogotá
-		pch("lpb2"), // La Paz
-		pch("pty"),  // Panama
-		pch("sjo"),  // San José
-		pch("sju"),  // San Juan
-		pch("pbm"),  // Paramaribo
+		pch("aep", 3788), // Buenos Aires: AR-IX CABASE
+		pch("ros", 3788), // Rosario: AR-IX CABASE
+		pch("scl", 1514), // Santiago: PIT Chile
+		pch("lim", 2680), // Lima: Peru IX
+		pch("gye", 0),    // Guayaquil
+		pch("bog2", 0),   // Bogotá
+		pch("lpb2", 0),   // La Paz
+		pch("pty", 0),    // Panama
+		pch("sjo", 1023), // San José: CRIX
+		pch("sju", 2353), // San Juan: PR-IX
+		pch("gnd", 1790), // St. George's: GREX
+		pch("pbm", 0),    // Paramaribo
 	}
 }
 
