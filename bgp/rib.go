@@ -100,7 +100,9 @@ func (r *RIB) Add(rt Route) error {
 		return nil
 	}
 	b := r.batch
-	if p := rt.Prefix.Masked(); p != r.cur {
+	// Readers give masked prefixes: mask only one that differs.
+	if p := rt.Prefix; p != r.cur && p.Masked() != r.cur {
+		p = p.Masked()
 		if !r.seen.Add(p) {
 			return ErrNotRIB
 		}

@@ -2,7 +2,6 @@ package ribs
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -269,11 +268,10 @@ func sniff(path string) (string, error) {
 		return FormatMRT, nil
 	}
 	defer z.Close()
+	// A short or failing read decides on what it got: the reader of the
+	// format reports the failure itself.
 	head := make([]byte, 64<<10)
-	n, err := io.ReadFull(z, head)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) && n == 0 {
-		return FormatMRT, nil
-	}
+	n, _ := io.ReadFull(z, head)
 	if showbgp.Looks(head[:n]) {
 		return FormatShowBGP, nil
 	}
