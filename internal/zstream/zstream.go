@@ -12,13 +12,14 @@
 // input: after Close returns, the input is no longer read. Close does not
 // close the underlying input.
 //
+// bzip2 blocks are decompressed in parallel (see newBzip2).
+//
 // A compressed input that ends early makes Read return an error that wraps
 // both ixp.ErrTruncated and io.ErrUnexpectedEOF.
 package zstream
 
 import (
 	"bufio"
-	"compress/bzip2"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -56,6 +57,7 @@ const (
 //
 // The reader must be closed: see the package documentation.
 func Open(r io.Reader, name string) (io.ReadCloser, string, error) {
+	seek, start := rewindable(r) // before br reads ahead
 	br := bufio.NewReaderSize(r, 64<<10)
 	magic, err := br.Peek(3)
 	if err != nil && !errors.Is(err, io.EOF) {
@@ -72,9 +74,23 @@ func Open(r io.Reader, name string) (io.ReadCloser, string, error) {
 		}
 		return newPipe(zr, Gzip, name), Gzip, nil
 	case len(magic) == 3 && string(magic) == "BZh":
-		return newPipe(bzip2.NewReader(br), Bzip2, name), Bzip2, nil
+		return newPipe(newBzip2(br, seek, start), Bzip2, name), Bzip2, nil
 	}
 	return plain{br}, "", nil
+}
+
+// rewindable returns r as an io.ReadSeeker and its current position when
+// it can seek (a regular file), or nil.
+func rewindable(r io.Reader) (io.ReadSeeker, int64) {
+	rs, ok := r.(io.ReadSeeker)
+	if !ok {
+		return nil, 0
+	}
+	pos, err := rs.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return nil, 0
+	}
+	return rs, pos
 }
 
 // plain is an uncompressed input: Close has nothing to stop.
