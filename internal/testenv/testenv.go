@@ -1,5 +1,10 @@
 // Package testenv gates tests on what the machine provides: outside CI a
 // missing dependency skips the test with the reason; under CI=true it fails.
+//
+// The fast tier, go test -short, skips (even under CI=true) every test that
+// runs an external program (BGP daemons, a browser, bgpdump, promtool…) or
+// reads the full shared data set; the tests on the trimmed data committed
+// under testdata/ and the PostgreSQL tests still run.
 package testenv
 
 import (
@@ -51,6 +56,9 @@ func PostgresDSN(tb testing.TB) string {
 // LookPath returns the path of a program, or calls Missing.
 func LookPath(tb testing.TB, name string) string {
 	tb.Helper()
+	if testing.Short() {
+		tb.Skipf("skipping in -short: the test runs %s", name)
+	}
 	p, err := exec.LookPath(name)
 	if err != nil {
 		Missing(tb, "%s is not installed", name)
@@ -63,6 +71,9 @@ func LookPath(tb testing.TB, name string) string {
 // it is absent.
 func SharedData(tb testing.TB) string {
 	tb.Helper()
+	if testing.Short() {
+		tb.Skip("skipping in -short: the test reads the full shared data (../shared/data); the trimmed-data tests cover the same code")
+	}
 	data := SharedDataDir()
 	if data == "" {
 		Missing(tb, "shared data not found at <repo root>/../shared/data")
