@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -12,20 +13,49 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 )
 
-// buildBinary compiles ixpobs once for the end-to-end tests.
+// testBinary is the ixpobs binary the end-to-end tests share: built once
+// by the first test that needs it, removed by TestMain.
+var testBinary struct {
+	once sync.Once
+	dir  string
+	path string
+	err  error // reported to every test that asks for the binary
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if testBinary.dir != "" {
+		os.RemoveAll(testBinary.dir)
+	}
+	os.Exit(code)
+}
+
+// buildBinary returns the shared ixpobs binary, building it on first use;
+// a failed build fails each test that asks for it, with its own t.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "ixpobs")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	testBinary.once.Do(func() {
+		dir, err := os.MkdirTemp("", "ixpobs-e2e")
+		if err != nil {
+			testBinary.err = err
+			return
+		}
+		testBinary.dir = dir
+		testBinary.path = filepath.Join(dir, "ixpobs")
+		if out, err := exec.Command("go", "build", "-o", testBinary.path, ".").CombinedOutput(); err != nil {
+			testBinary.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if testBinary.err != nil {
+		t.Fatal(testBinary.err)
 	}
-	return bin
+	return testBinary.path
 }
 
 func runBin(t *testing.T, bin string, args ...string) (int, string, string) {

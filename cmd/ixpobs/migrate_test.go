@@ -147,10 +147,10 @@ func TestMigrateTwoProcessesPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	// Which process waited longer depends on when each started waiting
+	// (process start-up on a loaded machine), so only the outcome is
+	// checked: one migrated, the other found nothing to do.
 	first, second := checkOnce(t, db, p1.wait(t), p2.wait(t))
-	if second.LockWait < first.LockWait {
-		t.Errorf("lock waits: migrating process %s, other %s: the other should have waited longer", first.LockWait, second.LockWait)
-	}
 	t.Logf("held by the test: migrating process waited %s, the other %s and applied nothing", first.LockWait, second.LockWait)
 
 	for i := range 3 {
