@@ -3,7 +3,6 @@ package mrt
 import (
 	"github.com/ixpobs/ixpobs/internal/testenv"
 	"io/fs"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -47,18 +46,11 @@ func sharedFiles(t testing.TB) (root string, files []string) {
 	return root, files
 }
 
-// needBgpdump returns the path of bgpdump; it skips the test when bgpdump
-// is missing, except on CI (CI=true) where that is a failure.
+// needBgpdump returns the path of bgpdump (skipping the test when it is
+// missing, failing it when CI=true: internal/testenv).
 func needBgpdump(t testing.TB) string {
 	t.Helper()
-	p, err := exec.LookPath("bgpdump")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("bgpdump not installed (apt-get install bgpdump); required when CI=true")
-		}
-		t.Skip("skipping: bgpdump not installed (apt-get install bgpdump)")
-	}
-	return p
+	return testenv.LookPath(t, "bgpdump")
 }
 
 // bgpdumpLines runs bgpdump -m on the file and returns its output lines.
