@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -138,31 +140,18 @@ func guardedHandler(h http.Handler, cfg HTTPConfig, m *metrics.HTTP) (http.Handl
 	return dashboard.SecurityHeaders(g.Middleware(h)), nil
 }
 
-// redactDSN hides a password in a postgres URL for logs.
+// redactDSN hides a password in a PostgreSQL DSN for logs and output: a
+// URL's password as url.URL.Redacted does, a key=value DSN's password=
+// value likewise.
 func redactDSN(dsn string) string {
 	if !isPostgres(dsn) {
 		return dsn
 	}
-	if i, j := indexAfter(dsn, "://"), lastIndex(dsn, "@"); i > 0 && j > i {
-		return dsn[:i] + "…@" + dsn[j+1:]
+	if u, err := url.Parse(dsn); err == nil && u.Scheme != "" {
+		return u.Redacted()
 	}
-	return "postgres"
+	return kvPassword.ReplaceAllString(dsn, "${1}xxxxx")
 }
 
-func indexAfter(s, sep string) int {
-	for i := 0; i+len(sep) <= len(s); i++ {
-		if s[i:i+len(sep)] == sep {
-			return i + len(sep)
-		}
-	}
-	return -1
-}
-
-func lastIndex(s, sep string) int {
-	for i := len(s) - len(sep); i >= 0; i-- {
-		if s[i:i+len(sep)] == sep {
-			return i
-		}
-	}
-	return -1
-}
+// kvPassword matches the value of password= in a key=value DSN, quoted or not.
+var kvPassword = regexp.MustCompile(`(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
