@@ -17,6 +17,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/go-chi/chi/v5/middleware"
 )
 
 // Config configures the guard.
@@ -49,6 +51,7 @@ type Config struct {
 // Guard is the middleware; its zero value is not usable, see New.
 type Guard struct {
 	cfg     Config
+	fromXFF func(http.Handler) http.Handler // chi's X-Forwarded-For walk; nil without trusted proxies
 	mu      sync.Mutex
 	buckets map[netip.Addr]*bucket
 }
@@ -84,13 +87,34 @@ func New(cfg Config) (*Guard, error) {
 	if cfg.Refused == nil {
 		cfg.Refused = func(string) {}
 	}
-	return &Guard{cfg: cfg, buckets: map[netip.Addr]*bucket{}}, nil
+	g := &Guard{cfg: cfg, buckets: map[netip.Addr]*bucket{}}
+	if len(cfg.TrustedProxies) > 0 {
+		trusted := make([]string, len(cfg.TrustedProxies))
+		for i, p := range cfg.TrustedProxies {
+			trusted[i] = p.String()
+		}
+		g.fromXFF = middleware.ClientIPFromXFF(trusted...)
+	}
+	return g, nil
 }
 
 // Middleware refuses, in this order, a URI over MaxURIBytes (414), a body
 // over MaxBodyBytes or of unknown length (413) and a client over its rate
 // (429 with Retry-After).
 func (g *Guard) Middleware(next http.Handler) http.Handler {
+	return g.withClientIP(g.guard(next))
+}
+
+// withClientIP puts the X-Forwarded-For client into the request context
+// for ClientAddr when there are trusted proxies.
+func (g *Guard) withClientIP(next http.Handler) http.Handler {
+	if g.fromXFF == nil {
+		return next
+	}
+	return g.fromXFF(next)
+}
+
+func (g *Guard) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if len(r.RequestURI) > g.cfg.MaxURIBytes {
 			g.cfg.Refused("uri_too_long")
@@ -118,29 +142,23 @@ func (g *Guard) Middleware(next http.Handler) http.Handler {
 
 // ClientAddr returns the address a request is limited by: the
 // connection's peer; or, when the peer is a trusted proxy, the rightmost
-// X-Forwarded-For hop that is not a trusted proxy (hops to its left can be
-// written by anyone). IPv6 clients are keyed by their /64.
+// X-Forwarded-For hop that is not a trusted proxy, as chi's
+// middleware.ClientIPFromXFF finds it (hops to its left can be written by
+// anyone; an unreadable hop ends the walk without a client, and the peer
+// is used). IPv6 clients are keyed by their /64. The request must have
+// gone through Middleware.
 func (g *Guard) ClientAddr(r *http.Request) netip.Addr {
-	peer := remoteAddr(r.RemoteAddr)
-	if g.trusted(peer) {
-		hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
-		for i := len(hops) - 1; i >= 0; i-- {
-			a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
-			if err != nil {
-				break // garbage: stop at the last hop we could read
-			}
-			a = a.Unmap()
-			peer = a
-			if !g.trusted(a) {
-				break
-			}
+	addr := remoteAddr(r.RemoteAddr)
+	if g.trusted(addr) {
+		if a := middleware.GetClientIPAddr(r.Context()); a.IsValid() {
+			addr = a.Unmap()
 		}
 	}
-	if peer.Is6() {
-		p, _ := peer.Prefix(64)
+	if addr.Is6() {
+		p, _ := addr.Prefix(64)
 		return p.Addr()
 	}
-	return peer
+	return addr
 }
 
 func (g *Guard) trusted(a netip.Addr) bool {
