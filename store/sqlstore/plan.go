@@ -52,7 +52,7 @@ func planPublish(in *ixp.SnapshotInput, objs map[objKey]newObj, t int64, nb neig
 	kinds := sortedKinds(in.Kinds)
 	deleted := deletedKeys(in)
 	prevCount := countByKind(nb.stateP)
-	nextCount := map[ixp.Kind]int{} // 15.7 next
+	nextCount := countByKind(nb.stateN)
 	newCount := newCounts(in.Delta, objs, deleted, nb.stateP, prevCount)
 	if !in.Force {
 		if err := shrinkVerdict(in.Source, kinds, prevCount, newCount, nextCount); err != nil {

@@ -214,7 +214,7 @@ func TestPlanPublishShrink(t *testing.T) {
 	six := newObjs(obj{1, 1}, obj{2, 1}, obj{3, 1}, obj{4, 1}, obj{5, 1}, obj{6, 1})
 	seven := newObjs(obj{1, 1}, obj{2, 1}, obj{3, 1}, obj{4, 1}, obj{5, 1}, obj{6, 1}, obj{7, 1})
 	prev := &snapRow{id: 1, at: tPrev}
-	_ = &snapRow{id: 2, at: tNext} // next: see 15.7
+	next := &snapRow{id: 2, at: tNext}
 	tests := []struct {
 		name        string
 		nb          neighbourhood
@@ -226,6 +226,10 @@ func TestPlanPublishShrink(t *testing.T) {
 		{"40% fewer than the previous", neighbourhood{prev: prev, stateP: ten}, six, false, true, false},
 		{"30% fewer than the previous is allowed", neighbourhood{prev: prev, stateP: ten}, seven, false, false, false},
 		{"40% fewer than the previous, forced", neighbourhood{prev: prev, stateP: ten}, six, true, false, false},
+		{"40% fewer than the next", neighbourhood{next: next, stateN: ten}, six, false, true, true},
+		{"30% fewer than the next is allowed", neighbourhood{next: next, stateN: ten}, seven, false, false, false},
+		{"40% fewer than the next, forced", neighbourhood{next: next, stateN: ten}, six, true, false, false},
+		{"between, fewer than the next only", neighbourhood{prev: prev, stateP: state(v{1, 0, Open, 1}), next: next, stateN: ten}, six, false, true, true},
 		{"an empty previous state guards nothing", neighbourhood{prev: prev}, six, false, false, false},
 	}
 	for _, tc := range tests {
