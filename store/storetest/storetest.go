@@ -25,6 +25,7 @@ type Opener func(t *testing.T) store.Store
 // Run runs the whole suite.
 func Run(t *testing.T, open Opener) {
 	t.Run("ExportImport", func(t *testing.T) { testExportImport(t, open) })
+	t.Run("DeleteSnapshot", func(t *testing.T) { testDeleteSnapshot(t, open) })
 	tests := []struct {
 		name string
 		fn   func(t *testing.T, s store.Store)
