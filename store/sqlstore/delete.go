@@ -165,6 +165,11 @@ func (s *DB) DeleteSnapshot(ctx context.Context, source string, at time.Time) (i
 			return fail("delete snapshot", err)
 		}
 	}
+	// A source whose last snapshot goes is no longer listed.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sources WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM snapshots WHERE source_id = $1)
+		AND NOT EXISTS (SELECT 1 FROM versions WHERE source_id = $1)`, srcID); err != nil {
+		return fail("delete source", err)
+	}
 	// Generation must change even when the deleted snapshot was not the
 	// newest: the deletion is counted.
 	if _, err := tx.ExecContext(ctx, `INSERT INTO snapshot_deletions (source, at, snapshot_id, deleted) VALUES ($1, $2, $3, $4)`,

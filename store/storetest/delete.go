@@ -83,6 +83,18 @@ func testDeleteSnapshot(t *testing.T, open Opener) {
 		})
 	}
 
+	t.Run("the only one", func(t *testing.T) {
+		s := open(t)
+		mustPublish(t, s, snaps[0])
+		if _, err := s.DeleteSnapshot(ctx, "pdb", snaps[0].At); err != nil {
+			t.Fatal(err)
+		}
+		sameStores(t, s, open(t), "pdb")
+		if srcs, err := s.Sources(ctx); err != nil || len(srcs) != 0 {
+			t.Errorf("Sources() after deleting the only snapshot = %v, %v; want none", srcs, err)
+		}
+	})
+
 	t.Run("refused", func(t *testing.T) {
 		s := open(t)
 		mustPublish(t, s, snaps[0])
