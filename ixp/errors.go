@@ -52,13 +52,20 @@ func (e *ParseError) Unwrap() error { return e.Err }
 type ShrinkError struct {
 	Source   string
 	Kind     Kind
-	Previous int
-	Next     int
+	Previous int     // the count the new snapshot is compared with
+	Next     int     // the count of the new snapshot
 	MaxDrop  float64 // the allowed drop, as a fraction (0.30)
+	// AgainstNext is set when Previous is the count of the next snapshot
+	// in time (a backfill smaller than the history after it).
+	AgainstNext bool
 }
 
 func (e *ShrinkError) Error() string {
 	drop := 1 - float64(e.Next)/float64(e.Previous)
+	if e.AgainstNext {
+		return fmt.Sprintf("%s: %s would have %d objects against %d in the next snapshot (%.1f%% fewer, more than the %.0f%% allowed); check the input or force the import",
+			e.Source, e.Kind, e.Next, e.Previous, 100*drop, 100*e.MaxDrop)
+	}
 	return fmt.Sprintf("%s: %s would shrink from %d to %d objects (%.1f%% drop, more than the %.0f%% allowed); check the input or force the import",
 		e.Source, e.Kind, e.Previous, e.Next, 100*drop, 100*e.MaxDrop)
 }

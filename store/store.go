@@ -22,14 +22,21 @@ type Store interface {
 	// nothing and returns the existing snapshot with Unchanged set.
 	Publish(ctx context.Context, in ixp.SnapshotInput) (PublishResult, error)
 
+	// DeleteSnapshot removes the snapshot of a source taken at exactly at
+	// and repairs the validity intervals as if it had never been
+	// published. It refuses (ixp.ErrConflict) when the next snapshot of the
+	// source depends on it: an incremental one, or one that does not cover
+	// every kind the deleted one covers.
+	DeleteSnapshot(ctx context.Context, source string, at time.Time) (ixp.Snapshot, error)
+
 	// Snapshots lists the snapshots of a source, oldest first.
 	Snapshots(ctx context.Context, source string) ([]ixp.Snapshot, error)
 	// SnapshotAt returns the newest snapshot of a source taken at or before
 	// at; a zero at means the newest one.
 	SnapshotAt(ctx context.Context, source string, at time.Time) (ixp.Snapshot, error)
-	// Generation changes whenever a snapshot is published (it is the
-	// highest snapshot id): answers computed from snapshots can be cached
-	// under it.
+	// Generation changes whenever a snapshot is published or deleted
+	// (it grows with the highest snapshot id and with each deletion):
+	// answers computed from snapshots can be cached under it.
 	Generation(ctx context.Context) (int64, error)
 	// Sources lists the names of the sources that have snapshots.
 	Sources(ctx context.Context) ([]string, error)

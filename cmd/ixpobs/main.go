@@ -9,6 +9,7 @@
 //	ixpobs import   peeringdb PATH [--at DATE] [--force]
 //	ixpobs import   rir FILE... | ixf FILE|URL... | mrt FILE... | history FILE
 //	ixpobs export   [-o FILE]
+//	ixpobs snapshots list [--source SOURCE] | delete SOURCE DATE
 //	ixpobs bgp      --config FILE [--db DSN] [--metrics-listen ADDR]
 //	ixpobs migrate
 //	ixpobs version
@@ -49,13 +50,14 @@ type environment struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve":   {"run the observatory: store, scheduled collectors, dashboard, API and /metrics", runServe},
-		"collect": {"run one collection of the named sources (default: all enabled), then exit", runCollect},
-		"import":  {"import files: peeringdb DIR|FILE, rir FILE..., ixf FILE|URL..., mrt FILE..., history FILE", runImport},
-		"export":  {"write the whole history (every source and snapshot) in the versioned export format", runExport},
-		"migrate": {"create or upgrade the database schema, then exit", runMigrate},
-		"version": {"print the version", runVersion},
-		"bgp":     {"run receive-only BGP sessions with route servers (GoBGP v4) and store what they announce", runBGP},
+		"serve":     {"run the observatory: store, scheduled collectors, dashboard, API and /metrics", runServe},
+		"collect":   {"run one collection of the named sources (default: all enabled), then exit", runCollect},
+		"import":    {"import files: peeringdb DIR|FILE, rir FILE..., ixf FILE|URL..., mrt FILE..., history FILE", runImport},
+		"export":    {"write the whole history (every source and snapshot) in the versioned export format", runExport},
+		"migrate":   {"create or upgrade the database schema, then exit", runMigrate},
+		"snapshots": {"list the snapshots of each source, or delete one (the history is repaired as if it had never been published)", runSnapshots},
+		"version":   {"print the version", runVersion},
+		"bgp":       {"run receive-only BGP sessions with route servers (GoBGP v4) and store what they announce", runBGP},
 	}
 }
 
@@ -99,7 +101,7 @@ func usage(w io.Writer, cmds map[string]command) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-8s %s\n", n, cmds[n].summary)
+		fmt.Fprintf(w, "  %-9s %s\n", n, cmds[n].summary)
 	}
 	fmt.Fprintf(w, "\nEvery flag can also be set with an IXPOBS_* environment variable (e.g. IXPOBS_DB)\nor in the YAML file given by --config; see docs/CONFIG.md.\nRun \"ixpobs COMMAND --help\" for the flags of a command.\n")
 }

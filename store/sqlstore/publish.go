@@ -270,130 +270,23 @@ func (s *DB) Publish(ctx context.Context, in ixp.SnapshotInput) (store.PublishRe
 		return res, fmt.Errorf("store: publish %s: an incremental snapshot must be newer than every snapshot of its source: %w", in.Source, ixp.ErrInvalid)
 	}
 
-	var stateP, stateN map[objKey]rowState
+	nb := neighbourhood{prev: prev, next: next}
 	if prev != nil {
-		if stateP, err = s.stateAt(ctx, tx, srcID, kinds, prev.at); err != nil {
+		if nb.stateP, err = s.stateAt(ctx, tx, srcID, kinds, prev.at); err != nil {
 			return res, fmt.Errorf("store: publish %s: load state: %w", in.Source, err)
 		}
 	}
 	if next != nil {
-		if stateN, err = s.stateAt(ctx, tx, srcID, kinds, next.at); err != nil {
+		if nb.stateN, err = s.stateAt(ctx, tx, srcID, kinds, next.at); err != nil {
 			return res, fmt.Errorf("store: publish %s: load state: %w", in.Source, err)
 		}
 	}
+	p, err := planPublish(&in, objs, t, nb)
+	if err != nil {
+		return res, err
+	}
+	inserts, setTo, setFrom, counts := p.inserts, p.setTo, p.setFrom, p.counts
 
-	// The new state of each covered kind: full snapshots replace it,
-	// deltas change it.
-	target := objs
-	deleted := map[objKey]bool{}
-	if in.Delta {
-		for k, ids := range in.Deleted {
-			for _, id := range ids {
-				deleted[objKey{k, id}] = true
-			}
-		}
-	}
-	counts := map[string]int{}
-	if prev != nil {
-		for k, v := range prev.counts {
-			counts[k] = v
-		}
-	}
-	prevCount := map[ixp.Kind]int{}
-	for k := range stateP {
-		prevCount[k.kind]++
-	}
-	newCount := map[ixp.Kind]int{}
-	if in.Delta {
-		for k, n := range prevCount {
-			newCount[k] = n
-		}
-		for k := range objs {
-			if _, ok := stateP[k]; !ok {
-				newCount[k.kind]++
-			}
-		}
-		for k := range deleted {
-			if _, ok := stateP[k]; ok {
-				if _, re := objs[k]; !re {
-					newCount[k.kind]--
-				}
-			}
-		}
-	} else {
-		for k := range objs {
-			newCount[k.kind]++
-		}
-	}
-	for _, k := range kinds {
-		if p := prevCount[k]; p > 0 && !in.Force && float64(newCount[k]) < float64(p)*(1-ixp.MaxShrink) {
-			return res, &ixp.ShrinkError{Source: in.Source, Kind: k, Previous: p, Next: newCount[k], MaxDrop: ixp.MaxShrink}
-		}
-		counts[k.String()] = newCount[k]
-	}
-
-	// Work out the interval changes key by key.
-	var inserts []Row
-	var setTo, setFrom []Bound
-	nextAt := int64(Open)
-	if next != nil {
-		nextAt = next.at
-	}
-	visit := func(k objKey) {
-		vP, hasP := stateP[k]
-		n, hasNew := target[k]
-		if in.Delta && !hasNew && !deleted[k] {
-			return // untouched by the delta
-		}
-		spans := hasP && vP.to > nextAt || hasP && next == nil
-		if hasP && hasNew && n.hash == vP.hash {
-			return // unchanged
-		}
-		if !hasP && !hasNew {
-			return
-		}
-		if hasP {
-			setTo = append(setTo, Bound{k.kind, k.id, vP.from, t})
-		}
-		if spans && next != nil {
-			// The old version goes on after the next snapshot.
-			old := vP
-			inserts = append(inserts, Row{Kind: k.kind, ObjID: k.id, ValidFrom: nextAt, ValidTo: old.to, Hash: old.hash, copyOf: true, copyFrom: old.from})
-		}
-		if !hasNew {
-			return
-		}
-		if !spans && next != nil {
-			if vN, ok := stateN[k]; ok && vN.from == nextAt && vN.hash == n.hash {
-				setFrom = append(setFrom, Bound{k.kind, k.id, vN.from, t})
-				return
-			}
-		}
-		inserts = append(inserts, rowFor(n, t, nextAt))
-	}
-	for k := range stateP {
-		visit(k)
-	}
-	for k := range target {
-		if _, seen := stateP[k]; !seen {
-			visit(k)
-		}
-	}
-	for k := range deleted {
-		if _, seen := stateP[k]; !seen {
-			if _, inNew := target[k]; !inNew {
-				visit(k)
-			}
-		}
-	}
-
-	// Write in primary-key order: B-tree inserts stay local.
-	sort.Slice(inserts, func(i, j int) bool {
-		if inserts[i].Kind != inserts[j].Kind {
-			return inserts[i].Kind < inserts[j].Kind
-		}
-		return inserts[i].ObjID < inserts[j].ObjID
-	})
 	// Copies of old versions need their data.
 	if err := s.fillCopies(ctx, tx, srcID, inserts); err != nil {
 		return res, fmt.Errorf("store: publish %s: %w", in.Source, err)

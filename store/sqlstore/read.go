@@ -50,11 +50,15 @@ func (s *DB) SnapshotAt(ctx context.Context, source string, at time.Time) (ixp.S
 
 // Generation implements store.Store.
 func (s *DB) Generation(ctx context.Context) (int64, error) {
+	// Deletions count above the highest id (ids stay below 2^40), so
+	// that deleting the newest snapshot does not give back an earlier
+	// generation.
 	var g sql.NullInt64
-	if err := s.db.QueryRowContext(ctx, `SELECT MAX(id) FROM snapshots`).Scan(&g); err != nil {
+	var deletions int64
+	if err := s.db.QueryRowContext(ctx, `SELECT (SELECT MAX(id) FROM snapshots), (SELECT COUNT(*) FROM snapshot_deletions)`).Scan(&g, &deletions); err != nil {
 		return 0, fmt.Errorf("store: generation: %w", err)
 	}
-	return g.Int64, nil
+	return deletions<<40 + g.Int64, nil
 }
 
 // Sources implements store.Store.

@@ -25,6 +25,7 @@ type Opener func(t *testing.T) store.Store
 // Run runs the whole suite.
 func Run(t *testing.T, open Opener) {
 	t.Run("ExportImport", func(t *testing.T) { testExportImport(t, open) })
+	t.Run("DeleteSnapshot", func(t *testing.T) { testDeleteSnapshot(t, open) })
 	tests := []struct {
 		name string
 		fn   func(t *testing.T, s store.Store)
@@ -35,6 +36,7 @@ func Run(t *testing.T, open Opener) {
 		{"History", testHistory},
 		{"BackfillOrder", testBackfillOrder},
 		{"Shrink", testShrink},
+		{"ShrinkAgainstNext", testShrinkAgainstNext},
 		{"Delta", testDelta},
 		{"UncoveredKindsCarryOver", testUncovered},
 		{"Stats", testStats},
@@ -149,7 +151,9 @@ func testPublishAndRead(t *testing.T, s store.Store) {
 		t.Errorf("SnapshotAt(day 5) = %v, %v; want the snapshot of day 0", sn.At, err)
 	}
 	g1, _ := s.Generation(ctx)
-	mustPublish(t, s, full("pdb", day(-30), exch(1, "old")))
+	backfill := full("pdb", day(-30), exch(1, "old"))
+	backfill.Force = true // no connections yet: far fewer than the next snapshot
+	mustPublish(t, s, backfill)
 	if g2, err := s.Generation(ctx); err != nil || g2 <= g1 {
 		t.Errorf("Generation after a backfill = %d (%v), want more than %d", g2, err, g1)
 	}
@@ -334,6 +338,33 @@ func testShrink(t *testing.T, s store.Store) {
 	mustPublish(t, s, in)
 	if got := objectIDs(t, s, "pdb", ixp.KindConnection, time.Time{}, store.Filter{}); len(got) != 1 {
 		t.Errorf("after a forced snapshot: %d objects, want 1", len(got))
+	}
+}
+
+// testShrinkAgainstNext backfills a partial snapshot before existing
+// history: refused unless forced, as it would invent joins at the next
+// snapshot.
+func testShrinkAgainstNext(t *testing.T, s store.Store) {
+	var recs []ixp.Record
+	for i := int64(1); i <= 10; i++ {
+		recs = append(recs, conn(i, 1, ixp.ASN(i), 1000, false, false))
+	}
+	mustPublish(t, s, ixp.SnapshotInput{Source: "pdb", At: day(10), Kinds: []ixp.Kind{ixp.KindConnection}, Records: recs})
+	in := ixp.SnapshotInput{Source: "pdb", At: day(0), Kinds: []ixp.Kind{ixp.KindConnection}, Records: recs[:6]}
+	_, err := s.Publish(context.Background(), in)
+	var se *ixp.ShrinkError
+	if !errors.As(err, &se) || !se.AgainstNext || se.Previous != 10 || se.Next != 6 {
+		t.Fatalf("backfill 40%% smaller than the next snapshot: got %v, want a ShrinkError against the next, 10 -> 6", err)
+	}
+	if snaps, _ := s.Snapshots(context.Background(), "pdb"); len(snaps) != 1 {
+		t.Errorf("after a refused backfill: %d snapshots, want 1", len(snaps))
+	}
+	in.Records = recs[:7] // 30% is allowed
+	mustPublish(t, s, in)
+	in.At, in.Records, in.Force = day(5), recs[:1], true
+	mustPublish(t, s, in)
+	if got := objectIDs(t, s, "pdb", ixp.KindConnection, day(5), store.Filter{}); len(got) != 1 {
+		t.Errorf("after a forced backfill: %d objects, want 1", len(got))
 	}
 }
 
@@ -540,7 +571,9 @@ func testExportImport(t *testing.T, open Opener) {
 	ctx := context.Background()
 	a, b := open(t), open(t)
 	mustPublish(t, a, full("pdb", day(10), exch(1, "A"), conn(10, 1, 100, 1000, true, false), conn(11, 1, 101, 1000, false, true)))
-	mustPublish(t, a, full("pdb", day(0), exch(1, "A0"), conn(10, 1, 100, 100, false, false)))
+	older := full("pdb", day(0), exch(1, "A0"), conn(10, 1, 100, 100, false, false))
+	older.Force = true // half the connections of the next snapshot
+	mustPublish(t, a, older)
 	mustPublish(t, a, ixp.SnapshotInput{Source: "pdb", At: day(20), Delta: true, Kinds: []ixp.Kind{ixp.KindConnection},
 		Records: []ixp.Record{conn(12, 1, 102, 1000, false, false)}, Deleted: map[ixp.Kind][]int64{ixp.KindConnection: {11}}})
 	mustPublish(t, a, ixp.SnapshotInput{Source: "rir:x", At: day(5), Kinds: []ixp.Kind{ixp.KindASNDelegation},
