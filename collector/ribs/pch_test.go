@@ -81,8 +81,10 @@ func TestCollectPCH(t *testing.T) {
 		wantV4, wantV6       int
 		wantOrigin, wantV6At string
 	}{
-		{day.Add(20 * time.Hour), day, 300, 40, v4("2026.12.03"), v6("2026.12.03")},
+		// Oldest first: the two-way shrink guard refuses a day with fewer
+		// peers imported before an existing, larger one.
 		{day.Add(-4 * time.Hour), day.Add(-24 * time.Hour), 250, 0, v4("2026.12.02"), ""},
+		{day.Add(20 * time.Hour), day, 300, 40, v4("2026.12.03"), v6("2026.12.03")},
 	} {
 		f := ribs.New(client(t), st, ribs.Config{TempDir: tmp, Now: func() time.Time { return tc.now }})
 		res, err := f.Collect(ctx, c)
