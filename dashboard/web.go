@@ -16,7 +16,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/ixpobs/ixpobs/collector/peeringdb"
 	"github.com/ixpobs/ixpobs/geo"
 	"github.com/ixpobs/ixpobs/ixp"
 )
@@ -373,7 +372,7 @@ func (w *web) newPage(rw http.ResponseWriter, r *http.Request, name string) *pag
 		}
 	}
 	rw.Header().Set("Vary", "Accept-Language, Cookie")
-	if snaps, err := w.s.store.Snapshots(r.Context(), peeringdb.Source); err == nil && len(snaps) > 0 {
+	if snaps, err := w.s.store.Snapshots(r.Context(), ixp.SourcePeeringDB); err == nil && len(snaps) > 0 {
 		p.FirstDate, p.LatestDate = dateString(snaps[0].At), dateString(snaps[len(snaps)-1].At)
 	}
 	return p

@@ -140,7 +140,7 @@ func publishLoop(ctx context.Context, st store.Store, c *live.Collector, agg *bg
 	defer sessions.Stop()
 	snaps := time.NewTicker(bc.SnapshotInterval)
 	defer snaps.Stop()
-	source := snapshot.SourcePrefix + bc.Collector
+	source := ixp.BGPSource(bc.Collector)
 	for {
 		select {
 		case <-ctx.Done():

@@ -14,6 +14,7 @@ import (
 	"github.com/ixpobs/ixpobs/collector/ixf"
 	"github.com/ixpobs/ixpobs/collector/peeringdb"
 	"github.com/ixpobs/ixpobs/collector/rir"
+	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/store"
 )
 
@@ -93,12 +94,12 @@ func importPeeringDB(ctx context.Context, env *environment, args []string) error
 	defer st.Close()
 	started := time.Now()
 	res, err := st.Publish(ctx, in)
-	recordImport(ctx, st, log, peeringdb.Source, path, started, res, err)
+	recordImport(ctx, st, log, ixp.SourcePeeringDB, path, started, res, err)
 	if err != nil {
 		return err
 	}
 	summary := map[string]any{
-		"source": peeringdb.Source, "path": path, "snapshot_id": res.Snapshot.ID, "date": res.Snapshot.At.Format(time.DateOnly),
+		"source": ixp.SourcePeeringDB, "path": path, "snapshot_id": res.Snapshot.ID, "date": res.Snapshot.At.Format(time.DateOnly),
 		"unchanged": res.Unchanged, "objects": len(in.Records), "inserted": res.Inserted, "ended": res.Ended,
 		"dangling": dump.Report.Dangling, "skipped": dump.Report.Skipped,
 	}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/ixpobs/ixpobs/collector"
 	"github.com/ixpobs/ixpobs/collector/ixf"
-	"github.com/ixpobs/ixpobs/collector/peeringdb"
 	"github.com/ixpobs/ixpobs/collector/ribs"
 	"github.com/ixpobs/ixpobs/collector/rir"
 	"github.com/ixpobs/ixpobs/internal/safehttp"
@@ -66,7 +65,8 @@ func (c MRTSource) validate() error {
 	return nil
 }
 
-// mrtSources returns one scheduled source per collector, "mrt:<name>".
+// mrtSources returns one scheduled source per collector, "bgp:<name>"
+// (the snapshot source it publishes).
 func mrtSources(cfg MRTSource, client *safehttp.Client, st store.Store, log *slog.Logger) []collector.Source {
 	cols := cfg.Collectors
 	if len(cols) == 0 {
@@ -79,7 +79,7 @@ func mrtSources(cfg MRTSource, client *safehttp.Client, st store.Store, log *slo
 		if every == 0 {
 			every = c.Period
 		}
-		out = append(out, collector.Source{Name: ribs.SourcePrefix + c.Name, Interval: every, Timeout: cfg.Timeout,
+		out = append(out, collector.Source{Name: ixp.BGPSource(c.Name), Interval: every, Timeout: cfg.Timeout,
 			Collect: func(ctx context.Context) (store.PublishResult, error) { return f.Collect(ctx, c) }})
 	}
 	return out
@@ -144,7 +144,7 @@ func rirSources(cfg RIRSource, client *safehttp.Client, st store.Store) []collec
 		if len(want) > 0 && !want[src.Registry] {
 			continue
 		}
-		out = append(out, collector.Source{Name: "rir:" + src.Registry, Interval: cfg.Interval, Timeout: cfg.Timeout,
+		out = append(out, collector.Source{Name: ixp.RIRSource(src.Registry), Interval: cfg.Interval, Timeout: cfg.Timeout,
 			Collect: func(ctx context.Context) (store.PublishResult, error) {
 				stream, err := client.Open(ctx, src.URL, safehttp.WithMaxBodyBytes(512<<20))
 				if err != nil {
@@ -172,7 +172,7 @@ func (p publisher) Publish(ctx context.Context, in ixp.SnapshotInput) (ixp.Snaps
 // ixfMatcher indexes the newest PeeringDB exchanges and prefixes.
 func ixfMatcher(ctx context.Context, st store.Store, ixfToPDB map[int64]int64) (*ixf.Matcher, []ixp.ExchangeLAN, error) {
 	d := ixf.MatchData{IXFToPeeringDB: ixfToPDB}
-	sn, err := st.SnapshotAt(ctx, peeringdb.Source, time.Time{})
+	sn, err := st.SnapshotAt(ctx, ixp.SourcePeeringDB, time.Time{})
 	if errors.Is(err, ixp.ErrNotFound) {
 		return ixf.NewMatcher(d), nil, nil
 	}
@@ -180,7 +180,7 @@ func ixfMatcher(ctx context.Context, st store.Store, ixfToPDB map[int64]int64) (
 		return nil, nil, err
 	}
 	load := func(k ixp.Kind, each func(json.RawMessage) error) error {
-		recs, err := st.Objects(ctx, peeringdb.Source, k, sn.At, store.Filter{})
+		recs, err := st.Objects(ctx, ixp.SourcePeeringDB, k, sn.At, store.Filter{})
 		if err != nil {
 			return err
 		}
@@ -219,7 +219,7 @@ func ixfMatcher(ctx context.Context, st store.Store, ixfToPDB map[int64]int64) (
 // visible on their own.
 func recordIXFResults(ctx context.Context, st store.Store, results []ixf.Result, log *slog.Logger) (failed int) {
 	for _, r := range results {
-		run := store.Run{Source: ixf.SourcePrefix + r.Target.Name, Started: r.Fetched, Finished: r.Fetched.Add(r.Duration),
+		run := store.Run{Source: ixp.IXFSource(r.Target.Name), Started: r.Fetched, Finished: r.Fetched.Add(r.Duration),
 			OK: r.Err == nil, SnapshotID: r.Snapshot.ID}
 		if r.Err != nil {
 			failed++
@@ -253,7 +253,7 @@ func ixfSource(cfg IXFSource, client *safehttp.Client, st store.Store, log *slog
 		}
 		user = append(user, ut)
 	}
-	return collector.Source{Name: "ixf", Interval: cfg.Interval, Timeout: cfg.Timeout,
+	return collector.Source{Name: ixp.SourceIXF, Interval: cfg.Interval, Timeout: cfg.Timeout,
 		Collect: func(ctx context.Context) (store.PublishResult, error) {
 			var providers []ixf.Provider
 			var discoveryErr error

@@ -80,7 +80,7 @@ func Kinds(registry string) []ixp.Kind {
 // source "rir:<registry>" at the file date (midnight UTC).
 func (r *Result) SnapshotInput() ixp.SnapshotInput {
 	return ixp.SnapshotInput{
-		Source:  "rir:" + r.Header.Registry,
+		Source:  ixp.RIRSource(r.Header.Registry),
 		At:      r.Header.Date,
 		Kinds:   Kinds(r.Header.Registry),
 		Records: r.Records,

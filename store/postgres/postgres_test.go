@@ -10,6 +10,7 @@ import (
 	"github.com/ixpobs/ixpobs/store"
 	"github.com/ixpobs/ixpobs/store/postgres"
 	"github.com/ixpobs/ixpobs/store/storetest"
+	"github.com/jackc/pgx/v5"
 )
 
 func TestConformance(t *testing.T) {
@@ -71,4 +72,38 @@ func TestSimpleProtocolRefused(t *testing.T) {
 	if n != 1 {
 		t.Errorf("query text seen by the server has no $1 placeholder: the simple protocol was used")
 	}
+}
+
+// TestMigration0004 runs the conformance check of the migration that
+// merges mrt:<collector> runs into bgp:<collector>.
+func TestMigration0004(t *testing.T) {
+	dsn := testenv.NewPostgresDatabase(t)
+	open := func(t *testing.T) store.Store {
+		s, err := postgres.Open(context.Background(), dsn, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	storetest.RunBGPSourceMerge(t, storetest.Database{
+		Open: open,
+		Exec: func(t *testing.T, query string) {
+			c, err := pgx.Connect(context.Background(), dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close(context.Background())
+			if _, err := c.Exec(context.Background(), query); err != nil {
+				t.Fatal(err)
+			}
+		},
+		New: func(t *testing.T) store.Store {
+			s, err := postgres.Open(context.Background(), testenv.NewPostgresDatabase(t), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		},
+	})
 }

@@ -239,6 +239,9 @@ func (s *DB) ImportHistory(ctx context.Context, r io.Reader) error {
 			stats[sid] = append(stats[sid], ixp.ExchangeStats{IXID: l.IXID, Members: l.Members, Connections: l.Connections,
 				CapacityMbps: l.Capacity, IPv6Members: l.IPv6Members, RSMembers: l.RSMembers})
 		case "run":
+			// Runs exported before migration 0004 may carry the old
+			// name mrt:<collector>; they take the one name, as in a
+			// migrated store.
 			var snap any
 			if l.Snapshot != 0 {
 				sid, ok := snapIDs[l.Snapshot]
@@ -247,7 +250,7 @@ func (s *DB) ImportHistory(ctx context.Context, r io.Reader) error {
 				}
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO runs (source, started, finished, ok, error_kind, error, snapshot_id, detail)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, l.Source, l.Started, l.Finished, l.OK, l.ErrorKind, l.Error, snap, l.Detail); err != nil {
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, ixp.CanonicalSource(l.Source), l.Started, l.Finished, l.OK, l.ErrorKind, l.Error, snap, l.Detail); err != nil {
 				return fail(line, err)
 			}
 		case "end":
