@@ -103,6 +103,9 @@ func importPeeringDB(ctx context.Context, env *environment, args []string) error
 		"unchanged": res.Unchanged, "objects": len(in.Records), "inserted": res.Inserted, "ended": res.Ended,
 		"dangling": dump.Report.Dangling, "skipped": dump.Report.Skipped,
 	}
+	if res.TextReplaced > 0 {
+		summary["text_replaced"] = res.TextReplaced
+	}
 	if *jsonOut {
 		return json.NewEncoder(env.stdout).Encode(summary)
 	}
@@ -112,7 +115,7 @@ func importPeeringDB(ctx context.Context, env *environment, args []string) error
 	}
 	fmt.Fprintf(env.stdout, "peeringdb snapshot %s %s: %d objects, %d versions written, %d ended\n",
 		res.Snapshot.At.Format(time.DateOnly), state, len(in.Records), res.Inserted, res.Ended)
-	for _, n := range in.Notes {
+	for _, n := range res.Snapshot.Notes { // the dump's notes and the store's (ixp.QuirkTextReplaced)
 		fmt.Fprintf(env.stdout, "  note: %s\n", n)
 	}
 	return nil

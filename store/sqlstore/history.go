@@ -184,6 +184,37 @@ func (s *DB) ImportHistory(ctx context.Context, r io.Reader) error {
 		sources[name] = id
 		return id, err
 	}
+	// The text rule (ixp.CleanText, ixp.CleanJSON) applies to every string
+	// read, as to a publication: an export of a store written before the
+	// rule (or by SQLite, which kept what PostgreSQL refuses) moves to any
+	// store. What it replaced is logged with the lines, after the commit.
+	var replaced, replacedLines int
+	var firstLines []int
+	count := func(line, n int) {
+		if n == 0 {
+			return
+		}
+		replaced += n
+		if len(firstLines) == 0 || firstLines[len(firstLines)-1] != line {
+			replacedLines++
+			if len(firstLines) < 5 {
+				firstLines = append(firstLines, line)
+			}
+		}
+	}
+	clean := func(line int, strs ...*string) {
+		for _, p := range strs {
+			var n int
+			*p, n = ixp.CleanText(*p)
+			count(line, n)
+		}
+	}
+	cleanJSON := func(line int, b *json.RawMessage) (changed bool) {
+		v, n := ixp.CleanJSON(*b)
+		*b = v
+		count(line, n)
+		return n > 0
+	}
 	var batch []Row
 	batchSource := int64(-1)
 	flush := func() error {
@@ -205,6 +236,12 @@ func (s *DB) ImportHistory(ctx context.Context, r io.Reader) error {
 		}
 		switch l.Type {
 		case "snapshot":
+			clean(line, &l.Source, &l.Kinds, &l.Digest, &l.Origin)
+			for _, b := range []*json.RawMessage{&l.Counts, &l.Notes} {
+				if json.Valid(*b) {
+					cleanJSON(line, b)
+				}
+			}
 			id, err := srcID(l.Source)
 			if err != nil {
 				return err
@@ -217,6 +254,7 @@ func (s *DB) ImportHistory(ctx context.Context, r io.Reader) error {
 			}
 			snapIDs[l.ID] = newID
 		case "version":
+			clean(line, &l.Source)
 			id, err := srcID(l.Source)
 			if err != nil {
 				return err
@@ -230,6 +268,9 @@ func (s *DB) ImportHistory(ctx context.Context, r io.Reader) error {
 			if !json.Valid(l.Data) {
 				return fail(line, fmt.Errorf("version data is not JSON: %w", ixp.ErrInvalid))
 			}
+			if cleanJSON(line, &l.Data) {
+				l.Hash = hashData(l.Data) // as a publication of the cleaned data hashes it
+			}
 			batch = append(batch, Row{Kind: ixp.Kind(l.Kind), ObjID: l.ID, ValidFrom: l.ValidFrom, ValidTo: l.ValidTo, Hash: l.Hash, IXID: l.IXID, ASN: l.ASN, Data: l.Data})
 		case "stats":
 			sid, ok := snapIDs[l.Snapshot]
@@ -239,6 +280,7 @@ func (s *DB) ImportHistory(ctx context.Context, r io.Reader) error {
 			stats[sid] = append(stats[sid], ixp.ExchangeStats{IXID: l.IXID, Members: l.Members, Connections: l.Connections,
 				CapacityMbps: l.Capacity, IPv6Members: l.IPv6Members, RSMembers: l.RSMembers})
 		case "run":
+			clean(line, &l.Source, &l.ErrorKind, &l.Error, &l.Detail)
 			// Runs exported before migration 0004 may carry the old
 			// name mrt:<collector>; they take the one name, as in a
 			// migrated store.
@@ -272,6 +314,10 @@ func (s *DB) ImportHistory(ctx context.Context, r io.Reader) error {
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("import history: commit: %w", err)
+	}
+	if replaced > 0 {
+		s.log.Warn("import history: text a store cannot keep replaced by U+FFFD", "quirk", ixp.QuirkTextReplaced,
+			"characters", replaced, "lines", replacedLines, "first_lines", firstLines)
 	}
 	return nil
 }

@@ -45,6 +45,7 @@ func Run(t *testing.T, open Opener) {
 		{"Runs", testRuns},
 		{"NotFound", testNotFound},
 		{"Status", testStatus},
+		{"TextRule", testTextRule},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
