@@ -221,6 +221,9 @@ func (s *DB) Publish(ctx context.Context, in ixp.SnapshotInput) (store.PublishRe
 	if err != nil {
 		return res, err
 	}
+	if err := ixp.CheckSnapshotTime(in.At, s.Now()); err != nil {
+		return res, fmt.Errorf("store: publish %s: %w", in.Source, err)
+	}
 	dig := digest(&in, objs)
 	t := unix(in.At)
 	kinds := sortedKinds(in.Kinds)
