@@ -306,6 +306,9 @@ func (o *options) dateFlag(usage string) func() (time.Time, error) {
 		if err != nil {
 			return t, fmt.Errorf("--at must be a date YYYY-MM-DD, not %q", *v)
 		}
+		if err := ixp.CheckSnapshotTime(t, time.Now()); err != nil {
+			return t, fmt.Errorf("--at %s: %w", *v, err)
+		}
 		return t, nil
 	}
 }

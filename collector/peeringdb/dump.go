@@ -352,8 +352,15 @@ func (d *Dump) Snapshot(at time.Time, delta bool) (ixp.SnapshotInput, error) {
 		if d.MaxUpdated.IsZero() {
 			return ixp.SnapshotInput{}, fmt.Errorf("peeringdb: no snapshot date given and no object has an updated time: %w", ixp.ErrInvalid)
 		}
+		if err := ixp.CheckSnapshotTime(d.MaxUpdated, time.Now()); err != nil {
+			return ixp.SnapshotInput{}, fmt.Errorf("peeringdb: %s: newest \"updated\" time of the objects, used as the snapshot date (give --at to override): %w",
+				strings.Join(d.Report.Files, ","), err)
+		}
 		y, m, dd := d.MaxUpdated.Date()
 		at = time.Date(y, m, dd, 0, 0, 0, 0, time.UTC)
+	}
+	if err := ixp.CheckSnapshotTime(at, time.Now()); err != nil {
+		return ixp.SnapshotInput{}, fmt.Errorf("peeringdb: %s: %w", strings.Join(d.Report.Files, ","), err)
 	}
 	in := ixp.SnapshotInput{Source: ixp.SourcePeeringDB, At: at, Kinds: d.Kinds(), Delta: delta, Origin: strings.Join(d.Report.Files, ",")}
 	if delta {
