@@ -51,6 +51,11 @@ type Config struct {
 	HTTP HTTPConfig `yaml:"http"`
 	// BGP configures `ixpobs bgp` (nil when the file has no bgp section).
 	BGP *BGPConfig `yaml:"bgp"`
+	// Backfill configures `ixpobs backfill` from the public archives.
+	Backfill BackfillConfig `yaml:"backfill"`
+	// Outbound configures how ixpobs reaches the Internet (proxy, extra
+	// CAs, private mirrors) for backfill.
+	Outbound OutboundConfig `yaml:"outbound"`
 }
 
 // MetricsConfig configures /metrics.
