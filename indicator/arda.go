@@ -304,3 +304,59 @@ func (s prefixSet) overlaps(p netip.Prefix) bool {
 	i, _ := slices.BinarySearchFunc(s.sorted, p.Addr(), func(q netip.Prefix, a netip.Addr) int { return q.Addr().Compare(a) })
 	return i < len(s.sorted) && p.Contains(s.sorted[i].Addr())
 }
+
+// SumARDA adds up the countries' indicators (numerators and denominators
+// of the countries where they are known) into an area's totals; an
+// indicator no country knows stays unknown. Vantage points are listed
+// once each.
+func SumARDA(area string, countries []ARDA) ARDA {
+	out := ARDA{Country: area, Vantages: []VantageRef{}}
+	add := func(dst **int, v *int) {
+		if v == nil {
+			return
+		}
+		if *dst == nil {
+			*dst = ptr(0)
+		}
+		**dst += *v
+	}
+	seen := map[VantageRef]bool{}
+	for _, c := range countries {
+		for _, v := range c.Vantages {
+			if !seen[v] {
+				seen[v] = true
+				out.Vantages = append(out.Vantages, v)
+			}
+		}
+		if c.Date > out.Date {
+			out.Date = c.Date
+		}
+		if c.RIRDate != nil && (out.RIRDate == nil || *c.RIRDate > *out.RIRDate) {
+			out.RIRDate = ptr(*c.RIRDate)
+		}
+		if c.ASNShare == nil {
+			continue // not known for this country
+		}
+		add(&out.RegisteredASNs, c.RegisteredASNs)
+		add(&out.ReachableASNs, c.ReachableASNs)
+		add(&out.DelegatedPrefixes, c.DelegatedPrefixes)
+		add(&out.AnnouncedPrefixes, c.AnnouncedPrefixes)
+		add(&out.ReachableTotal, c.ReachableTotal)
+		add(&out.ExternalASNs, c.ExternalASNs)
+		add(&out.LocalPrefixes, c.LocalPrefixes)
+		add(&out.IPv6Prefixes, c.IPv6Prefixes)
+		add(&out.IPv6ASNs, c.IPv6ASNs)
+	}
+	ratio := func(n, d *int) *float64 {
+		if n == nil || d == nil {
+			return nil
+		}
+		return share(*n, *d)
+	}
+	out.ASNShare = ratio(out.ReachableASNs, out.RegisteredASNs)
+	out.PrefixShare = ratio(out.AnnouncedPrefixes, out.DelegatedPrefixes)
+	out.ExternalShare = ratio(out.ExternalASNs, out.ReachableTotal)
+	out.IPv6Share = ratio(out.IPv6Prefixes, out.LocalPrefixes)
+	out.IPv6ASNShare = ratio(out.IPv6ASNs, out.ReachableASNs)
+	return out
+}

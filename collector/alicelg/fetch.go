@@ -137,7 +137,8 @@ func SourceName(glass, rs string) string {
 
 // Collect runs one looking glass: route servers, then for each its
 // neighbours and (when enabled) its routes, within the budget. It returns
-// the results of the route servers it published.
+// the results of the route servers it published (a partial table too,
+// with the error that cut it).
 func (f *Fetcher) Collect(ctx context.Context, g LookingGlass) ([]Result, error) {
 	if err := g.Validate(); err != nil {
 		return nil, err
@@ -163,14 +164,15 @@ func (f *Fetcher) Collect(ctx context.Context, g LookingGlass) ([]Result, error)
 			continue
 		}
 		res, err := f.routeServer(ctx, c, g, rs, lans)
+		if err == nil || res.Publish.Snapshot.ID != 0 {
+			out = append(out, res) // published, perhaps partial
+		}
 		if err != nil {
 			errs = append(errs, err)
 			if errors.Is(err, ErrBudget) || ctx.Err() != nil {
 				break
 			}
-			continue
 		}
-		out = append(out, res)
 	}
 	f.cfg.Logger.Info("alicelg: run done", "glass", g.Name, "route_servers", len(out), "requests", c.Used(), "errors", len(errs))
 	return out, errors.Join(errs...)
@@ -244,6 +246,9 @@ func (f *Fetcher) routeServer(ctx context.Context, c *Client, g LookingGlass, rs
 		return res, fmt.Errorf("alicelg %s route server %s: build snapshot: %w", g.Name, rs.ID, err)
 	}
 	in.Origin = c.base + "/api/v1/routeservers/" + rs.ID
+	// A partial or neighbours-only snapshot is smaller than a whole table
+	// by nature, and marked so: the shrink guard is for whole tables.
+	in.Force = col.Table != "complete"
 	if res.Publish, err = f.st.Publish(ctx, in); err != nil {
 		return res, fmt.Errorf("alicelg %s route server %s: publish: %w", g.Name, rs.ID, err)
 	}
