@@ -272,23 +272,22 @@ func mrtTable(t *testing.T, path string) []refRoute {
 	return out
 }
 
-// TestARDAAliceLGRealData: a fake Alice-LG route server whose neighbours
+// ardaRealStore: a fake Alice-LG route server whose neighbours
 // are IX.br São Paulo's members in the 2022-06-01 PeeringDB dump and
 // whose routes are the table left by the real RIS rrc15 update excerpt
 // (2010; each route handed to a member chosen by a hash of its prefix,
 // with the member's ASN prepended, as a route server receives it) is read
-// by the alicelg collector; BR's ARDA indicators in the API equal a
-// brute-force computation from the routes served and the raw LACNIC file.
-// A budget-cut run of the same route server is stored as partial and
-// changes nothing.
-func TestARDAAliceLGRealData(t *testing.T) {
+// by the alicelg collector, whole on 2022-06-01 and cut by its budget on
+// 2022-06-02, over PeeringDB 2022-06-01 and LACNIC 2022-03-31. It returns
+// the store, the route server's neighbours and the routes served.
+func ardaRealStore(t *testing.T) (store.Store, realdata.Set, []alicelg.Neighbor, []refRoute) {
 	set := realdata.Trimmed(t)
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "arda.db"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
+	t.Cleanup(func() { st.Close() })
 	d, err := peeringdb.ReadDir(ctx, set.PeeringDBDir("ixgen-2022-06-01"))
 	if err != nil {
 		t.Fatal(err)
@@ -350,7 +349,7 @@ func TestARDAAliceLGRealData(t *testing.T) {
 		t.Fatalf("only %d routes from the MRT excerpt", len(served))
 	}
 	srv := alicelgtest.New(rs)
-	defer srv.Close()
+	t.Cleanup(srv.Close)
 
 	hc := func() *safehttp.Client {
 		cfg := safehttp.DefaultConfig()
@@ -391,6 +390,15 @@ func TestARDAAliceLGRealData(t *testing.T) {
 		t.Fatalf("budget-cut run: %+v %v", res, err)
 	}
 
+	return st, set, rs.Neighbors, served
+}
+
+// TestARDAAliceLGRealData: over ardaRealStore, BR's ARDA indicators in
+// the API equal a brute-force computation from the routes served and the
+// raw LACNIC file; the budget-cut run is stored as partial and changes
+// nothing; the pages show them with their vantage point and dates.
+func TestARDAAliceLGRealData(t *testing.T) {
+	st, set, neighbors, served := ardaRealStore(t)
 	h := httptest.NewServer(dashboard.New(st, dashboard.Config{}).Handler())
 	defer h.Close()
 	var got ardaCountryJSON
@@ -432,9 +440,23 @@ func TestARDAAliceLGRealData(t *testing.T) {
 	if code != 200 || json.Unmarshal([]byte(body), &src) != nil || len(src.BGP) != 1 {
 		t.Fatalf("sources: %d %.300s", code, body)
 	}
-	if b := src.BGP[0]; b.Table != "complete" || b.Established != len(rs.Neighbors) || !b.Verified || b.PDB == nil || *b.PDB != len(rs.Neighbors) ||
+	if b := src.BGP[0]; b.Table != "complete" || b.Established != len(neighbors) || !b.Verified || b.PDB == nil || *b.PDB != len(neighbors) ||
 		src.PeeringDBActive == nil || !*src.PeeringDBActive {
 		t.Errorf("sources bgp: %+v active %v", src.BGP, src.PeeringDBActive)
+	}
+	// The pages, in three languages.
+	for _, tc := range []struct{ path, want string }{
+		{"/countries/BR/arda?at=2022-06-02&lang=en", "bgp:alicelg-ixbr-rs1-sp-v4"},
+		{"/countries/BR/arda?at=2022-06-02&lang=es", "Los cuatro indicadores de ARDA"},
+		{"/countries/BR/arda?at=2022-06-02&lang=pt", `datetime="2022-03-31"`},
+		{"/countries/UY/arda?at=2022-06-02", `id="arda-none"`},
+		{"/regions/lac/arda?at=2022-06-02", `href="/countries/BR/arda`},
+		{"/countries/BR?at=2022-06-02", `/countries/BR/arda`},
+	} {
+		code, body := get(t, h, tc.path)
+		if code != 200 || !strings.Contains(body, tc.want) {
+			t.Errorf("%s: %d, want %q in %.300s", tc.path, code, tc.want, body)
+		}
 	}
 }
 
