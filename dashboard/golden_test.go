@@ -112,6 +112,8 @@ var goldenRequests = []string{
 	"/metrics?region=lac",
 	// Pages.
 	"/",
+	"/countries/BR/arda",
+	"/regions/lac/arda?lang=pt",
 	"/?lang=es",
 	"/?at=2019-06-01&lang=pt",
 	"/ixps",
