@@ -561,3 +561,45 @@ func TestARDAMRTAgainstBgpdump(t *testing.T) {
 		t.Errorf("vantage points: %+v", got.Current.Vantages)
 	}
 }
+
+// TestBrowserARDA: the BR ARDA page in headless Chromium shows the four
+// indicators with their vantage point (IX.br São Paulo's route server)
+// and the dates of the route-server snapshot and of the RIR file; UY
+// says it has no vantage point; no console error or failed request.
+func TestBrowserARDA(t *testing.T) {
+	b := dashboard.NewBrowser(t)
+	st, _, _, _ := ardaRealStore(t)
+	h := httptest.NewServer(dashboard.New(st, dashboard.Config{}).Handler())
+	defer h.Close()
+
+	b.Open(t, h.URL+"/countries/BR/arda?at=2022-06-02&lang=en")
+	b.WaitFor(t, "four indicators", `document.querySelectorAll('#arda-kpis > div').length === 4`)
+	if got := b.Eval(t, `[...document.querySelectorAll('#arda-kpis dd:not(.delta)')].map(d => d.textContent.trim()).join(' | ')`); strings.Contains(got, "–") || strings.Count(got, "%") != 4 {
+		t.Errorf("indicator values %q: want four percentages", got)
+	}
+	src := b.Text(t, "#arda-sources")
+	for _, want := range []string{"bgp:alicelg-ixbr-rs1-sp-v4", "alicelg", "IX.br", "2022"} {
+		if !strings.Contains(src, want) {
+			t.Errorf("vantage points %q lack %q", src, want)
+		}
+	}
+	if d := b.Eval(t, `[...document.querySelectorAll('#arda-sources time')].map(e => e.getAttribute('datetime')).join(',')`); d != "2022-06-01,2022-03-31" {
+		t.Errorf("dates shown %q, want the route server's 2022-06-01 and the RIR file's 2022-03-31", d)
+	}
+	if n := b.Eval(t, `String(document.querySelectorAll('#arda-history tbody tr').length)`); n != "1" {
+		t.Errorf("history rows %s, want 1 (the partial table is no observation)", n)
+	}
+	b.Screenshot(t, "arda-BR")
+	if p := b.Problems(); len(p) > 0 {
+		t.Errorf("problems on the BR page:\n%s", strings.Join(p, "\n"))
+	}
+
+	b.Open(t, h.URL+"/countries/UY/arda?at=2022-06-02&lang=es")
+	b.WaitFor(t, "no vantage point note", `document.querySelector('#arda-none') !== null`)
+	if got := b.Eval(t, `document.querySelector('#arda-kpis dd').textContent.trim()`); got != "–" {
+		t.Errorf("UY shows %q, want – (unknown)", got)
+	}
+	if p := b.Problems(); len(p) > 0 {
+		t.Errorf("problems on the UY page:\n%s", strings.Join(p, "\n"))
+	}
+}

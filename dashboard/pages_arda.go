@@ -2,6 +2,10 @@ package dashboard
 
 import (
 	"net/http"
+	"time"
+
+	"github.com/ixpobs/ixpobs/collector/peeringdb"
+	"github.com/ixpobs/ixpobs/ixp"
 
 	"github.com/ixpobs/ixpobs/geo"
 	"github.com/ixpobs/ixpobs/indicator"
@@ -51,6 +55,7 @@ func (w *web) countryARDA(r *http.Request, p *page) error {
 	if geo.InRegion(c.Country, geo.LAC) {
 		d.Region = geo.LAC
 	}
+	w.pdbDate(r, p)
 	p.Title = p.T("arda.title", c.Name)
 	p.Data = d
 	return nil
@@ -68,6 +73,7 @@ func (w *web) regionARDA(r *http.Request, p *page) error {
 	for _, c := range rg.Countries {
 		d.Names[c.Country] = geo.Name(c.Country, p.lang)
 	}
+	w.pdbDate(r, p)
 	p.Title = p.T("arda.title", rg.Name)
 	p.Data = d
 	return nil
@@ -84,4 +90,16 @@ type ardaVPs struct {
 // VPs wraps an observation for the "ardavps" template.
 func (p *page) VPs(a indicator.ARDA, names map[int64]string) ardaVPs {
 	return ardaVPs{Page: p, A: a, Names: names}
+}
+
+// pdbDate sets the PeeringDB snapshot in force at the page's date (it
+// names the exchanges of the vantage points).
+func (w *web) pdbDate(r *http.Request, p *page) {
+	at := p.atOrLatest()
+	if at.IsZero() {
+		return
+	}
+	if sn, err := w.s.store.SnapshotAt(r.Context(), peeringdb.Source, ixp.EndOfDay(at)); err == nil {
+		p.SnapshotDate = sn.At.UTC().Format(time.DateOnly)
+	}
 }
