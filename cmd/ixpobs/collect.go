@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/ixpobs/ixpobs/collector"
+	"github.com/ixpobs/ixpobs/collector/alicelg"
 	"github.com/ixpobs/ixpobs/collector/peeringdb"
 	"github.com/ixpobs/ixpobs/store"
 )
@@ -48,7 +49,8 @@ type collectOptions struct {
 }
 
 // buildSources lists the enabled sources, or the ones named in
-// opts.only ("rir" names every registry, "mrt" every RIB collector).
+// opts.only ("rir" names every registry, "mrt" every RIB collector,
+// "alicelg" every looking glass).
 func buildSources(cfg Config, st store.Store, log *slog.Logger, opts *collectOptions) ([]collector.Source, error) {
 	if opts == nil {
 		opts = &collectOptions{}
@@ -81,6 +83,10 @@ func buildSources(cfg Config, st store.Store, log *slog.Logger, opts *collectOpt
 		enabled[src.Name] = cfg.MRT.Enabled
 		all = append(all, src)
 	}
+	for _, src := range aliceLGSources(cfg.AliceLG, client, st, log) {
+		enabled[src.Name] = cfg.AliceLG.Enabled
+		all = append(all, src)
+	}
 	if len(opts.only) == 0 {
 		var out []collector.Source
 		for _, src := range all {
@@ -94,7 +100,8 @@ func buildSources(cfg Config, st store.Store, log *slog.Logger, opts *collectOpt
 	for _, name := range opts.only {
 		n := len(out)
 		for _, src := range all {
-			if src.Name == name || (name == "rir" && strings.HasPrefix(src.Name, "rir:")) || (name == "mrt" && strings.HasPrefix(src.Name, "mrt:")) {
+			if src.Name == name || (name == "rir" && strings.HasPrefix(src.Name, "rir:")) || (name == "mrt" && strings.HasPrefix(src.Name, "mrt:")) ||
+				(name == "alicelg" && strings.HasPrefix(src.Name, alicelg.SourcePrefix)) {
 				out = append(out, src)
 			}
 		}
@@ -104,7 +111,7 @@ func buildSources(cfg Config, st store.Store, log *slog.Logger, opts *collectOpt
 				names = append(names, src.Name)
 			}
 			sort.Strings(names)
-			return nil, fmt.Errorf("unknown source %q (known: %s, rir, mrt)", name, strings.Join(names, ", "))
+			return nil, fmt.Errorf("unknown source %q (known: %s, rir, mrt, alicelg)", name, strings.Join(names, ", "))
 		}
 	}
 	return out, nil

@@ -6,11 +6,16 @@ package vantage
 
 import (
 	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
+	"time"
 
 	"github.com/ixpobs/ixpobs/ixp"
+	"github.com/ixpobs/ixpobs/store"
 )
 
 // LAN is one peering-LAN prefix of an exchange.
@@ -94,4 +99,36 @@ func (m Match) String() string {
 		return fmt.Sprintf("not tied (%d addresses)", m.Addresses)
 	}
 	return fmt.Sprintf("ix %d by %s (%d of %d addresses)", m.IXID, m.By, m.Matched, m.Addresses)
+}
+
+// ObjectReader is the part of a store LANsAt reads.
+type ObjectReader interface {
+	SnapshotAt(ctx context.Context, source string, at time.Time) (ixp.Snapshot, error)
+	Objects(ctx context.Context, source string, kind ixp.Kind, at time.Time, q store.Filter) ([]ixp.Record, error)
+}
+
+// LANsAt returns the exchanges' LAN prefixes of the newest snapshot of
+// source (PeeringDB) at or before at; none when the source has no
+// snapshot yet.
+func LANsAt(ctx context.Context, st ObjectReader, source string, at time.Time) ([]LAN, error) {
+	sn, err := st.SnapshotAt(ctx, source, at)
+	if errors.Is(err, ixp.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	recs, err := st.Objects(ctx, source, ixp.KindExchangePrefix, sn.At, store.Filter{})
+	if err != nil {
+		return nil, err
+	}
+	ps := make([]ixp.ExchangePrefix, 0, len(recs))
+	for _, r := range recs {
+		var p ixp.ExchangePrefix
+		if err := json.Unmarshal(r.Data, &p); err != nil {
+			return nil, fmt.Errorf("%s ixpfx %d: %w", source, r.ID, err)
+		}
+		ps = append(ps, p)
+	}
+	return LANs(ps), nil
 }
