@@ -45,6 +45,9 @@ type Config struct {
 	RIR RIRSource `yaml:"rir"`
 	// MRT configures the scheduled fetch of route collectors' RIB dumps.
 	MRT MRTSource `yaml:"mrt"`
+	// AliceLG configures reading route servers through Alice-LG looking
+	// glasses.
+	AliceLG AliceLGSource `yaml:"alicelg"`
 	// Metrics configures /metrics.
 	Metrics MetricsConfig `yaml:"metrics"`
 	// HTTP hardens the public listener of serve.
@@ -128,6 +131,8 @@ func defaultConfig() Config {
 		RIR:  RIRSource{Enabled: true, Interval: 24 * time.Hour, Timeout: 10 * time.Minute},
 		HTTP: HTTPConfig{RateLimit: 20, RateBurst: 40, ReadHeaderTimeout: 5 * time.Second, MaxURIBytes: 8192},
 		MRT:  MRTSource{Enabled: false, Timeout: time.Hour, Lookback: 6, MaxBytes: 2 << 30},
+		AliceLG: AliceLGSource{Enabled: false, Interval: time.Hour, Timeout: time.Hour, Pace: time.Second,
+			PageTimeout: time.Minute, Budget: 2000},
 	}
 }
 
@@ -160,6 +165,9 @@ func (c Config) validate() error {
 		}
 	}
 	if err := c.IXF.validate(); err != nil {
+		return err
+	}
+	if err := c.AliceLG.validate(); err != nil {
 		return err
 	}
 	if err := c.MRT.validate(); err != nil {
