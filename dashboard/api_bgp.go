@@ -86,9 +86,41 @@ func (s *Server) bgpViewsAt(ctx context.Context, at time.Time) ([]*bgpView, erro
 		if err != nil {
 			return nil, err
 		}
+		if !v.collector.Counted() {
+			// A partial route-server table (or neighbours only) is never
+			// shown as a table: the newest whole one before it stands.
+			if v, err = s.countedBefore(ctx, sn); err != nil || v == nil {
+				if err != nil {
+					return nil, err
+				}
+				continue
+			}
+		}
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// countedBefore returns the newest snapshot of sn's source before sn that
+// holds a whole table, or nil.
+func (s *Server) countedBefore(ctx context.Context, sn ixp.Snapshot) (*bgpView, error) {
+	snaps, err := s.store.Snapshots(ctx, sn.Source)
+	if err != nil {
+		return nil, err
+	}
+	for i := len(snaps) - 1; i >= 0; i-- {
+		if !snaps[i].At.Before(sn.At) {
+			continue
+		}
+		c, err := s.collectorOf(ctx, snaps[i])
+		if err != nil {
+			return nil, err
+		}
+		if c.Counted() {
+			return s.bgpViewOf(ctx, snaps[i])
+		}
+	}
+	return nil, nil
 }
 
 type collectorJSON struct {

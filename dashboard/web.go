@@ -34,7 +34,7 @@ type web struct {
 }
 
 // pageNames are the templates in templates/ besides layout.html.
-var pageNames = [...]string{"overview", "ixps", "ixp", "network", "sources", "search", "error", "country", "region"}
+var pageNames = [...]string{"overview", "ixps", "ixp", "network", "sources", "search", "error", "country", "region", "arda"}
 
 func newWeb(s *Server) (*web, error) {
 	cat, err := loadCatalog(webFS)
@@ -94,6 +94,8 @@ func (w *web) mount(r chi.Router) {
 	r.Get("/search", w.page("search", w.search))
 	r.Get("/countries/{cc}", w.page("country", w.country))
 	r.Get("/regions/{region}", w.page("region", w.region))
+	r.Get("/countries/{cc}/arda", w.page("arda", w.countryARDA))
+	r.Get("/regions/{region}/arda", w.page("arda", w.regionARDA))
 	static, _ := fs.Sub(webFS, "static")
 	files := http.StripPrefix("/static/", http.FileServerFS(static))
 	r.Get("/static/*", func(rw http.ResponseWriter, r *http.Request) {

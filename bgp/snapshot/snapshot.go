@@ -184,3 +184,42 @@ func appendPrefixes(b []byte, origin uint32, all []bgp.PrefixOrigins, group []ui
 	}
 	return append(b, '}')
 }
+
+// SetPeers replaces the peer records of a snapshot built by Build with
+// peers (route-server neighbours, which exist whether or not their routes
+// were read); the prefix counts of a peer the summary saw are kept when
+// peers leave them at zero.
+func SetPeers(in *ixp.SnapshotInput, ixID int64, peers []ixp.BGPPeer) error {
+	counts := map[string][2]int{}
+	kept := in.Records[:0]
+	for _, r := range in.Records {
+		if r.Kind != ixp.KindBGPPeer {
+			kept = append(kept, r)
+			continue
+		}
+		var p ixp.BGPPeer
+		if err := json.Unmarshal(r.Data, &p); err != nil {
+			return fmt.Errorf("bgp: peer record %d: %w", r.ID, err)
+		}
+		counts[fmt.Sprintf("%d|%s", p.ASN, p.Address)] = [2]int{p.PrefixesV4, p.PrefixesV6}
+	}
+	in.Records = kept
+	seen := map[int64]bool{}
+	for _, p := range peers {
+		key := fmt.Sprintf("%d|%s", p.ASN, p.Address)
+		if c, ok := counts[key]; ok && p.PrefixesV4 == 0 && p.PrefixesV6 == 0 {
+			p.PrefixesV4, p.PrefixesV6 = c[0], c[1]
+		}
+		id := id63(key)
+		if seen[id] {
+			continue // a neighbour listed twice
+		}
+		seen[id] = true
+		r, err := record(ixp.KindBGPPeer, id, ixID, uint32(p.ASN), p)
+		if err != nil {
+			return err
+		}
+		in.Records = append(in.Records, r)
+	}
+	return nil
+}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/ixpobs/ixpobs/collector"
+	"github.com/ixpobs/ixpobs/collector/alicelg"
 	"github.com/ixpobs/ixpobs/collector/peeringdb"
 	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/store"
@@ -50,7 +51,8 @@ type collectOptions struct {
 
 // buildSources lists the enabled sources, or the ones named in
 // opts.only ("rir" names every registry, "mrt" every scheduled RIB
-// collector, bgp:<collector>; the old spelling mrt:<collector> is accepted).
+// collector, bgp:<collector>, the old spelling mrt:<collector> accepted;
+// "alicelg" every looking glass).
 func buildSources(cfg Config, st store.Store, log *slog.Logger, opts *collectOptions) ([]collector.Source, error) {
 	if opts == nil {
 		opts = &collectOptions{}
@@ -83,6 +85,10 @@ func buildSources(cfg Config, st store.Store, log *slog.Logger, opts *collectOpt
 		enabled[src.Name] = cfg.MRT.Enabled
 		all = append(all, src)
 	}
+	for _, src := range aliceLGSources(cfg.AliceLG, client, st, log) {
+		enabled[src.Name] = cfg.AliceLG.Enabled
+		all = append(all, src)
+	}
 	if len(opts.only) == 0 {
 		var out []collector.Source
 		for _, src := range all {
@@ -97,7 +103,8 @@ func buildSources(cfg Config, st store.Store, log *slog.Logger, opts *collectOpt
 		n := len(out)
 		name = ixp.CanonicalSource(name) // mrt:rrc15, the old spelling, is bgp:rrc15
 		for _, src := range all {
-			if src.Name == name || (name == ixp.SourceRIR && strings.HasPrefix(src.Name, ixp.SourcePrefixRIR)) || (name == "mrt" && strings.HasPrefix(src.Name, ixp.SourcePrefixBGP)) {
+			if src.Name == name || (name == ixp.SourceRIR && strings.HasPrefix(src.Name, ixp.SourcePrefixRIR)) || (name == "mrt" && strings.HasPrefix(src.Name, ixp.SourcePrefixBGP)) ||
+				(name == "alicelg" && strings.HasPrefix(src.Name, alicelg.SourcePrefix)) {
 				out = append(out, src)
 			}
 		}
@@ -107,7 +114,7 @@ func buildSources(cfg Config, st store.Store, log *slog.Logger, opts *collectOpt
 				names = append(names, src.Name)
 			}
 			sort.Strings(names)
-			return nil, fmt.Errorf("unknown source %q (known: %s, rir, mrt)", name, strings.Join(names, ", "))
+			return nil, fmt.Errorf("unknown source %q (known: %s, rir, mrt, alicelg)", name, strings.Join(names, ", "))
 		}
 	}
 	return out, nil

@@ -9,6 +9,55 @@ import (
 	"github.com/ixpobs/ixpobs/store/sqlite"
 )
 
+func TestAliceLGSection(t *testing.T) {
+	tests := []struct {
+		name, yaml, wantErr string
+		sources             []string
+	}{
+		{"defaults", "alicelg: {enabled: true}\n", "", []string{"alicelg:ixbr"}},
+		{"two glasses", "alicelg:\n  looking_glasses:\n    - {name: ixbr, base_url: 'https://lg.ix.br', routes: true, ixp_ids: {rs1: 171}}\n    - {name: other, base_url: 'https://lg.example.net'}\n", "",
+			[]string{"alicelg:ixbr", "alicelg:other"}},
+		{"bad name", "alicelg:\n  looking_glasses:\n    - {name: 'IX BR', base_url: 'https://lg.ix.br'}\n", "looking glass name", nil},
+		{"bad url", "alicelg:\n  looking_glasses:\n    - {name: x, base_url: 'ftp://lg'}\n", "base URL", nil},
+		{"twice", "alicelg:\n  looking_glasses:\n    - {name: x, base_url: 'https://a'}\n    - {name: x, base_url: 'https://b'}\n", "twice", nil},
+		{"negative budget", "alicelg: {budget: -1}\n", "budget", nil},
+	}
+	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "a.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := defaultConfig()
+			err := decodeConfig([]byte(tt.yaml), &cfg)
+			if err == nil {
+				err = cfg.validate()
+			}
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want one naming %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			srcs, err := buildSources(cfg, st, nil, &collectOptions{only: []string{"alicelg"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, s := range srcs {
+				got = append(got, s.Name)
+			}
+			if strings.Join(got, " ") != strings.Join(tt.sources, " ") {
+				t.Errorf("sources %v, want %v", got, tt.sources)
+			}
+		})
+	}
+}
+
 func TestMRTSection(t *testing.T) {
 	tests := []struct {
 		name    string

@@ -10,9 +10,11 @@ import (
 	"time"
 
 	"github.com/ixpobs/ixpobs/collector"
+	"github.com/ixpobs/ixpobs/collector/alicelg"
 	"github.com/ixpobs/ixpobs/collector/ixf"
 	"github.com/ixpobs/ixpobs/collector/ribs"
 	"github.com/ixpobs/ixpobs/collector/rir"
+	"github.com/ixpobs/ixpobs/collector/vantage"
 	"github.com/ixpobs/ixpobs/internal/safehttp"
 	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/store"
@@ -282,4 +284,68 @@ func ixfSource(cfg IXFSource, client *safehttp.Client, st store.Store, log *slog
 			}
 			return store.PublishResult{}, discoveryErr
 		}}, nil
+}
+
+// AliceLGSource configures the scheduled reading of route servers through
+// Alice-LG looking glasses (collector/alicelg).
+type AliceLGSource struct {
+	Enabled  bool          `yaml:"enabled"`
+	Interval time.Duration `yaml:"interval"`
+	Timeout  time.Duration `yaml:"timeout"`
+	// Pace between two requests to one glass; PageTimeout for one request;
+	// Budget: requests per run and glass (a table left unread is stored
+	// as partial and continued by the next run).
+	Pace        time.Duration `yaml:"pace"`
+	PageTimeout time.Duration `yaml:"page_timeout"`
+	Budget      int           `yaml:"budget"`
+	// LookingGlasses to read; empty means alicelg.DefaultLookingGlasses
+	// (IX.br's lg.ix.br, neighbours only).
+	LookingGlasses []alicelg.LookingGlass `yaml:"looking_glasses"`
+}
+
+func (c AliceLGSource) validate() error {
+	if c.Interval < time.Minute {
+		return fmt.Errorf("alicelg.interval must be at least 1m")
+	}
+	if c.Pace < 0 || c.Budget < 0 || c.PageTimeout < 0 {
+		return fmt.Errorf("alicelg.pace, page_timeout and budget must not be negative")
+	}
+	seen := map[string]bool{}
+	for _, g := range c.LookingGlasses {
+		if err := g.Validate(); err != nil {
+			return fmt.Errorf("alicelg.looking_glasses: %w", err)
+		}
+		if seen[g.Name] {
+			return fmt.Errorf("alicelg.looking_glasses: %s listed twice", g.Name)
+		}
+		seen[g.Name] = true
+	}
+	return nil
+}
+
+// aliceLGSources returns one scheduled source per looking glass,
+// "alicelg:<name>"; route servers are tied to exchanges by the LAN
+// prefixes of the newest PeeringDB snapshot (or the glass's ixp_ids).
+func aliceLGSources(cfg AliceLGSource, client *safehttp.Client, st store.Store, log *slog.Logger) []collector.Source {
+	glasses := cfg.LookingGlasses
+	if len(glasses) == 0 {
+		glasses = alicelg.DefaultLookingGlasses()
+	}
+	f := alicelg.New(client, st, alicelg.Config{Pace: cfg.Pace, PageTimeout: cfg.PageTimeout, Budget: cfg.Budget, Logger: log,
+		LANs: func(ctx context.Context) ([]vantage.LAN, error) {
+			return vantage.LANsAt(ctx, st, ixp.SourcePeeringDB, time.Now())
+		}})
+	var out []collector.Source
+	for _, g := range glasses {
+		out = append(out, collector.Source{Name: alicelg.SourcePrefix + g.Name, Interval: cfg.Interval, Timeout: cfg.Timeout,
+			Collect: func(ctx context.Context) (store.PublishResult, error) {
+				res, err := f.Collect(ctx, g)
+				var last store.PublishResult
+				for _, r := range res {
+					last = r.Publish
+				}
+				return last, err
+			}})
+	}
+	return out
 }

@@ -88,10 +88,11 @@ func Records(name string, ex *Export) ([]ixp.Record, error) {
 }
 
 // SnapshotAt returns the time a snapshot of ex stands for: the export's
-// timestamp, or fetched when the export has none or one more than
-// MaxClockSkew after fetched.
+// timestamp, or fetched when the export has none, one more than
+// MaxClockSkew after fetched or one before ixp.EarliestSnapshot (the store
+// refuses such dates: see ixp.CheckSnapshotTime).
 func SnapshotAt(ex *Export, fetched time.Time) time.Time {
-	if ex.Timestamp.IsZero() || ex.Timestamp.After(fetched.Add(MaxClockSkew)) {
+	if ex.Timestamp.IsZero() || ex.Timestamp.After(fetched.Add(MaxClockSkew)) || ex.Timestamp.Before(ixp.EarliestSnapshot) {
 		return fetched.UTC()
 	}
 	return ex.Timestamp
@@ -109,6 +110,9 @@ func Snapshot(name string, ex *Export, fetched time.Time) (ixp.SnapshotInput, er
 	notes := ex.Report.Notes()
 	if !ex.Timestamp.IsZero() && ex.Timestamp.After(fetched.Add(MaxClockSkew)) {
 		notes = append(notes, fmt.Sprintf("ixf: export timestamp %s is after the fetch time; fetch time used", ex.Timestamp.Format(time.RFC3339)))
+	}
+	if !ex.Timestamp.IsZero() && ex.Timestamp.Before(ixp.EarliestSnapshot) {
+		notes = append(notes, fmt.Sprintf("ixf: export timestamp %s is before %s; fetch time used", ex.Timestamp.Format(time.RFC3339), ixp.EarliestSnapshot.Format(time.DateOnly)))
 	}
 	return ixp.SnapshotInput{
 		Source:  ixp.IXFSource(name),

@@ -246,6 +246,9 @@ func (s *DB) ImportHistory(ctx context.Context, r io.Reader) error {
 			if err != nil {
 				return err
 			}
+			if err := ixp.CheckSnapshotTime(fromUnix(l.At), s.Now()); err != nil {
+				return fail(line, fmt.Errorf("%s snapshot %d: %w", l.Source, l.ID, err))
+			}
 			var newID int64
 			if err := tx.QueryRowContext(ctx, `INSERT INTO snapshots (source_id, at, kinds, delta, counts, digest, origin, notes, created)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,

@@ -300,6 +300,9 @@ func (s *DB) Publish(ctx context.Context, in ixp.SnapshotInput) (store.PublishRe
 		s.log.Warn("text a store cannot keep replaced by U+FFFD", "quirk", ixp.QuirkTextReplaced, "source", in.Source,
 			"origin", in.Origin, "characters", replaced, "note", in.Notes[len(in.Notes)-1])
 	}
+	if err := ixp.CheckSnapshotTime(in.At, s.Now()); err != nil {
+		return res, fmt.Errorf("store: publish %s: %w", in.Source, err)
+	}
 	dig := digest(&in, objs)
 	t := unix(in.At)
 	kinds := sortedKinds(in.Kinds)
