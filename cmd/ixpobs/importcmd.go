@@ -183,7 +183,9 @@ func importIXF(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	c, err := ixf.New(client, publisher{st}, ixf.Config{Logger: log})
+	icfg := ixf.DefaultConfig()
+	icfg.Logger = log
+	c, err := ixf.New(client, publisher{st}, icfg)
 	if err != nil {
 		return err
 	}
