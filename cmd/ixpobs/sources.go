@@ -339,7 +339,7 @@ func aliceLGSources(cfg AliceLGSource, client *safehttp.Client, st store.Store, 
 		}})
 	var out []collector.Source
 	for _, g := range glasses {
-		out = append(out, collector.Source{Name: alicelg.SourcePrefix + g.Name, Interval: cfg.Interval, Timeout: cfg.Timeout,
+		out = append(out, collector.Source{Name: ixp.AliceLGSource(g.Name), Interval: cfg.Interval, Timeout: cfg.Timeout,
 			Collect: func(ctx context.Context) (store.PublishResult, error) {
 				res, err := f.Collect(ctx, g)
 				var last store.PublishResult
