@@ -36,6 +36,19 @@ const (
 // and migrates it. Whatever the DSN says, queries use the extended
 // protocol with cached prepared statements, never the simple protocol.
 func Open(ctx context.Context, dsn string, log *slog.Logger) (*sqlstore.DB, error) {
+	return open(ctx, dsn, log, false)
+}
+
+// OpenReadOnly connects to a database that this process only reads, such
+// as a streaming read replica: every transaction is read-only
+// (default_transaction_read_only), nothing is migrated, and the schema
+// must already hold every migration this binary knows (the writer, which
+// opens the primary with Open, applies them). Publishing through it fails.
+func OpenReadOnly(ctx context.Context, dsn string, log *slog.Logger) (*sqlstore.DB, error) {
+	return open(ctx, dsn, log, true)
+}
+
+func open(ctx context.Context, dsn string, log *slog.Logger, readOnly bool) (*sqlstore.DB, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: parse DSN: %w", err)
@@ -49,6 +62,9 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*sqlstore.DB, erro
 	}
 	if _, ok := cfg.ConnConfig.RuntimeParams["application_name"]; !ok {
 		cfg.ConnConfig.RuntimeParams["application_name"] = "ixpobs"
+	}
+	if readOnly {
+		cfg.ConnConfig.RuntimeParams["default_transaction_read_only"] = "on"
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -66,7 +82,12 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*sqlstore.DB, erro
 		pool.Close()
 		return nil, err
 	}
-	if err := d.Migrate(ctx, db, sub); err != nil {
+	if readOnly {
+		err = sqlstore.CheckMigrations(ctx, db, sub)
+	} else {
+		err = d.Migrate(ctx, db, sub)
+	}
+	if err != nil {
 		db.Close()
 		pool.Close()
 		return nil, fmt.Errorf("postgres: %w", err)
