@@ -13,7 +13,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/ixpobs/ixpobs/bgp/snapshot"
 	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/store"
 )
@@ -74,7 +73,7 @@ type routeServerMembers struct {
 // routeServersOf returns the Alice-LG route servers tied to exchange id,
 // each at its newest snapshot at or before at.
 func (s *Server) routeServersOf(ctx context.Context, id int64, at time.Time, pdb *sourceMembers) ([]routeServerMembers, error) {
-	snaps, err := s.snapshotsAt(ctx, snapshot.SourcePrefix, at)
+	snaps, err := s.snapshotsAt(ctx, ixp.SourcePrefixBGP, at)
 	if err != nil {
 		return nil, err
 	}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/ixpobs/ixpobs/bgp/snapshot"
 	"github.com/ixpobs/ixpobs/geo"
 	"github.com/ixpobs/ixpobs/indicator"
 	"github.com/ixpobs/ixpobs/ixp"
@@ -109,7 +108,7 @@ func (s *Server) ardaVantages(ctx context.Context, keep func(cc string) bool) ([
 	if err != nil {
 		return nil, err
 	}
-	srcs, err := s.sourcesWithPrefix(ctx, snapshot.SourcePrefix)
+	srcs, err := s.sourcesWithPrefix(ctx, ixp.SourcePrefixBGP)
 	if err != nil {
 		return nil, err
 	}

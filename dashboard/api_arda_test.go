@@ -303,7 +303,7 @@ func ardaRealStore(t *testing.T) (store.Store, realdata.Set, []alicelg.Neighbor,
 	pdbAt := realdata.DumpDate("ixgen-2022-06-01")
 
 	// Neighbours: the members of ix 171 with an IPv4 address.
-	conns, err := st.Objects(ctx, peeringdb.Source, ixp.KindConnection, pdbAt, store.Filter{IXID: 171})
+	conns, err := st.Objects(ctx, ixp.SourcePeeringDB, ixp.KindConnection, pdbAt, store.Filter{IXID: 171})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -362,7 +362,7 @@ func ardaRealStore(t *testing.T) (store.Store, realdata.Set, []alicelg.Neighbor,
 		return c
 	}()
 	lans := func(ctx context.Context) ([]vantage.LAN, error) {
-		recs, err := st.Objects(ctx, peeringdb.Source, ixp.KindExchangePrefix, pdbAt, store.Filter{})
+		recs, err := st.Objects(ctx, ixp.SourcePeeringDB, ixp.KindExchangePrefix, pdbAt, store.Filter{})
 		if err != nil {
 			return nil, err
 		}

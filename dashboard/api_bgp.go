@@ -76,7 +76,7 @@ func (s *Server) bgpViewOf(ctx context.Context, sn ixp.Snapshot) (*bgpView, erro
 
 // bgpViewsAt returns the newest snapshot of every collector at at.
 func (s *Server) bgpViewsAt(ctx context.Context, at time.Time) ([]*bgpView, error) {
-	snaps, err := s.snapshotsAt(ctx, snapshot.SourcePrefix, at)
+	snaps, err := s.snapshotsAt(ctx, ixp.SourcePrefixBGP, at)
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +173,7 @@ func (s *Server) handleBGPCollectors(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	snaps, err := s.snapshotsAt(ctx, snapshot.SourcePrefix, at)
+	snaps, err := s.snapshotsAt(ctx, ixp.SourcePrefixBGP, at)
 	if err != nil {
 		return nil, err
 	}
@@ -319,7 +319,7 @@ func (s *Server) handleBGPCollector(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	src := snapshot.SourcePrefix + name
+	src := ixp.BGPSource(name)
 	sn, err := s.store.SnapshotAt(ctx, src, at)
 	if errors.Is(err, ixp.ErrNotFound) {
 		return nil, notFound("no BGP collector %q with data at that date", name)
@@ -432,7 +432,7 @@ func (s *Server) handleASNOrigins(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	snaps, err := s.snapshotsAt(ctx, snapshot.SourcePrefix, at)
+	snaps, err := s.snapshotsAt(ctx, ixp.SourcePrefixBGP, at)
 	if err != nil {
 		return nil, err
 	}
@@ -446,7 +446,7 @@ func (s *Server) handleASNOrigins(r *http.Request) (any, error) {
 			}
 			continue
 		}
-		seen := originSeen{Collector: strings.TrimPrefix(src, snapshot.SourcePrefix), IXPID: recs[0].IXID, Date: dateString(sn.At), Prefixes: []string{}}
+		seen := originSeen{Collector: strings.TrimPrefix(src, ixp.SourcePrefixBGP), IXPID: recs[0].IXID, Date: dateString(sn.At), Prefixes: []string{}}
 		if err := json.Unmarshal(recs[0].Data, &seen.Origin); err != nil {
 			return nil, err
 		}

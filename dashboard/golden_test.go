@@ -57,7 +57,12 @@ var goldenRequests = []string{
 	"/api/v1/ixps/171/events?from=2020-01-01&to=2022-12-31&format=csv",
 	"/api/v1/ixps/171/sources",
 	"/api/v1/ixps/171/sources?at=2020-05-05",
+	"/api/v1/ixps?country__in=AR,CL&members__gte=10&fields=id,name,country,members",
+	"/api/v1/ixps?name__startswith=ix.br&skip=2&limit=3",
+	"/api/v1/ixps?colour=red",
 	// Networks and origins.
+	"/api/v1/networks?ixps__gte=4&sort=-ixps&limit=10",
+	"/api/v1/networks?name__contains=telecom&at=2019-01-19&format=csv",
 	"/api/v1/networks/15169",
 	"/api/v1/networks/AS28571?at=2020-01-01",
 	"/api/v1/networks/28571?format=csv",

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/ixpobs/ixpobs/collector/peeringdb"
 	"github.com/ixpobs/ixpobs/ixp"
 
 	"github.com/ixpobs/ixpobs/geo"
@@ -99,7 +98,7 @@ func (w *web) pdbDate(r *http.Request, p *page) {
 	if at.IsZero() {
 		return
 	}
-	if sn, err := w.s.store.SnapshotAt(r.Context(), peeringdb.Source, ixp.EndOfDay(at)); err == nil {
+	if sn, err := w.s.store.SnapshotAt(r.Context(), ixp.SourcePeeringDB, ixp.EndOfDay(at)); err == nil {
 		p.SnapshotDate = sn.At.UTC().Format(time.DateOnly)
 	}
 }

@@ -16,7 +16,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/ixpobs/ixpobs/collector/peeringdb"
 	"github.com/ixpobs/ixpobs/geo"
 	"github.com/ixpobs/ixpobs/ixp"
 )
@@ -375,7 +374,7 @@ func (w *web) newPage(rw http.ResponseWriter, r *http.Request, name string) *pag
 		}
 	}
 	rw.Header().Set("Vary", "Accept-Language, Cookie")
-	if snaps, err := w.s.store.Snapshots(r.Context(), peeringdb.Source); err == nil && len(snaps) > 0 {
+	if snaps, err := w.s.store.Snapshots(r.Context(), ixp.SourcePeeringDB); err == nil && len(snaps) > 0 {
 		p.FirstDate, p.LatestDate = dateString(snaps[0].At), dateString(snaps[len(snaps)-1].At)
 	}
 	return p
@@ -455,9 +454,6 @@ func (p *page) SortHead(key, current string) sortHead {
 	h.Href = p.Self("sort", next, "page", "")
 	return h
 }
-
-// Neg negates a number (templates have no arithmetic).
-func (p *page) Neg(n int) int { return -n }
 
 // TimeOf dereferences an optional time.
 func (p *page) TimeOf(t *time.Time) time.Time {

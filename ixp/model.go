@@ -116,6 +116,11 @@ type Connection struct {
 	Operational *bool  `json:"operational,omitempty"`
 	State       string `json:"state,omitempty"`   // IX-F connection state
 	Created     string `json:"created,omitempty"` // YYYY-MM-DD, PeeringDB created or IX-F member since
+	// Unknown names the fields (by their JSON name) that the source of
+	// this connection does not have at all, such as is_rs_peer in
+	// PeeringDB v1 archives: their zero value means "not known", never
+	// "no". Figures built on them are unknown too.
+	Unknown []string `json:"unknown,omitempty"`
 }
 
 // Campus groups facilities (PeeringDB campus).

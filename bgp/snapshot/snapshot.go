@@ -18,9 +18,6 @@ import (
 	"github.com/ixpobs/ixpobs/ixp"
 )
 
-// SourcePrefix starts the source name of every BGP collector.
-const SourcePrefix = "bgp:"
-
 var collectorName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$`)
 
 // ValidName reports whether name can name a collector (letters, digits,
@@ -53,7 +50,7 @@ func Build(c ixp.BGPCollector, at time.Time, sum bgp.Summary) (ixp.SnapshotInput
 		return ixp.SnapshotInput{}, err
 	}
 	c.Routes, c.Prefixes, c.Origins, c.Links = sum.Routes, len(sum.Prefixes), len(sum.Origins), len(sum.Links)
-	in := ixp.SnapshotInput{Source: SourcePrefix + c.Name, At: at.UTC(), Kinds: ixp.BGPKinds}
+	in := ixp.SnapshotInput{Source: ixp.BGPSource(c.Name), At: at.UTC(), Kinds: ixp.BGPKinds}
 	in.Records = make([]ixp.Record, 0, 1+len(sum.Peers)+2*len(sum.Origins))
 	add := func(k ixp.Kind, id int64, asn uint32, v any) error {
 		r, err := record(k, id, c.IXID, asn, v)

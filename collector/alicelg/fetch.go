@@ -20,9 +20,6 @@ import (
 	"github.com/ixpobs/ixpobs/store"
 )
 
-// SourcePrefix starts the run source name of each looking glass.
-const SourcePrefix = "alicelg:"
-
 // LookingGlass is one configured Alice-LG instance.
 type LookingGlass struct {
 	// Name names the snapshots "bgp:alicelg-<name>-<route server id>".
@@ -132,7 +129,7 @@ func SourceName(glass, rs string) string {
 	if len(s) > 64 {
 		s = s[:64]
 	}
-	return snapshot.SourcePrefix + s
+	return ixp.BGPSource(s)
 }
 
 // Collect runs one looking glass: route servers, then for each its
@@ -213,7 +210,7 @@ func (f *Fetcher) routeServer(ctx context.Context, c *Client, g LookingGlass, rs
 	res.Neighbors = len(peers)
 	res.IX = vantage.Tie(addrs, lans, g.IXIDs[rs.ID])
 
-	col := ixp.BGPCollector{Name: strings.TrimPrefix(src, snapshot.SourcePrefix), IXID: res.IX.IXID, Type: "alicelg",
+	col := ixp.BGPCollector{Name: strings.TrimPrefix(src, ixp.SourcePrefixBGP), IXID: res.IX.IXID, Type: "alicelg",
 		LookingGlass: c.base, TiedBy: res.IX.By, Table: "none"}
 	var sum bgp.Summary
 	var readErr error
