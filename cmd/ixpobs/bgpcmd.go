@@ -63,7 +63,7 @@ func runBGP(ctx context.Context, env *environment, args []string) error {
 	o := newOptions("bgp", "bgp --config FILE [flags]   (receive-only BGP sessions; a separate process from serve)", env, "db", "log-level", "log-format")
 	metricsListen := o.fs.String("metrics-listen", "", "address of this process's /metrics (default: bgp.metrics_listen of the config)")
 	if err := o.fs.Parse(args); err != nil {
-		return err
+		return parseError(err)
 	}
 	cfg, err := o.load(env)
 	if err != nil {

@@ -11,8 +11,13 @@
 //	ixpobs export   [-o FILE]
 //	ixpobs snapshots list [--source SOURCE] | delete SOURCE DATE
 //	ixpobs bgp      --config FILE [--db DSN] [--metrics-listen ADDR]
+//	ixpobs backup   --out FILE|DIR [--keep N]
+//	ixpobs restore  FILE [--db NEW-STORE]
 //	ixpobs migrate
-//	ixpobs version
+//	ixpobs version  (or ixpobs --version)
+//
+// Exit codes: 0 success (and --help), 1 a runtime failure, 2 a usage error
+// (unknown command or flag, missing argument).
 //
 // Run "ixpobs COMMAND --help" for the flags of each command.
 package main
@@ -54,6 +59,8 @@ func commands() map[string]command {
 		"collect":   {"run one collection of the named sources (default: all enabled), then exit", runCollect},
 		"import":    {"import files: peeringdb DIR|FILE, rir FILE..., ixf FILE|URL..., mrt FILE..., history FILE", runImport},
 		"export":    {"write the whole history (every source and snapshot) in the versioned export format", runExport},
+		"backup":    {"write a backup of the store: online SQLite copy or pg_dump archive (--out FILE|DIR, --keep N)", runBackup},
+		"restore":   {"restore a backup into a store that holds no data yet (a new SQLite path or an empty database)", runRestore},
 		"migrate":   {"create or upgrade the database schema, then exit", runMigrate},
 		"snapshots": {"list the snapshots of each source, or delete one (the history is repaired as if it had never been published)", runSnapshots},
 		"version":   {"print the version", runVersion},
@@ -72,6 +79,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		if len(args) == 0 {
 			return 2
 		}
+		return 0
+	}
+	if args[0] == "--version" || args[0] == "-version" {
+		fmt.Fprintln(stdout, versionString())
 		return 0
 	}
 	cmd, ok := cmds[args[0]]
@@ -110,7 +121,7 @@ func runVersion(_ context.Context, env *environment, args []string) error {
 	fs := flag.NewFlagSet("version", flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
 	if err := fs.Parse(args); err != nil {
-		return err
+		return parseError(err)
 	}
 	fmt.Fprintln(env.stdout, versionString())
 	return nil

@@ -62,8 +62,12 @@ func or(a, b string) string {
 }
 
 // Write backs up the store named by dsn to the file dst.
+// An existing dst is never overwritten.
 func Write(ctx context.Context, dsn, dst string, tools Tools) (Result, error) {
 	start := time.Now()
+	if _, err := os.Lstat(dst); err == nil {
+		return Result{}, fmt.Errorf("backup %s: the file exists", dst)
+	}
 	tmp, err := tempName(dst)
 	if err != nil {
 		return Result{}, err
@@ -80,7 +84,9 @@ func Write(ctx context.Context, dsn, dst string, tools Tools) (Result, error) {
 	if err := syncFile(tmp); err != nil {
 		return Result{}, fmt.Errorf("backup %s: %w", dst, err)
 	}
-	if err := os.Rename(tmp, dst); err != nil {
+	// A hard link fails if dst appeared meanwhile, where a rename would
+	// replace it.
+	if err := os.Link(tmp, dst); err != nil {
 		return Result{}, fmt.Errorf("backup %s: %w", dst, err)
 	}
 	fi, err := os.Stat(dst)
