@@ -104,6 +104,9 @@ func (r *Runner) RunOnce(ctx context.Context, src Source) error {
 		log.Error("collection failed", "kind", run.ErrorKind, "err", err)
 	} else {
 		run.Detail = fmt.Sprintf("inserted %d, ended %d, dangling %d, unchanged %v", res.Inserted, res.Ended, res.Dangling, res.Unchanged)
+		if res.TextReplaced > 0 {
+			run.Detail += fmt.Sprintf(", text replaced %d (%s)", res.TextReplaced, ixp.QuirkTextReplaced)
+		}
 		log.Info("collection done", "snapshot", res.Snapshot.ID, "inserted", res.Inserted, "ended", res.Ended)
 	}
 	if r.observer != nil {

@@ -12,7 +12,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/ixpobs/ixpobs/collector/peeringdb"
 	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/store"
 )
@@ -94,7 +93,7 @@ func (s *Server) snapshotFor(ctx context.Context, r *http.Request) (ixp.Snapshot
 	if err != nil {
 		return ixp.Snapshot{}, err
 	}
-	sn, err := s.store.SnapshotAt(ctx, peeringdb.Source, at)
+	sn, err := s.store.SnapshotAt(ctx, ixp.SourcePeeringDB, at)
 	if err != nil {
 		if at.IsZero() {
 			return sn, notFound("no PeeringDB data yet: run a collection or an import")
@@ -230,7 +229,7 @@ func (s *Server) handleIXP(r *http.Request) (any, error) {
 
 func (s *Server) exchangeAt(ctx context.Context, id int64, sn ixp.Snapshot) (ixp.Exchange, error) {
 	var e ixp.Exchange
-	recs, err := s.store.Objects(ctx, peeringdb.Source, ixp.KindExchange, sn.At, store.Filter{ID: id})
+	recs, err := s.store.Objects(ctx, ixp.SourcePeeringDB, ixp.KindExchange, sn.At, store.Filter{ID: id})
 	if err != nil {
 		return e, err
 	}
@@ -332,7 +331,7 @@ func (s *Server) handleIXPHistory(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	pts, err := s.store.ExchangeHistory(r.Context(), peeringdb.Source, id)
+	pts, err := s.store.ExchangeHistory(r.Context(), ixp.SourcePeeringDB, id)
 	if err != nil {
 		return nil, err
 	}
@@ -397,7 +396,7 @@ func (s *Server) handleIXPEvents(r *http.Request) (any, error) {
 	if from.IsZero() {
 		from = time.Unix(0, 0).UTC()
 	}
-	snaps, err := s.store.Snapshots(ctx, peeringdb.Source)
+	snaps, err := s.store.Snapshots(ctx, ixp.SourcePeeringDB)
 	if err != nil {
 		return nil, err
 	}
@@ -405,7 +404,7 @@ func (s *Server) handleIXPEvents(r *http.Request) (any, error) {
 		return nil, notFound("no PeeringDB data yet")
 	}
 	spans, err := s.spans.get(ctx, fmt.Sprintf("%d/%d", id, snaps[len(snaps)-1].ID), func(ctx context.Context) (map[ixp.ASN][]span, error) {
-		versions, err := s.store.Versions(ctx, peeringdb.Source, ixp.KindConnection, time.Unix(0, 0), time.Time{}, store.Filter{IXID: id})
+		versions, err := s.store.Versions(ctx, ixp.SourcePeeringDB, ixp.KindConnection, time.Unix(0, 0), time.Time{}, store.Filter{IXID: id})
 		if err != nil {
 			return nil, err
 		}
@@ -416,7 +415,7 @@ func (s *Server) handleIXPEvents(r *http.Request) (any, error) {
 	}
 	events := membershipEvents(spans, snaps[0].At, from, to)
 	names := map[ixp.ASN]ixp.Network{}
-	if sn, err := s.store.SnapshotAt(ctx, peeringdb.Source, to); err == nil {
+	if sn, err := s.store.SnapshotAt(ctx, ixp.SourcePeeringDB, to); err == nil {
 		if v, err := s.viewAt(ctx, sn); err == nil {
 			names = v.networks
 		}

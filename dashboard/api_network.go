@@ -10,7 +10,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/ixpobs/ixpobs/collector/peeringdb"
 	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/store"
 )
@@ -68,7 +67,7 @@ func (s *Server) handleNetwork(r *http.Request) (any, error) {
 	if n, ok := v.networks[asn]; ok {
 		out.Network = &n
 	}
-	versions, err := s.store.Versions(ctx, peeringdb.Source, ixp.KindConnection, time.Unix(0, 0), sn.At.Add(time.Second), store.Filter{ASN: asn})
+	versions, err := s.store.Versions(ctx, ixp.SourcePeeringDB, ixp.KindConnection, time.Unix(0, 0), sn.At.Add(time.Second), store.Filter{ASN: asn})
 	if err != nil {
 		return nil, err
 	}

@@ -100,6 +100,12 @@ var goldenRequests = []string{
 	"/api/v1/bgp/collectors/rrc15",
 	"/api/v1/bgp/collectors/nowhere",
 	"/api/v1/bgp/sessions",
+	// ARDA (from the collectors loaded above).
+	"/api/v1/arda/countries/BR",
+	"/api/v1/arda/countries/BR?format=csv",
+	"/api/v1/arda/countries/UY?at=2022-06-01",
+	"/api/v1/arda/regions/lac?format=csv",
+	"/api/v1/arda/regions/nowhere",
 	"/api/v1/snapshots",
 	"/api/v1/snapshots?format=csv",
 	"/api/v1/sources",
@@ -111,6 +117,8 @@ var goldenRequests = []string{
 	"/metrics?region=lac",
 	// Pages.
 	"/",
+	"/countries/BR/arda",
+	"/regions/lac/arda?lang=pt",
 	"/?lang=es",
 	"/?at=2019-06-01&lang=pt",
 	"/ixps",

@@ -31,6 +31,8 @@ import (
 //	GET /api/v1/regions                   the regions (lac, continents, UN sub-regions)
 //	GET /api/v1/regions/{region}          a region's totals and countries at ?at=DATE (csv)
 //	GET /api/v1/regions/{region}/history  a region's (or the world's) totals at every snapshot (csv)
+//	GET /api/v1/arda/countries/{cc}       ARDA's four indicators of a country at ?at=DATE and at every observation (csv)
+//	GET /api/v1/arda/regions/{region}     ARDA's indicators of every country of a region and its totals (csv)
 //	GET /api/v1/bgp/sessions              live BGP sessions of every ixpobs bgp process
 //	GET /api/v1/bgp/collectors            BGP collectors (MRT and live) with their newest counts (csv)
 //	GET /api/v1/bgp/collectors/{name}     one collector: peers against the IXP's members, history (csv)
@@ -70,6 +72,8 @@ func (s *Server) Handler() http.Handler {
 		r.Get("/regions", s.cachedAPI(s.handleRegions, takes("lang")))
 		r.Get("/regions/{region}", s.cachedAPI(s.handleRegion, takes("at", "lang", "format")))
 		r.Get("/regions/{region}/history", s.cachedAPI(s.handleRegionHistory, takes("lang", "format")))
+		r.Get("/arda/countries/{cc}", s.cachedAPI(s.handleARDACountry, takes("at", "lang", "format")))
+		r.Get("/arda/regions/{region}", s.cachedAPI(s.handleARDARegion, takes("at", "lang", "format")))
 		r.Get("/bgp/sessions", s.api(s.handleBGPSessions, takes()))
 		r.Get("/bgp/collectors", s.cachedAPI(s.handleBGPCollectors, takes("at", "format")))
 		r.Get("/bgp/collectors/{name}", s.cachedAPI(s.handleBGPCollector, takes("at", "format")))

@@ -45,12 +45,20 @@ type Config struct {
 	RIR RIRSource `yaml:"rir"`
 	// MRT configures the scheduled fetch of route collectors' RIB dumps.
 	MRT MRTSource `yaml:"mrt"`
+	// AliceLG configures reading route servers through Alice-LG looking
+	// glasses.
+	AliceLG AliceLGSource `yaml:"alicelg"`
 	// Metrics configures /metrics.
 	Metrics MetricsConfig `yaml:"metrics"`
 	// HTTP hardens the public listener of serve.
 	HTTP HTTPConfig `yaml:"http"`
 	// BGP configures `ixpobs bgp` (nil when the file has no bgp section).
 	BGP *BGPConfig `yaml:"bgp"`
+	// Backfill configures `ixpobs backfill` from the public archives.
+	Backfill BackfillConfig `yaml:"backfill"`
+	// Outbound configures how ixpobs reaches the Internet (proxy, extra
+	// CAs, private mirrors) for backfill.
+	Outbound OutboundConfig `yaml:"outbound"`
 }
 
 // MetricsConfig configures /metrics.
@@ -123,6 +131,8 @@ func defaultConfig() Config {
 		RIR:  RIRSource{Enabled: true, Interval: 24 * time.Hour, Timeout: 10 * time.Minute},
 		HTTP: HTTPConfig{RateLimit: 20, RateBurst: 40, ReadHeaderTimeout: 5 * time.Second, MaxURIBytes: 8192},
 		MRT:  MRTSource{Enabled: false, Timeout: time.Hour, Lookback: 6, MaxBytes: 2 << 30},
+		AliceLG: AliceLGSource{Enabled: false, Interval: time.Hour, Timeout: time.Hour, Pace: time.Second,
+			PageTimeout: time.Minute, Budget: 2000},
 	}
 }
 
@@ -155,6 +165,9 @@ func (c Config) validate() error {
 		}
 	}
 	if err := c.IXF.validate(); err != nil {
+		return err
+	}
+	if err := c.AliceLG.validate(); err != nil {
 		return err
 	}
 	if err := c.MRT.validate(); err != nil {
@@ -315,6 +328,9 @@ func (o *options) dateFlag(usage string) func() (time.Time, error) {
 		t, err := ixp.Date(*v)
 		if err != nil {
 			return t, fmt.Errorf("--at must be a date YYYY-MM-DD, not %q", *v)
+		}
+		if err := ixp.CheckSnapshotTime(t, time.Now()); err != nil {
+			return t, fmt.Errorf("--at %s: %w", *v, err)
 		}
 		return t, nil
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/ixpobs/ixpobs/collector/ixf"
 	"github.com/ixpobs/ixpobs/collector/peeringdb"
 	"github.com/ixpobs/ixpobs/collector/rir"
+	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/store"
 )
 
@@ -93,14 +94,17 @@ func importPeeringDB(ctx context.Context, env *environment, args []string) error
 	defer st.Close()
 	started := time.Now()
 	res, err := st.Publish(ctx, in)
-	recordImport(ctx, st, log, peeringdb.Source, path, started, res, err)
+	recordImport(ctx, st, log, ixp.SourcePeeringDB, path, started, res, err)
 	if err != nil {
 		return err
 	}
 	summary := map[string]any{
-		"source": peeringdb.Source, "path": path, "snapshot_id": res.Snapshot.ID, "date": res.Snapshot.At.Format(time.DateOnly),
+		"source": ixp.SourcePeeringDB, "path": path, "snapshot_id": res.Snapshot.ID, "date": res.Snapshot.At.Format(time.DateOnly),
 		"unchanged": res.Unchanged, "objects": len(in.Records), "inserted": res.Inserted, "ended": res.Ended,
 		"dangling": dump.Report.Dangling, "skipped": dump.Report.Skipped,
+	}
+	if res.TextReplaced > 0 {
+		summary["text_replaced"] = res.TextReplaced
 	}
 	if *jsonOut {
 		return json.NewEncoder(env.stdout).Encode(summary)
@@ -111,7 +115,7 @@ func importPeeringDB(ctx context.Context, env *environment, args []string) error
 	}
 	fmt.Fprintf(env.stdout, "peeringdb snapshot %s %s: %d objects, %d versions written, %d ended\n",
 		res.Snapshot.At.Format(time.DateOnly), state, len(in.Records), res.Inserted, res.Ended)
-	for _, n := range in.Notes {
+	for _, n := range res.Snapshot.Notes { // the dump's notes and the store's (ixp.QuirkTextReplaced)
 		fmt.Fprintf(env.stdout, "  note: %s\n", n)
 	}
 	return nil

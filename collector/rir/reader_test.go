@@ -352,3 +352,24 @@ func TestReaderGzipCuts(t *testing.T) {
 		}
 	}
 }
+
+// TestImportFarFutureSerial: a file whose serial says 2099-12-31 (or 1985)
+// is refused with the file named, not published as the newest registry.
+func TestImportFarFutureSerial(t *testing.T) {
+	good := string(mustRead(t, "apnic-small.txt"))
+	for _, tc := range []struct{ name, header string }{
+		{"future serial", "2.3|apnic|20991231|4||20991230|+1000"},
+		{"future end date", "2.3|apnic|1|4||99991231|+1000"},
+		{"before 1990", "2.3|apnic|19851231|4||19851230|+1000"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := strings.Replace(good, "2.3|apnic|20160131|4||20160130|+1000", tc.header, 1)
+			_, err := Import(context.Background(), strings.NewReader(in), "apnic-odd.txt")
+			var te *ixp.TimeError
+			var pe *ixp.ParseError
+			if !errors.As(err, &te) || !errors.As(err, &pe) || pe.File != "apnic-odd.txt" {
+				t.Fatalf("Import = %v, want a ParseError naming the file around a TimeError", err)
+			}
+		})
+	}
+}

@@ -26,6 +26,7 @@ type Opener func(t *testing.T) store.Store
 func Run(t *testing.T, open Opener) {
 	t.Run("ExportImport", func(t *testing.T) { testExportImport(t, open) })
 	t.Run("DeleteSnapshot", func(t *testing.T) { testDeleteSnapshot(t, open) })
+	t.Run("ImplausibleTime", func(t *testing.T) { testImplausibleTime(t, open) })
 	tests := []struct {
 		name string
 		fn   func(t *testing.T, s store.Store)
@@ -45,6 +46,7 @@ func Run(t *testing.T, open Opener) {
 		{"Runs", testRuns},
 		{"NotFound", testNotFound},
 		{"Status", testStatus},
+		{"TextRule", testTextRule},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
