@@ -393,7 +393,7 @@ func TestSystemdUnits(t *testing.T) {
 		"LockPersonality": "yes", "ProtectKernelTunables": "yes", "ProtectControlGroups": "yes",
 	}
 	units, _ := filepath.Glob("systemd/*.service")
-	if len(units) != 3 {
+	if len(units) != 4 {
 		t.Fatalf("systemd units: %q", units)
 	}
 	for _, u := range units {
@@ -428,7 +428,7 @@ func TestSystemdUnits(t *testing.T) {
 	bin := ixpobsBinary(t)
 	dir := t.TempDir()
 	var names []string
-	for _, u := range append(units, "systemd/ixpobs-collect@.timer") {
+	for _, u := range append(units, "systemd/ixpobs-collect@.timer", "systemd/ixpobs-backup.timer") {
 		b, _ := os.ReadFile(u)
 		name := strings.Replace(filepath.Base(u), "@.", "@peeringdb.", 1)
 		os.WriteFile(filepath.Join(dir, name), bytes.ReplaceAll(b, []byte("/usr/local/bin/ixpobs"), []byte(bin)), 0o644)
