@@ -24,6 +24,7 @@ import (
 	"github.com/ixpobs/ixpobs/bgp/live"
 	"github.com/ixpobs/ixpobs/bgp/snapshot"
 	"github.com/ixpobs/ixpobs/ixp"
+	"github.com/ixpobs/ixpobs/metrics"
 	"github.com/ixpobs/ixpobs/store"
 )
 
@@ -170,6 +171,9 @@ func runBGP(ctx context.Context, env *environment, args []string) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if err := metrics.RegisterBuildInfo(reg, versionNumber(), vcsRevision()); err != nil {
+		return err
+	}
 	agg := bgp.NewAggregator()
 	c, err := live.New(bc.Config, agg, live.Options{Logger: log, Registerer: reg})
 	if err != nil {

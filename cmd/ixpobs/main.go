@@ -129,25 +129,42 @@ func runVersion(_ context.Context, env *environment, args []string) error {
 	return nil
 }
 
-// versionNumber is the module version ("devel" in a development build).
+// version and revision are set at link time where the build has no VCS
+// stamp (the container image: -ldflags "-X main.version=… -X
+// main.revision=…"); otherwise the module version and vcs.revision of the
+// build information are used.
+var version, revision string
+
+// versionNumber is the version ("devel" in a development build).
 func versionNumber() string {
+	if version != "" {
+		return version
+	}
 	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 		return bi.Main.Version
 	}
 	return "devel"
 }
 
-func versionString() string {
-	v, rev := "(devel)", ""
+// vcsRevision is the commit the binary was built from ("" when unknown).
+func vcsRevision() string {
+	if revision != "" {
+		return revision
+	}
 	if bi, ok := debug.ReadBuildInfo(); ok {
-		if bi.Main.Version != "" {
-			v = bi.Main.Version
-		}
 		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-				rev = " " + s.Value[:12]
+			if s.Key == "vcs.revision" {
+				return s.Value
 			}
 		}
 	}
-	return "ixpobs " + v + rev
+	return ""
+}
+
+func versionString() string {
+	s := "ixpobs " + versionNumber()
+	if rev := vcsRevision(); len(rev) >= 12 {
+		s += " " + rev[:12]
+	}
+	return s
 }

@@ -43,6 +43,9 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if err := metrics.RegisterBuildInfo(reg, versionNumber(), vcsRevision()); err != nil {
+		return err
+	}
 	runMetrics := metrics.NewRuns(reg)
 	var sources []collector.Source
 	if cfg.Collect {
