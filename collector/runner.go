@@ -1,7 +1,8 @@
 // Package collector runs the data sources of ixpobs: each on its own
 // schedule, with a timeout per run, recording every run's outcome in the
 // store so the API and /metrics can show each source's health. The
-// sources themselves live in the sub-packages (peeringdb, ixf, rir).
+// sources themselves live in the sub-packages (peeringdb, ixf, rir, ribs,
+// alicelg); their run names are the source ids of package ixp.
 package collector
 
 import (

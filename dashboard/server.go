@@ -1,6 +1,6 @@
-// Package dashboard serves what users see: the JSON/CSV API under /api/v1,
-// health endpoints, and (as it lands) the HTML dashboard and /metrics. Every
-// route is listed in routes.go.
+// Package dashboard serves what users see: the HTML dashboard, the
+// JSON/CSV API under /api/v1 (openapi.json), feeds, health endpoints and
+// /metrics. Every route is listed in routes.go.
 package dashboard
 
 import (

@@ -455,9 +455,6 @@ func (p *page) SortHead(key, current string) sortHead {
 	return h
 }
 
-// Neg negates a number (templates have no arithmetic).
-func (p *page) Neg(n int) int { return -n }
-
 // TimeOf dereferences an optional time.
 func (p *page) TimeOf(t *time.Time) time.Time {
 	if t == nil {

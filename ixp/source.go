@@ -12,16 +12,20 @@ import "strings"
 //	rir:<registry>        one RIR delegated-extended file (rir:lacnic)
 //	bgp:<collector>       one BGP route collector, whether its tables come
 //	                      from archived dumps (MRT, "show ip bgp" text:
-//	                      `import mrt`, the scheduled MRT fetcher) or from
-//	                      live sessions (`ixpobs bgp`)
+//	                      `import mrt`, the scheduled MRT fetcher), from
+//	                      live sessions (`ixpobs bgp`) or from a looking
+//	                      glass (bgp:alicelg-<glass>-<route server>)
 //
-// The IX-F round as a whole (discovery and every export) runs under
-// SourceIXF, without a name.
+// Two ids name runs that publish under several sources: the IX-F round as
+// a whole (discovery and every export) runs under SourceIXF, without a
+// name, and each Alice-LG looking glass (all its route servers) under
+// alicelg:<glass> (AliceLGSource).
 const (
 	SourcePeeringDB = "peeringdb"
 	SourceIXF       = "ixf"
 	SourceRIR       = "rir"
 	SourceBGP       = "bgp"
+	SourceAliceLG   = "alicelg"
 )
 
 // Prefixes of the source ids that carry a name.
@@ -29,6 +33,8 @@ const (
 	SourcePrefixIXF = SourceIXF + ":"
 	SourcePrefixRIR = SourceRIR + ":"
 	SourcePrefixBGP = SourceBGP + ":"
+
+	SourcePrefixAliceLG = SourceAliceLG + ":"
 )
 
 // legacyPrefixMRT is the spelling scheduled MRT runs were recorded under
@@ -44,6 +50,9 @@ func RIRSource(registry string) string { return SourcePrefixRIR + registry }
 
 // BGPSource returns the source id of a BGP route collector.
 func BGPSource(collector string) string { return SourcePrefixBGP + collector }
+
+// AliceLGSource returns the run id of an Alice-LG looking glass.
+func AliceLGSource(glass string) string { return SourcePrefixAliceLG + glass }
 
 // CanonicalSource returns the one spelling of a source id: a legacy
 // "mrt:<collector>" becomes "bgp:<collector>"; any other id is returned

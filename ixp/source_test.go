@@ -7,6 +7,7 @@ func TestSourceIDs(t *testing.T) {
 		{IXFSource("de-cix"), "ixf:de-cix"},
 		{RIRSource("lacnic"), "rir:lacnic"},
 		{BGPSource("rrc15"), "bgp:rrc15"},
+		{AliceLGSource("ixbr"), "alicelg:ixbr"},
 		{CanonicalSource("mrt:rrc15"), "bgp:rrc15"},
 		{CanonicalSource("bgp:rrc15"), "bgp:rrc15"},
 		{CanonicalSource("mrt"), "mrt"},

@@ -111,3 +111,22 @@ func FuzzCleanJSON(f *testing.F) {
 		checkCleanJSON(t, got)
 	})
 }
+
+// BenchmarkCleanJSON measures the fast path every published record takes
+// (clean data, with the HTML escapes json.Marshal writes) and the exact
+// pass of a record with a NUL.
+func BenchmarkCleanJSON(b *testing.B) {
+	clean := []byte(`{"id":123456,"ix_id":171,"net_id":2345,"asn":262589,"name":"Example Telecom \u003cLTDA\u003e","speed":10000,"ipaddr4":"187.16.216.10","ipaddr6":"2001:12f8::216:10","is_rs_peer":true,"operational":true,"status":"ok"}`)
+	nul := []byte(`{"id":123456,"ix_id":171,"net_id":2345,"asn":262589,"name":"Example\u0000Telecom","speed":10000,"ipaddr4":"187.16.216.10","ipaddr6":"2001:12f8::216:10","is_rs_peer":true,"operational":true,"status":"ok"}`)
+	for _, bc := range []struct {
+		name string
+		data []byte
+	}{{"clean", clean}, {"nul", nul}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(bc.data)))
+			for b.Loop() {
+				CleanJSON(bc.data)
+			}
+		})
+	}
+}

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/ixpobs/ixpobs/collector"
-	"github.com/ixpobs/ixpobs/collector/alicelg"
 	"github.com/ixpobs/ixpobs/collector/peeringdb"
 	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/store"
@@ -104,7 +103,7 @@ func buildSources(cfg Config, st store.Store, log *slog.Logger, opts *collectOpt
 		name = ixp.CanonicalSource(name) // mrt:rrc15, the old spelling, is bgp:rrc15
 		for _, src := range all {
 			if src.Name == name || (name == ixp.SourceRIR && strings.HasPrefix(src.Name, ixp.SourcePrefixRIR)) || (name == "mrt" && strings.HasPrefix(src.Name, ixp.SourcePrefixBGP)) ||
-				(name == "alicelg" && strings.HasPrefix(src.Name, alicelg.SourcePrefix)) {
+				(name == ixp.SourceAliceLG && strings.HasPrefix(src.Name, ixp.SourcePrefixAliceLG)) {
 				out = append(out, src)
 			}
 		}

@@ -15,6 +15,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/ixpobs/ixpobs/collector/ixf"
 	"github.com/ixpobs/ixpobs/collector/peeringdb"
 	"github.com/ixpobs/ixpobs/geo"
 	"github.com/ixpobs/ixpobs/internal/httpguard"
@@ -127,7 +128,7 @@ func defaultConfig() Config {
 		Log:       LogConfig{Level: "info", Format: "text"},
 		PeeringDB: PeeringDBSource{Enabled: true, Timeout: 30 * time.Minute, Config: peeringdb.DefaultConfig()},
 		IXF: IXFSource{Enabled: true, Interval: 24 * time.Hour, Timeout: 30 * time.Minute,
-			ProviderList: "https://api.ixpdb.net/v1/provider/list", FromPeeringDB: true, Concurrency: 4},
+			ProviderList: "https://api.ixpdb.net/v1/provider/list", FromPeeringDB: true, Config: ixf.DefaultConfig()},
 		RIR:  RIRSource{Enabled: true, Interval: 24 * time.Hour, Timeout: 10 * time.Minute},
 		HTTP: HTTPConfig{RateLimit: 20, RateBurst: 40, ReadHeaderTimeout: 5 * time.Second, MaxURIBytes: 8192},
 		MRT:  MRTSource{Enabled: false, Timeout: time.Hour, Lookback: 6, MaxBytes: 2 << 30},

@@ -98,10 +98,10 @@ type IXFSource struct {
 	// FromPeeringDB adds the export URLs of PeeringDB ixlans.
 	FromPeeringDB bool `yaml:"from_peeringdb"`
 	// Targets are extra export URLs.
-	Targets     []string `yaml:"targets"`
-	Concurrency int      `yaml:"concurrency"`
-	// MaxBodyBytes caps one export (default 32 MiB).
-	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	Targets []string `yaml:"targets"`
+	// Config is the collector's own: concurrency, max_body_bytes,
+	// fetch_timeout.
+	ixf.Config `yaml:",inline"`
 }
 
 func (c RIRSource) validate() error {
@@ -124,8 +124,8 @@ func (c IXFSource) validate() error {
 	if c.Interval < time.Minute {
 		return fmt.Errorf("ixf.interval must be at least 1m")
 	}
-	if c.Concurrency < 0 || c.Concurrency > 64 {
-		return fmt.Errorf("ixf.concurrency must be from 0 (default) to 64")
+	if err := c.Config.Validate(); err != nil {
+		return fmt.Errorf("ixf section: %w", err)
 	}
 	for _, t := range c.Targets {
 		if _, err := ixf.UserTarget("", t); err != nil {
@@ -243,7 +243,9 @@ func recordIXFResults(ctx context.Context, st store.Store, results []ixf.Result,
 // ixfSource is the scheduled IX-F collection: discovery through IXPDB and
 // PeeringDB, then every export.
 func ixfSource(cfg IXFSource, client *safehttp.Client, st store.Store, log *slog.Logger) (collector.Source, error) {
-	c, err := ixf.New(client, publisher{st}, ixf.Config{Concurrency: cfg.Concurrency, MaxBodyBytes: cfg.MaxBodyBytes, Logger: log})
+	icfg := cfg.Config
+	icfg.Logger = log
+	c, err := ixf.New(client, publisher{st}, icfg)
 	if err != nil {
 		return collector.Source{}, err
 	}
@@ -337,7 +339,7 @@ func aliceLGSources(cfg AliceLGSource, client *safehttp.Client, st store.Store, 
 		}})
 	var out []collector.Source
 	for _, g := range glasses {
-		out = append(out, collector.Source{Name: alicelg.SourcePrefix + g.Name, Interval: cfg.Interval, Timeout: cfg.Timeout,
+		out = append(out, collector.Source{Name: ixp.AliceLGSource(g.Name), Interval: cfg.Interval, Timeout: cfg.Timeout,
 			Collect: func(ctx context.Context) (store.PublishResult, error) {
 				res, err := f.Collect(ctx, g)
 				var last store.PublishResult

@@ -20,9 +20,6 @@ import (
 	"github.com/ixpobs/ixpobs/store"
 )
 
-// SourcePrefix starts the run source name of each looking glass.
-const SourcePrefix = "alicelg:"
-
 // LookingGlass is one configured Alice-LG instance.
 type LookingGlass struct {
 	// Name names the snapshots "bgp:alicelg-<name>-<route server id>".
@@ -132,7 +129,7 @@ func SourceName(glass, rs string) string {
 	if len(s) > 64 {
 		s = s[:64]
 	}
-	return ixp.SourcePrefixBGP + s
+	return ixp.BGPSource(s)
 }
 
 // Collect runs one looking glass: route servers, then for each its

@@ -255,11 +255,11 @@ func (b *Backfiller) units() []unit {
 			out = append(out, unit{kind: k, name: ixp.SourcePeeringDB, layout: b.cfg.PeeringDB})
 		case KindRIR:
 			for _, r := range b.cfg.RIR {
-				out = append(out, unit{kind: k, name: "rir:" + r.Registry, layout: r.Layout})
+				out = append(out, unit{kind: k, name: ixp.RIRSource(r.Registry), layout: r.Layout})
 			}
 		case KindMRT:
 			for _, c := range b.cfg.Collectors {
-				out = append(out, unit{kind: k, name: ixp.SourcePrefixBGP + c.Name, col: c})
+				out = append(out, unit{kind: k, name: ixp.BGPSource(c.Name), col: c})
 			}
 		}
 	}

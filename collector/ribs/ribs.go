@@ -1,5 +1,6 @@
 // Package ribs is the scheduled collector of route collectors' RIB dumps
-// (MRT archives of RIPE RIS and RouteViews): for each configured collector
+// (MRT archives of RIPE RIS and RouteViews, PCH's daily "show ip bgp" text
+// tables): for each configured collector
 // it finds the newest published dump from a URL template, downloads it
 // through the shared hardened client (internal/safehttp) to a temporary
 // file with a size cap, and imports it exactly as `ixpobs import mrt`

@@ -307,7 +307,7 @@ func (s *DB) Publish(ctx context.Context, in ixp.SnapshotInput) (store.PublishRe
 	t := unix(in.At)
 	kinds := sortedKinds(in.Kinds)
 
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx, "publish "+in.Source)
 	if err != nil {
 		return res, fmt.Errorf("store: publish %s: begin: %w", in.Source, err)
 	}

@@ -230,9 +230,12 @@ func (s *DB) RecordRun(ctx context.Context, r store.Run) error {
 	if r.SnapshotID != 0 {
 		snap = r.SnapshotID
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO runs (source, started, finished, ok, error_kind, error, snapshot_id, detail)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		r.Source, r.Started.UTC().UnixMilli(), r.Finished.UTC().UnixMilli(), r.OK, r.ErrorKind, r.Error, snap, r.Detail)
+	err := s.write(ctx, "record run of "+r.Source, func() error {
+		_, err := s.db.ExecContext(ctx, `INSERT INTO runs (source, started, finished, ok, error_kind, error, snapshot_id, detail)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			r.Source, r.Started.UTC().UnixMilli(), r.Finished.UTC().UnixMilli(), r.OK, r.ErrorKind, r.Error, snap, r.Detail)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("store: record run of %s: %w", r.Source, err)
 	}
@@ -315,8 +318,11 @@ func (s *DB) PutStatus(ctx context.Context, key string, value []byte) error {
 	key, _ = ixp.CleanText(key)
 	v, _ := ixp.CleanText(string(value))
 	value = []byte(v)
-	_, err := s.db.ExecContext(ctx, `INSERT INTO status (key, value, updated) VALUES ($1, $2, $3)
-		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated = excluded.updated`, key, string(value), s.Now().UTC().UnixMilli())
+	err := s.write(ctx, "put status "+key, func() error {
+		_, err := s.db.ExecContext(ctx, `INSERT INTO status (key, value, updated) VALUES ($1, $2, $3)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated = excluded.updated`, key, string(value), s.Now().UTC().UnixMilli())
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("store: put status %s: %w", key, err)
 	}

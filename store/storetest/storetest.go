@@ -1,7 +1,8 @@
 // Package storetest is the conformance suite every store backend passes
 // (in the manner of testing/fstest): snapshot atomicity and idempotence,
 // validity intervals under backfill, shrink protection, deltas, indicators,
-// joins and leaves, and collection runs.
+// joins and leaves, collection runs, the text rule (text.go), and the
+// migrations of stored rows (migrate.go).
 package storetest
 
 import (
