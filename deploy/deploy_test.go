@@ -918,3 +918,40 @@ func TestGrafana(t *testing.T) {
 		}
 	}
 }
+
+// TestRunbooks: every alert has a runbook_url pointing at its section of
+// docs/RUNBOOKS.md, and a promtool rule test that expects it to fire.
+func TestRunbooks(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "RUNBOOKS.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests, err := os.ReadFile(filepath.Join("prometheus", "tests", "ixpobs_rules_test.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	alerts := 0
+	for _, g := range get(yamlDocs(t, "prometheus/ixpobs.rules.yml")[0], "groups").([]any) {
+		for _, r := range get(g, "rules").([]any) {
+			name, ok := get(r, "alert").(string)
+			if !ok {
+				continue
+			}
+			alerts++
+			want := "https://github.com/ixpobs/ixpobs/blob/main/docs/RUNBOOKS.md#" + strings.ToLower(name)
+			if u := get(r, "annotations", "runbook_url"); u != want {
+				t.Errorf("%s: runbook_url %v, want %s", name, u, want)
+			}
+			if !regexp.MustCompile(`(?m)^## ` + name + `$`).Match(doc) {
+				t.Errorf("docs/RUNBOOKS.md has no section ## %s", name)
+			}
+			fires := regexp.MustCompile(`(?s)alertname: ` + name + `\n\s+exp_alerts:\n\s+- exp_labels`)
+			if !fires.Match(tests) {
+				t.Errorf("%s: no rule test in prometheus/tests expects it to fire", name)
+			}
+		}
+	}
+	if alerts < 13 {
+		t.Errorf("found %d alerts", alerts)
+	}
+}
