@@ -444,6 +444,20 @@ func TestARDAAliceLGRealData(t *testing.T) {
 		src.PeeringDBActive == nil || !*src.PeeringDBActive {
 		t.Errorf("sources bgp: %+v active %v", src.BGP, src.PeeringDBActive)
 	}
+	// /metrics at 2022-06-02: BR's four indicators, no series for UY.
+	ds := dashboard.New(st, dashboard.Config{})
+	ds.Now = func() time.Time { return time.Date(2022, 6, 2, 12, 0, 0, 0, time.UTC) }
+	hm := httptest.NewServer(ds.Handler())
+	defer hm.Close()
+	code, body = get(t, hm, "/metrics?region=lac")
+	for _, ind := range []string{"registered_asn_share", "delegated_prefix_share", "external_asn_share", "ipv6_prefix_share"} {
+		if want := `ixpobs_country_arda_ratio{country="BR",indicator="` + ind + `",region="south-america"}`; code != 200 || !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s in:\n%s", want, grepLines(body, "arda|country_ixps{country=\"BR\"|collect_success"))
+		}
+	}
+	if strings.Contains(body, `ixpobs_country_arda_ratio{country="UY"`) {
+		t.Errorf("/metrics has an ARDA series for UY, which has no vantage point")
+	}
 	// The pages, in three languages.
 	for _, tc := range []struct{ path, want string }{
 		{"/countries/BR/arda?at=2022-06-02&lang=en", "bgp:alicelg-ixbr-rs1-sp-v4"},
@@ -602,4 +616,17 @@ func TestBrowserARDA(t *testing.T) {
 	if p := b.Problems(); len(p) > 0 {
 		t.Errorf("problems on the UY page:\n%s", strings.Join(p, "\n"))
 	}
+}
+
+func grepLines(s, pattern string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		for _, p := range strings.Split(pattern, "|") {
+			if strings.Contains(l, p) {
+				out = append(out, l)
+				break
+			}
+		}
+	}
+	return strings.Join(out, "\n")
 }
