@@ -16,7 +16,6 @@ import (
 	"github.com/ixpobs/ixpobs/bgp/mrt"
 	"github.com/ixpobs/ixpobs/bgp/showbgp"
 	"github.com/ixpobs/ixpobs/bgp/snapshot"
-	"github.com/ixpobs/ixpobs/collector/peeringdb"
 	"github.com/ixpobs/ixpobs/collector/vantage"
 	"github.com/ixpobs/ixpobs/internal/zstream"
 	"github.com/ixpobs/ixpobs/ixp"
@@ -176,7 +175,7 @@ func ImportFiles(ctx context.Context, st store.Store, paths []string, o ImportOp
 		// Not configured: the exchange whose PeeringDB LAN prefixes (at
 		// the snapshot time) hold most of the peers' addresses, if any
 		// (a multihop collector stays untied).
-		lans, err := vantage.LANsAt(ctx, st, peeringdb.Source, when)
+		lans, err := vantage.LANsAt(ctx, st, ixp.SourcePeeringDB, when)
 		if err != nil {
 			return res, fmt.Errorf("%s: exchange prefixes: %w", res.File, err)
 		}
