@@ -299,7 +299,7 @@ func (o *options) parseArgs(args []string, min int) ([]string, error) {
 	})
 	pos, rest := splitArgs(args, valued)
 	if err := o.fs.Parse(rest); err != nil {
-		return nil, err
+		return nil, parseError(err)
 	}
 	pos = append(pos, o.fs.Args()...)
 	if len(pos) < min {
@@ -307,6 +307,16 @@ func (o *options) parseArgs(args []string, min int) ([]string, error) {
 		return nil, errUsage
 	}
 	return pos, nil
+}
+
+// parseError maps a flag parsing error: --help stays flag.ErrHelp (exit
+// 0); anything else the flag package has already printed with the usage,
+// so it is a usage error (exit 2).
+func parseError(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return errUsage
 }
 
 // dateFlag registers --at; the returned func parses it (zero when unset).
