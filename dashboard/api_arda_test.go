@@ -283,23 +283,7 @@ func mrtTable(t *testing.T, path string) []refRoute {
 func ardaRealStore(t *testing.T) (store.Store, realdata.Set, []alicelg.Neighbor, []refRoute) {
 	set := realdata.Trimmed(t)
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "arda.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	d, err := peeringdb.ReadDir(ctx, set.PeeringDBDir("ixgen-2022-06-01"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, err := d.Snapshot(realdata.DumpDate("ixgen-2022-06-01"), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.Publish(ctx, in); err != nil {
-		t.Fatal(err)
-	}
-	set.LoadRIR(t, st, "delegated-lacnic-extended-20220331.gz")
+	st := pdbRIRStore(t, set)
 	pdbAt := realdata.DumpDate("ixgen-2022-06-01")
 
 	// Neighbours: the members of ix 171 with an IPv4 address.
@@ -483,23 +467,7 @@ func TestARDAMRTAgainstBgpdump(t *testing.T) {
 	bin := testenv.LookPath(t, "bgpdump")
 	set := realdata.Trimmed(t)
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "arda-mrt.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	d, err := peeringdb.ReadDir(ctx, set.PeeringDBDir("ixgen-2022-06-01"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, err := d.Snapshot(realdata.DumpDate("ixgen-2022-06-01"), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.Publish(ctx, in); err != nil {
-		t.Fatal(err)
-	}
-	set.LoadRIR(t, st, "delegated-lacnic-extended-20220331.gz")
+	st := pdbRIRStore(t, set)
 	file := set.MRTFile("rrc15_updates.20100227.1600.gz")
 	if _, err := ribs.ImportFile(ctx, st, file, ribs.ImportOptions{Collector: "rrc15", IXID: 171, At: time.Date(2022, 6, 2, 0, 0, 0, 0, time.UTC)}); err != nil {
 		t.Fatal(err)
@@ -629,4 +597,29 @@ func grepLines(s, pattern string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// pdbRIRStore returns a store with the 2022-06-01 PeeringDB dump and the
+// LACNIC file of 2022-03-31 of set.
+func pdbRIRStore(t *testing.T, set realdata.Set) store.Store {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "arda.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	d, err := peeringdb.ReadDir(ctx, set.PeeringDBDir("ixgen-2022-06-01"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := d.Snapshot(realdata.DumpDate("ixgen-2022-06-01"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Publish(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	set.LoadRIR(t, st, "delegated-lacnic-extended-20220331.gz")
+	return st
 }
