@@ -134,6 +134,14 @@ func (b ByteSize) String() string {
 	return strconv.FormatInt(int64(b), 10) + "B"
 }
 
+// publishedSessions is the status value read by serve's
+// /api/v1/bgp/sessions: the sessions, and how often they are published
+// (serve calls them stale after three intervals).
+type publishedSessions struct {
+	IntervalSeconds float64        `json:"sessions_interval_s"`
+	Sessions        []live.Session `json:"sessions"`
+}
+
 // sessionsKey is the status key of a collector's sessions.
 func sessionsKey(collector string) string { return "bgp-sessions:" + collector }
 
@@ -235,7 +243,7 @@ func publishLoop(ctx context.Context, st store.Store, c *live.Collector, agg *bg
 		case <-ctx.Done():
 			return
 		case <-sessions.C:
-			b, err := json.Marshal(c.Sessions())
+			b, err := json.Marshal(publishedSessions{IntervalSeconds: bc.SessionsInterval.Seconds(), Sessions: c.Sessions()})
 			if err == nil {
 				err = st.PutStatus(ctx, sessionsKey(bc.Collector), b)
 			}
