@@ -24,6 +24,7 @@ import (
 	"github.com/ixpobs/ixpobs/bgp/live"
 	"github.com/ixpobs/ixpobs/bgp/snapshot"
 	"github.com/ixpobs/ixpobs/ixp"
+	"github.com/ixpobs/ixpobs/metrics"
 	"github.com/ixpobs/ixpobs/store"
 )
 
@@ -148,7 +149,7 @@ func runBGP(ctx context.Context, env *environment, args []string) error {
 	o := newOptions("bgp", "bgp --config FILE [flags]   (receive-only BGP sessions; a separate process from serve)", env, "db", "log-level", "log-format")
 	metricsListen := o.fs.String("metrics-listen", "", "address of this process's /metrics (default: bgp.metrics_listen of the config)")
 	if err := o.fs.Parse(args); err != nil {
-		return err
+		return parseError(err)
 	}
 	cfg, err := o.load(env)
 	if err != nil {
@@ -178,6 +179,9 @@ func runBGP(ctx context.Context, env *environment, args []string) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if err := metrics.RegisterBuildInfo(reg, versionNumber(), vcsRevision()); err != nil {
+		return err
+	}
 	agg := bgp.NewAggregator()
 	agg.KeepWholeTables(bc.CarryMaxOrDefault(), nil)
 	c, err := live.New(bc.Config, agg, live.Options{Logger: log, Registerer: reg})
@@ -242,7 +246,7 @@ func publishLoop(ctx context.Context, st store.Store, c *live.Collector, agg *bg
 	defer sessions.Stop()
 	snaps := time.NewTicker(bc.SnapshotInterval)
 	defer snaps.Stop()
-	source := snapshot.SourcePrefix + bc.Collector
+	source := ixp.BGPSource(bc.Collector)
 	g := newShrinkGate(bc.CarryMaxOrDefault())
 	if err := g.load(ctx, st, source); err != nil {
 		log.Warn("cannot read the previous snapshot's peers: the shrink guard starts empty", "err", err)
