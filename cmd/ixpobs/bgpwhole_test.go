@@ -136,6 +136,15 @@ bgp:
 	b.MustCtl(t, "enable", "rs1")
 	time.Sleep(1500 * time.Millisecond)
 	before, _ := snapshots()
+	// Peak RSS of the process across the first load and 11 resets
+	// (issue 19 item 2, at this test's table size).
+	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", proc.Process.Pid)); err == nil {
+		for _, l := range bytes.Split(b, []byte("\n")) {
+			if bytes.HasPrefix(l, []byte("VmHWM")) || bytes.HasPrefix(l, []byte("VmRSS")) {
+				t.Logf("ixpobs bgp after 11 resets of %d routes: %s", n, bytes.Join(bytes.Fields(l), []byte(" ")))
+			}
+		}
+	}
 	proc.Process.Kill()
 	proc.Wait()
 	proc = start()
