@@ -26,7 +26,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/ixpobs/ixpobs/bgp/snapshot"
 	"github.com/ixpobs/ixpobs/collector"
 	"github.com/ixpobs/ixpobs/collector/peeringdb"
 	"github.com/ixpobs/ixpobs/collector/ribs"
@@ -253,14 +252,14 @@ func (b *Backfiller) units() []unit {
 		}
 		switch k {
 		case KindPeeringDB:
-			out = append(out, unit{kind: k, name: peeringdb.Source, layout: b.cfg.PeeringDB})
+			out = append(out, unit{kind: k, name: ixp.SourcePeeringDB, layout: b.cfg.PeeringDB})
 		case KindRIR:
 			for _, r := range b.cfg.RIR {
-				out = append(out, unit{kind: k, name: "rir:" + r.Registry, layout: r.Layout})
+				out = append(out, unit{kind: k, name: ixp.RIRSource(r.Registry), layout: r.Layout})
 			}
 		case KindMRT:
 			for _, c := range b.cfg.Collectors {
-				out = append(out, unit{kind: k, name: snapshot.SourcePrefix + c.Name, col: c})
+				out = append(out, unit{kind: k, name: ixp.BGPSource(c.Name), col: c})
 			}
 		}
 	}

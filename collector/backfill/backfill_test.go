@@ -17,7 +17,6 @@ import (
 
 	"github.com/ixpobs/ixpobs/collector/backfill"
 	"github.com/ixpobs/ixpobs/collector/backfill/archivetest"
-	"github.com/ixpobs/ixpobs/collector/peeringdb"
 	pdbarchive "github.com/ixpobs/ixpobs/collector/peeringdb/archivetest"
 	"github.com/ixpobs/ixpobs/collector/ribs"
 	"github.com/ixpobs/ixpobs/internal/realdata"
@@ -156,7 +155,7 @@ func TestBackfill(t *testing.T) {
 	if res.Imported != snapshotsInArchive || res.Failed != 0 || res.Planned != 3*months || res.Missing != 3*months-snapshotsInArchive {
 		t.Fatalf("first run: %+v, want %d imported of %d planned", res.Progress, snapshotsInArchive, 3*months)
 	}
-	snaps, err := st.Snapshots(context.Background(), peeringdb.Source)
+	snaps, err := st.Snapshots(context.Background(), ixp.SourcePeeringDB)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +179,7 @@ func TestBackfill(t *testing.T) {
 	realdata.Trimmed(t).LoadPeeringDB(t, ref)
 	for _, d := range jsonDates {
 		at, _ := time.Parse(time.DateOnly, d)
-		sameState(t, st, ref, peeringdb.Source, ixp.EndOfDay(at))
+		sameState(t, st, ref, ixp.SourcePeeringDB, ixp.EndOfDay(at))
 	}
 }
 
@@ -247,7 +246,7 @@ func TestBackfillFailedDate(t *testing.T) {
 	if err == nil || res.Failed != 1 || res.Held != 31 || !strings.Contains(err.Error(), "peeringdb 2020-05-01") {
 		t.Fatalf("run with a failing file: err %v, %+v", err, res.Progress)
 	}
-	if _, err := st.SnapshotAt(context.Background(), peeringdb.Source, time.Date(2020, 5, 31, 0, 0, 0, 0, time.UTC)); err != nil {
+	if _, err := st.SnapshotAt(context.Background(), ixp.SourcePeeringDB, time.Date(2020, 5, 31, 0, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatal(err)
 	}
 	a.Fail(bad, 0)
@@ -300,7 +299,7 @@ func TestBackfillKilled(t *testing.T) {
 	}
 	st := openStore(t, db)
 	run(t, a, st, cache)
-	for _, src := range []string{peeringdb.Source, "rir:lacnic", "bgp:rrc15"} {
+	for _, src := range []string{ixp.SourcePeeringDB, "rir:lacnic", "bgp:rrc15"} {
 		gs, _ := st.Snapshots(context.Background(), src)
 		ws, _ := clean.Snapshots(context.Background(), src)
 		if len(gs) != len(ws) {
@@ -314,12 +313,12 @@ func TestBackfillKilled(t *testing.T) {
 // the clean store holds at its date.
 func wholeSnapshots(t *testing.T, st, clean store.Store) {
 	t.Helper()
-	snaps, err := st.Snapshots(context.Background(), peeringdb.Source)
+	snaps, err := st.Snapshots(context.Background(), ixp.SourcePeeringDB)
 	if err != nil && len(snaps) > 0 {
 		t.Fatal(err)
 	}
 	for _, s := range snaps {
-		sameState(t, st, clean, peeringdb.Source, s.At)
+		sameState(t, st, clean, ixp.SourcePeeringDB, s.At)
 	}
 }
 

@@ -113,7 +113,7 @@ func (a *archive) each(ctx context.Context, table string, required []string, fn 
 	}
 	for _, c := range required {
 		if !have[c] {
-			return &ixp.ParseError{Source: Source, File: a.path, Offset: -1, Record: -1,
+			return &ixp.ParseError{Source: ixp.SourcePeeringDB, File: a.path, Offset: -1, Record: -1,
 				Err: fmt.Errorf("table %s has no column %s: %w", table, c, ixp.ErrInvalid)}
 		}
 	}
@@ -127,7 +127,7 @@ func (a *archive) each(ctx context.Context, table string, required []string, fn 
 			return err
 		}
 		if err := rows.Scan(ptrs...); err != nil {
-			return &ixp.ParseError{Source: Source, File: a.path, Offset: -1, Record: i, Err: fmt.Errorf("table %s: %w", table, err)}
+			return &ixp.ParseError{Source: ixp.SourcePeeringDB, File: a.path, Offset: -1, Record: i, Err: fmt.Errorf("table %s: %w", table, err)}
 		}
 		r := make(row, len(cols))
 		for j, c := range cols {
@@ -138,7 +138,7 @@ func (a *archive) each(ctx context.Context, table string, required []string, fn 
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return &ixp.ParseError{Source: Source, File: a.path, Offset: -1, Record: -1, Err: fmt.Errorf("table %s: %w", table, err)}
+		return &ixp.ParseError{Source: ixp.SourcePeeringDB, File: a.path, Offset: -1, Record: -1, Err: fmt.Errorf("table %s: %w", table, err)}
 	}
 	return nil
 }
@@ -154,10 +154,10 @@ func (a *archive) put(k ixp.Kind, table string, i int64, obj map[string]any, unk
 	dec.UseNumber()
 	o, err := decodeObject(k, dec)
 	if err != nil {
-		return &ixp.ParseError{Source: Source, File: a.path, Offset: -1, Record: i, Err: fmt.Errorf("table %s: %s object: %w", table, k, err)}
+		return &ixp.ParseError{Source: ixp.SourcePeeringDB, File: a.path, Offset: -1, Record: i, Err: fmt.Errorf("table %s: %s object: %w", table, k, err)}
 	}
 	if o.ID <= 0 {
-		return &ixp.ParseError{Source: Source, File: a.path, Offset: -1, Record: i, Err: fmt.Errorf("table %s: %s object without a valid id: %w", table, k, ixp.ErrInvalid)}
+		return &ixp.ParseError{Source: ixp.SourcePeeringDB, File: a.path, Offset: -1, Record: i, Err: fmt.Errorf("table %s: %s object without a valid id: %w", table, k, ixp.ErrInvalid)}
 	}
 	if c, ok := o.model.(ixp.Connection); ok && len(unknown) > 0 {
 		c.Unknown = unknown

@@ -182,7 +182,7 @@ func (d *Dump) parseError(name string, offset, record int64, err error) error {
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		err = fmt.Errorf("%w: %w", ixp.ErrTruncated, err)
 	}
-	return &ixp.ParseError{Source: "peeringdb", File: name, Offset: offset, Record: record, Err: err}
+	return &ixp.ParseError{Source: ixp.SourcePeeringDB, File: name, Offset: offset, Record: record, Err: err}
 }
 
 // decodeTop walks the top-level object: {"meta":…, "data": [...]} for an
@@ -366,10 +366,17 @@ func (d *Dump) Snapshot(at time.Time, delta bool) (ixp.SnapshotInput, error) {
 		if d.MaxUpdated.IsZero() {
 			return ixp.SnapshotInput{}, fmt.Errorf("peeringdb: no snapshot date given and no object has an updated time: %w", ixp.ErrInvalid)
 		}
+		if err := ixp.CheckSnapshotTime(d.MaxUpdated, time.Now()); err != nil {
+			return ixp.SnapshotInput{}, fmt.Errorf("peeringdb: %s: newest \"updated\" time of the objects, used as the snapshot date (give --at to override): %w",
+				strings.Join(d.Report.Files, ","), err)
+		}
 		y, m, dd := d.MaxUpdated.Date()
 		at = time.Date(y, m, dd, 0, 0, 0, 0, time.UTC)
 	}
-	in := ixp.SnapshotInput{Source: Source, At: at, Kinds: d.Kinds(), Delta: delta, Origin: strings.Join(d.Report.Files, ",")}
+	if err := ixp.CheckSnapshotTime(at, time.Now()); err != nil {
+		return ixp.SnapshotInput{}, fmt.Errorf("peeringdb: %s: %w", strings.Join(d.Report.Files, ","), err)
+	}
+	in := ixp.SnapshotInput{Source: ixp.SourcePeeringDB, At: at, Kinds: d.Kinds(), Delta: delta, Origin: strings.Join(d.Report.Files, ",")}
 	if delta {
 		in.Deleted = d.deleted
 	}
@@ -437,6 +444,3 @@ func (d *Dump) notes() []string {
 	add("deleted", d.Report.Deleted)
 	return notes
 }
-
-// Source is the source name of PeeringDB snapshots.
-const Source = "peeringdb"

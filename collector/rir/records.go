@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"os"
 	"strconv"
+	"time"
 
 	"github.com/ixpobs/ixpobs/ixp"
 )
@@ -35,6 +36,10 @@ func Import(ctx context.Context, r io.Reader, name string) (*Result, error) {
 	rd, err := NewReader(r, name)
 	if err != nil {
 		return nil, err
+	}
+	if err := ixp.CheckSnapshotTime(rd.header.Date, time.Now()); err != nil {
+		return nil, &ixp.ParseError{Source: "rir", File: name, Offset: -1, Record: -1,
+			Err: fmt.Errorf("file date from serial %q / end date %q: %w", rd.header.Serial, rd.header.EndDate, err)}
 	}
 	b := newBuilder(rd.header.Registry, rd.header.Records)
 	for {
@@ -80,7 +85,7 @@ func Kinds(registry string) []ixp.Kind {
 // source "rir:<registry>" at the file date (midnight UTC).
 func (r *Result) SnapshotInput() ixp.SnapshotInput {
 	return ixp.SnapshotInput{
-		Source:  "rir:" + r.Header.Registry,
+		Source:  ixp.RIRSource(r.Header.Registry),
 		At:      r.Header.Date,
 		Kinds:   Kinds(r.Header.Registry),
 		Records: r.Records,
