@@ -304,7 +304,7 @@ func storeIsEmpty(ctx context.Context, st store.Store) (bool, error) {
 
 // backfillEstimate is the size and time of the default backfill, as
 // docs/BACKFILL.md derives them.
-const backfillEstimate = "7 GiB to download and 2 to 8 hours, most of it CAIDA's PeeringDB files"
+const backfillEstimate = "8 GiB for PeeringDB and the RIR files, 5 to 10 hours at CAIDA's reported few hundred KB/s; the RIB dumps of the default collectors add roughly 0.5 TiB (estimates, not measured against the real archives)"
 
 // backgroundBackfill runs the configured backfill inside serve.
 func backgroundBackfill(ctx context.Context, cfg Config, st store.Store, env *environment, log *slog.Logger) {
