@@ -206,6 +206,9 @@ type ExchangeStats struct {
 	CapacityMbps int64 `json:"capacity_mbps"`
 	IPv6Members  int   `json:"ipv6_members"`
 	RSMembers    int   `json:"route_server_members"`
+	// RSUnknown: a counted connection comes from a source without the
+	// route-server flag (PeeringDB v1), so RSMembers is unknown, not 0.
+	RSUnknown bool `json:"-"`
 }
 
 // ActiveMinMembers is the number of members from which an exchange counts

@@ -103,6 +103,15 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		runner := collector.NewRunner(sources, st, warmAfterRuns{runMetrics, srv, ctx}, log)
 		wg.Go(func() { runner.Run(ctx) })
 	}
+	if empty, err := storeIsEmpty(ctx, st); err != nil {
+		log.Warn("cannot tell whether the store is empty", "err", err)
+	} else if empty && cfg.Backfill.OnEmptyStore {
+		log.Info("the store is empty: starting a backfill from the public archives in the background (backfill.on_empty_store); see docs/BACKFILL.md")
+		wg.Go(func() { backgroundBackfill(ctx, cfg, st, env, log) })
+	} else if empty {
+		log.Info("the store is empty: run `ixpobs backfill` for the history since 2010 from the public archives (monthly: about " + backfillEstimate +
+			"; see docs/BACKFILL.md), or set backfill.on_empty_store: true")
+	}
 	<-ctx.Done()
 	shutdownCtx, stop := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 	defer stop()

@@ -181,12 +181,13 @@ func (dialect) InsertStats(ctx context.Context, tx *sql.Tx, snapshotID int64, st
 	n := len(stats)
 	ix, capacity := make([]int64, n), make([]int64, n)
 	members, conns, v6, rs := make([]int32, n), make([]int32, n), make([]int32, n), make([]int32, n)
+	rsUnknown := make([]bool, n)
 	for i, st := range stats {
-		ix[i], capacity[i] = st.IXID, st.CapacityMbps
+		ix[i], capacity[i], rsUnknown[i] = st.IXID, st.CapacityMbps, st.RSUnknown
 		members[i], conns[i], v6[i], rs[i] = int32(st.Members), int32(st.Connections), int32(st.IPv6Members), int32(st.RSMembers)
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO exchange_stats (snapshot_id, ix_id, members, connections, capacity, ipv6_members, rs_members)
-		SELECT $1, x, m, c, cap, v6, rs FROM unnest($2::bigint[], $3::int[], $4::int[], $5::bigint[], $6::int[], $7::int[]) AS u(x, m, c, cap, v6, rs)`,
-		snapshotID, ix, members, conns, capacity, v6, rs)
+	_, err := tx.ExecContext(ctx, `INSERT INTO exchange_stats (snapshot_id, ix_id, members, connections, capacity, ipv6_members, rs_members, rs_unknown)
+		SELECT $1, x, m, c, cap, v6, rs, rsu FROM unnest($2::bigint[], $3::int[], $4::int[], $5::bigint[], $6::int[], $7::int[], $8::boolean[]) AS u(x, m, c, cap, v6, rs, rsu)`,
+		snapshotID, ix, members, conns, capacity, v6, rs, rsUnknown)
 	return err
 }
