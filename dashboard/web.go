@@ -16,7 +16,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/ixpobs/ixpobs/collector/peeringdb"
 	"github.com/ixpobs/ixpobs/geo"
 	"github.com/ixpobs/ixpobs/ixp"
 )
@@ -35,7 +34,7 @@ type web struct {
 }
 
 // pageNames are the templates in templates/ besides layout.html.
-var pageNames = [...]string{"overview", "ixps", "ixp", "network", "sources", "search", "error", "country", "region"}
+var pageNames = [...]string{"overview", "ixps", "ixp", "network", "sources", "search", "error", "country", "region", "arda"}
 
 func newWeb(s *Server) (*web, error) {
 	cat, err := loadCatalog(webFS)
@@ -95,6 +94,8 @@ func (w *web) mount(r chi.Router) {
 	r.Get("/search", w.page("search", w.search))
 	r.Get("/countries/{cc}", w.page("country", w.country))
 	r.Get("/regions/{region}", w.page("region", w.region))
+	r.Get("/countries/{cc}/arda", w.page("arda", w.countryARDA))
+	r.Get("/regions/{region}/arda", w.page("arda", w.regionARDA))
 	static, _ := fs.Sub(webFS, "static")
 	files := http.StripPrefix("/static/", http.FileServerFS(static))
 	r.Get("/static/*", func(rw http.ResponseWriter, r *http.Request) {
@@ -373,7 +374,7 @@ func (w *web) newPage(rw http.ResponseWriter, r *http.Request, name string) *pag
 		}
 	}
 	rw.Header().Set("Vary", "Accept-Language, Cookie")
-	if snaps, err := w.s.store.Snapshots(r.Context(), peeringdb.Source); err == nil && len(snaps) > 0 {
+	if snaps, err := w.s.store.Snapshots(r.Context(), ixp.SourcePeeringDB); err == nil && len(snaps) > 0 {
 		p.FirstDate, p.LatestDate = dateString(snaps[0].At), dateString(snaps[len(snaps)-1].At)
 	}
 	return p
@@ -453,9 +454,6 @@ func (p *page) SortHead(key, current string) sortHead {
 	h.Href = p.Self("sort", next, "page", "")
 	return h
 }
-
-// Neg negates a number (templates have no arithmetic).
-func (p *page) Neg(n int) int { return -n }
 
 // TimeOf dereferences an optional time.
 func (p *page) TimeOf(t *time.Time) time.Time {

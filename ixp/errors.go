@@ -31,7 +31,7 @@ var (
 // in it. Offset is a byte offset when known (-1 otherwise); Record is the
 // index of the record or object when known (-1 otherwise).
 type ParseError struct {
-	Source string // e.g. "peeringdb", "ixf", "rir", "mrt"
+	Source string // the source kind: "peeringdb", "ixf", "rir", "mrt", "history"…
 	File   string // file path or URL
 	Offset int64  // byte offset, -1 if unknown
 	Record int64  // record number, -1 if unknown

@@ -8,6 +8,7 @@
 //	ixpobs collect  [SOURCE...]
 //	ixpobs import   peeringdb PATH [--at DATE] [--force]
 //	ixpobs import   rir FILE... | ixf FILE|URL... | mrt FILE... | history FILE
+//	ixpobs backfill [peeringdb|rir|mrt]... [--since DATE] [--until DATE] [--every 1mo|1w|1d]
 //	ixpobs export   [-o FILE]
 //	ixpobs snapshots list [--source SOURCE] | delete SOURCE DATE
 //	ixpobs bgp      --config FILE [--db DSN] [--metrics-listen ADDR]
@@ -57,6 +58,7 @@ func commands() map[string]command {
 		"migrate":   {"create or upgrade the database schema, then exit", runMigrate},
 		"snapshots": {"list the snapshots of each source, or delete one (the history is repaired as if it had never been published)", runSnapshots},
 		"version":   {"print the version", runVersion},
+		"backfill":  {"fill the history from the public archives (PeeringDB since 2010, RIR files, RIB dumps); resumable", runBackfill},
 		"bgp":       {"run receive-only BGP sessions with route servers (GoBGP v4) and store what they announce", runBGP},
 	}
 }

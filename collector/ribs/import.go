@@ -143,6 +143,15 @@ func ImportFiles(ctx context.Context, st store.Store, paths []string, o ImportOp
 	if when.IsZero() {
 		return res, fmt.Errorf("%s: no record time or date in the file name; give the snapshot time: %w", res.File, ixp.ErrInvalid)
 	}
+	if err := ixp.CheckSnapshotTime(when, time.Now()); err != nil {
+		what := "newest record time"
+		if !o.At.IsZero() {
+			what = "given snapshot time"
+		} else if format != FormatMRT {
+			what = "date in the file name"
+		}
+		return res, fmt.Errorf("%s: %s: %w", res.File, what, err)
+	}
 	// The routes are summarized (a RIB dump as it was read): what is left
 	// of reading is garbage, a hundred megabytes or more for a full table.
 	// Collect it, so that building and storing the snapshot reuse its

@@ -1,12 +1,14 @@
 // Package ribs is the scheduled collector of route collectors' RIB dumps
-// (MRT archives of RIPE RIS and RouteViews): for each configured collector
+// (MRT archives of RIPE RIS and RouteViews, PCH's daily "show ip bgp" text
+// tables): for each configured collector
 // it finds the newest published dump from a URL template, downloads it
 // through the shared hardened client (internal/safehttp) to a temporary
 // file with a size cap, and imports it exactly as `ixpobs import mrt`
 // does (ImportFile) into the snapshot source "bgp:<collector>". A dump
 // already imported is not fetched again. Each collector is its own
-// collector.Source, named "mrt:<collector>", so runs and failures are
-// recorded and counted per collector.
+// collector.Source, named like its snapshots "bgp:<collector>"
+// (ixp.BGPSource), so runs and failures are recorded and counted per
+// collector under the same name as `import mrt` and live sessions.
 package ribs
 
 import (
@@ -25,9 +27,6 @@ import (
 	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/store"
 )
-
-// SourcePrefix starts the run source name of each collector's fetcher.
-const SourcePrefix = "mrt:"
 
 // Collector is one route collector's RIB archive.
 type Collector struct {
@@ -195,7 +194,7 @@ func (f *Fetcher) Collect(ctx context.Context, c Collector) (store.PublishResult
 		return store.PublishResult{}, err
 	}
 	newest := f.cfg.Now().UTC().Truncate(c.Period)
-	src := snapshot.SourcePrefix + c.Name
+	src := ixp.BGPSource(c.Name)
 	var missing []string
 	for i := 0; i < f.cfg.Lookback; i++ {
 		at := newest.Add(-time.Duration(i) * c.Period)

@@ -9,6 +9,7 @@ import (
 	"math/bits"
 	"net/netip"
 	"strconv"
+	"time"
 
 	"github.com/ixpobs/ixpobs/internal/zstream"
 	"github.com/ixpobs/ixpobs/ixp"
@@ -48,6 +49,10 @@ func ImportLimits(ctx context.Context, r io.Reader, name string, lim Limits) (*R
 		return nil, err
 	}
 	defer rd.Close()
+	if err := ixp.CheckSnapshotTime(rd.header.Date, time.Now()); err != nil {
+		return nil, &ixp.ParseError{Source: "rir", File: name, Offset: -1, Record: -1,
+			Err: fmt.Errorf("file date from serial %q / end date %q: %w", rd.header.Serial, rd.header.EndDate, err)}
+	}
 	b := newBuilder(rd.header.Registry, 0)
 	b.max = lim.MaxRecords
 	for {
@@ -94,7 +99,7 @@ func Kinds(registry string) []ixp.Kind {
 // source "rir:<registry>" at the file date (midnight UTC).
 func (r *Result) SnapshotInput() ixp.SnapshotInput {
 	return ixp.SnapshotInput{
-		Source:  "rir:" + r.Header.Registry,
+		Source:  ixp.RIRSource(r.Header.Registry),
 		At:      r.Header.Date,
 		Kinds:   Kinds(r.Header.Registry),
 		Records: r.Records,
