@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net/netip"
-	"os"
 	"time"
 
 	"github.com/ixpobs/ixpobs/bgp"
@@ -160,7 +159,7 @@ type Reader struct {
 // Open opens an MRT file, plain, gzip or bzip2 (detected from its first
 // bytes). Close it when done.
 func Open(path string) (*Reader, error) {
-	f, err := os.Open(path)
+	f, err := zstream.OpenRegular(path)
 	if err != nil {
 		return nil, fmt.Errorf("open mrt file: %w", err)
 	}

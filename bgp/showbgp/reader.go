@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 
 	"github.com/ixpobs/ixpobs/bgp"
 	"github.com/ixpobs/ixpobs/internal/zstream"
@@ -60,7 +59,7 @@ type Reader struct {
 // Open opens a dump file, plain, gzip or bzip2 (detected from its first
 // bytes). Close it when done.
 func Open(path string) (*Reader, error) {
-	f, err := os.Open(path)
+	f, err := zstream.OpenRegular(path)
 	if err != nil {
 		return nil, fmt.Errorf("open show bgp dump: %w", err)
 	}
