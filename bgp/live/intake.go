@@ -54,6 +54,8 @@ type peerState struct {
 	v4, v6       int
 	warned       [2]bool
 	limitPending bool
+	limitClosed  bool   // this session was closed for max-prefix: counted once
+	limitReason  string // why, e.g. "maximum number of prefixes reached: ipv4 1001 > 1000"
 	limitHits    uint64
 	restart      *time.Timer
 	limitDown    bool // shut down for max-prefix, waiting for restart
@@ -114,6 +116,7 @@ func (c *Collector) onPeer(ev *apiutil.WatchEventMessage_PeerEvent, t time.Time)
 			p.asn = st.PeerASN
 		}
 		p.established = t
+		p.limitClosed, p.limitReason = false, ""
 		p.prefixes = make(map[prefixKey]struct{})
 		p.v4, p.v6 = 0, 0
 		p.warned = [2]bool{}
@@ -124,6 +127,11 @@ func (c *Collector) onPeer(ev *apiutil.WatchEventMessage_PeerEvent, t time.Time)
 		}
 		p.attemptStart = t
 		p.flaps++
+		if p.limitReason != "" {
+			// GoBGP reports the closure it was asked for as a read or
+			// write failure; the reason is the limit.
+			p.lastError = p.limitReason
+		}
 		p.prefixes = nil
 		p.v4, p.v6 = 0, 0
 		c.log.Info("bgp session down", "peer", p.addr, "peer_asn", p.asn, "ixp_id", p.ixpID,

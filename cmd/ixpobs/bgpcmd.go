@@ -24,6 +24,7 @@ import (
 	"github.com/ixpobs/ixpobs/bgp/live"
 	"github.com/ixpobs/ixpobs/bgp/snapshot"
 	"github.com/ixpobs/ixpobs/ixp"
+	"github.com/ixpobs/ixpobs/metrics"
 	"github.com/ixpobs/ixpobs/store"
 )
 
@@ -133,6 +134,14 @@ func (b ByteSize) String() string {
 	return strconv.FormatInt(int64(b), 10) + "B"
 }
 
+// publishedSessions is the status value read by serve's
+// /api/v1/bgp/sessions: the sessions, and how often they are published
+// (serve calls them stale after three intervals).
+type publishedSessions struct {
+	IntervalSeconds float64        `json:"sessions_interval_s"`
+	Sessions        []live.Session `json:"sessions"`
+}
+
 // sessionsKey is the status key of a collector's sessions.
 func sessionsKey(collector string) string { return "bgp-sessions:" + collector }
 
@@ -140,7 +149,7 @@ func runBGP(ctx context.Context, env *environment, args []string) error {
 	o := newOptions("bgp", "bgp --config FILE [flags]   (receive-only BGP sessions; a separate process from serve)", env, "db", "log-level", "log-format")
 	metricsListen := o.fs.String("metrics-listen", "", "address of this process's /metrics (default: bgp.metrics_listen of the config)")
 	if err := o.fs.Parse(args); err != nil {
-		return err
+		return parseError(err)
 	}
 	cfg, err := o.load(env)
 	if err != nil {
@@ -170,6 +179,9 @@ func runBGP(ctx context.Context, env *environment, args []string) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if err := metrics.RegisterBuildInfo(reg, versionNumber(), vcsRevision()); err != nil {
+		return err
+	}
 	agg := bgp.NewAggregator()
 	c, err := live.New(bc.Config, agg, live.Options{Logger: log, Registerer: reg})
 	if err != nil {
@@ -231,7 +243,7 @@ func publishLoop(ctx context.Context, st store.Store, c *live.Collector, agg *bg
 		case <-ctx.Done():
 			return
 		case <-sessions.C:
-			b, err := json.Marshal(c.Sessions())
+			b, err := json.Marshal(publishedSessions{IntervalSeconds: bc.SessionsInterval.Seconds(), Sessions: c.Sessions()})
 			if err == nil {
 				err = st.PutStatus(ctx, sessionsKey(bc.Collector), b)
 			}

@@ -299,7 +299,7 @@ func (o *options) parseArgs(args []string, min int) ([]string, error) {
 	})
 	pos, rest := splitArgs(args, valued)
 	if err := o.fs.Parse(rest); err != nil {
-		return nil, err
+		return nil, parseError(err)
 	}
 	pos = append(pos, o.fs.Args()...)
 	if len(pos) < min {
@@ -307,6 +307,16 @@ func (o *options) parseArgs(args []string, min int) ([]string, error) {
 		return nil, errUsage
 	}
 	return pos, nil
+}
+
+// parseError maps a flag parsing error: --help stays flag.ErrHelp (exit
+// 0); anything else the flag package has already printed with the usage,
+// so it is a usage error (exit 2).
+func parseError(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return errUsage
 }
 
 // dateFlag registers --at; the returned func parses it (zero when unset).
@@ -411,7 +421,7 @@ func decodeConfig(b []byte, cfg *Config) error {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
-		return err
+		return configError(b, err)
 	}
 	return nil
 }
@@ -428,6 +438,13 @@ func newLogger(cfg LogConfig, w io.Writer) *slog.Logger {
 	level, _ := parseLevel(cfg.Level)
 	opts := &slog.HandlerOptions{Level: level}
 	if cfg.Format == "json" {
+		// Durations as seconds (a number), not Go's nanoseconds.
+		opts.ReplaceAttr = func(_ []string, a slog.Attr) slog.Attr {
+			if a.Value.Kind() == slog.KindDuration {
+				a.Value = slog.Float64Value(a.Value.Duration().Seconds())
+			}
+			return a
+		}
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
