@@ -6,11 +6,10 @@ import (
 	"io"
 	"log/slog"
 	"net/netip"
-	"os"
 	"time"
 
 	"github.com/ixpobs/ixpobs/bgp"
-	"github.com/ixpobs/ixpobs/internal/zstream"
+	"github.com/ixpobs/ixpobs/bgp/internal/dumpfile"
 	"github.com/ixpobs/ixpobs/ixp"
 )
 
@@ -150,53 +149,38 @@ type Reader struct {
 	// bombs.
 	MaxBytes int64
 
-	name   string
-	codec  string        // "", "gzip" or "bzip2"
-	src    io.ReadCloser // zstream: decompressed by its own goroutine
-	closer io.Closer
-	used   bool
+	dumpfile.Input // name, codec, decompressed stream, Close
+	used           bool
 }
 
-// Open opens an MRT file, plain, gzip or bzip2 (detected from its first
-// bytes). Close it when done.
+// Open opens a regular file, plain, gzip or bzip2 (detected from its
+// first bytes); a FIFO or a device is refused at once. Close it when done.
 func Open(path string) (*Reader, error) {
-	f, err := os.Open(path)
+	in, err := dumpfile.Open("mrt", path)
 	if err != nil {
-		return nil, fmt.Errorf("open mrt file: %w", err)
+		return nil, err
 	}
-	return NewReadCloser(f, path)
+	return &Reader{Input: in}, nil
 }
 
 // NewReadCloser is NewReader for an input that Close closes (also when
 // NewReadCloser fails).
 func NewReadCloser(rc io.ReadCloser, name string) (*Reader, error) {
-	r, err := NewReader(rc, name)
+	in, err := dumpfile.NewReadCloser("mrt", rc, name)
 	if err != nil {
-		rc.Close()
 		return nil, err
 	}
-	r.closer = rc
-	return r, nil
+	return &Reader{Input: in}, nil
 }
 
-// NewReader reads an MRT stream from r, plain, gzip or bzip2 (detected from
-// its first bytes). name names the input in errors and Stats.
+// NewReader reads a stream from r, plain, gzip or bzip2 (detected from its
+// first bytes). name names the input in errors and Stats.
 func NewReader(r io.Reader, name string) (*Reader, error) {
-	src, codec, err := zstream.Open(r, name)
+	in, err := dumpfile.New("mrt", r, name)
 	if err != nil {
-		return nil, &ixp.ParseError{Source: "mrt", File: name, Offset: 0, Record: -1, Err: err}
+		return nil, err
 	}
-	return &Reader{name: name, codec: codec, src: src}, nil
-}
-
-// Close closes the file opened by Open.
-func (r *Reader) Close() error {
-	if r.closer == nil {
-		return nil
-	}
-	err := r.closer.Close()
-	r.closer = nil
-	return err
+	return &Reader{Input: in}, nil
 }
 
 // Read decodes the whole stream, calling fn for every element in file
@@ -206,16 +190,16 @@ func (r *Reader) Close() error {
 //
 // Read can be called once per Reader.
 func (r *Reader) Read(ctx context.Context, fn func(*Elem) error) (Stats, error) {
-	st := Stats{File: r.name}
+	st := Stats{File: r.Name}
 	if r.used {
-		return st, fmt.Errorf("mrt: %s: read twice: %w", r.name, ixp.ErrInvalid)
+		return st, fmt.Errorf("mrt: %s: read twice: %w", r.Name, ixp.ErrInvalid)
 	}
 	r.used = true
 
 	// A compressed stream is decompressed on a goroutine of its own, which
 	// overlaps decoding; closing the stream ends it.
-	defer r.src.Close()
-	d := newDecoder(r.name, r.codec, r.src)
+	defer r.Src.Close()
+	d := newDecoder(r.Name, r.Codec, r.Src)
 	d.logger = r.Logger
 	if d.logger == nil {
 		d.logger = slog.New(slog.DiscardHandler)

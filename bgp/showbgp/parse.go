@@ -128,13 +128,13 @@ type parser struct {
 
 func newParser(r *Reader, fn func(*bgp.Route) error, st *Stats) *parser {
 	p := &parser{
-		name:     r.name,
+		name:     r.Name,
 		strict:   r.Strict,
 		maxBytes: r.MaxBytes,
 		logger:   r.Logger,
 		fn:       fn,
 		st:       st,
-		br:       bufio.NewReaderSize(r.src, maxLine),
+		br:       bufio.NewReaderSize(r.Src, maxLine),
 		nextHops: make(map[string]netip.Addr),
 		prefixes: bgp.NewPrefixSet(),
 		peers:    make(map[bgp.Peer]struct{}),

@@ -6,10 +6,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 
 	"github.com/ixpobs/ixpobs/bgp"
-	"github.com/ixpobs/ixpobs/internal/zstream"
+	"github.com/ixpobs/ixpobs/bgp/internal/dumpfile"
 	"github.com/ixpobs/ixpobs/ixp"
 )
 
@@ -51,52 +50,38 @@ type Reader struct {
 	// bombs.
 	MaxBytes int64
 
-	name   string
-	src    io.ReadCloser // zstream: a compressed input is decompressed on its own goroutine
-	closer io.Closer
-	used   bool
+	dumpfile.Input // name, decompressed stream, Close
+	used           bool
 }
 
-// Open opens a dump file, plain, gzip or bzip2 (detected from its first
-// bytes). Close it when done.
+// Open opens a regular file, plain, gzip or bzip2 (detected from its
+// first bytes); a FIFO or a device is refused at once. Close it when done.
 func Open(path string) (*Reader, error) {
-	f, err := os.Open(path)
+	in, err := dumpfile.Open(source, path)
 	if err != nil {
-		return nil, fmt.Errorf("open show bgp dump: %w", err)
+		return nil, err
 	}
-	return NewReadCloser(f, path)
+	return &Reader{Input: in}, nil
 }
 
 // NewReadCloser is NewReader for an input that Close closes (also when
 // NewReadCloser fails).
 func NewReadCloser(rc io.ReadCloser, name string) (*Reader, error) {
-	r, err := NewReader(rc, name)
+	in, err := dumpfile.NewReadCloser(source, rc, name)
 	if err != nil {
-		rc.Close()
 		return nil, err
 	}
-	r.closer = rc
-	return r, nil
+	return &Reader{Input: in}, nil
 }
 
-// NewReader reads a dump from r, plain, gzip or bzip2 (detected from its
+// NewReader reads a stream from r, plain, gzip or bzip2 (detected from its
 // first bytes). name names the input in errors and Stats.
 func NewReader(r io.Reader, name string) (*Reader, error) {
-	src, _, err := zstream.Open(r, name)
+	in, err := dumpfile.New(source, r, name)
 	if err != nil {
-		return nil, &ixp.ParseError{Source: source, File: name, Offset: 0, Record: -1, Err: err}
+		return nil, err
 	}
-	return &Reader{name: name, src: src}, nil
-}
-
-// Close closes the input given to Open or NewReadCloser.
-func (r *Reader) Close() error {
-	if r.closer == nil {
-		return nil
-	}
-	err := r.closer.Close()
-	r.closer = nil
-	return err
+	return &Reader{Input: in}, nil
 }
 
 // Read parses the whole dump, calling fn for every valid route in file
@@ -115,12 +100,12 @@ func (r *Reader) Close() error {
 //
 // Read can be called once per Reader.
 func (r *Reader) Read(ctx context.Context, fn func(r *bgp.Route) error) (Stats, error) {
-	st := Stats{File: r.name}
+	st := Stats{File: r.Name}
 	if r.used {
-		return st, fmt.Errorf("showbgp: %s: read twice: %w", r.name, ixp.ErrInvalid)
+		return st, fmt.Errorf("showbgp: %s: read twice: %w", r.Name, ixp.ErrInvalid)
 	}
 	r.used = true
-	defer r.src.Close() // ends the decompressing goroutine
+	defer r.Src.Close() // ends the decompressing goroutine
 	p := newParser(r, fn, &st)
 	err := p.run(ctx)
 	if err == nil {

@@ -7,6 +7,9 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/ixpobs/ixpobs/internal/jsonws"
+	"github.com/ixpobs/ixpobs/internal/zstream"
 )
 
 func runExport(ctx context.Context, env *environment, args []string) error {
@@ -63,6 +66,9 @@ func dirOf(path string) string {
 	return "."
 }
 
+// maxHistoryBytes caps the decompressed size of a history export.
+const maxHistoryBytes = 64 << 30
+
 func importHistory(ctx context.Context, env *environment, args []string) error {
 	o := newOptions("import history", "import history FILE [flags]", env, "db", "log-level", "log-format")
 	files, err := o.parseArgs(args, 1)
@@ -72,19 +78,15 @@ func importHistory(ctx context.Context, env *environment, args []string) error {
 	if len(files) != 1 {
 		return fmt.Errorf("one export at a time (%d given)", len(files))
 	}
-	f, err := os.Open(files[0])
+	// A regular file only (a FIFO or a device is refused at once); gzip
+	// or bzip2 told from its content; long runs of blanks cut so that
+	// reading costs memory and time linear in the export.
+	z, err := zstream.OpenFile(files[0], zstream.Options{MaxBytes: maxHistoryBytes, Ctx: ctx})
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	var r io.Reader = f
-	if strings.HasSuffix(files[0], ".gz") {
-		gz, err := gzip.NewReader(f)
-		if err != nil {
-			return fmt.Errorf("%s: %w", files[0], err)
-		}
-		r = gz
-	}
+	defer z.Close()
+	r := jsonws.NewReader(z)
 	cfg, _, st, err := o.open(ctx, env)
 	if err != nil {
 		return err

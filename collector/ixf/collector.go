@@ -1,18 +1,17 @@
 package ixf
 
 import (
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/ixpobs/ixpobs/internal/safehttp"
+	"github.com/ixpobs/ixpobs/internal/zstream"
 	"github.com/ixpobs/ixpobs/ixp"
 )
 
@@ -210,7 +209,7 @@ func (c *Collector) collect(ctx context.Context, t Target, m *Matcher) (r Result
 // fetch returns the export's bytes and the name to give the decoder.
 func (c *Collector) fetch(ctx context.Context, t Target) ([]byte, string, error) {
 	if t.URL == "" {
-		data, err := c.readFile(t.Path)
+		data, err := c.readFile(ctx, t.Path)
 		return data, t.Path, err
 	}
 	var opts []safehttp.Option
@@ -227,61 +226,32 @@ func (c *Collector) fetch(ctx context.Context, t Target) ([]byte, string, error)
 	return resp.Body, t.URL, nil
 }
 
-// readFile reads a user-named export file, gunzipping *.gz, within the body
-// cap.
-func (c *Collector) readFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("ixf: %w", err)
-	}
-	defer f.Close()
-	var r io.Reader = f
-	cr := &countingReader{r: f}
-	if strings.HasSuffix(path, ".gz") {
-		zr, err := gzip.NewReader(cr)
-		if err != nil {
-			return nil, gzipError(path, cr.n, err)
-		}
-		defer zr.Close()
-		r = zr
-	}
+// readFile reads a user-named export file (a regular file; gzip or bzip2
+// told from its content, not its name) within the body cap.
+func (c *Collector) readFile(ctx context.Context, path string) ([]byte, error) {
 	limit := c.cfg.MaxBodyBytes
 	if limit == 0 {
 		limit = safehttp.DefaultConfig().MaxBodyBytes
 	}
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	z, err := zstream.OpenFile(path, zstream.Options{MaxBytes: limit, Ctx: ctx})
 	if err != nil {
-		if r != io.Reader(f) {
-			return nil, gzipError(path, cr.n, err)
+		var pe *ixp.ParseError
+		if errors.Is(err, ixp.ErrTruncated) && !errors.As(err, &pe) {
+			return nil, &ixp.ParseError{Source: "ixf", File: path, Offset: 0, Record: -1, Err: err}
 		}
+		return nil, fmt.Errorf("ixf: %w", err)
+	}
+	defer z.Close()
+	data, err := io.ReadAll(z)
+	switch {
+	case errors.Is(err, ixp.ErrTooLarge):
+		return nil, fmt.Errorf("ixf: %s: %w (more than %d bytes): %w", path, safehttp.ErrBodyTooLarge, limit, err)
+	case err != nil && z.Codec() != "":
+		return nil, &ixp.ParseError{Source: "ixf", File: path, Offset: z.InputOffset(), Record: -1, Err: err}
+	case err != nil:
 		return nil, fmt.Errorf("ixf: read %s: %w", path, err)
 	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("ixf: %s: %w (more than %d bytes)", path, safehttp.ErrBodyTooLarge, limit)
-	}
 	return data, nil
-}
-
-// gzipError reports a broken compressed export file: cut short
-// (ixp.ErrTruncated) or corrupt, with the compressed bytes read so far.
-func gzipError(path string, offset int64, err error) error {
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		err = fmt.Errorf("gzip stream ends early: %w: %w", ixp.ErrTruncated, err)
-	} else {
-		err = fmt.Errorf("gzip: %w", err)
-	}
-	return &ixp.ParseError{Source: "ixf", File: path, Offset: offset, Record: -1, Err: err}
-}
-
-type countingReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
 }
 
 // DecodeErrorKind returns a short bounded label for a Decode error: "empty",

@@ -1,8 +1,6 @@
 package peeringdb
 
 import (
-	"bufio"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,8 +14,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ixpobs/ixpobs/internal/jsonws"
+	"github.com/ixpobs/ixpobs/internal/zstream"
 	"github.com/ixpobs/ixpobs/ixp"
 )
+
+// DefaultMaxBytes caps the decompressed bytes of one dump file or API
+// page: the largest real file held (net.json of 2022-06-01) is 23.4 MB,
+// today's PeeringDB about 3× that; 1 GiB leaves more than 10×.
+const DefaultMaxBytes = 1 << 30
 
 // Dump is a decoded PeeringDB dump or API sync: the objects of each kind
 // it covers, before references are resolved.
@@ -33,6 +38,13 @@ type Dump struct {
 	// Schema is the schema of an archived SQLite file (SchemaV1,
 	// SchemaV2), "" for JSON.
 	Schema string
+	// MaxBytes caps the decompressed bytes of each file read (0:
+	// DefaultMaxBytes); past it Read fails wrapping ixp.ErrTooLarge.
+	MaxBytes int64
+	// ctx, set by ReadDir and ReadFile, stops a Read within one chunk.
+	ctx context.Context
+	// ws maps the decoder's offsets back to the file's during a Read.
+	ws *jsonws.Reader
 }
 
 // Report says what a dump contained and what was left out.
@@ -96,6 +108,7 @@ func ReadDir(ctx context.Context, dir string) (*Dump, error) {
 		return nil, fmt.Errorf("peeringdb: %s: no PeeringDB object files (ix.json, netixlan.json.gz, …): %w", dir, ixp.ErrInvalid)
 	}
 	d := NewDump()
+	d.ctx = ctx
 	for _, k := range ixp.PeeringDBKinds {
 		ps := pages[k]
 		sort.Slice(ps, func(i, j int) bool { return ps[i].n < ps[j].n })
@@ -116,6 +129,7 @@ func ReadDir(ctx context.Context, dir string) (*Dump, error) {
 // response named after its tag (ix.json, netixlan.json.gz).
 func ReadFile(ctx context.Context, path string) (*Dump, error) {
 	d := NewDump()
+	d.ctx = ctx
 	k := ixp.Kind(0)
 	if m := fileName.FindStringSubmatch(filepath.Base(path)); m != nil {
 		if kk, ok := ixp.KindByName(m[1]); ok && isPeeringDBKind(kk) {
@@ -131,23 +145,24 @@ func ReadFile(ctx context.Context, path string) (*Dump, error) {
 	return d, nil
 }
 
-// Read reads one API response or single-file dump from r; name is used in
-// errors. kind is the object kind of an API response (0 for the
-// single-file layout).
+// Read reads one API response or single-file dump from r (plain, gzip or
+// bzip2, told from its first bytes); name is used in errors. kind is the
+// object kind of an API response (0 for the single-file layout). Its cost
+// is linear in the input, white space included (internal/jsonws), and at
+// most MaxBytes are read.
 func (d *Dump) Read(r io.Reader, name string, kind ixp.Kind) error {
-	cr := &countingReader{r: r}
-	br := bufio.NewReaderSize(cr, 1<<16)
-	var src io.Reader = br
-	magic, _ := br.Peek(2)
-	var gz *gzip.Reader
-	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		var err error
-		if gz, err = gzip.NewReader(br); err != nil {
-			return d.parseError(name, 0, -1, err)
-		}
-		src = gz
+	max := d.MaxBytes
+	if max <= 0 {
+		max = DefaultMaxBytes
 	}
-	dec := json.NewDecoder(src)
+	z, err := zstream.NewReader(r, name, zstream.Options{MaxBytes: max, Ctx: d.ctx})
+	if err != nil {
+		return d.parseError(name, 0, -1, err)
+	}
+	defer z.Close()
+	d.ws = jsonws.NewReader(z)
+	defer func() { d.ws = nil }()
+	dec := json.NewDecoder(d.ws)
 	dec.UseNumber()
 	if err := d.decodeTop(dec, name, kind); err != nil {
 		return err
@@ -160,16 +175,17 @@ func (d *Dump) Read(r io.Reader, name string, kind ixp.Kind) error {
 		}
 		return d.parseError(name, dec.InputOffset(), -1, err)
 	}
-	if gz != nil {
-		if _, err := io.Copy(io.Discard, gz); err != nil {
-			return d.parseError(name, cr.n, -1, fmt.Errorf("gzip: %w", err))
+	if z.Codec() != "" {
+		d.ws = nil // the offset below is the compressed one
+		if _, err := io.Copy(io.Discard, z); err != nil {
+			return d.parseError(name, z.InputOffset(), -1, fmt.Errorf("%s: %w", z.Codec(), err))
 		}
 	}
 	return nil
 }
 
 func (d *Dump) readFile(path string, kind ixp.Kind) error {
-	f, err := os.Open(path)
+	f, err := zstream.OpenRegular(path)
 	if err != nil {
 		return fmt.Errorf("peeringdb: %w", err)
 	}
@@ -179,8 +195,11 @@ func (d *Dump) readFile(path string, kind ixp.Kind) error {
 }
 
 func (d *Dump) parseError(name string, offset, record int64, err error) error {
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+	if (errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)) && !errors.Is(err, ixp.ErrTruncated) {
 		err = fmt.Errorf("%w: %w", ixp.ErrTruncated, err)
+	}
+	if d.ws != nil && offset > 0 {
+		offset = d.ws.InputOffset(offset)
 	}
 	return &ixp.ParseError{Source: ixp.SourcePeeringDB, File: name, Offset: offset, Record: record, Err: err}
 }
@@ -344,17 +363,6 @@ func isPeeringDBKind(k ixp.Kind) bool {
 		}
 	}
 	return false
-}
-
-type countingReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
 }
 
 // Snapshot resolves references and builds the snapshot to publish. A zero

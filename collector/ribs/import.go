@@ -208,7 +208,7 @@ func ImportFiles(ctx context.Context, st store.Store, paths []string, o ImportOp
 // openCounted opens a file, counting the bytes read in o.Bytes; restart
 // sets the count back to 0 (the files are read again).
 func openCounted(path string, o ImportOptions, restart bool) (io.ReadCloser, error) {
-	f, err := os.Open(path)
+	f, err := zstream.OpenRegular(path)
 	if err != nil {
 		return nil, fmt.Errorf("mrt import: %w", err)
 	}
@@ -292,7 +292,7 @@ func formatOf(paths []string) (string, error) {
 // sniff reads the beginning of a file (decompressed) to tell a text dump
 // from MRT.
 func sniff(path string) (string, error) {
-	f, err := os.Open(path)
+	f, err := zstream.OpenRegular(path)
 	if err != nil {
 		return "", fmt.Errorf("mrt import: %w", err)
 	}
