@@ -58,32 +58,40 @@ func (s *Server) api(fn apiFunc) http.HandlerFunc {
 // under the store's generation, which any publish changes.
 func (s *Server) cachedAPI(fn apiFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		gen, err := s.store.Generation(r.Context())
+		gen, err := s.generation(r.Context())
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
 		key := fmt.Sprintf("%d|%s|%s|%s", gen, s.Now().UTC().Format(time.DateOnly), r.URL.Path, r.URL.RawQuery)
-		a, err := s.answers.get(r.Context(), key, func(ctx context.Context) (cachedAnswer, error) {
+		a, err := s.answers.get(r.Context(), key, func(ctx context.Context) (*cachedAnswer, error) {
 			// Built for every waiter: not cancelled when this client leaves.
 			body, ctype, err := s.answer(fn, r.WithContext(ctx))
-			return cachedAnswer{body: body, ctype: ctype}, err
+			if err != nil {
+				return nil, err
+			}
+			return newAnswer(body, ctype, 0, "", genTag(gen)), nil
 		})
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
-		w.Header().Set("Content-Type", a.ctype)
-		w.Write(a.body)
+		a.serve(w, r)
 	}
 }
 
-type cachedAnswer struct {
-	body   []byte
-	ctype  string
-	status int    // pages only (API answers are 200)
-	lang   string // pages only
+// generation returns the store's generation; a store that cannot say it
+// is unavailable (503), not broken.
+func (s *Server) generation(ctx context.Context) (int64, error) {
+	gen, err := s.store.Generation(ctx)
+	if err != nil && !errors.Is(err, ixp.ErrUnavailable) && ctx.Err() == nil {
+		err = fmt.Errorf("dashboard: %w: %w", ixp.ErrUnavailable, err)
+	}
+	return gen, err
 }
+
+// genTag is the part of an ETag that names a store generation.
+func genTag(gen int64) string { return strconv.FormatInt(gen, 36) + "-" }
 
 // answer runs fn and encodes its value as the request asks.
 func (s *Server) answer(fn apiFunc, r *http.Request) ([]byte, string, error) {

@@ -37,7 +37,7 @@ type Server struct {
 	groups     *cache[string, indicator.CountryStats]
 	spans      *cache[string, map[ixp.ASN][]span]
 	bgpViews   *cache[int64, *bgpView]
-	answers    *cache[string, cachedAnswer]
+	answers    *cache[string, *cachedAnswer]
 }
 
 // Config holds what the server needs besides the store.
@@ -70,7 +70,7 @@ func New(st store.Store, cfg Config) *Server {
 		groups:     newCache[string, indicator.CountryStats](256),
 		spans:      newCache[string, map[ixp.ASN][]span](64),
 		bgpViews:   newCache[int64, *bgpView](16),
-		answers:    newCache[string, cachedAnswer](512),
+		answers:    newCache[string, *cachedAnswer](512),
 	}
 }
 
