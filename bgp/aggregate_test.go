@@ -4,9 +4,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
-	"reflect"
 	"slices"
 	"testing"
+
+	"github.com/ixpobs/ixpobs/internal/testdiff"
 )
 
 func seq(asns ...uint32) Segment { return Segment{ASNs: asns} }
@@ -137,8 +138,8 @@ func TestAggregatorSummary(t *testing.T) {
 			a := NewAggregator()
 			tt.ops(a)
 			got := a.Summary()
-			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("Summary() =\n%+v\nwant\n%+v", got, tt.want)
+			if d := testdiff.Diff(tt.want, got); d != "" {
+				t.Errorf("Summary() (-want +got):\n%s", d)
 			}
 		})
 	}
@@ -358,15 +359,15 @@ func TestAggregatorMatchesModel(t *testing.T) {
 			checkPathTable(t, a)
 			checkPrefixTable(t, a)
 			got, want := a.Summary(), m.summary()
-			if !reflect.DeepEqual(got, want) {
-				t.Errorf("Summary() differs from the model:\n got %+v\nwant %+v", got, want)
+			if d := testdiff.Diff(want, got); d != "" {
+				t.Errorf("Summary() differs from the model (-want +got):\n%s", d)
 			}
 			if got := a.Routes(); got != len(m.routes) {
 				t.Errorf("Routes() = %d, want %d", got, len(m.routes))
 			}
 			pipe.Close()
-			if got := piped.Summary(); !reflect.DeepEqual(got, want) {
-				t.Errorf("Summary() through a Pipe differs from the model:\n got %+v\nwant %+v", got, want)
+			if d := testdiff.Diff(want, piped.Summary()); d != "" {
+				t.Errorf("Summary() through a Pipe differs from the model (-want +got):\n%s", d)
 			}
 			// Reset everything: nothing may stay interned.
 			for _, p := range peers {

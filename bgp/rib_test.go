@@ -4,10 +4,11 @@ import (
 	"errors"
 	"math/rand/v2"
 	"net/netip"
-	"reflect"
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/ixpobs/ixpobs/internal/testdiff"
 )
 
 // ribStream makes the routes of a RIB dump: groups of one prefix each, in
@@ -106,24 +107,16 @@ func TestRIBMatchesAggregator(t *testing.T) {
 			if got.Routes < tc.wantRoutesAtLeast {
 				t.Fatalf("only %d routes: the stream is too small to test much", got.Routes)
 			}
-			if !reflect.DeepEqual(got, want) {
-				t.Errorf("RIB Summary differs from the Aggregator's: routes %d/%d, peers %d/%d, origins %d/%d, links %d/%d, prefixes %d/%d",
-					got.Routes, want.Routes, len(got.Peers), len(want.Peers), len(got.Origins), len(want.Origins),
-					len(got.Links), len(want.Links), len(got.Prefixes), len(want.Prefixes))
-				for i := range min(len(got.Links), len(want.Links)) {
-					if got.Links[i] != want.Links[i] {
-						t.Errorf("first different link: %+v, want %+v", got.Links[i], want.Links[i])
-						break
-					}
-				}
+			if d := testdiff.Diff(want, got); d != "" {
+				t.Errorf("RIB Summary differs from the Aggregator's (-Aggregator +RIB):\n%s", d)
 			}
 		})
 	}
 }
 
 func TestRIBEmpty(t *testing.T) {
-	if got, want := NewRIB().Summary(), NewAggregator().Summary(); !reflect.DeepEqual(got, want) {
-		t.Errorf("empty RIB: %+v, want %+v", got, want)
+	if d := testdiff.Diff(NewAggregator().Summary(), NewRIB().Summary()); d != "" {
+		t.Errorf("empty RIB (-want +got):\n%s", d)
 	}
 }
 

@@ -1,5 +1,6 @@
-// Package bgp holds the BGP data types shared by the MRT reader
-// (bgp/mrt) and the live sessions (bgp/live), and the one derivation that
+// Package bgp holds the BGP data types shared by the archive readers
+// (bgp/mrt, bgp/showbgp), the live sessions (bgp/live) and the looking-glass
+// collector (collector/alicelg), and the one derivation that
 // turns routes into what ixpobs keeps: per peer, per origin ASN, AS links and
 // what is reachable through a collector.
 package bgp

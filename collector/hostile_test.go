@@ -363,7 +363,7 @@ func newHarness(t *testing.T, c *hostileCase) *harness {
 	h := &harness{st: st, dir: dir, clock: time.Date(2024, 2, 1, 0, 0, 0, 0, time.UTC), reqs: map[string]int{}}
 	switch c.fam {
 	case famDump, famFile:
-		h.source = peeringdb.Source
+		h.source = ixp.SourcePeeringDB
 		h.src = collector.Source{Name: h.source, Interval: time.Hour, Timeout: 20 * time.Second, Collect: h.capture(func(ctx context.Context) (store.PublishResult, error) {
 			var d *peeringdb.Dump
 			var err error
@@ -383,7 +383,7 @@ func newHarness(t *testing.T, c *hostileCase) *harness {
 		})}
 		h.input = filepath.Join(hostileD, "pdb")
 	case famAPI:
-		h.source = peeringdb.Source
+		h.source = ixp.SourcePeeringDB
 		h.good = map[string][]byte{}
 		for _, k := range pdbKinds {
 			h.good[k] = readFixture(t, "pdb/"+k+".json")
@@ -416,7 +416,7 @@ func newHarness(t *testing.T, c *hostileCase) *harness {
 			return pdb.Collect(ctx, false)
 		})}
 	case famIXF:
-		h.source = ixf.SourcePrefix + "hostile"
+		h.source = ixp.IXFSource("hostile")
 		h.src = ixfSource(t, st, "hostile", func() string { return h.input })
 		h.input = filepath.Join(hostileD, "ixf/good.json")
 	case famRIR:
@@ -430,7 +430,7 @@ func newHarness(t *testing.T, c *hostileCase) *harness {
 		})}
 		h.input = filepath.Join(hostileD, "rir/delegated-lacnic-extended-good.txt")
 	case famMRT:
-		h.source = snapshot.SourcePrefix + "hostile"
+		h.source = ixp.BGPSource("hostile")
 		h.src = collector.Source{Name: h.source, Interval: time.Hour, Timeout: 20 * time.Second, Collect: h.capture(func(ctx context.Context) (store.PublishResult, error) {
 			return importMRT(ctx, st, h.input, "hostile")
 		})}
@@ -583,7 +583,7 @@ func ixfSource(t *testing.T, st store.Store, name string, path func() string) co
 	if err != nil {
 		t.Fatal(err)
 	}
-	return collector.Source{Name: ixf.SourcePrefix + name, Interval: time.Hour, Timeout: 20 * time.Second,
+	return collector.Source{Name: ixp.IXFSource(name), Interval: time.Hour, Timeout: 20 * time.Second,
 		Collect: func(ctx context.Context) (store.PublishResult, error) {
 			target, err := ixf.UserTarget(name, path())
 			if err != nil {

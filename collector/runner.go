@@ -1,7 +1,8 @@
 // Package collector runs the data sources of ixpobs: each on its own
 // schedule, with a timeout per run, recording every run's outcome in the
 // store so the API and /metrics can show each source's health. The
-// sources themselves live in the sub-packages (peeringdb, ixf, rir).
+// sources themselves live in the sub-packages (peeringdb, ixf, rir, ribs,
+// alicelg); their run names are the source ids of package ixp.
 package collector
 
 import (
@@ -104,6 +105,9 @@ func (r *Runner) RunOnce(ctx context.Context, src Source) error {
 		log.Error("collection failed", "kind", run.ErrorKind, "err", err)
 	} else {
 		run.Detail = fmt.Sprintf("inserted %d, ended %d, dangling %d, unchanged %v", res.Inserted, res.Ended, res.Dangling, res.Unchanged)
+		if res.TextReplaced > 0 {
+			run.Detail += fmt.Sprintf(", text replaced %d (%s)", res.TextReplaced, ixp.QuirkTextReplaced)
+		}
 		log.Info("collection done", "snapshot", res.Snapshot.ID, "inserted", res.Inserted, "ended", res.Ended)
 	}
 	if r.observer != nil {
@@ -145,6 +149,8 @@ func ErrorKind(err error) string {
 		return "conflict"
 	case errors.Is(err, ixp.ErrTruncated):
 		return "truncated"
+	case errors.Is(err, ixp.ErrTooLarge):
+		return "too_large"
 	case errors.As(err, &pe):
 		return "parse"
 	case errors.Is(err, ixp.ErrInvalid):

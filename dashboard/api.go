@@ -3,7 +3,6 @@ package dashboard
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -40,15 +39,15 @@ func notFound(format string, args ...any) error {
 	return &apiError{http.StatusNotFound, fmt.Sprintf(format, args...)}
 }
 
-// api adapts an apiFunc: JSON by default, CSV with ?format=csv for tables,
-// errors as JSON with the right status.
-func (s *Server) api(fn apiFunc) http.HandlerFunc {
+// api adapts an apiFunc taking the query parameters p: JSON by default,
+// CSV for tables with ?format=csv or Accept: text/csv, errors as JSON with
+// the right status.
+func (s *Server) api(fn apiFunc, p params) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if body, ctype, err := s.answer(fn, r); err != nil {
+		if a, err := s.answer(fn, p, r); err != nil {
 			s.writeError(w, r, err)
 		} else {
-			w.Header().Set("Content-Type", ctype)
-			w.Write(body)
+			writeAnswer(w, r, a)
 		}
 	}
 }
@@ -56,21 +55,25 @@ func (s *Server) api(fn apiFunc) http.HandlerFunc {
 // cachedAPI is api for endpoints whose answer depends only on published
 // snapshots (and the day, for defaults like "to today"): answers are kept
 // under the store's generation, which any publish changes.
-func (s *Server) cachedAPI(fn apiFunc) http.HandlerFunc {
+func (s *Server) cachedAPI(fn apiFunc, p params) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if err := p.check(r.URL.Query()); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 		gen, err := s.generation(r.Context())
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
-		key := fmt.Sprintf("%d|%s|%s|%s", gen, s.Now().UTC().Format(time.DateOnly), r.URL.Path, r.URL.RawQuery)
-		a, err := s.answers.get(r.Context(), key, func(ctx context.Context) (*cachedAnswer, error) {
+		key := fmt.Sprintf("%d|%s|%s|%s|%s", gen, s.Now().UTC().Format(time.DateOnly), r.URL.Path, r.URL.RawQuery, mediaKey(r))
+		a, err := s.answers.get(r.Context(), key, func(ctx context.Context) (*servedAnswer, error) {
 			// Built for every waiter: not cancelled when this client leaves.
-			body, ctype, err := s.answer(fn, r.WithContext(ctx))
+			a, err := s.answer(fn, p, r.WithContext(ctx))
 			if err != nil {
 				return nil, err
 			}
-			return newAnswer(body, ctype, 0, "", genTag(gen)), nil
+			return newAnswer(a, genTag(gen)), nil
 		})
 		if err != nil {
 			s.writeError(w, r, err)
@@ -93,33 +96,57 @@ func (s *Server) generation(ctx context.Context) (int64, error) {
 // genTag is the part of an ETag that names a store generation.
 func genTag(gen int64) string { return strconv.FormatInt(gen, 36) + "-" }
 
-// answer runs fn and encodes its value as the request asks.
-func (s *Server) answer(fn apiFunc, r *http.Request) ([]byte, string, error) {
-	format := r.URL.Query().Get("format")
-	if format != "" && format != "json" && format != "csv" {
-		return nil, "", badRequest("format must be json or csv, not %q", format)
+func writeAnswer(w http.ResponseWriter, r *http.Request, a cachedAnswer) {
+	w.Header().Set("Content-Type", a.ctype)
+	if strings.HasPrefix(a.ctype, "text/csv") {
+		w.Header().Set("Content-Disposition", `attachment; filename="`+csvFilename(r.URL.Path)+`"`)
+	}
+	w.Write(a.body)
+}
+
+type cachedAnswer struct {
+	body   []byte
+	ctype  string
+	status int    // pages only (API answers are 200; 0 means 200)
+	lang   string // pages only
+}
+
+// answer checks the query parameters, runs fn and encodes its value as the
+// request asks (?format=, then Accept; ?fields= keeps some columns).
+func (s *Server) answer(fn apiFunc, p params, r *http.Request) (cachedAnswer, error) {
+	if err := p.check(r.URL.Query()); err != nil {
+		return cachedAnswer{}, err
+	}
+	if f := r.URL.Query().Get("format"); f != "" && f != "json" && f != "csv" {
+		return cachedAnswer{}, badRequest("format must be json or csv, not %q", f)
 	}
 	v, err := fn(r)
 	if err != nil {
-		return nil, "", err
+		return cachedAnswer{}, err
+	}
+	t, hasCSV := v.(table)
+	media, err := negotiate(r, hasCSV)
+	if err != nil {
+		return cachedAnswer{}, err
+	}
+	fields := fieldsParam(r)
+	if media == mediaCSV {
+		body, err := encodeCSV(t, fields)
+		return cachedAnswer{body: body, ctype: "text/csv; charset=utf-8"}, err
 	}
 	var buf bytes.Buffer
-	if format == "csv" {
-		t, ok := v.(table)
-		if !ok {
-			return nil, "", badRequest("this endpoint has no CSV form")
-		}
-		cw := csv.NewWriter(&buf)
-		cw.Write(t.csvHeader())
-		cw.WriteAll(t.csvRows())
-		return buf.Bytes(), "text/csv; charset=utf-8", nil
-	}
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(true)
 	if err := enc.Encode(v); err != nil {
-		return nil, "", err
+		return cachedAnswer{}, err
 	}
-	return buf.Bytes(), "application/json; charset=utf-8", nil
+	body := buf.Bytes()
+	if len(fields) > 0 {
+		if body, err = projectJSON(body, fields); err != nil {
+			return cachedAnswer{}, err
+		}
+	}
+	return cachedAnswer{body: body, ctype: "application/json; charset=utf-8"}, nil
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -1,11 +1,15 @@
 package dashboard
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -41,6 +45,78 @@ type sourcesAnswer struct {
 	PeeringDB *sourceMembers  `json:"peeringdb"`
 	IXF       []sourceMembers `json:"ixf"`
 	Agreement *agreement      `json:"agreement"`
+	// PeeringDBActive: at least 3 PeeringDB members (ISOC Pulse); nil
+	// without PeeringDB data.
+	PeeringDBActive *bool `json:"peeringdb_active"`
+	// BGP: the exchange's route servers read through Alice-LG.
+	BGP []routeServerMembers `json:"bgp"`
+}
+
+// routeServerMembers is who a route server (an Alice-LG snapshot) has as
+// neighbours, against PeeringDB's members.
+type routeServerMembers struct {
+	Source       string `json:"source"`
+	SnapshotDate string `json:"snapshot_date"`
+	Table        string `json:"table"`
+	Neighbors    int    `json:"neighbors"`
+	// Established: distinct ASNs with an established session.
+	Established int `json:"established"`
+	// BGPVerifiedActive: at least 3 established neighbours.
+	BGPVerifiedActive bool `json:"bgp_verified_active"`
+	// PeeringDBEstablished: PeeringDB members established on the route
+	// server (nil without PeeringDB data); NotPeeringDB: established
+	// neighbours PeeringDB does not list at the exchange.
+	PeeringDBEstablished *int      `json:"peeringdb_members_established"`
+	NotPeeringDB         []ixp.ASN `json:"established_not_peeringdb_members"`
+}
+
+// routeServersOf returns the Alice-LG route servers tied to exchange id,
+// each at its newest snapshot at or before at.
+func (s *Server) routeServersOf(ctx context.Context, id int64, at time.Time, pdb *sourceMembers) ([]routeServerMembers, error) {
+	snaps, err := s.snapshotsAt(ctx, ixp.SourcePrefixBGP, at)
+	if err != nil {
+		return nil, err
+	}
+	out := []routeServerMembers{}
+	for _, sn := range snaps {
+		c, err := s.collectorOf(ctx, sn)
+		if err != nil {
+			return nil, err
+		}
+		if c.Type != "alicelg" || c.IXID != id {
+			continue
+		}
+		recs, err := s.store.Objects(ctx, sn.Source, ixp.KindBGPPeer, sn.At, store.Filter{})
+		if err != nil {
+			return nil, err
+		}
+		m := routeServerMembers{Source: sn.Source, SnapshotDate: dateString(sn.At), Table: c.Table, Neighbors: len(recs), NotPeeringDB: []ixp.ASN{}}
+		est := map[ixp.ASN]bool{}
+		for _, r := range recs {
+			var p ixp.BGPPeer
+			if err := json.Unmarshal(r.Data, &p); err != nil {
+				return nil, fmt.Errorf("decode %s peer %d: %w", sn.Source, r.ID, err)
+			}
+			if p.Established() {
+				est[p.ASN] = true
+			}
+		}
+		m.Established, m.BGPVerifiedActive = len(est), len(est) >= 3
+		if pdb != nil {
+			n := 0
+			for a := range est {
+				if pdb.asns[a] {
+					n++
+				} else {
+					m.NotPeeringDB = append(m.NotPeeringDB, a)
+				}
+			}
+			m.PeeringDBEstablished = &n
+			slices.Sort(m.NotPeeringDB)
+		}
+		out = append(out, m)
+	}
+	return out, nil
 }
 
 func (a sourcesAnswer) csvHeader() []string {
@@ -156,8 +232,15 @@ func (s *Server) handleIXPSources(r *http.Request) (any, error) {
 		}
 		out.IXF = append(out.IXF, m)
 	}
-	if out.PeeringDB == nil && len(out.IXF) == 0 {
+	if out.BGP, err = s.routeServersOf(ctx, id, at, out.PeeringDB); err != nil {
+		return nil, err
+	}
+	if out.PeeringDB == nil && len(out.IXF) == 0 && len(out.BGP) == 0 {
 		return nil, notFound("no data about IXP %d from any source", id)
+	}
+	if out.PeeringDB != nil {
+		out.PeeringDBActive = new(bool)
+		*out.PeeringDBActive = out.PeeringDB.Members >= 3
 	}
 	if out.PeeringDB != nil && len(out.IXF) > 0 {
 		out.Agreement = agree(out.PeeringDB, out.IXF)

@@ -76,7 +76,7 @@ func (s *Server) bgpViewOf(ctx context.Context, sn ixp.Snapshot) (*bgpView, erro
 
 // bgpViewsAt returns the newest snapshot of every collector at at.
 func (s *Server) bgpViewsAt(ctx context.Context, at time.Time) ([]*bgpView, error) {
-	snaps, err := s.snapshotsAt(ctx, snapshot.SourcePrefix, at)
+	snaps, err := s.snapshotsAt(ctx, ixp.SourcePrefixBGP, at)
 	if err != nil {
 		return nil, err
 	}
@@ -86,9 +86,41 @@ func (s *Server) bgpViewsAt(ctx context.Context, at time.Time) ([]*bgpView, erro
 		if err != nil {
 			return nil, err
 		}
+		if !v.collector.Counted() {
+			// A partial route-server table (or neighbours only) is never
+			// shown as a table: the newest whole one before it stands.
+			if v, err = s.countedBefore(ctx, sn); err != nil || v == nil {
+				if err != nil {
+					return nil, err
+				}
+				continue
+			}
+		}
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// countedBefore returns the newest snapshot of sn's source before sn that
+// holds a whole table, or nil.
+func (s *Server) countedBefore(ctx context.Context, sn ixp.Snapshot) (*bgpView, error) {
+	snaps, err := s.store.Snapshots(ctx, sn.Source)
+	if err != nil {
+		return nil, err
+	}
+	for i := len(snaps) - 1; i >= 0; i-- {
+		if !snaps[i].At.Before(sn.At) {
+			continue
+		}
+		c, err := s.collectorOf(ctx, snaps[i])
+		if err != nil {
+			return nil, err
+		}
+		if c.Counted() {
+			return s.bgpViewOf(ctx, snaps[i])
+		}
+	}
+	return nil, nil
 }
 
 type collectorJSON struct {
@@ -141,7 +173,7 @@ func (s *Server) handleBGPCollectors(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	snaps, err := s.snapshotsAt(ctx, snapshot.SourcePrefix, at)
+	snaps, err := s.snapshotsAt(ctx, ixp.SourcePrefixBGP, at)
 	if err != nil {
 		return nil, err
 	}
@@ -287,7 +319,7 @@ func (s *Server) handleBGPCollector(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	src := snapshot.SourcePrefix + name
+	src := ixp.BGPSource(name)
 	sn, err := s.store.SnapshotAt(ctx, src, at)
 	if errors.Is(err, ixp.ErrNotFound) {
 		return nil, notFound("no BGP collector %q with data at that date", name)
@@ -400,7 +432,7 @@ func (s *Server) handleASNOrigins(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	snaps, err := s.snapshotsAt(ctx, snapshot.SourcePrefix, at)
+	snaps, err := s.snapshotsAt(ctx, ixp.SourcePrefixBGP, at)
 	if err != nil {
 		return nil, err
 	}
@@ -414,7 +446,7 @@ func (s *Server) handleASNOrigins(r *http.Request) (any, error) {
 			}
 			continue
 		}
-		seen := originSeen{Collector: strings.TrimPrefix(src, snapshot.SourcePrefix), IXPID: recs[0].IXID, Date: dateString(sn.At), Prefixes: []string{}}
+		seen := originSeen{Collector: strings.TrimPrefix(src, ixp.SourcePrefixBGP), IXPID: recs[0].IXID, Date: dateString(sn.At), Prefixes: []string{}}
 		if err := json.Unmarshal(recs[0].Data, &seen.Origin); err != nil {
 			return nil, err
 		}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/ixpobs/ixpobs/collector/peeringdb"
 	"github.com/ixpobs/ixpobs/geo"
 	"github.com/ixpobs/ixpobs/indicator"
 	"github.com/ixpobs/ixpobs/ixp"
@@ -42,7 +41,7 @@ func (cs *countryState) memberships() []indicator.Membership {
 // stateAt gathers the PeeringDB and RIR snapshots in force at at.
 func (s *Server) stateAt(ctx context.Context, at time.Time) (*countryState, error) {
 	cs := &countryState{date: at, rirDates: map[string]string{}}
-	sn, err := s.store.SnapshotAt(ctx, peeringdb.Source, at)
+	sn, err := s.store.SnapshotAt(ctx, ixp.SourcePeeringDB, at)
 	switch {
 	case err == nil:
 		cs.pdb = &sn
@@ -372,7 +371,7 @@ func (s *Server) snapshotDates(ctx context.Context) ([]time.Time, error) {
 	}
 	seen := map[string]bool{}
 	var out []time.Time
-	for _, src := range append(srcs, peeringdb.Source) {
+	for _, src := range append(srcs, ixp.SourcePeeringDB) {
 		snaps, err := s.store.Snapshots(ctx, src)
 		if err != nil {
 			return nil, err

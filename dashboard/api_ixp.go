@@ -12,7 +12,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/ixpobs/ixpobs/collector/peeringdb"
 	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/store"
 )
@@ -45,11 +44,38 @@ func (x ixpSummary) csvRow() []string {
 }
 
 type ixpList struct {
-	SnapshotDate string       `json:"snapshot_date"`
-	Total        int          `json:"total"`
-	Page         int          `json:"page"`
-	PerPage      int          `json:"per_page"`
-	Data         []ixpSummary `json:"data"`
+	SnapshotDate string `json:"snapshot_date"`
+	listMeta
+	Data []ixpSummary `json:"data"`
+}
+
+// ixpFields are the filterable fields of /api/v1/ixps (country, region and
+// name equality are the endpoint's own: exact code, region membership,
+// substring of name or long name).
+var ixpFields = map[string]fieldOf[ixpSummary]{
+	"id":                   numField(func(x ixpSummary) float64 { return float64(x.ID) }),
+	"name":                 strField(func(x ixpSummary) string { return x.Name }),
+	"name_long":            strField(func(x ixpSummary) string { return x.NameLong }),
+	"city":                 strField(func(x ixpSummary) string { return x.City }),
+	"country":              strField(func(x ixpSummary) string { return x.Country }),
+	"region":               strField(func(x ixpSummary) string { return x.Region }),
+	"created":              strField(func(x ixpSummary) string { return x.Created }),
+	"members":              numField(func(x ixpSummary) float64 { return float64(x.Members) }),
+	"connections":          numField(func(x ixpSummary) float64 { return float64(x.Connections) }),
+	"capacity_mbps":        numField(func(x ixpSummary) float64 { return float64(x.CapacityMbps) }),
+	"ipv6_members":         numField(func(x ixpSummary) float64 { return float64(x.IPv6Members) }),
+	"route_server_members": numField(func(x ixpSummary) float64 { return float64(x.RSMembers) }),
+}
+
+var ixpListParams = params{names: append([]string{"country", "region", "name", "active"}, listParams...), filters: sortedKeys(ixpFields)}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 func (l ixpList) csvHeader() []string { return ixpCSVHeader }
@@ -67,7 +93,7 @@ func (s *Server) snapshotFor(ctx context.Context, r *http.Request) (ixp.Snapshot
 	if err != nil {
 		return ixp.Snapshot{}, err
 	}
-	sn, err := s.store.SnapshotAt(ctx, peeringdb.Source, at)
+	sn, err := s.store.SnapshotAt(ctx, ixp.SourcePeeringDB, at)
 	if err != nil {
 		if at.IsZero() {
 			return sn, notFound("no PeeringDB data yet: run a collection or an import")
@@ -91,15 +117,12 @@ var ixpSorts = map[string]func(a, b ixpSummary) bool{
 
 // handleIXPList serves GET /api/v1/ixps: filter by country, region, name
 // (substring), active; sort by a column (prefix - for descending);
-// paginate with page and per_page.
+// PeeringDB-style filters on ixpFields; paginate with page and per_page or
+// limit and skip.
 func (s *Server) handleIXPList(r *http.Request) (any, error) {
 	ctx := r.Context()
 	q := r.URL.Query()
-	page, err := queryInt(r, "page", 1, 1, 1_000_000)
-	if err != nil {
-		return nil, err
-	}
-	perPage, err := queryInt(r, "per_page", 100, 1, 5000)
+	win, err := pageWindow(r)
 	if err != nil {
 		return nil, err
 	}
@@ -154,16 +177,17 @@ func (s *Server) handleIXPList(r *http.Request) (any, error) {
 		}
 		out = append(out, x)
 	}
+	if out, err = filterList(q, ixpFields, ixpListParams.names, out); err != nil {
+		return nil, err
+	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if desc {
 			return less(out[j], out[i])
 		}
 		return less(out[i], out[j])
 	})
-	total := len(out)
-	start := min((page-1)*perPage, total)
-	end := min(start+perPage, total)
-	return ixpList{SnapshotDate: dateString(sn.At), Total: total, Page: page, PerPage: perPage, Data: nonNilSlice(out[start:end])}, nil
+	start, end := win.bounds(len(out))
+	return ixpList{SnapshotDate: dateString(sn.At), listMeta: win.meta(len(out)), Data: nonNilSlice(out[start:end])}, nil
 }
 
 func nonNilSlice[T any](s []T) []T {
@@ -205,7 +229,7 @@ func (s *Server) handleIXP(r *http.Request) (any, error) {
 
 func (s *Server) exchangeAt(ctx context.Context, id int64, sn ixp.Snapshot) (ixp.Exchange, error) {
 	var e ixp.Exchange
-	recs, err := s.store.Objects(ctx, peeringdb.Source, ixp.KindExchange, sn.At, store.Filter{ID: id})
+	recs, err := s.store.Objects(ctx, ixp.SourcePeeringDB, ixp.KindExchange, sn.At, store.Filter{ID: id})
 	if err != nil {
 		return e, err
 	}
@@ -307,7 +331,7 @@ func (s *Server) handleIXPHistory(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	pts, err := s.store.ExchangeHistory(r.Context(), peeringdb.Source, id)
+	pts, err := s.store.ExchangeHistory(r.Context(), ixp.SourcePeeringDB, id)
 	if err != nil {
 		return nil, err
 	}
@@ -372,7 +396,7 @@ func (s *Server) handleIXPEvents(r *http.Request) (any, error) {
 	if from.IsZero() {
 		from = time.Unix(0, 0).UTC()
 	}
-	snaps, err := s.store.Snapshots(ctx, peeringdb.Source)
+	snaps, err := s.store.Snapshots(ctx, ixp.SourcePeeringDB)
 	if err != nil {
 		return nil, err
 	}
@@ -380,7 +404,7 @@ func (s *Server) handleIXPEvents(r *http.Request) (any, error) {
 		return nil, notFound("no PeeringDB data yet")
 	}
 	spans, err := s.spans.get(ctx, fmt.Sprintf("%d/%d", id, snaps[len(snaps)-1].ID), func(ctx context.Context) (map[ixp.ASN][]span, error) {
-		versions, err := s.store.Versions(ctx, peeringdb.Source, ixp.KindConnection, time.Unix(0, 0), time.Time{}, store.Filter{IXID: id})
+		versions, err := s.store.Versions(ctx, ixp.SourcePeeringDB, ixp.KindConnection, time.Unix(0, 0), time.Time{}, store.Filter{IXID: id})
 		if err != nil {
 			return nil, err
 		}
@@ -391,7 +415,7 @@ func (s *Server) handleIXPEvents(r *http.Request) (any, error) {
 	}
 	events := membershipEvents(spans, snaps[0].At, from, to)
 	names := map[ixp.ASN]ixp.Network{}
-	if sn, err := s.store.SnapshotAt(ctx, peeringdb.Source, to); err == nil {
+	if sn, err := s.store.SnapshotAt(ctx, ixp.SourcePeeringDB, to); err == nil {
 		if v, err := s.viewAt(ctx, sn); err == nil {
 			names = v.networks
 		}

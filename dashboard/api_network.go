@@ -5,11 +5,11 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/ixpobs/ixpobs/collector/peeringdb"
 	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/store"
 )
@@ -67,7 +67,7 @@ func (s *Server) handleNetwork(r *http.Request) (any, error) {
 	if n, ok := v.networks[asn]; ok {
 		out.Network = &n
 	}
-	versions, err := s.store.Versions(ctx, peeringdb.Source, ixp.KindConnection, time.Unix(0, 0), sn.At.Add(time.Second), store.Filter{ASN: asn})
+	versions, err := s.store.Versions(ctx, ixp.SourcePeeringDB, ixp.KindConnection, time.Unix(0, 0), sn.At.Add(time.Second), store.Filter{ASN: asn})
 	if err != nil {
 		return nil, err
 	}
@@ -113,4 +113,128 @@ func (s *Server) handleNetwork(r *http.Request) (any, error) {
 	sort.SliceStable(out.Connections, func(i, j int) bool { return out.Connections[i].IXPID < out.Connections[j].IXPID })
 	out.IXPs = len(ixps)
 	return out, nil
+}
+
+// networkSummary is a network in a PeeringDB snapshot with where it
+// connects.
+type networkSummary struct {
+	ASN           ixp.ASN `json:"asn"`
+	Name          string  `json:"name"`
+	AKA           string  `json:"aka,omitempty"`
+	InfoType      string  `json:"info_type,omitempty"`
+	InfoScope     string  `json:"info_scope,omitempty"`
+	PolicyGeneral string  `json:"policy_general,omitempty"`
+	Created       string  `json:"created,omitempty"`
+	IXPs          int     `json:"ixps"`
+	Connections   int     `json:"connections"`
+	SpeedMbps     int64   `json:"speed_mbps"`
+}
+
+type networkList struct {
+	SnapshotDate string `json:"snapshot_date"`
+	listMeta
+	Data []networkSummary `json:"data"`
+}
+
+var networkCSVHeader = []string{"asn", "name", "aka", "info_type", "info_scope", "policy_general", "created", "ixps", "connections", "speed_mbps"}
+
+func (l networkList) csvHeader() []string { return networkCSVHeader }
+func (l networkList) csvRows() [][]string {
+	rows := make([][]string, len(l.Data))
+	for i, n := range l.Data {
+		rows[i] = []string{strconv.FormatUint(uint64(n.ASN), 10), n.Name, n.AKA, n.InfoType, n.InfoScope, n.PolicyGeneral, n.Created,
+			strconv.Itoa(n.IXPs), strconv.Itoa(n.Connections), strconv.FormatInt(n.SpeedMbps, 10)}
+	}
+	return rows
+}
+
+var networkFields = map[string]fieldOf[networkSummary]{
+	"asn":            numField(func(n networkSummary) float64 { return float64(n.ASN) }),
+	"name":           strField(func(n networkSummary) string { return n.Name }),
+	"aka":            strField(func(n networkSummary) string { return n.AKA }),
+	"info_type":      strField(func(n networkSummary) string { return n.InfoType }),
+	"info_scope":     strField(func(n networkSummary) string { return n.InfoScope }),
+	"policy_general": strField(func(n networkSummary) string { return n.PolicyGeneral }),
+	"created":        strField(func(n networkSummary) string { return n.Created }),
+	"ixps":           numField(func(n networkSummary) float64 { return float64(n.IXPs) }),
+	"connections":    numField(func(n networkSummary) float64 { return float64(n.Connections) }),
+	"speed_mbps":     numField(func(n networkSummary) float64 { return float64(n.SpeedMbps) }),
+}
+
+var networkListParams = params{names: listParams, filters: sortedKeys(networkFields)}
+
+var networkSorts = map[string]func(a, b networkSummary) bool{
+	"asn":         func(a, b networkSummary) bool { return a.ASN < b.ASN },
+	"name":        func(a, b networkSummary) bool { return strings.ToLower(a.Name) < strings.ToLower(b.Name) },
+	"ixps":        func(a, b networkSummary) bool { return a.IXPs < b.IXPs },
+	"connections": func(a, b networkSummary) bool { return a.Connections < b.Connections },
+	"speed_mbps":  func(a, b networkSummary) bool { return a.SpeedMbps < b.SpeedMbps },
+	"created":     func(a, b networkSummary) bool { return a.Created < b.Created },
+}
+
+// handleNetworkList serves GET /api/v1/networks?at=DATE: every network of
+// the PeeringDB snapshot with its exchanges, connections and port speed
+// there; PeeringDB-style filters on networkFields, sort, pagination.
+func (s *Server) handleNetworkList(r *http.Request) (any, error) {
+	ctx := r.Context()
+	win, err := pageWindow(r)
+	if err != nil {
+		return nil, err
+	}
+	sortKey := r.URL.Query().Get("sort")
+	desc := strings.HasPrefix(sortKey, "-")
+	sortKey = strings.TrimPrefix(sortKey, "-")
+	if sortKey == "" {
+		sortKey = "asn"
+	}
+	less, ok := networkSorts[sortKey]
+	if !ok {
+		return nil, badRequest("sort must be one of %s (prefix - for descending), not %q", strings.Join(sortedKeys(networkSorts), ", "), sortKey)
+	}
+	sn, err := s.snapshotFor(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.viewAt(ctx, sn)
+	if err != nil {
+		return nil, err
+	}
+	type agg struct {
+		ixps  map[int64]bool
+		conns int
+		speed int64
+	}
+	per := map[ixp.ASN]*agg{}
+	for ixID, cs := range v.connections {
+		for _, c := range cs {
+			a := per[c.ASN]
+			if a == nil {
+				a = &agg{ixps: map[int64]bool{}}
+				per[c.ASN] = a
+			}
+			a.ixps[ixID] = true
+			a.conns++
+			a.speed += c.Speed
+		}
+	}
+	out := make([]networkSummary, 0, len(v.networks))
+	for asn, n := range v.networks {
+		x := networkSummary{ASN: asn, Name: n.Name, AKA: n.AKA, InfoType: n.InfoType, InfoScope: n.InfoScope, PolicyGeneral: n.PolicyGeneral, Created: n.Created}
+		if a := per[asn]; a != nil {
+			x.IXPs, x.Connections, x.SpeedMbps = len(a.ixps), a.conns, a.speed
+		}
+		out = append(out, x)
+	}
+	if out, err = filterList(r.URL.Query(), networkFields, networkListParams.names, out); err != nil {
+		return nil, err
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ASN < out[j].ASN })
+	sort.SliceStable(out, func(i, j int) bool {
+		if desc {
+			return less(out[j], out[i])
+		}
+		return less(out[i], out[j])
+	})
+	start, end := win.bounds(len(out))
+	return networkList{SnapshotDate: dateString(sn.At), listMeta: win.meta(len(out)), Data: out[start:end]}, nil
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/ixpobs/ixpobs/collector/peeringdb"
 	"github.com/ixpobs/ixpobs/geo"
 	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/store"
@@ -58,7 +57,7 @@ type feedEvent struct {
 // whole history.
 func (s *Server) exchangeEvents(ctx context.Context, snaps []ixp.Snapshot, ix ixp.Exchange) ([]ixp.Event, error) {
 	spans, err := s.spans.get(ctx, fmt.Sprintf("%d/%d", ix.ID, snaps[len(snaps)-1].ID), func(ctx context.Context) (map[ixp.ASN][]span, error) {
-		versions, err := s.store.Versions(ctx, peeringdb.Source, ixp.KindConnection, time.Unix(0, 0), time.Time{}, store.Filter{IXID: ix.ID})
+		versions, err := s.store.Versions(ctx, ixp.SourcePeeringDB, ixp.KindConnection, time.Unix(0, 0), time.Time{}, store.Filter{IXID: ix.ID})
 		if err != nil {
 			return nil, err
 		}
@@ -177,7 +176,7 @@ func (s *Server) handleCountryFeed(w http.ResponseWriter, r *http.Request) {
 
 // latestView returns the PeeringDB snapshots and the view of the newest.
 func (s *Server) latestView(ctx context.Context) ([]ixp.Snapshot, *snapshotView, error) {
-	snaps, err := s.store.Snapshots(ctx, peeringdb.Source)
+	snaps, err := s.store.Snapshots(ctx, ixp.SourcePeeringDB)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -57,7 +57,12 @@ var goldenRequests = []string{
 	"/api/v1/ixps/171/events?from=2020-01-01&to=2022-12-31&format=csv",
 	"/api/v1/ixps/171/sources",
 	"/api/v1/ixps/171/sources?at=2020-05-05",
+	"/api/v1/ixps?country__in=AR,CL&members__gte=10&fields=id,name,country,members",
+	"/api/v1/ixps?name__startswith=ix.br&skip=2&limit=3",
+	"/api/v1/ixps?colour=red",
 	// Networks and origins.
+	"/api/v1/networks?ixps__gte=4&sort=-ixps&limit=10",
+	"/api/v1/networks?name__contains=telecom&at=2019-01-19&format=csv",
 	"/api/v1/networks/15169",
 	"/api/v1/networks/AS28571?at=2020-01-01",
 	"/api/v1/networks/28571?format=csv",
@@ -95,6 +100,12 @@ var goldenRequests = []string{
 	"/api/v1/bgp/collectors/rrc15",
 	"/api/v1/bgp/collectors/nowhere",
 	"/api/v1/bgp/sessions",
+	// ARDA (from the collectors loaded above).
+	"/api/v1/arda/countries/BR",
+	"/api/v1/arda/countries/BR?format=csv",
+	"/api/v1/arda/countries/UY?at=2022-06-01",
+	"/api/v1/arda/regions/lac?format=csv",
+	"/api/v1/arda/regions/nowhere",
 	"/api/v1/snapshots",
 	"/api/v1/snapshots?format=csv",
 	"/api/v1/sources",
@@ -106,6 +117,8 @@ var goldenRequests = []string{
 	"/metrics?region=lac",
 	// Pages.
 	"/",
+	"/countries/BR/arda",
+	"/regions/lac/arda?lang=pt",
 	"/?lang=es",
 	"/?at=2019-06-01&lang=pt",
 	"/ixps",
@@ -135,14 +148,24 @@ var goldenNow = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 // the collector at IX.br São Paulo (PeeringDB ix 171), at its own date.
 func goldenStore(t *testing.T, backend string) store.Store {
 	t.Helper()
+	st, _ := goldenStoreDSN(t, backend)
+	return st
+}
+
+// goldenStoreDSN is goldenStore that also returns the store's DSN.
+func goldenStoreDSN(t *testing.T, backend string) (store.Store, string) {
+	t.Helper()
 	ctx := context.Background()
 	var st store.Store
 	var err error
+	var dsn string
 	switch backend {
 	case "sqlite":
-		st, err = sqlite.Open(ctx, filepath.Join(t.TempDir(), "golden.db"), nil)
+		dsn = filepath.Join(t.TempDir(), "golden.db")
+		st, err = sqlite.Open(ctx, dsn, nil)
 	case "postgres":
-		st, err = postgres.Open(ctx, testenv.NewPostgresDatabase(t), nil)
+		dsn = testenv.NewPostgresDatabase(t)
+		st, err = postgres.Open(ctx, dsn, nil)
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -156,7 +179,7 @@ func goldenStore(t *testing.T, backend string) store.Store {
 	if _, err := ribs.ImportFile(ctx, st, file, ribs.ImportOptions{Collector: "rrc15", IXID: 171, At: at}); err != nil {
 		t.Fatalf("import %s: %v", file, err)
 	}
-	return st
+	return st, dsn
 }
 
 // volatile matches what changes from one run to the next: the time a

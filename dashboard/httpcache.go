@@ -31,15 +31,12 @@ const (
 // changes with the store's generation).
 const cacheControl = "public, max-age=60"
 
-// cachedAnswer is an encoded answer (API, page or static file) with its
+// servedAnswer is an encoded answer (API, page or static file) with its
 // validator and compressed forms, each built once, on first demand.
-type cachedAnswer struct {
-	body   []byte
-	ctype  string
-	status int    // 0 means 200
-	lang   string // pages only
-	etag   string
-	cc     string // Cache-Control when not the default cacheControl
+type servedAnswer struct {
+	cachedAnswer
+	etag string
+	cc   string // Cache-Control when not the default cacheControl
 
 	gzOnce, brOnce sync.Once
 	gz, br         []byte
@@ -47,15 +44,15 @@ type cachedAnswer struct {
 
 // newAnswer returns an answer whose ETag is derived from tag (the store
 // generation, or "" for static files) and the body.
-func newAnswer(body []byte, ctype string, status int, lang, tag string) *cachedAnswer {
-	sum := sha256.Sum256(body)
+func newAnswer(a cachedAnswer, tag string) *servedAnswer {
+	sum := sha256.Sum256(a.body)
 	etag := `W/"` + tag + hex.EncodeToString(sum[:10]) + `"`
-	return &cachedAnswer{body: body, ctype: ctype, status: status, lang: lang, etag: etag}
+	return &servedAnswer{cachedAnswer: a, etag: etag}
 }
 
 // encoded returns the body in the content coding enc ("br", "gzip" or
 // ""), compressing it the first time.
-func (a *cachedAnswer) encoded(enc string) []byte {
+func (a *servedAnswer) encoded(enc string) []byte {
 	switch enc {
 	case "gzip":
 		a.gzOnce.Do(func() {
@@ -82,13 +79,16 @@ func (a *cachedAnswer) encoded(enc string) []byte {
 // serve writes a cached answer: 304 when the client's copy is current,
 // else the body in the best encoding the client accepts (HEAD: headers
 // only, with the length of that body).
-func (a *cachedAnswer) serve(w http.ResponseWriter, r *http.Request) {
+func (a *servedAnswer) serve(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	status := a.status
 	if status == 0 {
 		status = http.StatusOK
 	}
 	h.Set("Content-Type", a.ctype)
+	if strings.HasPrefix(a.ctype, "text/csv") {
+		h.Set("Content-Disposition", `attachment; filename="`+csvFilename(r.URL.Path)+`"`)
+	}
 	if a.lang != "" {
 		h.Set("Content-Language", a.lang)
 	}

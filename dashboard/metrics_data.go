@@ -11,7 +11,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/ixpobs/ixpobs/collector/peeringdb"
 	"github.com/ixpobs/ixpobs/geo"
 	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/metrics"
@@ -20,7 +19,7 @@ import (
 // MetricsExchanges implements metrics.Data: the IXPs of the latest
 // PeeringDB snapshot.
 func (s *Server) MetricsExchanges(ctx context.Context, f metrics.Filter) ([]metrics.Exchange, error) {
-	sn, err := s.store.SnapshotAt(ctx, peeringdb.Source, time.Time{})
+	sn, err := s.store.SnapshotAt(ctx, ixp.SourcePeeringDB, time.Time{})
 	if errors.Is(err, ixp.ErrNotFound) {
 		return nil, nil
 	}
@@ -130,7 +129,7 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 	if s.registry != nil {
 		gatherers = append(gatherers, s.registry)
 	}
-	promhttp.HandlerFor(gatherers, promhttp.HandlerOpts{ErrorLog: slogErrorLog{s}, ErrorHandling: promhttp.ContinueOnError}).ServeHTTP(w, r)
+	promhttp.HandlerFor(gatherers, promhttp.HandlerOpts{ErrorLog: slogErrorLog{s}, ErrorHandling: promhttp.ContinueOnError, EnableOpenMetrics: true}).ServeHTTP(w, r)
 }
 
 type slogErrorLog struct{ s *Server }

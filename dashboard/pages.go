@@ -13,7 +13,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/ixpobs/ixpobs/collector/peeringdb"
 	"github.com/ixpobs/ixpobs/geo"
 	"github.com/ixpobs/ixpobs/indicator"
 	"github.com/ixpobs/ixpobs/ixp"
@@ -176,9 +175,9 @@ func (w *web) overview(r *http.Request, p *page) error {
 
 	// Growth: against the snapshot in force a year before, or the oldest.
 	at := p.atOrLatest()
-	prev, err := w.s.store.SnapshotAt(r.Context(), peeringdb.Source, at.AddDate(-1, 0, 0))
+	prev, err := w.s.store.SnapshotAt(r.Context(), ixp.SourcePeeringDB, at.AddDate(-1, 0, 0))
 	if err != nil {
-		snaps, serr := w.s.store.Snapshots(r.Context(), peeringdb.Source)
+		snaps, serr := w.s.store.Snapshots(r.Context(), ixp.SourcePeeringDB)
 		if serr != nil || len(snaps) == 0 {
 			p.Data = d
 			return nil

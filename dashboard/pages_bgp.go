@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/ixpobs/ixpobs/bgp/snapshot"
 	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/store"
 )
@@ -65,7 +64,7 @@ func (w *web) ixpBGP(r *http.Request, p *page, id int64, members memberList) ([]
 			}
 			peers[bp.ASN] = true
 		}
-		name := strings.TrimPrefix(v.snapshot.Source, snapshot.SourcePrefix)
+		name := strings.TrimPrefix(v.snapshot.Source, ixp.SourcePrefixBGP)
 		a := bgpAgreement{Collector: name, SnapshotDate: dateString(v.snapshot.At), Peers: len(peers), Members: len(isMember),
 			API: p.API("/bgp/collectors/" + name)}
 		for asn := range peers {
@@ -115,7 +114,7 @@ func (w *web) networkOrigins(r *http.Request, p *page, asn string) (*networkBGP,
 	if err != nil {
 		return nil, err
 	}
-	snaps, err := w.s.snapshotsAt(r.Context(), snapshot.SourcePrefix, at)
+	snaps, err := w.s.snapshotsAt(r.Context(), ixp.SourcePrefixBGP, at)
 	if err != nil {
 		return nil, err
 	}

@@ -18,6 +18,7 @@ import (
 //	GET /feeds/ixps/{id}.atom             Atom feed of joins and leaves at an IXP
 //	GET /feeds/countries/{cc}.atom        Atom feed of joins and leaves at a country's IXPs
 //	GET /api/v1/ixps                      exchanges with indicators (filter, sort, paginate, csv)
+//	GET /api/v1/networks                  networks with their exchange counts (filter, sort, paginate, csv)
 //	GET /api/v1/ixps/{id}                 one exchange at ?at=DATE
 //	GET /api/v1/ixps/{id}/members         its members at ?at=DATE (csv)
 //	GET /api/v1/ixps/{id}/history         its indicators at every snapshot (csv)
@@ -30,6 +31,8 @@ import (
 //	GET /api/v1/regions                   the regions (lac, continents, UN sub-regions)
 //	GET /api/v1/regions/{region}          a region's totals and countries at ?at=DATE (csv)
 //	GET /api/v1/regions/{region}/history  a region's (or the world's) totals at every snapshot (csv)
+//	GET /api/v1/arda/countries/{cc}       ARDA's four indicators of a country at ?at=DATE and at every observation (csv)
+//	GET /api/v1/arda/regions/{region}     ARDA's indicators of every country of a region and its totals (csv)
 //	GET /api/v1/bgp/sessions              live BGP sessions of every ixpobs bgp process
 //	GET /api/v1/bgp/collectors            BGP collectors (MRT and live) with their newest counts (csv)
 //	GET /api/v1/bgp/collectors/{name}     one collector: peers against the IXP's members, history (csv)
@@ -56,27 +59,31 @@ func (s *Server) Handler() http.Handler {
 	r.Get("/feeds/countries/{cc}.atom", s.handleCountryFeed)
 	s.mountPages(r)
 	r.Route("/api/v1", func(r chi.Router) {
-		r.Get("/ixps", s.cachedAPI(s.handleIXPList))
-		r.Get("/ixps/{id}", s.cachedAPI(s.handleIXP))
-		r.Get("/ixps/{id}/members", s.cachedAPI(s.handleIXPMembers))
-		r.Get("/ixps/{id}/history", s.cachedAPI(s.handleIXPHistory))
-		r.Get("/ixps/{id}/events", s.cachedAPI(s.handleIXPEvents))
-		r.Get("/ixps/{id}/sources", s.cachedAPI(s.handleIXPSources))
-		r.Get("/networks/{asn}", s.cachedAPI(s.handleNetwork))
-		r.Get("/countries", s.cachedAPI(s.handleCountries))
-		r.Get("/countries/{cc}", s.cachedAPI(s.handleCountry))
-		r.Get("/countries/{cc}/history", s.cachedAPI(s.handleCountryHistory))
-		r.Get("/regions", s.cachedAPI(s.handleRegions))
-		r.Get("/regions/{region}", s.cachedAPI(s.handleRegion))
-		r.Get("/regions/{region}/history", s.cachedAPI(s.handleRegionHistory))
-		r.Get("/bgp/sessions", s.api(s.handleBGPSessions))
-		r.Get("/bgp/collectors", s.cachedAPI(s.handleBGPCollectors))
-		r.Get("/bgp/collectors/{name}", s.cachedAPI(s.handleBGPCollector))
-		r.Get("/asns/{asn}/origins", s.cachedAPI(s.handleASNOrigins))
-		r.Get("/snapshots", s.api(s.handleSnapshots))
-		r.Get("/sources", s.api(s.handleSources))
+		r.Use(apiHeaders)
+		r.Get("/ixps", s.cachedAPI(s.handleIXPList, ixpListParams))
+		r.Get("/ixps/{id}", s.cachedAPI(s.handleIXP, takes("at")))
+		r.Get("/ixps/{id}/members", s.cachedAPI(s.handleIXPMembers, takes("at", "fields", "format")))
+		r.Get("/ixps/{id}/history", s.cachedAPI(s.handleIXPHistory, takes("format")))
+		r.Get("/ixps/{id}/events", s.cachedAPI(s.handleIXPEvents, takes("from", "to", "format")))
+		r.Get("/ixps/{id}/sources", s.cachedAPI(s.handleIXPSources, takes("at", "format")))
+		r.Get("/networks", s.cachedAPI(s.handleNetworkList, networkListParams))
+		r.Get("/networks/{asn}", s.cachedAPI(s.handleNetwork, takes("at", "format")))
+		r.Get("/countries", s.cachedAPI(s.handleCountries, takes("at", "region", "lang", "fields", "format")))
+		r.Get("/countries/{cc}", s.cachedAPI(s.handleCountry, takes("at", "lang")))
+		r.Get("/countries/{cc}/history", s.cachedAPI(s.handleCountryHistory, takes("format")))
+		r.Get("/regions", s.cachedAPI(s.handleRegions, takes("lang")))
+		r.Get("/regions/{region}", s.cachedAPI(s.handleRegion, takes("at", "lang", "format")))
+		r.Get("/regions/{region}/history", s.cachedAPI(s.handleRegionHistory, takes("lang", "format")))
+		r.Get("/arda/countries/{cc}", s.cachedAPI(s.handleARDACountry, takes("at", "lang", "format")))
+		r.Get("/arda/regions/{region}", s.cachedAPI(s.handleARDARegion, takes("at", "lang", "format")))
+		r.Get("/bgp/sessions", s.api(s.handleBGPSessions, takes()))
+		r.Get("/bgp/collectors", s.cachedAPI(s.handleBGPCollectors, takes("at", "format")))
+		r.Get("/bgp/collectors/{name}", s.cachedAPI(s.handleBGPCollector, takes("at", "format")))
+		r.Get("/asns/{asn}/origins", s.cachedAPI(s.handleASNOrigins, takes("at", "format")))
+		r.Get("/snapshots", s.api(s.handleSnapshots, takes("source", "format")))
+		r.Get("/sources", s.api(s.handleSources, takes()))
 		r.Get("/openapi.json", s.handleOpenAPI)
-		r.NotFound(s.api(func(*http.Request) (any, error) { return nil, notFound("no such API endpoint") }))
+		r.NotFound(func(w http.ResponseWriter, r *http.Request) { s.writeError(w, r, notFound("no such API endpoint")) })
 		r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", "GET, HEAD")
 			writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: "the API is read-only", Status: http.StatusMethodNotAllowed})
@@ -84,6 +91,13 @@ func (s *Server) Handler() http.Handler {
 	})
 	return r
 }
+
+// Every /api/v1 answer carries Access-Control-Allow-Origin: * and Vary:
+// Accept (apiHeaders); an unknown query parameter is a 400 naming it
+// (params.check); list endpoints take PeeringDB-style filters
+// (FIELD__in=a,b, __contains, __startswith, __lt/__lte/__gt/__gte),
+// page/per_page or limit/skip, and fields=a,b; tables answer CSV to
+// ?format=csv or Accept: text/csv, with a Content-Disposition filename.
 
 func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)

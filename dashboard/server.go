@@ -1,6 +1,6 @@
-// Package dashboard serves what users see: the JSON/CSV API under /api/v1,
-// health endpoints, and (as it lands) the HTML dashboard and /metrics. Every
-// route is listed in routes.go.
+// Package dashboard serves what users see: the HTML dashboard, the
+// JSON/CSV API under /api/v1 (openapi.json), feeds, health endpoints and
+// /metrics. Every route is listed in routes.go.
 package dashboard
 
 import (
@@ -37,7 +37,10 @@ type Server struct {
 	groups     *cache[string, indicator.CountryStats]
 	spans      *cache[string, map[ixp.ASN][]span]
 	bgpViews   *cache[int64, *bgpView]
-	answers    *cache[string, *cachedAnswer]
+	ardaViews  *cache[int64, *ardaVantageBase]
+	// rirPrefixes: delegated prefixes per country, by RIR snapshot ids.
+	rirPrefixes *cache[string, map[string][]string]
+	answers     *cache[string, *servedAnswer]
 }
 
 // Config holds what the server needs besides the store.
@@ -64,13 +67,15 @@ func New(st store.Store, cfg Config) *Server {
 	}
 	return &Server{store: st, log: log, Now: time.Now,
 		registry: cfg.Registry, httpMetrics: cfg.HTTPMetrics, sources: cfg.Sources, metricsFilter: metrics.Filter{Region: cfg.MetricsRegion},
-		views:      newCache[int64, *snapshotView](6),
-		registries: newCache[string, indicator.Registry](16),
-		countries:  newCache[string, map[string]indicator.CountryStats](64),
-		groups:     newCache[string, indicator.CountryStats](256),
-		spans:      newCache[string, map[ixp.ASN][]span](64),
-		bgpViews:   newCache[int64, *bgpView](16),
-		answers:    newCache[string, *cachedAnswer](512),
+		views:       newCache[int64, *snapshotView](6),
+		registries:  newCache[string, indicator.Registry](16),
+		countries:   newCache[string, map[string]indicator.CountryStats](64),
+		groups:      newCache[string, indicator.CountryStats](256),
+		spans:       newCache[string, map[ixp.ASN][]span](64),
+		bgpViews:    newCache[int64, *bgpView](16),
+		ardaViews:   newCache[int64, *ardaVantageBase](64),
+		rirPrefixes: newCache[string, map[string][]string](8),
+		answers:     newCache[string, *servedAnswer](512),
 	}
 }
 

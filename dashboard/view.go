@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ixpobs/ixpobs/collector/peeringdb"
 	"github.com/ixpobs/ixpobs/indicator"
 	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/store"
@@ -54,7 +53,7 @@ func decodeAll[T any](recs []ixp.Record) ([]T, error) {
 func (s *Server) viewAt(ctx context.Context, sn ixp.Snapshot) (*snapshotView, error) {
 	return s.views.get(ctx, sn.ID, func(ctx context.Context) (*snapshotView, error) {
 		v := &snapshotView{snapshot: sn, byID: map[int64]int{}, stats: map[int64]ixp.ExchangeStats{}, networks: map[ixp.ASN]ixp.Network{}}
-		recs, err := s.store.Objects(ctx, peeringdb.Source, ixp.KindExchange, sn.At, store.Filter{})
+		recs, err := s.store.Objects(ctx, ixp.SourcePeeringDB, ixp.KindExchange, sn.At, store.Filter{})
 		if err != nil {
 			return nil, err
 		}
@@ -72,7 +71,7 @@ func (s *Server) viewAt(ctx context.Context, sn ixp.Snapshot) (*snapshotView, er
 		for _, st := range stats {
 			v.stats[st.IXID] = st
 		}
-		nets, err := s.store.Objects(ctx, peeringdb.Source, ixp.KindNetwork, sn.At, store.Filter{})
+		nets, err := s.store.Objects(ctx, ixp.SourcePeeringDB, ixp.KindNetwork, sn.At, store.Filter{})
 		if err != nil {
 			return nil, err
 		}
@@ -83,7 +82,7 @@ func (s *Server) viewAt(ctx context.Context, sn ixp.Snapshot) (*snapshotView, er
 		for _, n := range decoded {
 			v.networks[n.ASN] = n
 		}
-		conns, err := s.store.Objects(ctx, peeringdb.Source, ixp.KindConnection, sn.At, store.Filter{})
+		conns, err := s.store.Objects(ctx, ixp.SourcePeeringDB, ixp.KindConnection, sn.At, store.Filter{})
 		if err != nil {
 			return nil, err
 		}

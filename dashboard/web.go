@@ -18,7 +18,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/ixpobs/ixpobs/collector/peeringdb"
 	"github.com/ixpobs/ixpobs/geo"
 	"github.com/ixpobs/ixpobs/ixp"
 )
@@ -34,11 +33,11 @@ type web struct {
 	pages   map[string]*template.Template // page name → layout + page
 	world   *worldMap
 	missing func(lang, key string)   // tests: a message key absent from a catalogue
-	static  map[string]*cachedAnswer // "/static/…" → file
+	static  map[string]*servedAnswer // "/static/…" → file
 }
 
 // pageNames are the templates in templates/ besides layout.html.
-var pageNames = [...]string{"overview", "ixps", "ixp", "network", "sources", "search", "error", "country", "region"}
+var pageNames = [...]string{"overview", "ixps", "ixp", "network", "sources", "search", "error", "country", "region", "arda"}
 
 func newWeb(s *Server) (*web, error) {
 	cat, err := loadCatalog(webFS)
@@ -101,6 +100,8 @@ func (w *web) mount(r chi.Router) {
 	r.Get("/search", w.page("search", w.search))
 	r.Get("/countries/{cc}", w.page("country", w.country))
 	r.Get("/regions/{region}", w.page("region", w.region))
+	r.Get("/countries/{cc}/arda", w.page("arda", w.countryARDA))
+	r.Get("/regions/{region}/arda", w.page("arda", w.regionARDA))
 	r.Get("/static/*", func(rw http.ResponseWriter, r *http.Request) {
 		a := w.static[r.URL.Path]
 		if a == nil {
@@ -116,8 +117,8 @@ func (w *web) mount(r chi.Router) {
 
 // loadStatic reads the embedded static files into answers, each
 // compressed once on its first request.
-func loadStatic() (map[string]*cachedAnswer, error) {
-	out := map[string]*cachedAnswer{}
+func loadStatic() (map[string]*servedAnswer, error) {
+	out := map[string]*servedAnswer{}
 	err := fs.WalkDir(webFS, "static", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -130,7 +131,7 @@ func loadStatic() (map[string]*cachedAnswer, error) {
 		if ctype == "" {
 			ctype = http.DetectContentType(b)
 		}
-		a := newAnswer(b, ctype, 0, "", "")
+		a := newAnswer(cachedAnswer{body: b, ctype: ctype}, "")
 		a.cc = "public, max-age=3600"
 		out["/"+name] = a
 		return nil
@@ -340,11 +341,11 @@ func (w *web) page(name string, fn pageFunc) http.HandlerFunc {
 			http.SetCookie(rw, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, HttpOnly: true})
 		}
 		key := fmt.Sprintf("page|%d|%s|%s|%s|%s|%s", gen, w.s.Now().UTC().Format(time.DateOnly), lang, name, r.URL.Path, r.URL.RawQuery)
-		a, err := w.s.answers.get(r.Context(), key, func(ctx context.Context) (*cachedAnswer, error) {
+		a, err := w.s.answers.get(r.Context(), key, func(ctx context.Context) (*servedAnswer, error) {
 			// Built for every waiter: not cancelled when this client leaves.
 			rec := &pageRecorder{header: http.Header{}, status: http.StatusOK}
 			w.servePage(rec, r.WithContext(ctx), name, fn)
-			return newAnswer(rec.body.Bytes(), rec.header.Get("Content-Type"), rec.status, rec.header.Get("Content-Language"), genTag(gen)+lang+"-"), nil
+			return newAnswer(cachedAnswer{body: rec.body.Bytes(), ctype: rec.header.Get("Content-Type"), status: rec.status, lang: rec.header.Get("Content-Language")}, genTag(gen)+lang+"-"), nil
 		})
 		if err != nil {
 			w.servePage(rw, r, name, fn)
@@ -425,7 +426,7 @@ func (w *web) newPage(rw http.ResponseWriter, r *http.Request, name string) *pag
 		}
 	}
 	rw.Header().Set("Vary", "Accept-Language, Cookie")
-	if snaps, err := w.s.store.Snapshots(r.Context(), peeringdb.Source); err == nil && len(snaps) > 0 {
+	if snaps, err := w.s.store.Snapshots(r.Context(), ixp.SourcePeeringDB); err == nil && len(snaps) > 0 {
 		p.FirstDate, p.LatestDate = dateString(snaps[0].At), dateString(snaps[len(snaps)-1].At)
 	}
 	return p
@@ -505,9 +506,6 @@ func (p *page) SortHead(key, current string) sortHead {
 	h.Href = p.Self("sort", next, "page", "")
 	return h
 }
-
-// Neg negates a number (templates have no arithmetic).
-func (p *page) Neg(n int) int { return -n }
 
 // TimeOf dereferences an optional time.
 func (p *page) TimeOf(t *time.Time) time.Time {

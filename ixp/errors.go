@@ -22,13 +22,16 @@ var (
 	// ErrUnavailable means a dependency (a source, the database) cannot be
 	// reached right now; a later try may succeed.
 	ErrUnavailable = errors.New("unavailable")
+	// ErrTooLarge means an input goes past a configured cap (decompressed
+	// bytes, records): it is refused rather than read further.
+	ErrTooLarge = errors.New("input too large")
 )
 
 // ParseError reports bad input: which source, which file (or URL) and where
 // in it. Offset is a byte offset when known (-1 otherwise); Record is the
 // index of the record or object when known (-1 otherwise).
 type ParseError struct {
-	Source string // e.g. "peeringdb", "ixf", "rir", "mrt"
+	Source string // the source kind: "peeringdb", "ixf", "rir", "mrt", "history"…
 	File   string // file path or URL
 	Offset int64  // byte offset, -1 if unknown
 	Record int64  // record number, -1 if unknown

@@ -116,6 +116,11 @@ type Connection struct {
 	Operational *bool  `json:"operational,omitempty"`
 	State       string `json:"state,omitempty"`   // IX-F connection state
 	Created     string `json:"created,omitempty"` // YYYY-MM-DD, PeeringDB created or IX-F member since
+	// Unknown names the fields (by their JSON name) that the source of
+	// this connection does not have at all, such as is_rs_peer in
+	// PeeringDB v1 archives: their zero value means "not known", never
+	// "no". Figures built on them are unknown too.
+	Unknown []string `json:"unknown,omitempty"`
 }
 
 // Campus groups facilities (PeeringDB campus).
@@ -306,7 +311,21 @@ type BGPCollector struct {
 	Prefixes int `json:"prefixes"`
 	Origins  int `json:"origins"`
 	Links    int `json:"links"`
+	// Table says whether the routes were read whole: "complete",
+	// "partial" (an Alice-LG run cut by its budget: never counted as a
+	// table) or "none" (neighbours only); "" for MRT and dumps (complete).
+	Table string `json:"table,omitempty"`
+	// TableStarted is when reading the table began (an Alice-LG table can
+	// be read over several runs); the snapshot time is when it ended.
+	TableStarted *time.Time `json:"table_started,omitempty"`
+	// LookingGlass is the Alice-LG base URL (type alicelg) and TiedBy how
+	// IXID was found ("override", "peer-addresses" or "config").
+	LookingGlass string `json:"looking_glass,omitempty"`
+	TiedBy       string `json:"tied_by,omitempty"`
 }
+
+// Counted reports whether the snapshot holds a whole routing table.
+func (c BGPCollector) Counted() bool { return c.Table == "" || c.Table == "complete" }
 
 // BGPPeer is a neighbour of a collector and how many prefixes it sends.
 type BGPPeer struct {
@@ -314,6 +333,23 @@ type BGPPeer struct {
 	Address    string `json:"address"`
 	PrefixesV4 int    `json:"prefixes_v4"`
 	PrefixesV6 int    `json:"prefixes_v6"`
+	// Route-server neighbours (Alice-LG) also carry their session state
+	// and the route server's own counts; nil for collectors.
+	State          string `json:"state,omitempty"`
+	RoutesReceived *int   `json:"routes_received,omitempty"`
+	RoutesAccepted *int   `json:"routes_accepted,omitempty"`
+	RoutesFiltered *int   `json:"routes_filtered,omitempty"`
+	UptimeSeconds  *int64 `json:"uptime_seconds,omitempty"`
+}
+
+// Established reports whether a route-server neighbour's session is up
+// (Alice-LG reports "up" for BIRD and "established" for GoBGP/OpenBGPD).
+func (p BGPPeer) Established() bool {
+	switch strings.ToLower(p.State) {
+	case "up", "established":
+		return true
+	}
+	return false
 }
 
 // BGPOrigin is an origin ASN seen by a collector.

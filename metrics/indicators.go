@@ -70,7 +70,7 @@ type Indicators struct {
 	log     *slog.Logger
 	timeout time.Duration
 
-	ixpMembers, ixpConnections, ixpCapacity, ixpIPv6, ixpRS                     *prometheus.Desc
+	ixpInfo, ixpMembers, ixpConnections, ixpCapacity, ixpIPv6, ixpRS            *prometheus.Desc
 	countryIXPs, countryActive, countryMembers, countryRegistered, countryLocal *prometheus.Desc
 	countryParticipation, countryBGP                                            *prometheus.Desc
 	sourceUp, sourceLastSuccess, sourceDuration, sourceSnapshot, sourceObjects  *prometheus.Desc
@@ -82,12 +82,16 @@ func NewIndicators(data Data, f Filter, log *slog.Logger) *Indicators {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	ixp := []string{"ixp_id", "ixp", "country", "region"}
+	// IXP series carry the id, not the display name: a rename keeps the
+	// same series; ixpobs_ixp_info joins the name (… * on (ixp_id)
+	// group_left (ixp) ixpobs_ixp_info).
+	ixp := []string{"ixp_id", "country", "region"}
 	cty := []string{"country", "region"}
 	src := []string{"source"}
 	d := prometheus.NewDesc
 	return &Indicators{
 		data: data, filter: f, log: log, timeout: 10 * time.Second,
+		ixpInfo:              d("ixpobs_ixp_info", "Always 1: the IXP's display name (label ixp), country and region, to join on ixp_id.", []string{"ixp_id", "ixp", "country", "region"}, nil),
 		ixpMembers:           d("ixpobs_ixp_members", "Distinct ASNs with at least one connection at the IXP (latest PeeringDB snapshot).", ixp, nil),
 		ixpConnections:       d("ixpobs_ixp_connections", "Connections (PeeringDB netixlan) at the IXP.", ixp, nil),
 		ixpCapacity:          d("ixpobs_ixp_capacity_bytes_per_second", "Sum of the port speeds of the IXP's connections.", ixp, nil),
@@ -112,7 +116,7 @@ func NewIndicators(data Data, f Filter, log *slog.Logger) *Indicators {
 
 // Describe implements prometheus.Collector.
 func (c *Indicators) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.ixpMembers, c.ixpConnections, c.ixpCapacity, c.ixpIPv6, c.ixpRS,
+	for _, d := range []*prometheus.Desc{c.ixpInfo, c.ixpMembers, c.ixpConnections, c.ixpCapacity, c.ixpIPv6, c.ixpRS,
 		c.countryIXPs, c.countryActive, c.countryMembers, c.countryRegistered, c.countryLocal, c.countryParticipation, c.countryBGP,
 		c.sourceUp, c.sourceLastSuccess, c.sourceDuration, c.sourceSnapshot, c.sourceObjects, c.collectSuccess, c.collectDuration} {
 		ch <- d
@@ -182,7 +186,9 @@ func (c *Indicators) collectExchanges(ctx context.Context, ch chan<- prometheus.
 		return err
 	}
 	for _, x := range xs {
-		l := []string{strconv.FormatInt(x.ID, 10), x.Name, x.Country, x.Region}
+		id := strconv.FormatInt(x.ID, 10)
+		gauge(ch, c.ixpInfo, 1, id, x.Name, x.Country, x.Region)
+		l := []string{id, x.Country, x.Region}
 		gauge(ch, c.ixpMembers, float64(x.Members), l...)
 		gauge(ch, c.ixpConnections, float64(x.Connections), l...)
 		gauge(ch, c.ixpCapacity, float64(x.CapacityMbps)*1e6/8, l...)

@@ -114,6 +114,9 @@ type PublishResult struct {
 	Inserted  int  // versions written
 	Ended     int  // versions whose validity was ended
 	Dangling  int  // references to objects that do not exist
+	// TextReplaced counts the characters the text rule replaced by U+FFFD
+	// (ixp.CleanText, ixp.CleanJSON); the snapshot's notes name the quirk.
+	TextReplaced int
 }
 
 // Run is the outcome of one collection run of a source.

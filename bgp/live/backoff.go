@@ -3,6 +3,8 @@ package live
 import (
 	"math/rand/v2"
 	"time"
+
+	gobgp "github.com/osrg/gobgp/v4/pkg/packet/bgp"
 )
 
 // reconnectWindow is how long an active peer is left enabled for one
@@ -44,3 +46,42 @@ func (b *backoff) next() time.Duration {
 
 // reset starts the sequence again from base.
 func (b *backoff) reset() { b.n = 0 }
+
+type reconnectAction uint8
+
+const (
+	reconnectNone reconnectAction = iota
+	reconnectHold                 // disable the peer until its next attempt
+	reconnectTry                  // enable the peer for one attempt
+)
+
+// reconnectLocked decides, once a second, what to do with an active static
+// peer whose session is down: an attempt window that ended without a
+// session holds the peer down for the next backoff delay; the end of the
+// delay enables it again for one window. Handshakes in progress
+// (OpenSent, OpenConfirm) are left alone.
+func (c *Collector) reconnectLocked(p *peerState, now time.Time) reconnectAction {
+	if !p.active || p.limitDown || p.limitPending || p.state == gobgp.BGP_FSM_ESTABLISHED {
+		return reconnectNone
+	}
+	if p.heldDown {
+		if now.Before(p.enableAt) {
+			return reconnectNone
+		}
+		p.heldDown = false
+		p.attemptStart = now
+		p.attempts++
+		c.log.Info("bgp reconnect attempt", "peer", p.addr, "peer_asn", p.asn, "ixp_id", p.ixpID, "attempt", p.attempts)
+		return reconnectTry
+	}
+	if p.state == gobgp.BGP_FSM_OPENSENT || p.state == gobgp.BGP_FSM_OPENCONFIRM || now.Sub(p.attemptStart) < reconnectWindow {
+		return reconnectNone
+	}
+	d := p.bo.next()
+	p.heldDown = true
+	p.enableAt = now.Add(d)
+	c.log.Info("bgp reconnect backoff", "peer", p.addr, "peer_asn", p.asn, "ixp_id", p.ixpID, "next_attempt_in", d.Round(time.Millisecond))
+	return reconnectHold
+}
+
+// shutdown closes every session with a Cease (administrative shutdown),

@@ -3,6 +3,7 @@ package live
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"time"
 )
@@ -22,7 +23,27 @@ type Config struct {
 	ListenPort int32 `yaml:"listen_port"`
 	// MetricsListen is the address of the /metrics endpoint of the
 	// `ixpobs bgp` process, e.g. "127.0.0.1:9477". It is used by the caller.
+	// It must be a loopback address (or "localhost") unless MetricsPublic
+	// is set: /metrics and /sessions name every peer and its state.
 	MetricsListen string `yaml:"metrics_listen"`
+	// MetricsPublic allows MetricsListen on a non-loopback address
+	// (including ":9477", every address).
+	MetricsPublic bool `yaml:"metrics_public"`
+	// AllowAllAddresses allows a dynamic range of every address (0.0.0.0/0
+	// or ::/0): without it such a range is refused, since anyone on the
+	// Internet could then open a session.
+	AllowAllAddresses bool `yaml:"allow_all_addresses"`
+	// EORTimeout is how long after a session is established the collector
+	// waits for End-of-RIB of every negotiated family before it takes the
+	// table as it is (marked no_eor in the snapshot). Until then the
+	// peer's previous whole table is carried into snapshots. 0 means
+	// DefaultEORTimeout.
+	EORTimeout time.Duration `yaml:"eor_timeout"`
+	// CarryMax is how long the last whole table of a peer whose session
+	// is down or reloading is carried into snapshots; after that the peer
+	// is left out until it has a whole table again. 0 means
+	// DefaultCarryMax.
+	CarryMax time.Duration `yaml:"carry_max"`
 	// QueueSize bounds the number of route events buffered between the BGP
 	// sessions and the RouteSink. When full, events are dropped, counted,
 	// and the peer is marked incomplete until it is resynchronised.
@@ -139,6 +160,37 @@ const (
 	DefaultShutdownGrace = 2 * time.Second
 	// DefaultDynamicPromoteMax is the default of Config.DynamicPromoteMax.
 	DefaultDynamicPromoteMax = 1024
+	DefaultEORTimeout        = 5 * time.Minute
+	DefaultCarryMax          = time.Hour
+)
+
+// Bounds of the configuration: every size and count is capped, so that no
+// value can make the collector allocate without limit at start (a queue of
+// 99,999,999,999 events would need terabytes).
+const (
+	// MaxQueueSize caps QueueSize: 4,194,304 events, about 400 MiB of
+	// buffer at most, 16 times the default and more than four full IPv4
+	// tables.
+	MaxQueueSize = 1 << 22
+	// MaxPeers caps the static peers, MaxDynamic the dynamic ranges,
+	// MaxListenAddresses the listen addresses.
+	MaxPeers           = 10000
+	MaxDynamic         = 1000
+	MaxListenAddresses = 64
+	// MaxDynamicPromoteMax caps DynamicPromoteMax.
+	MaxDynamicPromoteMax = 65536
+	// MaxPrefixLimit caps max_prefix per family (10 times a full IPv4
+	// table).
+	MaxPrefixLimit = 10_000_000
+	// MaxNameLength caps names and descriptions.
+	MaxNameLength = 255
+	// Longest durations accepted.
+	MaxShutdownGrace = time.Minute
+	MaxConnectRetry  = time.Hour
+	MaxReconnectMax  = 24 * time.Hour
+	MaxRestartAfter  = 7 * 24 * time.Hour
+	MaxEORTimeout    = time.Hour
+	MaxCarryMax      = 7 * 24 * time.Hour
 )
 
 // DefaultConfig returns a configuration with the defaults filled in; ASN,
@@ -170,17 +222,37 @@ func (c *Config) Validate() error {
 			add("listen_addresses: %q is not an IP address", a)
 		}
 	}
-	if c.QueueSize < 0 {
-		add("queue_size: %d: must not be negative", c.QueueSize)
+	if len(c.ListenAddresses) > MaxListenAddresses {
+		add("listen_addresses: %d addresses: at most %d", len(c.ListenAddresses), MaxListenAddresses)
 	}
-	if c.ShutdownGrace < 0 {
-		add("shutdown_grace: %v: must not be negative", c.ShutdownGrace)
+	if c.QueueSize < 0 || c.QueueSize > MaxQueueSize {
+		add("queue_size: %d: must be 0 (default %d) to %d events (each buffered event costs about 100 bytes)", c.QueueSize, DefaultQueueSize, MaxQueueSize)
 	}
-	if c.DynamicPromoteMax < -1 {
-		add("dynamic_promote_max: %d: must be -1 (never), 0 (default %d) or positive", c.DynamicPromoteMax, DefaultDynamicPromoteMax)
+	if c.ShutdownGrace < 0 || c.ShutdownGrace > MaxShutdownGrace {
+		add("shutdown_grace: %v: must be 0 to %v", c.ShutdownGrace, MaxShutdownGrace)
+	}
+	if c.DynamicPromoteMax < -1 || c.DynamicPromoteMax > MaxDynamicPromoteMax {
+		add("dynamic_promote_max: %d: must be -1 (never), 0 (default %d) or up to %d", c.DynamicPromoteMax, DefaultDynamicPromoteMax, MaxDynamicPromoteMax)
+	}
+	if c.EORTimeout < 0 || (c.EORTimeout != 0 && c.EORTimeout < time.Second) || c.EORTimeout > MaxEORTimeout {
+		add("eor_timeout: %v: must be 0 (default %v) or 1s to %v", c.EORTimeout, DefaultEORTimeout, MaxEORTimeout)
+	}
+	if c.CarryMax < 0 || c.CarryMax > MaxCarryMax {
+		add("carry_max: %v: must be 0 (default %v) to %v", c.CarryMax, DefaultCarryMax, MaxCarryMax)
+	} else if c.CarryMax != 0 && c.CarryMax < c.eorTimeout() {
+		add("carry_max: %v: must be at least eor_timeout (%v): a reloading table is carried until it is whole", c.CarryMax, c.eorTimeout())
+	}
+	if err := c.validateMetricsListen(); err != nil {
+		errs = append(errs, err)
 	}
 	if len(c.Peers) == 0 && len(c.Dynamic) == 0 {
 		add("peers: no peers and no dynamic ranges configured")
+	}
+	if len(c.Peers) > MaxPeers {
+		add("peers: %d peers: at most %d", len(c.Peers), MaxPeers)
+	}
+	if len(c.Dynamic) > MaxDynamic {
+		add("dynamic: %d ranges: at most %d", len(c.Dynamic), MaxDynamic)
 	}
 	seen := make(map[netip.Addr]int)
 	for i, p := range c.Peers {
@@ -202,6 +274,9 @@ func (c *Config) Validate() error {
 		}
 		if p.ASN == 0 {
 			add("%s: asn must be set", where)
+		}
+		if len(p.Name) > MaxNameLength {
+			add("%s: name longer than %d bytes", where, MaxNameLength)
 		}
 		if p.IXPID < 0 {
 			add("%s: ixp_id %d must not be negative", where, p.IXPID)
@@ -225,10 +300,15 @@ func (c *Config) Validate() error {
 			add("%s: name %q used twice", where, d.Name)
 		}
 		names[d.Name] = true
+		if len(d.Name) > MaxNameLength {
+			add("%s: name longer than %d bytes", where, MaxNameLength)
+		}
 		if pfx, err := netip.ParsePrefix(d.Prefix); err != nil {
 			add("%s: prefix %q is not a prefix: %w", where, d.Prefix, err)
 		} else if pfx != pfx.Masked() {
 			add("%s: prefix %q has host bits set (want %s)", where, d.Prefix, pfx.Masked())
+		} else if pfx.Bits() == 0 && !c.AllowAllAddresses {
+			add("%s: prefix %s is every address: anyone could open a session; set allow_all_addresses: true if that is meant", where, pfx)
 		}
 		if d.IXPID < 0 {
 			add("%s: ixp_id %d must not be negative", where, d.IXPID)
@@ -264,10 +344,56 @@ func (s *SessionConfig) validate(where string) []error {
 	if s.MaxPrefix.WarnPercent > 100 {
 		errs = append(errs, fmt.Errorf("%s: max_prefix.warn_percent %d: must be 0-100", where, s.MaxPrefix.WarnPercent))
 	}
-	if s.MaxPrefix.RestartAfter < 0 {
-		errs = append(errs, fmt.Errorf("%s: max_prefix.restart_after %v: must not be negative", where, s.MaxPrefix.RestartAfter))
+	if s.MaxPrefix.RestartAfter < 0 || s.MaxPrefix.RestartAfter > MaxRestartAfter {
+		errs = append(errs, fmt.Errorf("%s: max_prefix.restart_after %v: must be 0 to %v", where, s.MaxPrefix.RestartAfter, MaxRestartAfter))
+	}
+	if s.MaxPrefix.IPv4 > MaxPrefixLimit || s.MaxPrefix.IPv6 > MaxPrefixLimit {
+		errs = append(errs, fmt.Errorf("%s: max_prefix ipv4 %d, ipv6 %d: each at most %d", where, s.MaxPrefix.IPv4, s.MaxPrefix.IPv6, MaxPrefixLimit))
+	}
+	if s.ConnectRetry > MaxConnectRetry {
+		errs = append(errs, fmt.Errorf("%s: connect_retry %v: at most %v", where, s.ConnectRetry, MaxConnectRetry))
+	}
+	if s.ReconnectMax > MaxReconnectMax {
+		errs = append(errs, fmt.Errorf("%s: reconnect_max %v: at most %v", where, s.ReconnectMax, MaxReconnectMax))
 	}
 	return errs
+}
+
+// validateMetricsListen refuses a non-loopback MetricsListen unless
+// MetricsPublic is set.
+func (c *Config) validateMetricsListen() error {
+	if c.MetricsListen == "" || c.MetricsPublic {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(c.MetricsListen)
+	if err != nil {
+		return fmt.Errorf("metrics_listen: %q: %w", c.MetricsListen, err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if a, err := netip.ParseAddr(host); err == nil && a.Unmap().IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("metrics_listen: %q is not a loopback address: /metrics and /sessions name every peer; use 127.0.0.1:PORT, or set metrics_public: true to serve them on the network", c.MetricsListen)
+}
+
+// ValidateMetricsListen checks MetricsListen alone, for a caller that
+// overrides it after Validate (the --metrics-listen flag).
+func (c *Config) ValidateMetricsListen() error { return c.validateMetricsListen() }
+
+func (c *Config) eorTimeout() time.Duration {
+	if c.EORTimeout == 0 {
+		return DefaultEORTimeout
+	}
+	return c.EORTimeout
+}
+
+func (c *Config) carryMax() time.Duration {
+	if c.CarryMax == 0 {
+		return DefaultCarryMax
+	}
+	return c.CarryMax
 }
 
 // promoteMax returns the effective DynamicPromoteMax: 0 when promotion is

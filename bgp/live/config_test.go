@@ -1,6 +1,7 @@
 package live_test
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -45,6 +46,51 @@ func TestConfigValidate(t *testing.T) {
 		}, "dynamic neighbours need listening"},
 		{"dynamic_promote_max -1 (never)", func(c *live.Config) { c.DynamicPromoteMax = -1 }, ""},
 		{"dynamic_promote_max -2", func(c *live.Config) { c.DynamicPromoteMax = -2 }, "dynamic_promote_max: -2"},
+		{"dynamic_promote_max over the cap", func(c *live.Config) { c.DynamicPromoteMax = live.MaxDynamicPromoteMax + 1 }, "dynamic_promote_max: 65537"},
+		{"queue_size 99999999999", func(c *live.Config) { c.QueueSize = 99999999999 }, "queue_size: 99999999999: must be 0 (default 262144) to 4194304 events"},
+		{"queue_size at the cap", func(c *live.Config) { c.QueueSize = live.MaxQueueSize }, ""},
+		{"negative queue_size", func(c *live.Config) { c.QueueSize = -1 }, "queue_size: -1"},
+		{"shutdown_grace a year", func(c *live.Config) { c.ShutdownGrace = 8760 * time.Hour }, "shutdown_grace: 8760h0m0s: must be 0 to 1m0s"},
+		{"max_prefix over the cap", func(c *live.Config) { c.Peers[0].MaxPrefix.IPv4 = 4000000000 }, "max_prefix ipv4 4000000000"},
+		{"restart_after over the cap", func(c *live.Config) { c.Peers[0].MaxPrefix.RestartAfter = 30 * 24 * time.Hour }, "max_prefix.restart_after 720h0m0s"},
+		{"reconnect_max over the cap", func(c *live.Config) { c.Peers[0].ReconnectMax = 48 * time.Hour }, "reconnect_max 48h0m0s: at most 24h0m0s"},
+		{"too many listen addresses", func(c *live.Config) {
+			for range live.MaxListenAddresses + 1 {
+				c.ListenAddresses = append(c.ListenAddresses, "127.0.0.1")
+			}
+		}, "listen_addresses: 65 addresses: at most 64"},
+		{"too many peers", func(c *live.Config) {
+			for i := range live.MaxPeers {
+				c.Peers = append(c.Peers, live.PeerConfig{Address: netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}).String(), ASN: 65011})
+			}
+		}, "peers: 10001 peers: at most 10000"},
+		{"long name", func(c *live.Config) { c.Peers[0].Name = strings.Repeat("x", 256) }, "name longer than 255 bytes"},
+		{"eor_timeout under 1s", func(c *live.Config) { c.EORTimeout = time.Millisecond }, "eor_timeout: 1ms"},
+		{"eor_timeout over the cap", func(c *live.Config) { c.EORTimeout = 2 * time.Hour }, "eor_timeout: 2h0m0s"},
+		{"carry_max below eor_timeout", func(c *live.Config) { c.EORTimeout, c.CarryMax = time.Minute, time.Second }, "carry_max: 1s: must be at least eor_timeout (1m0s)"},
+		{"carry_max over the cap", func(c *live.Config) { c.CarryMax = 8 * 24 * time.Hour }, "carry_max: 192h0m0s"},
+		{"dynamic 0.0.0.0/0 refused", func(c *live.Config) {
+			c.Dynamic = []live.DynamicConfig{{Name: "all", Prefix: "0.0.0.0/0"}}
+		}, "prefix 0.0.0.0/0 is every address"},
+		{"dynamic ::/0 refused", func(c *live.Config) {
+			c.Dynamic = []live.DynamicConfig{{Name: "all", Prefix: "::/0"}}
+		}, "prefix ::/0 is every address"},
+		{"dynamic 0.0.0.0/0 with allow_all_addresses", func(c *live.Config) {
+			c.AllowAllAddresses = true
+			c.Dynamic = []live.DynamicConfig{{Name: "all", Prefix: "0.0.0.0/0"}}
+		}, ""},
+		{"dynamic 0.0.0.0/1 is not every address", func(c *live.Config) {
+			c.Dynamic = []live.DynamicConfig{{Name: "half", Prefix: "0.0.0.0/1"}}
+		}, ""},
+		{"metrics on every address refused", func(c *live.Config) { c.MetricsListen = ":9477" }, `metrics_listen: ":9477" is not a loopback address`},
+		{"metrics on 0.0.0.0 refused", func(c *live.Config) { c.MetricsListen = "0.0.0.0:9477" }, "not a loopback address"},
+		{"metrics on a LAN address refused", func(c *live.Config) { c.MetricsListen = "192.0.2.1:9477" }, "not a loopback address"},
+		{"metrics on a host name refused", func(c *live.Config) { c.MetricsListen = "collector.example:9477" }, "not a loopback address"},
+		{"metrics on ::1", func(c *live.Config) { c.MetricsListen = "[::1]:9477" }, ""},
+		{"metrics on localhost", func(c *live.Config) { c.MetricsListen = "localhost:9477" }, ""},
+		{"metrics on 127.0.0.2", func(c *live.Config) { c.MetricsListen = "127.0.0.2:9477" }, ""},
+		{"metrics public", func(c *live.Config) { c.MetricsListen, c.MetricsPublic = ":9477", true }, ""},
+		{"metrics without a port", func(c *live.Config) { c.MetricsListen = "127.0.0.1" }, "metrics_listen"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := base()

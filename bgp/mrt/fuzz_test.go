@@ -10,11 +10,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"reflect"
 	"testing"
 
 	"github.com/ixpobs/ixpobs/bgp"
 	"github.com/ixpobs/ixpobs/internal/fuzzlimit"
+	"github.com/ixpobs/ixpobs/internal/testdiff"
 	"github.com/ixpobs/ixpobs/internal/testenv"
 	"github.com/ixpobs/ixpobs/ixp"
 )
@@ -156,8 +156,8 @@ func FuzzReader(f *testing.F) {
 			}
 			agg.Summary()
 			if isRIB && ribErr == nil {
-				if got, want := rib.Summary(), applied.Summary(); !reflect.DeepEqual(got, want) {
-					t.Fatalf("one-pass RIB summary differs from the Aggregator's:\n got %+v\nwant %+v", got, want)
+				if d := testdiff.Diff(applied.Summary(), rib.Summary()); d != "" {
+					t.Fatalf("one-pass RIB summary differs from the Aggregator's (-want +got):\n%s", d)
 				}
 			} else {
 				rib.Close()

@@ -8,11 +8,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/ixpobs/ixpobs/bgp"
+	"github.com/ixpobs/ixpobs/internal/testdiff"
 	"github.com/ixpobs/ixpobs/ixp"
 	"go.uber.org/goleak"
 )
@@ -242,8 +242,8 @@ func TestReadRecords(t *testing.T) {
 				t.Fatalf("Read: %v", err)
 			}
 			if tt.want != nil || len(got) < 100 {
-				if !reflect.DeepEqual(got, tt.want) {
-					t.Errorf("elements:\n got %q\nwant %q", got, tt.want)
+				if d := testdiff.Diff(tt.want, got); d != "" {
+					t.Errorf("elements (-want +got):\n%s", d)
 				}
 			}
 			if !st.Complete {

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"reflect"
 	"testing"
 
 	"github.com/ixpobs/ixpobs/bgp"
 	"github.com/ixpobs/ixpobs/bgp/mrt/mrtgen"
+	"github.com/ixpobs/ixpobs/internal/testdiff"
 )
 
 // TestSummarizeMatchesAggregate reads every shared MRT file, a committed
@@ -53,10 +53,8 @@ func TestSummarizeMatchesAggregate(t *testing.T) {
 			if passes == 1 {
 				ribs++
 			}
-			if want := agg.Summary(); !reflect.DeepEqual(got, want) {
-				t.Errorf("Summarize (%d passes) differs from Aggregate: routes %d/%d, peers %d/%d, origins %d/%d, links %d/%d, prefixes %d/%d",
-					passes, got.Routes, want.Routes, len(got.Peers), len(want.Peers), len(got.Origins), len(want.Origins),
-					len(got.Links), len(want.Links), len(got.Prefixes), len(want.Prefixes))
+			if d := testdiff.Diff(agg.Summary(), got); d != "" {
+				t.Errorf("Summarize (%d passes) differs from Aggregate (-Aggregate +Summarize):\n%s", passes, d)
 			}
 			if gotSt != wantSt {
 				t.Errorf("Stats:\n got %+v\nwant %+v", gotSt, wantSt)

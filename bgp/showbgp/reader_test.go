@@ -10,12 +10,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/ixpobs/ixpobs/bgp"
+	"github.com/ixpobs/ixpobs/internal/testdiff"
 	"github.com/ixpobs/ixpobs/ixp"
 	"go.uber.org/goleak"
 )
@@ -666,8 +666,8 @@ func TestGeneratedRIB(t *testing.T) {
 	defer rib.Close()
 	i := 0
 	st, err := r.Read(context.Background(), func(rt *bgp.Route) error {
-		if i < len(d.routes) && !reflect.DeepEqual(*rt, d.routes[i]) {
-			t.Fatalf("route %d = %s, want %s", i, fmtRoute(rt), fmtRoute(&d.routes[i]))
+		if i < len(d.routes) && testdiff.Diff(d.routes[i], *rt) != "" {
+			t.Fatalf("route %d = %s, want %s (-want +got):\n%s", i, fmtRoute(rt), fmtRoute(&d.routes[i]), testdiff.Diff(d.routes[i], *rt))
 		}
 		i++
 		agg.Announce(*rt)
@@ -686,12 +686,11 @@ func TestGeneratedRIB(t *testing.T) {
 		truth.Announce(rt)
 	}
 	ribSum, aggSum, wantSum := rib.Summary(), agg.Summary(), truth.Summary()
-	if !reflect.DeepEqual(ribSum, aggSum) {
-		t.Errorf("RIB and Aggregator Summaries differ: %d/%d routes, %d/%d prefixes, %d/%d links",
-			ribSum.Routes, aggSum.Routes, len(ribSum.Prefixes), len(aggSum.Prefixes), len(ribSum.Links), len(aggSum.Links))
+	if d := testdiff.Diff(aggSum, ribSum); d != "" {
+		t.Errorf("RIB and Aggregator Summaries differ (-Aggregator +RIB):\n%s", d)
 	}
-	if !reflect.DeepEqual(aggSum, wantSum) {
-		t.Errorf("Summary differs from the generator's routes' one")
+	if d := testdiff.Diff(wantSum, aggSum); d != "" {
+		t.Errorf("Summary differs from the generator's routes' one (-want +got):\n%s", d)
 	}
 	if ribSum.Routes != len(d.routes) || len(ribSum.Peers) != d.peers || len(ribSum.Prefixes) != d.pfxs {
 		t.Errorf("Summary: %d routes, %d peers, %d prefixes; want %d, %d, %d",

@@ -5,10 +5,10 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"reflect"
 	"testing"
 
 	"github.com/ixpobs/ixpobs/bgp"
+	"github.com/ixpobs/ixpobs/internal/testdiff"
 )
 
 // TestSummarize reads the IPv4 and IPv6 fixtures as one snapshot: in one
@@ -44,8 +44,8 @@ func TestSummarize(t *testing.T) {
 			if got.Passes != tc.wantPasses {
 				t.Errorf("%d passes, want %d", got.Passes, tc.wantPasses)
 			}
-			if want := agg.Summary(); !reflect.DeepEqual(got.Summary, want) {
-				t.Errorf("Summary differs from the Aggregator's:\n got %+v\nwant %+v", got.Summary, want)
+			if d := testdiff.Diff(agg.Summary(), got.Summary); d != "" {
+				t.Errorf("Summary differs from the Aggregator's (-want +got):\n%s", d)
 			}
 			if got.Stats.Routes != routes || got.Stats.Lines != lines || !got.Stats.Complete || got.Stats.File != filepath.Join("testdata", tc.files[0]) {
 				t.Errorf("Stats = %+v, want %d routes, %d lines, complete, file of the first input", got.Stats, routes, lines)

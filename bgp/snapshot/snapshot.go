@@ -18,9 +18,6 @@ import (
 	"github.com/ixpobs/ixpobs/ixp"
 )
 
-// SourcePrefix starts the source name of every BGP collector.
-const SourcePrefix = "bgp:"
-
 var collectorName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$`)
 
 // ValidName reports whether name can name a collector (letters, digits,
@@ -53,7 +50,7 @@ func Build(c ixp.BGPCollector, at time.Time, sum bgp.Summary) (ixp.SnapshotInput
 		return ixp.SnapshotInput{}, err
 	}
 	c.Routes, c.Prefixes, c.Origins, c.Links = sum.Routes, len(sum.Prefixes), len(sum.Origins), len(sum.Links)
-	in := ixp.SnapshotInput{Source: SourcePrefix + c.Name, At: at.UTC(), Kinds: ixp.BGPKinds}
+	in := ixp.SnapshotInput{Source: ixp.BGPSource(c.Name), At: at.UTC(), Kinds: ixp.BGPKinds}
 	in.Records = make([]ixp.Record, 0, 1+len(sum.Peers)+2*len(sum.Origins))
 	add := func(k ixp.Kind, id int64, asn uint32, v any) error {
 		r, err := record(k, id, c.IXID, asn, v)
@@ -186,4 +183,43 @@ func appendPrefixes(b []byte, origin uint32, all []bgp.PrefixOrigins, group []ui
 		b = append(b, ']')
 	}
 	return append(b, '}')
+}
+
+// SetPeers replaces the peer records of a snapshot built by Build with
+// peers (route-server neighbours, which exist whether or not their routes
+// were read); the prefix counts of a peer the summary saw are kept when
+// peers leave them at zero.
+func SetPeers(in *ixp.SnapshotInput, ixID int64, peers []ixp.BGPPeer) error {
+	counts := map[string][2]int{}
+	kept := in.Records[:0]
+	for _, r := range in.Records {
+		if r.Kind != ixp.KindBGPPeer {
+			kept = append(kept, r)
+			continue
+		}
+		var p ixp.BGPPeer
+		if err := json.Unmarshal(r.Data, &p); err != nil {
+			return fmt.Errorf("bgp: peer record %d: %w", r.ID, err)
+		}
+		counts[fmt.Sprintf("%d|%s", p.ASN, p.Address)] = [2]int{p.PrefixesV4, p.PrefixesV6}
+	}
+	in.Records = kept
+	seen := map[int64]bool{}
+	for _, p := range peers {
+		key := fmt.Sprintf("%d|%s", p.ASN, p.Address)
+		if c, ok := counts[key]; ok && p.PrefixesV4 == 0 && p.PrefixesV6 == 0 {
+			p.PrefixesV4, p.PrefixesV6 = c[0], c[1]
+		}
+		id := id63(key)
+		if seen[id] {
+			continue // a neighbour listed twice
+		}
+		seen[id] = true
+		r, err := record(ixp.KindBGPPeer, id, ixID, uint32(p.ASN), p)
+		if err != nil {
+			return err
+		}
+		in.Records = append(in.Records, r)
+	}
+	return nil
 }

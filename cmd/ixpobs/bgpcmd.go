@@ -6,19 +6,25 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
+	"runtime/debug"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/ixpobs/ixpobs/bgp"
 	"github.com/ixpobs/ixpobs/bgp/live"
 	"github.com/ixpobs/ixpobs/bgp/snapshot"
 	"github.com/ixpobs/ixpobs/ixp"
+	"github.com/ixpobs/ixpobs/metrics"
 	"github.com/ixpobs/ixpobs/store"
 )
 
@@ -34,10 +40,26 @@ type BGPConfig struct {
 	// SnapshotInterval is how often the received routes are stored.
 	SnapshotInterval time.Duration `yaml:"snapshot_interval"`
 	// SessionsInterval is how often the sessions' state is published for
-	// `serve` (/api/v1/bgp/sessions).
+	// `serve` (/api/v1/bgp/sessions); serve calls it stale after three
+	// intervals without news.
 	SessionsInterval time.Duration `yaml:"sessions_interval"`
-	live.Config      `yaml:",inline"`
+	// MemoryLimit is the Go runtime's soft memory limit of the process
+	// (debug.SetMemoryLimit, like GOMEMLIMIT): the garbage collector works
+	// harder as the heap approaches it, so the peak after session resets
+	// stays near it instead of near twice the live heap. 0: no limit (or
+	// GOMEMLIMIT from the environment). Written as bytes or with a unit:
+	// 1400MiB, 2GiB.
+	MemoryLimit ByteSize `yaml:"memory_limit"`
+	live.Config `yaml:",inline"`
 }
+
+// Bounds of BGPConfig beyond those of live.Config.
+const (
+	maxSnapshotInterval = 24 * time.Hour
+	maxSessionsInterval = time.Hour
+	minMemoryLimit      = 64 << 20
+	maxMemoryLimit      = 1 << 40
+)
 
 func defaultBGPConfig() BGPConfig {
 	return BGPConfig{SnapshotInterval: 15 * time.Minute, SessionsInterval: 10 * time.Second, Config: live.DefaultConfig()}
@@ -50,10 +72,74 @@ func (c *BGPConfig) validate() error {
 	if c.SnapshotInterval < time.Second {
 		return fmt.Errorf("bgp.snapshot_interval must be at least 1s (minutes in production: each snapshot walks every route)")
 	}
-	if c.SessionsInterval < time.Second {
-		return fmt.Errorf("bgp.sessions_interval must be at least 1s")
+	if c.SnapshotInterval > maxSnapshotInterval {
+		return fmt.Errorf("bgp.snapshot_interval %v: at most %v", c.SnapshotInterval, maxSnapshotInterval)
 	}
-	return c.Config.Validate()
+	if c.SessionsInterval < time.Second || c.SessionsInterval > maxSessionsInterval {
+		return fmt.Errorf("bgp.sessions_interval %v: must be 1s to %v", c.SessionsInterval, maxSessionsInterval)
+	}
+	if c.MemoryLimit != 0 && (c.MemoryLimit < minMemoryLimit || c.MemoryLimit > maxMemoryLimit) {
+		return fmt.Errorf("bgp.memory_limit %s: must be 0 (none) or 64MiB to 1TiB", c.MemoryLimit)
+	}
+	if err := c.Config.Validate(); err != nil {
+		return fmt.Errorf("bgp: %w", err)
+	}
+	return nil
+}
+
+// ByteSize is a size in bytes, written in YAML as a number of bytes or
+// with a unit: B, KiB, MiB, GiB, TiB (and KB, MB, GB, TB, powers of 1000).
+type ByteSize int64
+
+var byteUnits = []struct {
+	suffix string
+	mult   int64
+}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40},
+	{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12}, {"B", 1}}
+
+// ParseByteSize parses "1400MiB", "2GiB", "1500000000".
+func ParseByteSize(s string) (ByteSize, error) {
+	t := strings.TrimSpace(s)
+	mult := int64(1)
+	for _, u := range byteUnits {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n < 0 || n > math.MaxInt64/mult {
+		return 0, fmt.Errorf("size %q: want a whole number of bytes, optionally with a unit (KiB, MiB, GiB, TiB), up to 8 EiB", s)
+	}
+	return ByteSize(n * mult), nil
+}
+
+// UnmarshalYAML decodes a size with or without a unit.
+func (b *ByteSize) UnmarshalYAML(n *yaml.Node) error {
+	v, err := ParseByteSize(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %w", n.Line, err)
+	}
+	*b = v
+	return nil
+}
+
+func (b ByteSize) String() string {
+	switch {
+	case b != 0 && b%(1<<30) == 0:
+		return strconv.FormatInt(int64(b>>30), 10) + "GiB"
+	case b != 0 && b%(1<<20) == 0:
+		return strconv.FormatInt(int64(b>>20), 10) + "MiB"
+	}
+	return strconv.FormatInt(int64(b), 10) + "B"
+}
+
+// publishedSessions is the status value read by serve's
+// /api/v1/bgp/sessions: the sessions, and how often they are published
+// (serve calls them stale after three intervals).
+type publishedSessions struct {
+	IntervalSeconds float64        `json:"sessions_interval_s"`
+	Sessions        []live.Session `json:"sessions"`
 }
 
 // sessionsKey is the status key of a collector's sessions.
@@ -63,7 +149,7 @@ func runBGP(ctx context.Context, env *environment, args []string) error {
 	o := newOptions("bgp", "bgp --config FILE [flags]   (receive-only BGP sessions; a separate process from serve)", env, "db", "log-level", "log-format")
 	metricsListen := o.fs.String("metrics-listen", "", "address of this process's /metrics (default: bgp.metrics_listen of the config)")
 	if err := o.fs.Parse(args); err != nil {
-		return err
+		return parseError(err)
 	}
 	cfg, err := o.load(env)
 	if err != nil {
@@ -75,8 +161,16 @@ func runBGP(ctx context.Context, env *environment, args []string) error {
 	bc := *cfg.BGP
 	if *metricsListen != "" {
 		bc.MetricsListen = *metricsListen
+		if err := bc.ValidateMetricsListen(); err != nil {
+			return fmt.Errorf("--metrics-listen: %w", err)
+		}
 	}
 	log := newLogger(cfg.Log, env.stderr).With("collector", bc.Collector)
+	if bc.MemoryLimit > 0 {
+		prev := debug.SetMemoryLimit(int64(bc.MemoryLimit))
+		defer debug.SetMemoryLimit(prev)
+		log.Info("go memory limit set", "memory_limit", bc.MemoryLimit.String())
+	}
 	st, err := openStore(ctx, cfg.DB, log)
 	if err != nil {
 		return err
@@ -85,6 +179,9 @@ func runBGP(ctx context.Context, env *environment, args []string) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if err := metrics.RegisterBuildInfo(reg, versionNumber(), vcsRevision()); err != nil {
+		return err
+	}
 	agg := bgp.NewAggregator()
 	c, err := live.New(bc.Config, agg, live.Options{Logger: log, Registerer: reg})
 	if err != nil {
@@ -140,13 +237,13 @@ func publishLoop(ctx context.Context, st store.Store, c *live.Collector, agg *bg
 	defer sessions.Stop()
 	snaps := time.NewTicker(bc.SnapshotInterval)
 	defer snaps.Stop()
-	source := snapshot.SourcePrefix + bc.Collector
+	source := ixp.BGPSource(bc.Collector)
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-sessions.C:
-			b, err := json.Marshal(c.Sessions())
+			b, err := json.Marshal(publishedSessions{IntervalSeconds: bc.SessionsInterval.Seconds(), Sessions: c.Sessions()})
 			if err == nil {
 				err = st.PutStatus(ctx, sessionsKey(bc.Collector), b)
 			}

@@ -10,11 +10,12 @@ import (
 
 	"github.com/ixpobs/ixpobs/collector"
 	"github.com/ixpobs/ixpobs/collector/peeringdb"
+	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/store"
 )
 
 func runCollect(ctx context.Context, env *environment, args []string) error {
-	o := newOptions("collect", "collect [flags] [SOURCE...]   (sources: peeringdb, ixf, rir, rir:lacnic, mrt, mrt:rrc15, …)", env, "db", "log-level", "log-format", "peeringdb-api-key", "peeringdb-url")
+	o := newOptions("collect", "collect [flags] [SOURCE...]   (sources: peeringdb, ixf, rir, rir:lacnic, mrt, bgp:rrc15, …)", env, "db", "log-level", "log-format", "peeringdb-api-key", "peeringdb-url")
 	force := o.fs.Bool("force", false, "publish even if an object kind shrinks by more than 30%")
 	only, err := o.parseArgs(args, 0)
 	if err != nil {
@@ -48,7 +49,9 @@ type collectOptions struct {
 }
 
 // buildSources lists the enabled sources, or the ones named in
-// opts.only ("rir" names every registry, "mrt" every RIB collector).
+// opts.only ("rir" names every registry, "mrt" every scheduled RIB
+// collector, bgp:<collector>, the old spelling mrt:<collector> accepted;
+// "alicelg" every looking glass).
 func buildSources(cfg Config, st store.Store, log *slog.Logger, opts *collectOptions) ([]collector.Source, error) {
 	if opts == nil {
 		opts = &collectOptions{}
@@ -69,9 +72,9 @@ func buildSources(cfg Config, st store.Store, log *slog.Logger, opts *collectOpt
 	if err != nil {
 		return nil, err
 	}
-	all := []collector.Source{{Name: peeringdb.Source, Interval: cfg.PeeringDB.Interval, Timeout: cfg.PeeringDB.Timeout,
+	all := []collector.Source{{Name: ixp.SourcePeeringDB, Interval: cfg.PeeringDB.Interval, Timeout: cfg.PeeringDB.Timeout,
 		Collect: func(ctx context.Context) (store.PublishResult, error) { return pdb.Collect(ctx, opts.force) }}}
-	enabled := map[string]bool{peeringdb.Source: cfg.PeeringDB.Enabled, "ixf": cfg.IXF.Enabled}
+	enabled := map[string]bool{ixp.SourcePeeringDB: cfg.PeeringDB.Enabled, ixp.SourceIXF: cfg.IXF.Enabled}
 	all = append(all, ixfSrc)
 	for _, src := range rirSources(cfg.RIR, client, st) {
 		enabled[src.Name] = cfg.RIR.Enabled
@@ -79,6 +82,10 @@ func buildSources(cfg Config, st store.Store, log *slog.Logger, opts *collectOpt
 	}
 	for _, src := range mrtSources(cfg.MRT, client, st, log) {
 		enabled[src.Name] = cfg.MRT.Enabled
+		all = append(all, src)
+	}
+	for _, src := range aliceLGSources(cfg.AliceLG, client, st, log) {
+		enabled[src.Name] = cfg.AliceLG.Enabled
 		all = append(all, src)
 	}
 	if len(opts.only) == 0 {
@@ -93,8 +100,10 @@ func buildSources(cfg Config, st store.Store, log *slog.Logger, opts *collectOpt
 	var out []collector.Source
 	for _, name := range opts.only {
 		n := len(out)
+		name = ixp.CanonicalSource(name) // mrt:rrc15, the old spelling, is bgp:rrc15
 		for _, src := range all {
-			if src.Name == name || (name == "rir" && strings.HasPrefix(src.Name, "rir:")) || (name == "mrt" && strings.HasPrefix(src.Name, "mrt:")) {
+			if src.Name == name || (name == ixp.SourceRIR && strings.HasPrefix(src.Name, ixp.SourcePrefixRIR)) || (name == "mrt" && strings.HasPrefix(src.Name, ixp.SourcePrefixBGP)) ||
+				(name == ixp.SourceAliceLG && strings.HasPrefix(src.Name, ixp.SourcePrefixAliceLG)) {
 				out = append(out, src)
 			}
 		}
@@ -104,7 +113,7 @@ func buildSources(cfg Config, st store.Store, log *slog.Logger, opts *collectOpt
 				names = append(names, src.Name)
 			}
 			sort.Strings(names)
-			return nil, fmt.Errorf("unknown source %q (known: %s, rir, mrt)", name, strings.Join(names, ", "))
+			return nil, fmt.Errorf("unknown source %q (known: %s, rir, mrt, alicelg)", name, strings.Join(names, ", "))
 		}
 	}
 	return out, nil

@@ -15,6 +15,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/ixpobs/ixpobs/collector/ixf"
 	"github.com/ixpobs/ixpobs/collector/peeringdb"
 	"github.com/ixpobs/ixpobs/geo"
 	"github.com/ixpobs/ixpobs/internal/httpguard"
@@ -45,12 +46,20 @@ type Config struct {
 	RIR RIRSource `yaml:"rir"`
 	// MRT configures the scheduled fetch of route collectors' RIB dumps.
 	MRT MRTSource `yaml:"mrt"`
+	// AliceLG configures reading route servers through Alice-LG looking
+	// glasses.
+	AliceLG AliceLGSource `yaml:"alicelg"`
 	// Metrics configures /metrics.
 	Metrics MetricsConfig `yaml:"metrics"`
 	// HTTP hardens the public listener of serve.
 	HTTP HTTPConfig `yaml:"http"`
 	// BGP configures `ixpobs bgp` (nil when the file has no bgp section).
 	BGP *BGPConfig `yaml:"bgp"`
+	// Backfill configures `ixpobs backfill` from the public archives.
+	Backfill BackfillConfig `yaml:"backfill"`
+	// Outbound configures how ixpobs reaches the Internet (proxy, extra
+	// CAs, private mirrors) for backfill.
+	Outbound OutboundConfig `yaml:"outbound"`
 }
 
 // MetricsConfig configures /metrics.
@@ -119,10 +128,12 @@ func defaultConfig() Config {
 		Log:       LogConfig{Level: "info", Format: "text"},
 		PeeringDB: PeeringDBSource{Enabled: true, Timeout: 30 * time.Minute, Config: peeringdb.DefaultConfig()},
 		IXF: IXFSource{Enabled: true, Interval: 24 * time.Hour, Timeout: 30 * time.Minute,
-			ProviderList: "https://api.ixpdb.net/v1/provider/list", FromPeeringDB: true, Concurrency: 4},
+			ProviderList: "https://api.ixpdb.net/v1/provider/list", FromPeeringDB: true, Config: ixf.DefaultConfig()},
 		RIR:  RIRSource{Enabled: true, Interval: 24 * time.Hour, Timeout: 10 * time.Minute},
 		HTTP: HTTPConfig{RateLimit: 20, RateBurst: 40, ReadHeaderTimeout: 5 * time.Second, MaxURIBytes: 8192},
 		MRT:  MRTSource{Enabled: false, Timeout: time.Hour, Lookback: 6, MaxBytes: 2 << 30},
+		AliceLG: AliceLGSource{Enabled: false, Interval: time.Hour, Timeout: time.Hour, Pace: time.Second,
+			PageTimeout: time.Minute, Budget: 2000},
 	}
 }
 
@@ -155,6 +166,9 @@ func (c Config) validate() error {
 		}
 	}
 	if err := c.IXF.validate(); err != nil {
+		return err
+	}
+	if err := c.AliceLG.validate(); err != nil {
 		return err
 	}
 	if err := c.MRT.validate(); err != nil {
@@ -285,7 +299,7 @@ func (o *options) parseArgs(args []string, min int) ([]string, error) {
 	})
 	pos, rest := splitArgs(args, valued)
 	if err := o.fs.Parse(rest); err != nil {
-		return nil, err
+		return nil, parseError(err)
 	}
 	pos = append(pos, o.fs.Args()...)
 	if len(pos) < min {
@@ -293,6 +307,16 @@ func (o *options) parseArgs(args []string, min int) ([]string, error) {
 		return nil, errUsage
 	}
 	return pos, nil
+}
+
+// parseError maps a flag parsing error: --help stays flag.ErrHelp (exit
+// 0); anything else the flag package has already printed with the usage,
+// so it is a usage error (exit 2).
+func parseError(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return errUsage
 }
 
 // dateFlag registers --at; the returned func parses it (zero when unset).
@@ -305,6 +329,9 @@ func (o *options) dateFlag(usage string) func() (time.Time, error) {
 		t, err := ixp.Date(*v)
 		if err != nil {
 			return t, fmt.Errorf("--at must be a date YYYY-MM-DD, not %q", *v)
+		}
+		if err := ixp.CheckSnapshotTime(t, time.Now()); err != nil {
+			return t, fmt.Errorf("--at %s: %w", *v, err)
 		}
 		return t, nil
 	}

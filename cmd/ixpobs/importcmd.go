@@ -14,6 +14,7 @@ import (
 	"github.com/ixpobs/ixpobs/collector/ixf"
 	"github.com/ixpobs/ixpobs/collector/peeringdb"
 	"github.com/ixpobs/ixpobs/collector/rir"
+	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/store"
 )
 
@@ -68,39 +69,27 @@ func importPeeringDB(ctx context.Context, env *environment, args []string) error
 	if err != nil {
 		return err
 	}
-	fi, err := os.Stat(path)
-	if err != nil {
-		return err
-	}
-	var dump *peeringdb.Dump
-	if fi.IsDir() {
-		dump, err = peeringdb.ReadDir(ctx, path)
-	} else {
-		dump, err = peeringdb.ReadFile(ctx, path)
-	}
-	if err != nil {
-		return err
-	}
-	in, err := dump.Snapshot(at, false)
-	if err != nil {
-		return err
-	}
-	in.Force = *force
 	_, log, st, err := o.open(ctx, env)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	// Every outcome is a run of the source, a file that cannot be read as
+	// much as a refused snapshot (the other importers and the scheduled
+	// collection record theirs too).
 	started := time.Now()
-	res, err := st.Publish(ctx, in)
-	recordImport(ctx, st, log, peeringdb.Source, path, started, res, err)
+	in, dump, res, err := readAndPublishPeeringDB(ctx, st, path, at, *force)
+	recordImport(ctx, st, log, ixp.SourcePeeringDB, path, started, res, err)
 	if err != nil {
 		return err
 	}
 	summary := map[string]any{
-		"source": peeringdb.Source, "path": path, "snapshot_id": res.Snapshot.ID, "date": res.Snapshot.At.Format(time.DateOnly),
+		"source": ixp.SourcePeeringDB, "path": path, "snapshot_id": res.Snapshot.ID, "date": res.Snapshot.At.Format(time.DateOnly),
 		"unchanged": res.Unchanged, "objects": len(in.Records), "inserted": res.Inserted, "ended": res.Ended,
 		"dangling": dump.Report.Dangling, "skipped": dump.Report.Skipped,
+	}
+	if res.TextReplaced > 0 {
+		summary["text_replaced"] = res.TextReplaced
 	}
 	if *jsonOut {
 		return json.NewEncoder(env.stdout).Encode(summary)
@@ -111,7 +100,7 @@ func importPeeringDB(ctx context.Context, env *environment, args []string) error
 	}
 	fmt.Fprintf(env.stdout, "peeringdb snapshot %s %s: %d objects, %d versions written, %d ended\n",
 		res.Snapshot.At.Format(time.DateOnly), state, len(in.Records), res.Inserted, res.Ended)
-	for _, n := range in.Notes {
+	for _, n := range res.Snapshot.Notes { // the dump's notes and the store's (ixp.QuirkTextReplaced)
 		fmt.Fprintf(env.stdout, "  note: %s\n", n)
 	}
 	return nil
@@ -194,7 +183,9 @@ func importIXF(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	c, err := ixf.New(client, publisher{st}, ixf.Config{Logger: log})
+	icfg := ixf.DefaultConfig()
+	icfg.Logger = log
+	c, err := ixf.New(client, publisher{st}, icfg)
 	if err != nil {
 		return err
 	}
@@ -221,6 +212,31 @@ func importIXF(ctx context.Context, env *environment, args []string) error {
 		return fmt.Errorf("%d of %d exports failed", failed, len(results))
 	}
 	return nil
+}
+
+// readAndPublishPeeringDB reads a PeeringDB dump (a directory or one file)
+// and publishes it as the snapshot at at (zero: the dump's own date).
+func readAndPublishPeeringDB(ctx context.Context, st store.Store, path string, at time.Time, force bool) (ixp.SnapshotInput, *peeringdb.Dump, store.PublishResult, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return ixp.SnapshotInput{}, nil, store.PublishResult{}, fmt.Errorf("peeringdb: %w", err)
+	}
+	var dump *peeringdb.Dump
+	if fi.IsDir() {
+		dump, err = peeringdb.ReadDir(ctx, path)
+	} else {
+		dump, err = peeringdb.ReadFile(ctx, path)
+	}
+	if err != nil {
+		return ixp.SnapshotInput{}, nil, store.PublishResult{}, err
+	}
+	in, err := dump.Snapshot(at, false)
+	if err != nil {
+		return ixp.SnapshotInput{}, nil, store.PublishResult{}, err
+	}
+	in.Force = force
+	res, err := st.Publish(ctx, in)
+	return in, dump, res, err
 }
 
 // recordImport stores an import as a run of its source.

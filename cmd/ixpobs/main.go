@@ -8,11 +8,17 @@
 //	ixpobs collect  [SOURCE...]
 //	ixpobs import   peeringdb PATH [--at DATE] [--force]
 //	ixpobs import   rir FILE... | ixf FILE|URL... | mrt FILE... | history FILE
+//	ixpobs backfill [peeringdb|rir|mrt]... [--since DATE] [--until DATE] [--every 1mo|1w|1d]
 //	ixpobs export   [-o FILE]
 //	ixpobs snapshots list [--source SOURCE] | delete SOURCE DATE
 //	ixpobs bgp      --config FILE [--db DSN] [--metrics-listen ADDR]
+//	ixpobs backup   --out FILE|DIR [--keep N]
+//	ixpobs restore  FILE [--db NEW-STORE]
 //	ixpobs migrate
-//	ixpobs version
+//	ixpobs version  (or ixpobs --version)
+//
+// Exit codes: 0 success (and --help), 1 a runtime failure, 2 a usage error
+// (unknown command or flag, missing argument).
 //
 // Run "ixpobs COMMAND --help" for the flags of each command.
 package main
@@ -54,9 +60,12 @@ func commands() map[string]command {
 		"collect":   {"run one collection of the named sources (default: all enabled), then exit", runCollect},
 		"import":    {"import files: peeringdb DIR|FILE, rir FILE..., ixf FILE|URL..., mrt FILE..., history FILE", runImport},
 		"export":    {"write the whole history (every source and snapshot) in the versioned export format", runExport},
+		"backup":    {"write a backup of the store: online SQLite copy or pg_dump archive (--out FILE|DIR, --keep N)", runBackup},
+		"restore":   {"restore a backup into a store that holds no data yet (a new SQLite path or an empty database)", runRestore},
 		"migrate":   {"create or upgrade the database schema, then exit", runMigrate},
 		"snapshots": {"list the snapshots of each source, or delete one (the history is repaired as if it had never been published)", runSnapshots},
 		"version":   {"print the version", runVersion},
+		"backfill":  {"fill the history from the public archives (PeeringDB since 2010, RIR files, RIB dumps); resumable", runBackfill},
 		"bgp":       {"run receive-only BGP sessions with route servers (GoBGP v4) and store what they announce", runBGP},
 	}
 }
@@ -72,6 +81,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		if len(args) == 0 {
 			return 2
 		}
+		return 0
+	}
+	if args[0] == "--version" || args[0] == "-version" {
+		fmt.Fprintln(stdout, versionString())
 		return 0
 	}
 	cmd, ok := cmds[args[0]]
@@ -110,31 +123,48 @@ func runVersion(_ context.Context, env *environment, args []string) error {
 	fs := flag.NewFlagSet("version", flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
 	if err := fs.Parse(args); err != nil {
-		return err
+		return parseError(err)
 	}
 	fmt.Fprintln(env.stdout, versionString())
 	return nil
 }
 
-// versionNumber is the module version ("devel" in a development build).
+// version and revision are set at link time where the build has no VCS
+// stamp (the container image: -ldflags "-X main.version=… -X
+// main.revision=…"); otherwise the module version and vcs.revision of the
+// build information are used.
+var version, revision string
+
+// versionNumber is the version ("devel" in a development build).
 func versionNumber() string {
+	if version != "" {
+		return version
+	}
 	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 		return bi.Main.Version
 	}
 	return "devel"
 }
 
-func versionString() string {
-	v, rev := "(devel)", ""
+// vcsRevision is the commit the binary was built from ("" when unknown).
+func vcsRevision() string {
+	if revision != "" {
+		return revision
+	}
 	if bi, ok := debug.ReadBuildInfo(); ok {
-		if bi.Main.Version != "" {
-			v = bi.Main.Version
-		}
 		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-				rev = " " + s.Value[:12]
+			if s.Key == "vcs.revision" {
+				return s.Value
 			}
 		}
 	}
-	return "ixpobs " + v + rev
+	return ""
+}
+
+func versionString() string {
+	s := "ixpobs " + versionNumber()
+	if rev := vcsRevision(); len(rev) >= 12 {
+		s += " " + rev[:12]
+	}
+	return s
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ixpobs/ixpobs/bgp/snapshot"
 	"github.com/ixpobs/ixpobs/collector/ribs"
+	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/store"
 )
 
@@ -131,7 +132,7 @@ func importMRTFiles(ctx context.Context, st store.Store, paths []string, collect
 	if err != nil {
 		res.ImportErr = err.Error()
 	}
-	recordImport(ctx, st, log, snapshot.SourcePrefix+collector, path, started, r.Publish, err)
+	recordImport(ctx, st, log, ixp.BGPSource(collector), path, started, r.Publish, err)
 	return res
 }
 

@@ -25,7 +25,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	o := newOptions("serve", "serve [flags]", env, "db", "listen", "collect", "log-level", "log-format", "peeringdb-api-key", "peeringdb-url",
 		"rate-limit", "rate-burst", "trusted-proxies", "admin-listen", "read-header-timeout")
 	if err := o.fs.Parse(args); err != nil {
-		return err
+		return parseError(err)
 	}
 	if o.fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", o.fs.Args())
@@ -43,6 +43,9 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if err := metrics.RegisterBuildInfo(reg, versionNumber(), vcsRevision()); err != nil {
+		return err
+	}
 	runMetrics := metrics.NewRuns(reg)
 	var sources []collector.Source
 	if cfg.Collect {

@@ -65,3 +65,27 @@ func TestSnapshotsCLI(t *testing.T) {
 		t.Errorf("snapshots after deleting 2022-07-01: %v, want 2022-06-01 2022-08-01", days)
 	}
 }
+
+// TestImportFarFutureAt: --at 9999-12-31 (or 1985) is refused before
+// anything is read or written.
+func TestImportFarFutureAt(t *testing.T) {
+	ctx := context.Background()
+	env := func(string) string { return "" }
+	db := filepath.Join(t.TempDir(), "s.db")
+	fixture := filepath.Join("..", "..", "collector", "peeringdb", "testdata", "dump")
+	for _, args := range [][]string{
+		{"import", "peeringdb", fixture, "--at", "9999-12-31"},
+		{"import", "peeringdb", fixture, "--at", "1985-01-01"},
+		{"import", "rir", filepath.Join("..", "..", "collector", "rir", "testdata", "apnic-small.txt"), "--at", "9999-12-31"},
+	} {
+		var out, errOut bytes.Buffer
+		code := run(ctx, append(args, "--db", db), &out, &errOut, env)
+		if code == 0 || !strings.Contains(errOut.String(), "--at") || !strings.Contains(errOut.String(), "refused") {
+			t.Errorf("ixpobs %v: exit %d, stderr %q; want a refusal naming --at", args, code, errOut.String())
+		}
+	}
+	var out, errOut bytes.Buffer
+	if code := run(ctx, []string{"snapshots", "list", "--db", db}, &out, &errOut, env); code != 0 || strings.Contains(out.String(), "peeringdb ") {
+		t.Errorf("snapshots list after refusals: exit %d, %q", code, out.String())
+	}
+}

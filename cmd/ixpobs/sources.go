@@ -10,10 +10,11 @@ import (
 	"time"
 
 	"github.com/ixpobs/ixpobs/collector"
+	"github.com/ixpobs/ixpobs/collector/alicelg"
 	"github.com/ixpobs/ixpobs/collector/ixf"
-	"github.com/ixpobs/ixpobs/collector/peeringdb"
 	"github.com/ixpobs/ixpobs/collector/ribs"
 	"github.com/ixpobs/ixpobs/collector/rir"
+	"github.com/ixpobs/ixpobs/collector/vantage"
 	"github.com/ixpobs/ixpobs/internal/safehttp"
 	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/store"
@@ -66,7 +67,8 @@ func (c MRTSource) validate() error {
 	return nil
 }
 
-// mrtSources returns one scheduled source per collector, "mrt:<name>".
+// mrtSources returns one scheduled source per collector, "bgp:<name>"
+// (the snapshot source it publishes).
 func mrtSources(cfg MRTSource, client *safehttp.Client, st store.Store, log *slog.Logger) []collector.Source {
 	cols := cfg.Collectors
 	if len(cols) == 0 {
@@ -79,7 +81,7 @@ func mrtSources(cfg MRTSource, client *safehttp.Client, st store.Store, log *slo
 		if every == 0 {
 			every = c.Period
 		}
-		out = append(out, collector.Source{Name: ribs.SourcePrefix + c.Name, Interval: every, Timeout: cfg.Timeout,
+		out = append(out, collector.Source{Name: ixp.BGPSource(c.Name), Interval: every, Timeout: cfg.Timeout,
 			Collect: func(ctx context.Context) (store.PublishResult, error) { return f.Collect(ctx, c) }})
 	}
 	return out
@@ -96,10 +98,10 @@ type IXFSource struct {
 	// FromPeeringDB adds the export URLs of PeeringDB ixlans.
 	FromPeeringDB bool `yaml:"from_peeringdb"`
 	// Targets are extra export URLs.
-	Targets     []string `yaml:"targets"`
-	Concurrency int      `yaml:"concurrency"`
-	// MaxBodyBytes caps one export (default 32 MiB).
-	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	Targets []string `yaml:"targets"`
+	// Config is the collector's own: concurrency, max_body_bytes,
+	// fetch_timeout.
+	ixf.Config `yaml:",inline"`
 }
 
 func (c RIRSource) validate() error {
@@ -122,8 +124,8 @@ func (c IXFSource) validate() error {
 	if c.Interval < time.Minute {
 		return fmt.Errorf("ixf.interval must be at least 1m")
 	}
-	if c.Concurrency < 0 || c.Concurrency > 64 {
-		return fmt.Errorf("ixf.concurrency must be from 0 (default) to 64")
+	if err := c.Config.Validate(); err != nil {
+		return fmt.Errorf("ixf section: %w", err)
 	}
 	for _, t := range c.Targets {
 		if _, err := ixf.UserTarget("", t); err != nil {
@@ -144,7 +146,7 @@ func rirSources(cfg RIRSource, client *safehttp.Client, st store.Store) []collec
 		if len(want) > 0 && !want[src.Registry] {
 			continue
 		}
-		out = append(out, collector.Source{Name: "rir:" + src.Registry, Interval: cfg.Interval, Timeout: cfg.Timeout,
+		out = append(out, collector.Source{Name: ixp.RIRSource(src.Registry), Interval: cfg.Interval, Timeout: cfg.Timeout,
 			Collect: func(ctx context.Context) (store.PublishResult, error) {
 				stream, err := client.Open(ctx, src.URL, safehttp.WithMaxBodyBytes(512<<20))
 				if err != nil {
@@ -172,7 +174,7 @@ func (p publisher) Publish(ctx context.Context, in ixp.SnapshotInput) (ixp.Snaps
 // ixfMatcher indexes the newest PeeringDB exchanges and prefixes.
 func ixfMatcher(ctx context.Context, st store.Store, ixfToPDB map[int64]int64) (*ixf.Matcher, []ixp.ExchangeLAN, error) {
 	d := ixf.MatchData{IXFToPeeringDB: ixfToPDB}
-	sn, err := st.SnapshotAt(ctx, peeringdb.Source, time.Time{})
+	sn, err := st.SnapshotAt(ctx, ixp.SourcePeeringDB, time.Time{})
 	if errors.Is(err, ixp.ErrNotFound) {
 		return ixf.NewMatcher(d), nil, nil
 	}
@@ -180,7 +182,7 @@ func ixfMatcher(ctx context.Context, st store.Store, ixfToPDB map[int64]int64) (
 		return nil, nil, err
 	}
 	load := func(k ixp.Kind, each func(json.RawMessage) error) error {
-		recs, err := st.Objects(ctx, peeringdb.Source, k, sn.At, store.Filter{})
+		recs, err := st.Objects(ctx, ixp.SourcePeeringDB, k, sn.At, store.Filter{})
 		if err != nil {
 			return err
 		}
@@ -219,7 +221,7 @@ func ixfMatcher(ctx context.Context, st store.Store, ixfToPDB map[int64]int64) (
 // visible on their own.
 func recordIXFResults(ctx context.Context, st store.Store, results []ixf.Result, log *slog.Logger) (failed int) {
 	for _, r := range results {
-		run := store.Run{Source: ixf.SourcePrefix + r.Target.Name, Started: r.Fetched, Finished: r.Fetched.Add(r.Duration),
+		run := store.Run{Source: ixp.IXFSource(r.Target.Name), Started: r.Fetched, Finished: r.Fetched.Add(r.Duration),
 			OK: r.Err == nil, SnapshotID: r.Snapshot.ID}
 		if r.Err != nil {
 			failed++
@@ -241,7 +243,9 @@ func recordIXFResults(ctx context.Context, st store.Store, results []ixf.Result,
 // ixfSource is the scheduled IX-F collection: discovery through IXPDB and
 // PeeringDB, then every export.
 func ixfSource(cfg IXFSource, client *safehttp.Client, st store.Store, log *slog.Logger) (collector.Source, error) {
-	c, err := ixf.New(client, publisher{st}, ixf.Config{Concurrency: cfg.Concurrency, MaxBodyBytes: cfg.MaxBodyBytes, Logger: log})
+	icfg := cfg.Config
+	icfg.Logger = log
+	c, err := ixf.New(client, publisher{st}, icfg)
 	if err != nil {
 		return collector.Source{}, err
 	}
@@ -253,7 +257,7 @@ func ixfSource(cfg IXFSource, client *safehttp.Client, st store.Store, log *slog
 		}
 		user = append(user, ut)
 	}
-	return collector.Source{Name: "ixf", Interval: cfg.Interval, Timeout: cfg.Timeout,
+	return collector.Source{Name: ixp.SourceIXF, Interval: cfg.Interval, Timeout: cfg.Timeout,
 		Collect: func(ctx context.Context) (store.PublishResult, error) {
 			var providers []ixf.Provider
 			var discoveryErr error
@@ -282,4 +286,68 @@ func ixfSource(cfg IXFSource, client *safehttp.Client, st store.Store, log *slog
 			}
 			return store.PublishResult{}, discoveryErr
 		}}, nil
+}
+
+// AliceLGSource configures the scheduled reading of route servers through
+// Alice-LG looking glasses (collector/alicelg).
+type AliceLGSource struct {
+	Enabled  bool          `yaml:"enabled"`
+	Interval time.Duration `yaml:"interval"`
+	Timeout  time.Duration `yaml:"timeout"`
+	// Pace between two requests to one glass; PageTimeout for one request;
+	// Budget: requests per run and glass (a table left unread is stored
+	// as partial and continued by the next run).
+	Pace        time.Duration `yaml:"pace"`
+	PageTimeout time.Duration `yaml:"page_timeout"`
+	Budget      int           `yaml:"budget"`
+	// LookingGlasses to read; empty means alicelg.DefaultLookingGlasses
+	// (IX.br's lg.ix.br, neighbours only).
+	LookingGlasses []alicelg.LookingGlass `yaml:"looking_glasses"`
+}
+
+func (c AliceLGSource) validate() error {
+	if c.Interval < time.Minute {
+		return fmt.Errorf("alicelg.interval must be at least 1m")
+	}
+	if c.Pace < 0 || c.Budget < 0 || c.PageTimeout < 0 {
+		return fmt.Errorf("alicelg.pace, page_timeout and budget must not be negative")
+	}
+	seen := map[string]bool{}
+	for _, g := range c.LookingGlasses {
+		if err := g.Validate(); err != nil {
+			return fmt.Errorf("alicelg.looking_glasses: %w", err)
+		}
+		if seen[g.Name] {
+			return fmt.Errorf("alicelg.looking_glasses: %s listed twice", g.Name)
+		}
+		seen[g.Name] = true
+	}
+	return nil
+}
+
+// aliceLGSources returns one scheduled source per looking glass,
+// "alicelg:<name>"; route servers are tied to exchanges by the LAN
+// prefixes of the newest PeeringDB snapshot (or the glass's ixp_ids).
+func aliceLGSources(cfg AliceLGSource, client *safehttp.Client, st store.Store, log *slog.Logger) []collector.Source {
+	glasses := cfg.LookingGlasses
+	if len(glasses) == 0 {
+		glasses = alicelg.DefaultLookingGlasses()
+	}
+	f := alicelg.New(client, st, alicelg.Config{Pace: cfg.Pace, PageTimeout: cfg.PageTimeout, Budget: cfg.Budget, Logger: log,
+		LANs: func(ctx context.Context) ([]vantage.LAN, error) {
+			return vantage.LANsAt(ctx, st, ixp.SourcePeeringDB, time.Now())
+		}})
+	var out []collector.Source
+	for _, g := range glasses {
+		out = append(out, collector.Source{Name: ixp.AliceLGSource(g.Name), Interval: cfg.Interval, Timeout: cfg.Timeout,
+			Collect: func(ctx context.Context) (store.PublishResult, error) {
+				res, err := f.Collect(ctx, g)
+				var last store.PublishResult
+				for _, r := range res {
+					last = r.Publish
+				}
+				return last, err
+			}})
+	}
+	return out
 }

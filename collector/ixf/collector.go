@@ -21,20 +21,21 @@ type Publisher interface {
 	Publish(ctx context.Context, in ixp.SnapshotInput) (ixp.Snapshot, error)
 }
 
-// Config configures a Collector.
+// Config configures a Collector. The yaml keys are those of the ixf
+// section of the ixpobs configuration (docs/CONFIG.md).
 type Config struct {
 	// Concurrency is how many exports are fetched at once (default 4).
-	Concurrency int
+	Concurrency int `yaml:"concurrency"`
 	// MaxBodyBytes caps one export, after decompression (default: the
 	// client's cap). It also caps local files.
-	MaxBodyBytes int64
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
 	// FetchTimeout bounds one export's fetch (default: the client's total
 	// timeout).
-	FetchTimeout time.Duration
+	FetchTimeout time.Duration `yaml:"fetch_timeout"`
 	// Now is the clock (default time.Now).
-	Now func() time.Time
+	Now func() time.Time `yaml:"-"`
 	// Logger receives one line per export (default: discard).
-	Logger *slog.Logger
+	Logger *slog.Logger `yaml:"-"`
 }
 
 // DefaultConfig returns the defaults: 4 exports at once, caps and timeouts
@@ -71,7 +72,7 @@ func New(client *safehttp.Client, pub Publisher, cfg Config) (*Collector, error)
 		return nil, fmt.Errorf("ixf: collector needs a client and a publisher: %w", ixp.ErrInvalid)
 	}
 	if cfg.Concurrency == 0 {
-		cfg.Concurrency = 4
+		cfg.Concurrency = DefaultConfig().Concurrency
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

@@ -87,7 +87,7 @@ func IXFToPeeringDB(ps []Provider) map[int64]int64 {
 // Target is one export to collect: an http(s) URL, or a local file that
 // only a user can name.
 type Target struct {
-	Name string // source name, without SourcePrefix
+	Name string // source name, without ixp.SourcePrefixIXF
 	URL  string // http or https; "" for a file
 	Path string // local file (FromUser only)
 	From string // FromIXPDB, FromPeeringDB or FromUser

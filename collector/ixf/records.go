@@ -10,9 +10,6 @@ import (
 	"github.com/ixpobs/ixpobs/ixp"
 )
 
-// SourcePrefix starts the snapshot source name of every IX-F export.
-const SourcePrefix = "ixf:"
-
 // MaxClockSkew is how far in the future of the fetch time an export
 // timestamp may be before the fetch time is used instead.
 const MaxClockSkew = time.Hour
@@ -29,7 +26,7 @@ func hashID(parts ...string) int64 {
 }
 
 // ExchangeID returns the stable record id of exchange exportIXPID of the
-// export published under source name (without SourcePrefix).
+// export published under source name (without ixp.SourcePrefixIXF).
 func ExchangeID(name string, exportIXPID int64) int64 {
 	return hashID("ixf-ixp", name, strconv.FormatInt(exportIXPID, 10))
 }
@@ -51,7 +48,7 @@ func ConnectionID(name string, exportIXPID int64, asn ixp.ASN, vlan int64, ipv4,
 // records: one ixp.KindExportedExchange record per exchange and one
 // ixp.KindConnection record per connection, with stable ids, Record.IXID
 // the matched PeeringDB exchange (0 when unmatched) and Record.ASN the
-// member's ASN. name is the source name without SourcePrefix. It also sets
+// member's ASN. name is the source name without ixp.SourcePrefixIXF. It also sets
 // ID and IXID of the connections in ex.
 func Records(name string, ex *Export) ([]ixp.Record, error) {
 	matched := make(map[int64]int64, len(ex.Exchanges))
@@ -91,17 +88,18 @@ func Records(name string, ex *Export) ([]ixp.Record, error) {
 }
 
 // SnapshotAt returns the time a snapshot of ex stands for: the export's
-// timestamp, or fetched when the export has none or one more than
-// MaxClockSkew after fetched.
+// timestamp, or fetched when the export has none, one more than
+// MaxClockSkew after fetched or one before ixp.EarliestSnapshot (the store
+// refuses such dates: see ixp.CheckSnapshotTime).
 func SnapshotAt(ex *Export, fetched time.Time) time.Time {
-	if ex.Timestamp.IsZero() || ex.Timestamp.After(fetched.Add(MaxClockSkew)) {
+	if ex.Timestamp.IsZero() || ex.Timestamp.After(fetched.Add(MaxClockSkew)) || ex.Timestamp.Before(ixp.EarliestSnapshot) {
 		return fetched.UTC()
 	}
 	return ex.Timestamp
 }
 
 // Snapshot builds the snapshot of one export for a store's Publish: source
-// SourcePrefix+name, at SnapshotAt, covering the exported-exchange and
+// ixp.IXFSource(name), at SnapshotAt, covering the exported-exchange and
 // connection kinds, with the decoder's report as notes and the export's file
 // or URL as origin.
 func Snapshot(name string, ex *Export, fetched time.Time) (ixp.SnapshotInput, error) {
@@ -113,8 +111,11 @@ func Snapshot(name string, ex *Export, fetched time.Time) (ixp.SnapshotInput, er
 	if !ex.Timestamp.IsZero() && ex.Timestamp.After(fetched.Add(MaxClockSkew)) {
 		notes = append(notes, fmt.Sprintf("ixf: export timestamp %s is after the fetch time; fetch time used", ex.Timestamp.Format(time.RFC3339)))
 	}
+	if !ex.Timestamp.IsZero() && ex.Timestamp.Before(ixp.EarliestSnapshot) {
+		notes = append(notes, fmt.Sprintf("ixf: export timestamp %s is before %s; fetch time used", ex.Timestamp.Format(time.RFC3339), ixp.EarliestSnapshot.Format(time.DateOnly)))
+	}
 	return ixp.SnapshotInput{
-		Source:  SourcePrefix + name,
+		Source:  ixp.IXFSource(name),
 		At:      SnapshotAt(ex, fetched),
 		Kinds:   []ixp.Kind{ixp.KindExportedExchange, ixp.KindConnection},
 		Records: recs,

@@ -135,11 +135,11 @@ func New(cfg Config, httpClient Getter, st Publisher, log *slog.Logger) (*Collec
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Collector{cfg: cfg, http: httpClient, store: st, log: log.With("source", Source), Now: time.Now, Sleep: sleep}, nil
+	return &Collector{cfg: cfg, http: httpClient, store: st, log: log.With("source", ixp.SourcePeeringDB), Now: time.Now, Sleep: sleep}, nil
 }
 
 // Name is the source name.
-func (c *Collector) Name() string { return Source }
+func (c *Collector) Name() string { return ixp.SourcePeeringDB }
 
 func sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
@@ -157,7 +157,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 func (c *Collector) Collect(ctx context.Context, force bool) (store.PublishResult, error) {
 	started := c.Now().UTC()
 	var since time.Time
-	latest, err := c.store.SnapshotAt(ctx, Source, time.Time{})
+	latest, err := c.store.SnapshotAt(ctx, ixp.SourcePeeringDB, time.Time{})
 	switch {
 	case errors.Is(err, ixp.ErrNotFound):
 	case err != nil:
@@ -210,7 +210,7 @@ func (c *Collector) needFull(ctx context.Context, latest ixp.Snapshot, now time.
 	// Walk back to the newest full snapshot.
 	at := latest.At
 	for i := 0; i < 10000; i++ {
-		sn, err := c.store.SnapshotAt(ctx, Source, at.Add(-time.Second))
+		sn, err := c.store.SnapshotAt(ctx, ixp.SourcePeeringDB, at.Add(-time.Second))
 		if err != nil {
 			return true
 		}
@@ -243,7 +243,7 @@ func (c *Collector) get(ctx context.Context, u string) ([]byte, error) {
 		}
 		if errors.Is(err, io.ErrUnexpectedEOF) {
 			// The connection ended before the body's Content-Length.
-			return nil, &ixp.ParseError{Source: Source, File: u, Offset: -1, Record: -1,
+			return nil, &ixp.ParseError{Source: ixp.SourcePeeringDB, File: u, Offset: -1, Record: -1,
 				Err: fmt.Errorf("body ends before its Content-Length: %w: %w", ixp.ErrTruncated, err)}
 		}
 		var se *safehttp.StatusError

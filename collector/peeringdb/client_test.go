@@ -152,7 +152,7 @@ func TestAPISync(t *testing.T) {
 			t.Errorf("request %s does not ask %s", r, want)
 		}
 	}
-	recs, err := st.Objects(ctx, peeringdb.Source, ixp.KindConnection, time.Time{}, store.Filter{})
+	recs, err := st.Objects(ctx, ixp.SourcePeeringDB, ixp.KindConnection, time.Time{}, store.Filter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +194,7 @@ func TestAPISyncGivesUp(t *testing.T) {
 	if n := len(fake.requests); n != 4 {
 		t.Errorf("requests = %d, want 1 + 3 retries", n)
 	}
-	if _, err := st.SnapshotAt(context.Background(), peeringdb.Source, time.Time{}); !errors.Is(err, ixp.ErrNotFound) {
+	if _, err := st.SnapshotAt(context.Background(), ixp.SourcePeeringDB, time.Time{}); !errors.Is(err, ixp.ErrNotFound) {
 		t.Errorf("a failed sync published something: %v", err)
 	}
 }

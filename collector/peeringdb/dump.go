@@ -30,6 +30,9 @@ type Dump struct {
 	// MaxUpdated is the newest "updated" time of any object.
 	MaxUpdated time.Time
 	Report     Report
+	// Schema is the schema of an archived SQLite file (SchemaV1,
+	// SchemaV2), "" for JSON.
+	Schema string
 }
 
 // Report says what a dump contained and what was left out.
@@ -179,7 +182,7 @@ func (d *Dump) parseError(name string, offset, record int64, err error) error {
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		err = fmt.Errorf("%w: %w", ixp.ErrTruncated, err)
 	}
-	return &ixp.ParseError{Source: "peeringdb", File: name, Offset: offset, Record: record, Err: err}
+	return &ixp.ParseError{Source: ixp.SourcePeeringDB, File: name, Offset: offset, Record: record, Err: err}
 }
 
 // decodeTop walks the top-level object: {"meta":…, "data": [...]} for an
@@ -282,32 +285,43 @@ func (d *Dump) decodeData(dec *json.Decoder, name string, k ixp.Kind) error {
 		if o.ID <= 0 {
 			return d.parseError(name, start, i, fmt.Errorf("%s object without a valid id: %w", k, ixp.ErrInvalid))
 		}
-		if first, dup := d.seen[k][o.ID]; dup {
-			return d.parseError(name, start, i, fmt.Errorf("%s id %d given twice (first in %s, record %d): %w", k, o.ID, first.file, first.record, ixp.ErrInvalid))
-		}
-		if d.seen[k] == nil {
-			d.seen[k] = map[int64]place{}
-		}
-		d.seen[k][o.ID] = place{name, i}
-		status := strings.ToLower(o.Status)
-		if o.missing != "" && (status == "ok" || status == "") {
-			return d.parseError(name, start, i, fmt.Errorf("%s %d has no %s: %w", k, o.ID, o.missing, ixp.ErrInvalid))
-		}
-		if t, err := time.Parse(time.RFC3339, o.Updated); err == nil && t.After(d.MaxUpdated) {
-			d.MaxUpdated = t.UTC()
-		}
-		switch status {
-		case "ok", "":
-			d.objects[k] = append(d.objects[k], o)
-		case "deleted":
-			d.deleted[k] = append(d.deleted[k], o.ID)
-			d.Report.Deleted[k.String()]++
-		default:
-			d.Report.Skipped[k.String()+" "+o.Status]++
+		if err := d.add(name, start, i, k, o); err != nil {
+			return err
 		}
 	}
 	if _, err := dec.Token(); err != nil {
 		return d.parseError(name, dec.InputOffset(), -1, err)
+	}
+	return nil
+}
+
+// add keeps one decoded object read at record i (byte offset start, -1
+// when not a byte stream) of file name: it refuses an id given twice and
+// an object missing a field it cannot do without, and sorts objects by
+// status.
+func (d *Dump) add(name string, start, i int64, k ixp.Kind, o object) error {
+	if first, dup := d.seen[k][o.ID]; dup {
+		return d.parseError(name, start, i, fmt.Errorf("%s id %d given twice (first in %s, record %d): %w", k, o.ID, first.file, first.record, ixp.ErrInvalid))
+	}
+	if d.seen[k] == nil {
+		d.seen[k] = map[int64]place{}
+	}
+	d.seen[k][o.ID] = place{name, i}
+	status := strings.ToLower(o.Status)
+	if o.missing != "" && (status == "ok" || status == "") {
+		return d.parseError(name, start, i, fmt.Errorf("%s %d has no %s: %w", k, o.ID, o.missing, ixp.ErrInvalid))
+	}
+	if t, err := time.Parse(time.RFC3339, o.Updated); err == nil && t.After(d.MaxUpdated) {
+		d.MaxUpdated = t.UTC()
+	}
+	switch status {
+	case "ok", "":
+		d.objects[k] = append(d.objects[k], o)
+	case "deleted":
+		d.deleted[k] = append(d.deleted[k], o.ID)
+		d.Report.Deleted[k.String()]++
+	default:
+		d.Report.Skipped[k.String()+" "+o.Status]++
 	}
 	return nil
 }
@@ -352,10 +366,17 @@ func (d *Dump) Snapshot(at time.Time, delta bool) (ixp.SnapshotInput, error) {
 		if d.MaxUpdated.IsZero() {
 			return ixp.SnapshotInput{}, fmt.Errorf("peeringdb: no snapshot date given and no object has an updated time: %w", ixp.ErrInvalid)
 		}
+		if err := ixp.CheckSnapshotTime(d.MaxUpdated, time.Now()); err != nil {
+			return ixp.SnapshotInput{}, fmt.Errorf("peeringdb: %s: newest \"updated\" time of the objects, used as the snapshot date (give --at to override): %w",
+				strings.Join(d.Report.Files, ","), err)
+		}
 		y, m, dd := d.MaxUpdated.Date()
 		at = time.Date(y, m, dd, 0, 0, 0, 0, time.UTC)
 	}
-	in := ixp.SnapshotInput{Source: Source, At: at, Kinds: d.Kinds(), Delta: delta, Origin: strings.Join(d.Report.Files, ",")}
+	if err := ixp.CheckSnapshotTime(at, time.Now()); err != nil {
+		return ixp.SnapshotInput{}, fmt.Errorf("peeringdb: %s: %w", strings.Join(d.Report.Files, ","), err)
+	}
+	in := ixp.SnapshotInput{Source: ixp.SourcePeeringDB, At: at, Kinds: d.Kinds(), Delta: delta, Origin: strings.Join(d.Report.Files, ",")}
 	if delta {
 		in.Deleted = d.deleted
 	}
@@ -423,6 +444,3 @@ func (d *Dump) notes() []string {
 	add("deleted", d.Report.Deleted)
 	return notes
 }
-
-// Source is the source name of PeeringDB snapshots.
-const Source = "peeringdb"

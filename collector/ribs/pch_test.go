@@ -166,3 +166,32 @@ func decodeJSON(t *testing.T, b []byte, v any) {
 		t.Fatal(err)
 	}
 }
+
+// TestImportMRTFarFuture: an MRT file whose records carry the largest
+// timestamp (0xffffffff, year 2106) is refused naming the file; --at can
+// date it instead.
+func TestImportMRTFarFuture(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	p := filepath.Join(dir, "future.mrt.gz")
+	if err := os.WriteFile(p, gen(t, time.Unix(0xffffffff, 0).UTC(), 500, 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "f.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	_, err = ribs.ImportFile(ctx, st, p, ribs.ImportOptions{Collector: "x"})
+	var te *ixp.TimeError
+	if !errors.As(err, &te) || !strings.Contains(err.Error(), "future.mrt.gz") || !strings.Contains(err.Error(), "newest record time") {
+		t.Fatalf("ImportFile = %v, want a TimeError naming the file and the record time", err)
+	}
+	if snaps, _ := st.Snapshots(ctx, "bgp:x"); len(snaps) != 0 {
+		t.Errorf("%d snapshots written, want none", len(snaps))
+	}
+	at := time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
+	if res, err := ribs.ImportFile(ctx, st, p, ribs.ImportOptions{Collector: "x", At: at}); err != nil || res.Snapshot != "2026-11-28T00:00:00Z" {
+		t.Errorf("with At: %+v, %v", res, err)
+	}
+}

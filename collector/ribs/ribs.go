@@ -1,12 +1,14 @@
 // Package ribs is the scheduled collector of route collectors' RIB dumps
-// (MRT archives of RIPE RIS and RouteViews): for each configured collector
+// (MRT archives of RIPE RIS and RouteViews, PCH's daily "show ip bgp" text
+// tables): for each configured collector
 // it finds the newest published dump from a URL template, downloads it
 // through the shared hardened client (internal/safehttp) to a temporary
 // file with a size cap, and imports it exactly as `ixpobs import mrt`
 // does (ImportFile) into the snapshot source "bgp:<collector>". A dump
 // already imported is not fetched again. Each collector is its own
-// collector.Source, named "mrt:<collector>", so runs and failures are
-// recorded and counted per collector.
+// collector.Source, named like its snapshots "bgp:<collector>"
+// (ixp.BGPSource), so runs and failures are recorded and counted per
+// collector under the same name as `import mrt` and live sessions.
 package ribs
 
 import (
@@ -25,9 +27,6 @@ import (
 	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/store"
 )
-
-// SourcePrefix starts the run source name of each collector's fetcher.
-const SourcePrefix = "mrt:"
 
 // Collector is one route collector's RIB archive.
 type Collector struct {
@@ -56,7 +55,10 @@ type Collector struct {
 // publish; IXP ids are the exchanges where PeeringDB (2022 dump) lists the
 // project's ASN (RIS AS12654, RouteViews AS6447, PCH's collectors AS3856)
 // in the collector's city; where it does not (route-views.chile,
-// route-views.peru, some PCH collectors), the id is 0. PCH publishes a
+// route-views.peru, some PCH collectors), the id is 0 and each imported
+// dump is tied to the exchange whose PeeringDB LAN prefixes hold most of
+// its peers' addresses (collector/vantage; a multihop collector such as
+// rrc24 stays untied). PCH publishes a
 // daily "show ip bgp" table per collector and address family (text, read
 // by bgp/showbgp); its collectors are named by their city's airport code,
 // as PCH's archive lists them.
@@ -195,7 +197,7 @@ func (f *Fetcher) Collect(ctx context.Context, c Collector) (store.PublishResult
 		return store.PublishResult{}, err
 	}
 	newest := f.cfg.Now().UTC().Truncate(c.Period)
-	src := snapshot.SourcePrefix + c.Name
+	src := ixp.BGPSource(c.Name)
 	var missing []string
 	for i := 0; i < f.cfg.Lookback; i++ {
 		at := newest.Add(-time.Duration(i) * c.Period)

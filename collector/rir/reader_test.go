@@ -9,11 +9,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ixpobs/ixpobs/internal/testdiff"
 	"github.com/ixpobs/ixpobs/ixp"
 )
 
@@ -106,20 +106,22 @@ func TestReaderSmallFiles(t *testing.T) {
 				if err != nil {
 					t.Fatalf("got error %v, want none", err)
 				}
-				if !reflect.DeepEqual(h, tt.header) {
-					t.Errorf("got header %+v, want %+v", h, tt.header)
+				if d := testdiff.Diff(tt.header, h); d != "" {
+					t.Errorf("header (-want +got):\n%s", d)
 				}
 				if len(es) != tt.entries {
 					t.Errorf("got %d entries, want %d", len(es), tt.entries)
 				}
-				if !reflect.DeepEqual(rep.Fields, tt.fields) {
-					t.Errorf("got fields per line %v, want %v", rep.Fields, tt.fields)
+				if d := testdiff.Diff(tt.fields, rep.Fields); d != "" {
+					t.Errorf("fields per line (-want +got):\n%s", d)
 				}
 				if rep.Trailing != tt.trailing {
 					t.Errorf("got %d trailing lines, want %d", rep.Trailing, tt.trailing)
 				}
-				if len(es) > 0 && !reflect.DeepEqual(es[0], tt.first) {
-					t.Errorf("got first entry %+v, want %+v", es[0], tt.first)
+				if len(es) > 0 {
+					if d := testdiff.Diff(tt.first, es[0]); d != "" {
+						t.Errorf("first entry (-want +got):\n%s", d)
+					}
 				}
 			})
 		}
@@ -142,8 +144,8 @@ func TestReaderEntries(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if !reflect.DeepEqual(tt.got, tt.want) {
-				t.Errorf("got %+v, want %+v", tt.got, tt.want)
+			if d := testdiff.Diff(tt.want, tt.got); d != "" {
+				t.Errorf("entry (-want +got):\n%s", d)
 			}
 		})
 	}
@@ -247,8 +249,8 @@ func TestImportSmall(t *testing.T) {
 	if asns != 32 || prefixes != 2 {
 		t.Fatalf("got %d asn and %d prefix records, want 32 and 2", asns, prefixes)
 	}
-	if got, want := res.Report.ASNsDropped, map[string]int{"available": 1}; !reflect.DeepEqual(got, want) {
-		t.Errorf("got dropped %v, want %v", got, want)
+	if d := testdiff.Diff(map[string]int{"available": 1}, res.Report.ASNsDropped); d != "" {
+		t.Errorf("dropped (-want +got):\n%s", d)
 	}
 	// AS2497+31 is the last ASN of the JP range.
 	last := res.Records[31]
@@ -269,8 +271,8 @@ func TestImportSmall(t *testing.T) {
 	}
 	wantP := ixp.PrefixDelegation{Registry: "apnic", Country: "ZA", Family: 4, Start: "196.4.20.0", Count: 2560,
 		Prefixes: []string{"196.4.20.0/22", "196.4.24.0/22", "196.4.28.0/23"}, Status: "allocated", Date: "1993-08-31", OpaqueID: "F369838C"}
-	if !reflect.DeepEqual(p, wantP) {
-		t.Errorf("got %+v, want %+v", p, wantP)
+	if d := testdiff.Diff(wantP, p); d != "" {
+		t.Errorf("prefix delegation (-want +got):\n%s", d)
 	}
 	if res.Records[32].ID != PrefixID("apnic", 4, "196.4.20.0", 2560) {
 		t.Errorf("got id %d, want PrefixID of the line", res.Records[32].ID)
@@ -279,8 +281,8 @@ func TestImportSmall(t *testing.T) {
 	if in.Source != "rir:apnic" || !in.At.Equal(time.Date(2016, 1, 31, 0, 0, 0, 0, time.UTC)) || in.Delta {
 		t.Errorf("got snapshot %s at %v delta %v, want rir:apnic at 2016-01-31 full", in.Source, in.At, in.Delta)
 	}
-	if !reflect.DeepEqual(in.Kinds, []ixp.Kind{ixp.KindASNDelegation, ixp.KindPrefixDelegation}) {
-		t.Errorf("got kinds %v", in.Kinds)
+	if d := testdiff.Diff([]ixp.Kind{ixp.KindASNDelegation, ixp.KindPrefixDelegation}, in.Kinds); d != "" {
+		t.Errorf("kinds (-want +got):\n%s", d)
 	}
 }
 
@@ -299,11 +301,11 @@ func TestImportIANA(t *testing.T) {
 	if p.Status != "lacnic" || p.Prefixes[0] != "2800::/12" || p.Family != 6 {
 		t.Errorf("got %+v, want 2800::/12 designated to lacnic", p)
 	}
-	if got, want := res.Report.ASNsDropped, map[string]int{"ietf": 1, "lacnic": 2048}; !reflect.DeepEqual(got, want) {
-		t.Errorf("got dropped asns %v, want %v", got, want)
+	if d := testdiff.Diff(map[string]int{"ietf": 1, "lacnic": 2048}, res.Report.ASNsDropped); d != "" {
+		t.Errorf("dropped asns (-want +got):\n%s", d)
 	}
-	if got := res.SnapshotInput().Kinds; !reflect.DeepEqual(got, []ixp.Kind{ixp.KindPrefixDelegation}) {
-		t.Errorf("got kinds %v, want prefix only", got)
+	if d := testdiff.Diff([]ixp.Kind{ixp.KindPrefixDelegation}, res.SnapshotInput().Kinds); d != "" {
+		t.Errorf("kinds (-want +got):\n%s", d)
 	}
 }
 
@@ -350,5 +352,26 @@ func TestReaderGzipCuts(t *testing.T) {
 		if !errors.Is(err, ixp.ErrTruncated) {
 			t.Errorf("cut at %d of %d: got %v, want ixp.ErrTruncated", cut, len(full), err)
 		}
+	}
+}
+
+// TestImportFarFutureSerial: a file whose serial says 2099-12-31 (or 1985)
+// is refused with the file named, not published as the newest registry.
+func TestImportFarFutureSerial(t *testing.T) {
+	good := string(mustRead(t, "apnic-small.txt"))
+	for _, tc := range []struct{ name, header string }{
+		{"future serial", "2.3|apnic|20991231|4||20991230|+1000"},
+		{"future end date", "2.3|apnic|1|4||99991231|+1000"},
+		{"before 1990", "2.3|apnic|19851231|4||19851230|+1000"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := strings.Replace(good, "2.3|apnic|20160131|4||20160130|+1000", tc.header, 1)
+			_, err := Import(context.Background(), strings.NewReader(in), "apnic-odd.txt")
+			var te *ixp.TimeError
+			var pe *ixp.ParseError
+			if !errors.As(err, &te) || !errors.As(err, &pe) || pe.File != "apnic-odd.txt" {
+				t.Fatalf("Import = %v, want a ParseError naming the file around a TimeError", err)
+			}
+		})
 	}
 }

@@ -3,12 +3,14 @@ package rir
 import (
 	"context"
 	"encoding/json"
-	"github.com/ixpobs/ixpobs/internal/testenv"
 	"io"
 	"os"
 	"path/filepath"
-	"reflect"
+	"slices"
 	"testing"
+
+	"github.com/ixpobs/ixpobs/internal/testdiff"
+	"github.com/ixpobs/ixpobs/internal/testenv"
 
 	"github.com/ixpobs/ixpobs/ixp"
 )
@@ -89,14 +91,14 @@ func TestRealFilesMatchProvenance(t *testing.T) {
 					status[st] += n
 				}
 			}
-			if !reflect.DeepEqual(types, tt.types) {
-				t.Errorf("got records by type %v, want %v", types, tt.types)
+			if d := testdiff.Diff(tt.types, types); d != "" {
+				t.Errorf("records by type (-want +got):\n%s", d)
 			}
-			if !reflect.DeepEqual(status, tt.status) {
-				t.Errorf("got records by status %v, want %v", status, tt.status)
+			if d := testdiff.Diff(tt.status, status); d != "" {
+				t.Errorf("records by status (-want +got):\n%s", d)
 			}
-			if !reflect.DeepEqual(rep.Fields, tt.fields) {
-				t.Errorf("got fields per line %v, want %v", rep.Fields, tt.fields)
+			if d := testdiff.Diff(tt.fields, rep.Fields); d != "" {
+				t.Errorf("fields per line (-want +got):\n%s", d)
 			}
 			if got := res.Header.Date.Format("2006-01-02"); got != tt.date {
 				t.Errorf("got file date %s, want %s", got, tt.date)
@@ -141,8 +143,8 @@ func TestRealIANA(t *testing.T) {
 			types[typ] += n
 		}
 	}
-	if want := map[string]int{"asn": 133, "ipv4": 781, "ipv6": 59}; !reflect.DeepEqual(types, want) {
-		t.Errorf("got %v, want %v", types, want)
+	if d := testdiff.Diff(map[string]int{"asn": 133, "ipv4": 781, "ipv6": 59}, types); d != "" {
+		t.Errorf("records by type (-want +got):\n%s", d)
 	}
 	if got, want := res.Report.Trailing, 2530+1-973; got != want {
 		t.Errorf("got %d trailing lines, want %d", got, want)
@@ -160,7 +162,7 @@ func TestRealIANA(t *testing.T) {
 			if err := json.Unmarshal(r.Data, &d); err != nil {
 				t.Fatal(err)
 			}
-			if d.Status != "lacnic" || d.Date != "2002-11-01" || !reflect.DeepEqual(d.Prefixes, []string{"200.0.0.0/8"}) {
+			if d.Status != "lacnic" || d.Date != "2002-11-01" || !slices.Equal(d.Prefixes, []string{"200.0.0.0/8"}) {
 				t.Errorf("got %+v, want 200.0.0.0/8 designated to lacnic on 2002-11-01", d)
 			}
 		}
@@ -207,8 +209,8 @@ func TestRealLACNIC20220331Lines(t *testing.T) {
 		entries = append(entries, e)
 		if w, ok := want[e.Line]; ok {
 			w.Line = e.Line
-			if !reflect.DeepEqual(e, w) {
-				t.Errorf("line %d: got %+v, want %+v", e.Line, e, w)
+			if d := testdiff.Diff(w, e); d != "" {
+				t.Errorf("line %d (-want +got):\n%s", e.Line, d)
 			}
 			delete(want, e.Line)
 		}
@@ -279,8 +281,8 @@ func TestRealLACNIC20220331Lines(t *testing.T) {
 			}
 			want := ixp.PrefixDelegation{Registry: "lacnic", Country: "BR", Family: 6, Start: "2001:12ff::", Count: 32,
 				Prefixes: []string{"2001:12ff::/32"}, Status: "assigned", Date: "2007-12-19", OpaqueID: "114721"}
-			if !reflect.DeepEqual(d, want) {
-				t.Errorf("got %+v, want %+v", d, want)
+			if diff := testdiff.Diff(want, d); diff != "" {
+				t.Errorf("prefix delegation (-want +got):\n%s", diff)
 			}
 			return
 		}

@@ -2,9 +2,10 @@ package rir
 
 import (
 	"net/netip"
-	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/ixpobs/ixpobs/internal/testdiff"
 )
 
 func TestSplitIPv4(t *testing.T) {
@@ -94,7 +95,7 @@ func TestDefaultSources(t *testing.T) {
 		got[s.Registry] = true
 	}
 	want := map[string]bool{"afrinic": true, "apnic": true, "arin": true, "lacnic": true, "ripencc": true, "iana": true}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got registries %v, want %v", got, want)
+	if d := testdiff.Diff(want, got); d != "" {
+		t.Errorf("registries (-want +got):\n%s", d)
 	}
 }

@@ -12,8 +12,11 @@
 //   - it bounds connect time, the idle time between bytes and the total
 //     time of a fetch, the response header size and the body size (after
 //     transparent gzip decompression, so a gzip bomb stops at the cap);
-//   - it never uses proxies from the environment (they would bypass the
-//     address check);
+//   - it never uses proxies from the environment on its own (they would
+//     bypass the address check): a proxy is used only when Config.Proxy
+//     names it, and then the address check applies to the proxy (a
+//     private proxy must be allow-listed) and, before the request, to the
+//     target's literal or locally resolved addresses;
 //   - it returns typed errors (ErrBlockedAddress, ErrBodyTooLarge,
 //     ErrTooManyRedirects, ErrTimeout, *StatusError…) that Kind maps to a
 //     short label for metrics.
@@ -22,6 +25,8 @@ package safehttp
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -104,6 +109,13 @@ type Config struct {
 	AllowPrefixes []netip.Prefix
 	// Now is the clock used for Retry-After dates; nil means time.Now.
 	Now func() time.Time
+	// Proxy is an http(s) proxy URL for every request (nil: none), except
+	// to the hosts of NoProxy (exact names, or ".example.org" suffixes).
+	Proxy   *url.URL
+	NoProxy []string
+	// CAFile is a PEM file of certificate authorities trusted in addition
+	// to the system's (a mirror or proxy with an internal CA).
+	CAFile string
 }
 
 // DefaultConfig returns the defaults: connect 10 s, idle read 30 s, total
@@ -145,6 +157,9 @@ func (c Config) Validate() error {
 			}
 		}
 	}
+	if c.Proxy != nil && (c.Proxy.Scheme != "http" && c.Proxy.Scheme != "https" || c.Proxy.Host == "") {
+		return fmt.Errorf("safehttp: proxy %q must be an http(s) URL with a host", c.Proxy.Redacted())
+	}
 	for _, p := range c.AllowPrefixes {
 		if !p.IsValid() {
 			return fmt.Errorf("safehttp: invalid allow prefix %v", p)
@@ -172,8 +187,13 @@ func New(cfg Config) (*Client, error) {
 	cfg.AllowPrefixes = append([]netip.Prefix(nil), cfg.AllowPrefixes...)
 	c := &Client{cfg: cfg}
 	dialer := &net.Dialer{Timeout: cfg.ConnectTimeout, KeepAlive: 30 * time.Second, Control: c.control}
+	tlsConf, err := tlsConfig(cfg.CAFile)
+	if err != nil {
+		return nil, err
+	}
 	c.tr = &http.Transport{
-		Proxy: nil, // never: a proxy would make the address check moot
+		Proxy:           c.proxy, // only the configured one, never the environment's
+		TLSClientConfig: tlsConf,
 		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 			conn, err := dialer.DialContext(ctx, network, addr)
 			if err != nil {
@@ -190,6 +210,55 @@ func New(cfg Config) (*Client, error) {
 	}
 	c.hc = &http.Client{Transport: c.tr, CheckRedirect: c.checkRedirect}
 	return c, nil
+}
+
+// tlsConfig trusts the system roots plus those of caFile.
+func tlsConfig(caFile string) (*tls.Config, error) {
+	if caFile == "" {
+		return nil, nil
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, fmt.Errorf("safehttp: ca file: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("safehttp: ca file %s: no PEM certificate in it", caFile)
+	}
+	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
+}
+
+// proxy returns the configured proxy for req, after checking the target:
+// the proxy connects to it, so the dial-time check cannot. An address
+// literal is checked; a name is resolved locally and each address checked
+// (a name that does not resolve locally, as in networks where only the
+// proxy resolves, is left to the proxy).
+func (c *Client) proxy(req *http.Request) (*url.URL, error) {
+	if c.cfg.Proxy == nil {
+		return nil, nil
+	}
+	host := req.URL.Hostname()
+	for _, np := range c.cfg.NoProxy {
+		np = strings.ToLower(strings.TrimSpace(np))
+		if np != "" && (strings.EqualFold(host, np) || strings.HasPrefix(np, ".") && strings.HasSuffix(strings.ToLower(host), np)) {
+			return nil, nil
+		}
+	}
+	if a, err := netip.ParseAddr(host); err == nil {
+		if err := c.CheckAddr(a); err != nil {
+			return nil, err
+		}
+	} else if addrs, err := net.DefaultResolver.LookupNetIP(req.Context(), "ip", host); err == nil {
+		for _, a := range addrs {
+			if err := c.CheckAddr(a); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return c.cfg.Proxy, nil
 }
 
 // Close closes idle connections.

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"testing"
 
+	"github.com/ixpobs/ixpobs/internal/testenv"
 	"github.com/ixpobs/ixpobs/ixp"
 	"go.uber.org/goleak"
 )
@@ -31,10 +32,7 @@ func gzipBytes(t testing.TB, parts ...[]byte) []byte {
 // bzip2Bytes compresses with the bzip2 command (Go has no bzip2 writer).
 func bzip2Bytes(t testing.TB, b []byte) []byte {
 	t.Helper()
-	if _, err := exec.LookPath("bzip2"); err != nil {
-		t.Skip("bzip2 command not found")
-	}
-	cmd := exec.Command("bzip2", "-c")
+	cmd := exec.Command(testenv.LookPath(t, "bzip2"), "-c")
 	cmd.Stdin = bytes.NewReader(b)
 	out, err := cmd.Output()
 	if err != nil {

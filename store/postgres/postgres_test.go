@@ -1,15 +1,22 @@
 package postgres_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ixpobs/ixpobs/internal/testenv"
+	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/store"
 	"github.com/ixpobs/ixpobs/store/postgres"
+	"github.com/ixpobs/ixpobs/store/sqlite"
 	"github.com/ixpobs/ixpobs/store/storetest"
+	"github.com/jackc/pgx/v5"
 )
 
 func TestConformance(t *testing.T) {
@@ -70,5 +77,111 @@ func TestSimpleProtocolRefused(t *testing.T) {
 	}
 	if n != 1 {
 		t.Errorf("query text seen by the server has no $1 placeholder: the simple protocol was used")
+	}
+}
+
+// TestMigration0004 runs the conformance check of the migration that
+// merges mrt:<collector> runs into bgp:<collector>.
+func TestMigration0004(t *testing.T) {
+	dsn := testenv.NewPostgresDatabase(t)
+	open := func(t *testing.T) store.Store {
+		s, err := postgres.Open(context.Background(), dsn, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	storetest.RunBGPSourceMerge(t, storetest.Database{
+		Open: open,
+		Exec: func(t *testing.T, query string) {
+			c, err := pgx.Connect(context.Background(), dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close(context.Background())
+			if _, err := c.Exec(context.Background(), query); err != nil {
+				t.Fatal(err)
+			}
+		},
+		New: func(t *testing.T) store.Store {
+			s, err := postgres.Open(context.Background(), testenv.NewPostgresDatabase(t), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		},
+	})
+}
+
+// TestHistoryFromSQLiteWithNUL moves to PostgreSQL (and to a new SQLite
+// store) the history export of a SQLite store written before the text
+// rule, holding a NUL, a byte that is not UTF-8 and an unpaired surrogate:
+// both imports take it, with the same U+FFFD in place, and the hash of the
+// cleaned version is the one a new publication computes (publishing the
+// cleaned object again changes nothing).
+func TestHistoryFromSQLiteWithNUL(t *testing.T) {
+	ctx := context.Background()
+	at := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	old, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "old.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	in := ixp.SnapshotInput{Source: "peeringdb", At: at, Kinds: []ixp.Kind{ixp.KindExchange}, Records: []ixp.Record{
+		{Kind: ixp.KindExchange, ID: 1, Data: []byte(`{"id":1,"name":"placeholder"}`)},
+		{Kind: ixp.KindExchange, ID: 2, Data: []byte(`{"id":2,"name":"clean"}`)},
+	}}
+	if _, err := old.Publish(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	// What an older ixpobs left in SQLite: the text rule did not exist.
+	for _, q := range []string{
+		"UPDATE versions SET data = CAST('{\"id\":1,\"name\":\"a\\u0000b \\ud800 caf\xe9\"}' AS BLOB) WHERE obj_id = 1",
+		"INSERT INTO runs (source, started, finished, ok, error_kind, error, detail) VALUES ('peeringdb', 1, 2, FALSE, 'parse', 'bad ' || char(0) || ' byte', '')",
+	} {
+		if _, err := old.SQL().ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var export bytes.Buffer
+	if err := old.ExportHistory(ctx, &export); err != nil {
+		t.Fatal(err)
+	}
+	pg, err := postgres.Open(ctx, testenv.NewPostgresDatabase(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	lite, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "new.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lite.Close()
+	for name, s := range map[string]store.Store{"postgres": pg, "sqlite": lite} {
+		if err := s.ImportHistory(ctx, bytes.NewReader(export.Bytes())); err != nil {
+			t.Fatalf("%s: import: %v", name, err)
+		}
+		recs, err := s.Objects(ctx, "peeringdb", ixp.KindExchange, at, store.Filter{ID: 1})
+		if err != nil || len(recs) != 1 {
+			t.Fatalf("%s: objects = %v, %v", name, recs, err)
+		}
+		var x ixp.Exchange
+		if err := json.Unmarshal(recs[0].Data, &x); err != nil {
+			t.Fatal(err)
+		}
+		if x.Name != "a\uFFFDb \uFFFD caf\uFFFD" {
+			t.Errorf("%s: name = %q, want NUL, surrogate and Latin-1 byte replaced", name, x.Name)
+		}
+		runs, err := s.Runs(ctx, "peeringdb", 1)
+		if err != nil || len(runs) != 1 || runs[0].Error != "bad \uFFFD byte" {
+			t.Errorf("%s: runs = %+v, %v", name, runs, err)
+		}
+		again := ixp.SnapshotInput{Source: "peeringdb", At: at.AddDate(0, 0, 1), Kinds: in.Kinds, Records: []ixp.Record{
+			{Kind: ixp.KindExchange, ID: 1, Data: []byte(`{"id":1,"name":"a\u0000b \ud800 caf` + "\xe9" + `"}`)}, in.Records[1]}}
+		res, err := s.Publish(ctx, again)
+		if err != nil || res.Inserted != 0 || res.Ended != 0 {
+			t.Errorf("%s: republishing the same objects = %+v, %v; want nothing inserted or ended", name, res, err)
+		}
 	}
 }

@@ -26,8 +26,16 @@ var migrations embed.FS
 
 // Open opens (creating if needed) the SQLite database at path, or an
 // in-memory database for ":memory:", and migrates it.
+//
+// A write that finds another process's write under way (an import, the
+// collection of `serve`) waits for it (sqlstore.WaitForWriter), saying so
+// in the log, rather than failing with SQLITE_BUSY.
 func Open(ctx context.Context, path string, log *slog.Logger) (*sqlstore.DB, error) {
-	dsn := dsnFor(path)
+	return open(ctx, path, log, busyWait)
+}
+
+func open(ctx context.Context, path string, log *slog.Logger, busy time.Duration) (*sqlstore.DB, error) {
+	dsn := dsnFor(path, busy)
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -38,9 +46,12 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*sqlstore.DB, err
 	} else {
 		db.SetMaxOpenConns(8)
 	}
-	if err := connect(ctx, db); err != nil {
+	if err := connect(ctx, db, busy); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
 	}
 	d := dialect{log: log}
 	if err := d.Migrate(ctx, db, mustSub(migrations, "migrations")); err != nil {
@@ -51,7 +62,9 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*sqlstore.DB, err
 }
 
 // busyWait is how long Open and the statements of a connection wait for a
-// lock another connection holds (busy_timeout, in milliseconds).
+// lock another connection holds (busy_timeout, in milliseconds) before
+// SQLite answers SQLITE_BUSY; a write then waits again
+// (sqlstore.WaitForWriter), a read fails.
 const busyWait = 15 * time.Second
 
 // connect makes the first connection. Switching a new file to WAL needs
@@ -59,8 +72,8 @@ const busyWait = 15 * time.Second
 // waiting out busy_timeout, to a connection that asks while another
 // process or connection does the same (two processes opening a new store
 // together): it is retried for busyWait.
-func connect(ctx context.Context, db *sql.DB) error {
-	deadline := time.Now().Add(busyWait)
+func connect(ctx context.Context, db *sql.DB, busy time.Duration) error {
+	deadline := time.Now().Add(busy)
 	for {
 		err := db.PingContext(ctx)
 		if err == nil || !isBusy(err) || time.Now().After(deadline) {
@@ -81,9 +94,9 @@ func isBusy(err error) bool {
 	return errors.As(err, &se) && se.Code()&0xff == 5
 }
 
-func dsnFor(path string) string {
+func dsnFor(path string, busy time.Duration) string {
 	pragmas := url.Values{}
-	pragmas.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyWait.Milliseconds()))
+	pragmas.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()))
 	// page_size only takes effect while the file is new: before anything
 	// writes page 1, which switching to WAL does. The driver runs the
 	// _pragma list sorted by name, so WAL goes through its own key, which
@@ -116,13 +129,18 @@ type dialect struct{ log *slog.Logger }
 
 func (dialect) Name() string { return "sqlite" }
 
+// Busy reports SQLITE_BUSY: another connection held the writer lock for
+// all of busy_timeout.
+func (dialect) Busy(err error) bool { return isBusy(err) }
+
 // LockSource is a no-op: transactions begin IMMEDIATE, so SQLite already
 // serialises every writer.
 func (dialect) LockSource(context.Context, *sql.Tx, int64) error { return nil }
 
 // Migrate applies the migrations; each runs in a transaction begun
-// IMMEDIATE, so a second process waits (busy_timeout) for the first one's
-// writer lock and then finds the migration recorded.
+// IMMEDIATE, so a second process waits (busy_timeout, then again through
+// sqlstore.WaitForWriter) for the first one's writer lock — a migration or
+// an import under way — and then finds the migration recorded.
 func (d dialect) Migrate(ctx context.Context, db *sql.DB, fsys fs.FS) error {
 	conn, err := db.Conn(ctx)
 	if err != nil {
@@ -130,8 +148,13 @@ func (d dialect) Migrate(ctx context.Context, db *sql.DB, fsys fs.FS) error {
 	}
 	defer conn.Close()
 	start := time.Now()
-	applied, err := sqlstore.ApplyMigrations(ctx, conn, fsys)
-	if err == nil && d.log != nil {
+	var applied int
+	err = sqlstore.WaitForWriter(ctx, d.log, isBusy, "migrate", func() error {
+		var err error
+		applied, err = sqlstore.ApplyMigrations(ctx, conn, fsys)
+		return err
+	})
+	if err == nil {
 		d.log.Info("schema migrated", "backend", "sqlite", "applied", applied, "took", time.Since(start).Round(time.Millisecond))
 	}
 	return err

@@ -87,3 +87,37 @@ func TestOpenNewFileConcurrently(t *testing.T) {
 		}
 	}
 }
+
+// TestMigration0004 runs the conformance check of the migration that
+// merges mrt:<collector> runs into bgp:<collector>.
+func TestMigration0004(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	open := func(t *testing.T) store.Store {
+		s, err := sqlite.Open(context.Background(), path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	storetest.RunBGPSourceMerge(t, storetest.Database{
+		Open: open,
+		Exec: func(t *testing.T, query string) {
+			db, err := sql.Open("sqlite", path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if _, err := db.Exec(query); err != nil {
+				t.Fatal(err)
+			}
+		},
+		New: func(t *testing.T) store.Store {
+			s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "new.db"), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		},
+	})
+}

@@ -84,7 +84,7 @@ func (s *DB) DeleteSnapshot(ctx context.Context, source string, at time.Time) (i
 	fail := func(what string, err error) (ixp.Snapshot, error) {
 		return none, fmt.Errorf("store: delete snapshot %s at %s: %s: %w", source, when, what, err)
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx, "delete snapshot "+source)
 	if err != nil {
 		return fail("begin", err)
 	}

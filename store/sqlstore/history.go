@@ -148,7 +148,7 @@ func (s *DB) ExportHistory(ctx context.Context, w io.Writer) error {
 // ImportHistory reads an export into this store, which must be empty, in
 // one transaction: all of it or nothing.
 func (s *DB) ImportHistory(ctx context.Context, r io.Reader) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx, "import history")
 	if err != nil {
 		return fmt.Errorf("import history: %w", err)
 	}
@@ -184,6 +184,37 @@ func (s *DB) ImportHistory(ctx context.Context, r io.Reader) error {
 		sources[name] = id
 		return id, err
 	}
+	// The text rule (ixp.CleanText, ixp.CleanJSON) applies to every string
+	// read, as to a publication: an export of a store written before the
+	// rule (or by SQLite, which kept what PostgreSQL refuses) moves to any
+	// store. What it replaced is logged with the lines, after the commit.
+	var replaced, replacedLines int
+	var firstLines []int
+	count := func(line, n int) {
+		if n == 0 {
+			return
+		}
+		replaced += n
+		if len(firstLines) == 0 || firstLines[len(firstLines)-1] != line {
+			replacedLines++
+			if len(firstLines) < 5 {
+				firstLines = append(firstLines, line)
+			}
+		}
+	}
+	clean := func(line int, strs ...*string) {
+		for _, p := range strs {
+			var n int
+			*p, n = ixp.CleanText(*p)
+			count(line, n)
+		}
+	}
+	cleanJSON := func(line int, b *json.RawMessage) (changed bool) {
+		v, n := ixp.CleanJSON(*b)
+		*b = v
+		count(line, n)
+		return n > 0
+	}
 	var batch []Row
 	batchSource := int64(-1)
 	flush := func() error {
@@ -205,9 +236,18 @@ func (s *DB) ImportHistory(ctx context.Context, r io.Reader) error {
 		}
 		switch l.Type {
 		case "snapshot":
+			clean(line, &l.Source, &l.Kinds, &l.Digest, &l.Origin)
+			for _, b := range []*json.RawMessage{&l.Counts, &l.Notes} {
+				if json.Valid(*b) {
+					cleanJSON(line, b)
+				}
+			}
 			id, err := srcID(l.Source)
 			if err != nil {
 				return err
+			}
+			if err := ixp.CheckSnapshotTime(fromUnix(l.At), s.Now()); err != nil {
+				return fail(line, fmt.Errorf("%s snapshot %d: %w", l.Source, l.ID, err))
 			}
 			var newID int64
 			if err := tx.QueryRowContext(ctx, `INSERT INTO snapshots (source_id, at, kinds, delta, counts, digest, origin, notes, created)
@@ -217,6 +257,7 @@ func (s *DB) ImportHistory(ctx context.Context, r io.Reader) error {
 			}
 			snapIDs[l.ID] = newID
 		case "version":
+			clean(line, &l.Source)
 			id, err := srcID(l.Source)
 			if err != nil {
 				return err
@@ -230,6 +271,9 @@ func (s *DB) ImportHistory(ctx context.Context, r io.Reader) error {
 			if !json.Valid(l.Data) {
 				return fail(line, fmt.Errorf("version data is not JSON: %w", ixp.ErrInvalid))
 			}
+			if cleanJSON(line, &l.Data) {
+				l.Hash = hashData(l.Data) // as a publication of the cleaned data hashes it
+			}
 			batch = append(batch, Row{Kind: ixp.Kind(l.Kind), ObjID: l.ID, ValidFrom: l.ValidFrom, ValidTo: l.ValidTo, Hash: l.Hash, IXID: l.IXID, ASN: l.ASN, Data: l.Data})
 		case "stats":
 			sid, ok := snapIDs[l.Snapshot]
@@ -239,6 +283,10 @@ func (s *DB) ImportHistory(ctx context.Context, r io.Reader) error {
 			stats[sid] = append(stats[sid], ixp.ExchangeStats{IXID: l.IXID, Members: l.Members, Connections: l.Connections,
 				CapacityMbps: l.Capacity, IPv6Members: l.IPv6Members, RSMembers: l.RSMembers})
 		case "run":
+			clean(line, &l.Source, &l.ErrorKind, &l.Error, &l.Detail)
+			// Runs exported before migration 0004 may carry the old
+			// name mrt:<collector>; they take the one name, as in a
+			// migrated store.
 			var snap any
 			if l.Snapshot != 0 {
 				sid, ok := snapIDs[l.Snapshot]
@@ -247,7 +295,7 @@ func (s *DB) ImportHistory(ctx context.Context, r io.Reader) error {
 				}
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO runs (source, started, finished, ok, error_kind, error, snapshot_id, detail)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, l.Source, l.Started, l.Finished, l.OK, l.ErrorKind, l.Error, snap, l.Detail); err != nil {
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, ixp.CanonicalSource(l.Source), l.Started, l.Finished, l.OK, l.ErrorKind, l.Error, snap, l.Detail); err != nil {
 				return fail(line, err)
 			}
 		case "end":
@@ -269,6 +317,10 @@ func (s *DB) ImportHistory(ctx context.Context, r io.Reader) error {
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("import history: commit: %w", err)
+	}
+	if replaced > 0 {
+		s.log.Warn("import history: text a store cannot keep replaced by U+FFFD", "quirk", ixp.QuirkTextReplaced,
+			"characters", replaced, "lines", replacedLines, "first_lines", firstLines)
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"hash/fnv"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -40,48 +41,60 @@ func hashData(b []byte) int64 {
 	return int64(h.Sum64() & (1<<63 - 1))
 }
 
-func validateInput(in *ixp.SnapshotInput) (map[objKey]newObj, error) {
+// validateInput checks a snapshot input and applies the text rule to it
+// (in is changed: see applyTextRule); replaced counts the characters the
+// rule replaced.
+func validateInput(in *ixp.SnapshotInput) (objs map[objKey]newObj, replaced int, err error) {
 	if in.Source == "" {
-		return nil, fmt.Errorf("store: publish: empty source: %w", ixp.ErrInvalid)
+		return nil, 0, fmt.Errorf("store: publish: empty source: %w", ixp.ErrInvalid)
 	}
 	if in.At.IsZero() {
-		return nil, fmt.Errorf("store: publish %s: no snapshot time: %w", in.Source, ixp.ErrInvalid)
+		return nil, 0, fmt.Errorf("store: publish %s: no snapshot time: %w", in.Source, ixp.ErrInvalid)
 	}
 	if len(in.Kinds) == 0 {
-		return nil, fmt.Errorf("store: publish %s: snapshot covers no object kind: %w", in.Source, ixp.ErrInvalid)
+		return nil, 0, fmt.Errorf("store: publish %s: snapshot covers no object kind: %w", in.Source, ixp.ErrInvalid)
+	}
+	if _, n := ixp.CleanText(in.Source); n > 0 {
+		return nil, 0, fmt.Errorf("store: publish %q: a source id must be UTF-8 without NUL: %w", in.Source, ixp.ErrInvalid)
 	}
 	covered := map[ixp.Kind]bool{}
 	for _, k := range in.Kinds {
 		covered[k] = true
 	}
-	hashes, bad := checkData(in.Records)
-	objs := make(map[objKey]newObj, len(in.Records))
+	hashes, bad, fixes := checkData(in.Records)
+	if bad < 0 {
+		replaced = applyTextRule(in, fixes)
+	}
+	objs = make(map[objKey]newObj, len(in.Records))
 	for i, r := range in.Records {
 		if !covered[r.Kind] {
-			return nil, fmt.Errorf("store: publish %s: record %s %d of a kind the snapshot does not cover: %w", in.Source, r.Kind, r.ID, ixp.ErrInvalid)
+			return nil, 0, fmt.Errorf("store: publish %s: record %s %d of a kind the snapshot does not cover: %w", in.Source, r.Kind, r.ID, ixp.ErrInvalid)
 		}
 		k := objKey{r.Kind, r.ID}
 		if _, dup := objs[k]; dup {
-			return nil, fmt.Errorf("store: publish %s: duplicate %s id %d: %w", in.Source, r.Kind, r.ID, ixp.ErrInvalid)
+			return nil, 0, fmt.Errorf("store: publish %s: duplicate %s id %d: %w", in.Source, r.Kind, r.ID, ixp.ErrInvalid)
 		}
 		if i == bad {
-			return nil, fmt.Errorf("store: publish %s: %s %d: data is not JSON: %w", in.Source, r.Kind, r.ID, ixp.ErrInvalid)
+			return nil, 0, fmt.Errorf("store: publish %s: %s %d: data is not JSON: %w", in.Source, r.Kind, r.ID, ixp.ErrInvalid)
 		}
 		objs[k] = newObj{rec: r, hash: hashes[i]}
 	}
 	if !in.Delta && len(in.Deleted) > 0 {
-		return nil, fmt.Errorf("store: publish %s: deletions given in a full snapshot: %w", in.Source, ixp.ErrInvalid)
+		return nil, 0, fmt.Errorf("store: publish %s: deletions given in a full snapshot: %w", in.Source, ixp.ErrInvalid)
 	}
-	return objs, nil
+	return objs, replaced, nil
 }
 
-// checkData checks that every record's data is JSON and hashes it, on two
-// goroutines (a full BGP table is tens of megabytes of JSON). bad is the
-// index of the first record that is not JSON, -1 if none.
-func checkData(recs []ixp.Record) (hashes []int64, bad int) {
+// checkData checks that every record's data is JSON, applies the text rule
+// to it (ixp.CleanJSON) and hashes the result, on two goroutines (a full
+// BGP table is tens of megabytes of JSON). bad is the index of the first
+// record that is not JSON, -1 if none; fixes lists the records whose data
+// the text rule changed, in record order.
+func checkData(recs []ixp.Record) (hashes []int64, bad int, fixes []textFix) {
 	hashes = make([]int64, len(recs))
 	const workers = 2
 	firstBad := [workers]int{-1, -1}
+	var fixed [workers][]textFix
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
@@ -94,7 +107,11 @@ func checkData(recs []ixp.Record) (hashes []int64, bad int) {
 						}
 						continue
 					}
-					hashes[i] = hashData(recs[i].Data)
+					data, n := ixp.CleanJSON(recs[i].Data)
+					if n > 0 {
+						fixed[w] = append(fixed[w], textFix{i: i, data: data, n: n})
+					}
+					hashes[i] = hashData(data)
 				}
 			}
 		})
@@ -106,7 +123,65 @@ func checkData(recs []ixp.Record) (hashes []int64, bad int) {
 			bad = b
 		}
 	}
-	return hashes, bad
+	for _, f := range fixed {
+		fixes = append(fixes, f...)
+	}
+	slices.SortFunc(fixes, func(a, b textFix) int { return a.i - b.i })
+	return hashes, bad, fixes
+}
+
+// textFix is a record's data after the text rule changed n characters.
+type textFix struct {
+	i    int
+	data []byte
+	n    int
+}
+
+// applyTextRule puts the cleaned data of fixes in place (in a copy of the
+// records: the caller's slice is not written), cleans the origin and the
+// notes, and, when anything changed, adds a note naming the quirk, how
+// many characters and records, the file and the first records.
+func applyTextRule(in *ixp.SnapshotInput, fixes []textFix) int {
+	chars := 0
+	var examples []string
+	if len(fixes) > 0 {
+		recs := slices.Clone(in.Records)
+		for _, f := range fixes {
+			recs[f.i].Data = f.data
+			chars += f.n
+			if len(examples) < 3 {
+				examples = append(examples, fmt.Sprintf("%s %d", recs[f.i].Kind, recs[f.i].ID))
+			}
+		}
+		in.Records = recs
+	}
+	other := 0
+	var n int
+	in.Origin, n = ixp.CleanText(in.Origin)
+	other += n
+	if len(in.Notes) > 0 {
+		notes := slices.Clone(in.Notes)
+		for i := range notes {
+			notes[i], n = ixp.CleanText(notes[i])
+			other += n
+		}
+		in.Notes = notes
+	}
+	if chars+other == 0 {
+		return 0
+	}
+	note := fmt.Sprintf("quirk %s: %d characters replaced by U+FFFD (NUL, not UTF-8 or an unpaired surrogate) in %d records", ixp.QuirkTextReplaced, chars, len(fixes))
+	if other > 0 {
+		note += fmt.Sprintf(" and %d in the origin and notes", other)
+	}
+	if in.Origin != "" {
+		note += " of " + in.Origin
+	}
+	if len(examples) > 0 {
+		note += " (e.g. " + strings.Join(examples, "; ") + ")"
+	}
+	in.Notes = append(slices.Clip(in.Notes), note)
+	return chars + other
 }
 
 // digest identifies the content of a snapshot input.
@@ -217,15 +292,22 @@ func (s *DB) stateAt(ctx context.Context, tx *sql.Tx, srcID int64, kinds []ixp.K
 // every snapshot's state stays exactly what was published.
 func (s *DB) Publish(ctx context.Context, in ixp.SnapshotInput) (store.PublishResult, error) {
 	var res store.PublishResult
-	objs, err := validateInput(&in)
+	objs, replaced, err := validateInput(&in)
 	if err != nil {
 		return res, err
+	}
+	if replaced > 0 {
+		s.log.Warn("text a store cannot keep replaced by U+FFFD", "quirk", ixp.QuirkTextReplaced, "source", in.Source,
+			"origin", in.Origin, "characters", replaced, "note", in.Notes[len(in.Notes)-1])
+	}
+	if err := ixp.CheckSnapshotTime(in.At, s.Now()); err != nil {
+		return res, fmt.Errorf("store: publish %s: %w", in.Source, err)
 	}
 	dig := digest(&in, objs)
 	t := unix(in.At)
 	kinds := sortedKinds(in.Kinds)
 
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx, "publish "+in.Source)
 	if err != nil {
 		return res, fmt.Errorf("store: publish %s: begin: %w", in.Source, err)
 	}
@@ -323,7 +405,7 @@ func (s *DB) Publish(ctx context.Context, in ixp.SnapshotInput) (store.PublishRe
 	}
 	s.log.Info("snapshot published", "source", in.Source, "at", in.At.UTC().Format(time.RFC3339),
 		"snapshot", snapID, "inserted", len(inserts), "ended", len(setTo), "dangling", dangling)
-	return store.PublishResult{Snapshot: snap, Inserted: len(inserts), Ended: len(setTo), Dangling: dangling}, nil
+	return store.PublishResult{Snapshot: snap, Inserted: len(inserts), Ended: len(setTo), Dangling: dangling, TextReplaced: replaced}, nil
 }
 
 func nonNil(s []string) []string {

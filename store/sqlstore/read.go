@@ -222,18 +222,32 @@ func (s *DB) AllExchangeHistory(ctx context.Context, source string) ([]store.Sta
 }
 
 // RecordRun implements store.Store.
+// An error message can quote the input it failed on, so the run's text
+// goes through the text rule (ixp.CleanText) like any published string.
 func (s *DB) RecordRun(ctx context.Context, r store.Run) error {
+	r = cleanRun(r)
 	var snap any
 	if r.SnapshotID != 0 {
 		snap = r.SnapshotID
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO runs (source, started, finished, ok, error_kind, error, snapshot_id, detail)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		r.Source, r.Started.UTC().UnixMilli(), r.Finished.UTC().UnixMilli(), r.OK, r.ErrorKind, r.Error, snap, r.Detail)
+	err := s.write(ctx, "record run of "+r.Source, func() error {
+		_, err := s.db.ExecContext(ctx, `INSERT INTO runs (source, started, finished, ok, error_kind, error, snapshot_id, detail)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			r.Source, r.Started.UTC().UnixMilli(), r.Finished.UTC().UnixMilli(), r.OK, r.ErrorKind, r.Error, snap, r.Detail)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("store: record run of %s: %w", r.Source, err)
 	}
 	return nil
+}
+
+// cleanRun applies the text rule to the strings of a run.
+func cleanRun(r store.Run) store.Run {
+	for _, f := range []*string{&r.Source, &r.ErrorKind, &r.Error, &r.Detail} {
+		*f, _ = ixp.CleanText(*f)
+	}
+	return r
 }
 
 // Runs implements store.Store.
@@ -298,9 +312,17 @@ func (s *DB) RunSummaries(ctx context.Context) ([]store.RunSummary, error) {
 }
 
 // PutStatus implements store.Store.
+// Key and value go through the text rule (ixp.CleanText): a live
+// session's status quotes what a peer sent.
 func (s *DB) PutStatus(ctx context.Context, key string, value []byte) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO status (key, value, updated) VALUES ($1, $2, $3)
-		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated = excluded.updated`, key, string(value), s.Now().UTC().UnixMilli())
+	key, _ = ixp.CleanText(key)
+	v, _ := ixp.CleanText(string(value))
+	value = []byte(v)
+	err := s.write(ctx, "put status "+key, func() error {
+		_, err := s.db.ExecContext(ctx, `INSERT INTO status (key, value, updated) VALUES ($1, $2, $3)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated = excluded.updated`, key, string(value), s.Now().UTC().UnixMilli())
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("store: put status %s: %w", key, err)
 	}

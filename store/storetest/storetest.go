@@ -1,7 +1,8 @@
 // Package storetest is the conformance suite every store backend passes
 // (in the manner of testing/fstest): snapshot atomicity and idempotence,
 // validity intervals under backfill, shrink protection, deltas, indicators,
-// joins and leaves, and collection runs.
+// joins and leaves, collection runs, the text rule (text.go), and the
+// migrations of stored rows (migrate.go).
 package storetest
 
 import (
@@ -26,6 +27,7 @@ type Opener func(t *testing.T) store.Store
 func Run(t *testing.T, open Opener) {
 	t.Run("ExportImport", func(t *testing.T) { testExportImport(t, open) })
 	t.Run("DeleteSnapshot", func(t *testing.T) { testDeleteSnapshot(t, open) })
+	t.Run("ImplausibleTime", func(t *testing.T) { testImplausibleTime(t, open) })
 	tests := []struct {
 		name string
 		fn   func(t *testing.T, s store.Store)
@@ -45,6 +47,7 @@ func Run(t *testing.T, open Opener) {
 		{"Runs", testRuns},
 		{"NotFound", testNotFound},
 		{"Status", testStatus},
+		{"TextRule", testTextRule},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,203 @@
+// Event intake: GoBGP's watcher calls onPeer and onPaths, in order, for
+// every session state change and every received UPDATE.
+
+package live
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/osrg/gobgp/v4/api"
+	"github.com/osrg/gobgp/v4/pkg/apiutil"
+	gobgp "github.com/osrg/gobgp/v4/pkg/packet/bgp"
+
+	"github.com/ixpobs/ixpobs/bgp"
+)
+
+// peerState is what the collector knows about one neighbour. It is guarded
+// by Collector.mu.
+type peerState struct {
+	addr    netip.Addr
+	name    string
+	ixpID   int
+	dynamic bool
+	group   string
+	dyn     *DynamicConfig // dynamic neighbours: the range's settings
+	sess    *SessionConfig
+	apiPeer *api.Peer // static peers: what was given to AddPeer
+
+	// Promotion of a dynamic neighbour to a static passive peer (see
+	// promote.go).
+	promoteWanted bool // its session ended; promote at the next chance
+	promoted      bool // GoBGP now holds it as a static peer
+
+	asn         uint32
+	state       gobgp.FSMState
+	changed     time.Time
+	established time.Time
+	flaps       uint64
+	lastError   string
+
+	lastUpdate    time.Time
+	updates       uint64
+	announcements uint64
+	withdrawals   uint64
+
+	dropped       uint64
+	dirty         bool       // an event was dropped and no resync is queued yet
+	resyncPending bool       // a resync marker is queued and not yet started
+	incomplete    bool       // the sink misses events until a resync is applied
+	stale         []bgp.Peer // identities to reset at the next resync
+	resyncs       uint64
+
+	prefixes     map[prefixKey]struct{}
+	v4, v6       int
+	warned       [2]bool
+	limitPending bool
+	limitClosed  bool   // this session was closed for max-prefix: counted once
+	limitReason  string // why, e.g. "maximum number of prefixes reached: ipv4 1001 > 1000"
+	limitHits    uint64
+	restart      *time.Timer
+	limitDown    bool // shut down for max-prefix, waiting for restart
+
+	// Reconnection of an active static peer (see backoff.go).
+	active       bool
+	bo           backoff
+	heldDown     bool      // administratively down between attempts
+	enableAt     time.Time // when heldDown: the next attempt
+	attemptStart time.Time // start of the current attempt window
+	attempts     uint64
+}
+
+func (p *peerState) key() bgp.Peer { return bgp.Peer{ASN: p.asn, Addr: p.addr} }
+
+// peerLocked returns the state of addr, creating it for a dynamic
+// neighbour.
+func (c *Collector) peerLocked(addr netip.Addr) *peerState {
+	if p, ok := c.peers[addr]; ok {
+		return p
+	}
+	p := &peerState{addr: addr, dynamic: true, changed: c.now(), sess: &SessionConfig{}}
+	for _, d := range c.dynamic {
+		if d.prefix.Contains(addr) {
+			p.ixpID, p.group, p.name, p.sess, p.dyn = d.cfg.IXPID, d.cfg.Name, d.cfg.Name, &d.cfg.SessionConfig, d.cfg
+			break
+		}
+	}
+	c.peers[addr] = p
+	return p
+}
+
+// onPeer handles a session state change. It runs on GoBGP's watcher
+// goroutine, in order with the route events.
+func (c *Collector) onPeer(ev *apiutil.WatchEventMessage_PeerEvent, t time.Time) {
+	if ev.Type != apiutil.PEER_EVENT_STATE && ev.Type != apiutil.PEER_EVENT_INIT {
+		return
+	}
+	st := ev.Peer.State
+	if !st.NeighborAddress.IsValid() {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p := c.peerLocked(st.NeighborAddress.Unmap())
+	old := p.state
+	if old == st.SessionState {
+		return
+	}
+	p.state = st.SessionState
+	p.changed = t
+	if st.DisconnectMessage != "" {
+		p.lastError = st.DisconnectMessage
+	}
+	switch {
+	case st.SessionState == gobgp.BGP_FSM_ESTABLISHED:
+		if st.PeerASN != 0 {
+			p.asn = st.PeerASN
+		}
+		p.established = t
+		p.limitClosed, p.limitReason = false, ""
+		p.prefixes = make(map[prefixKey]struct{})
+		p.v4, p.v6 = 0, 0
+		p.warned = [2]bool{}
+		c.log.Info("bgp session established", "peer", p.addr, "peer_asn", p.asn, "ixp_id", p.ixpID)
+	case old == gobgp.BGP_FSM_ESTABLISHED:
+		if t.Sub(p.established) >= reconnectStable {
+			p.bo.reset()
+		}
+		p.attemptStart = t
+		p.flaps++
+		if p.limitReason != "" {
+			// GoBGP reports the closure it was asked for as a read or
+			// write failure; the reason is the limit.
+			p.lastError = p.limitReason
+		}
+		p.prefixes = nil
+		p.v4, p.v6 = 0, 0
+		c.log.Info("bgp session down", "peer", p.addr, "peer_asn", p.asn, "ixp_id", p.ixpID,
+			"state", stateName(st.SessionState), "reason", st.DisconnectMessage)
+		c.enqueueLocked(p, op{kind: opReset, route: bgp.Route{Peer: p.key()}})
+		if p.dynamic && !p.promoted {
+			c.wantPromotionLocked(p)
+		}
+	}
+}
+
+// onPaths handles the paths of one received UPDATE (pre-policy Adj-RIB-In).
+func (c *Collector) onPaths(paths []*apiutil.Path, t time.Time) {
+	if len(paths) == 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var last *peerState
+	for _, pa := range paths {
+		if !pa.PeerAddress.IsValid() {
+			continue
+		}
+		p := last
+		if p == nil || p.addr != pa.PeerAddress.Unmap() {
+			p = c.peerLocked(pa.PeerAddress.Unmap())
+			if p.asn == 0 {
+				p.asn = pa.PeerASN
+			}
+			p.updates++
+			p.lastUpdate = t
+			last = p
+		}
+		pfx, ok := pathPrefix(pa)
+		if !ok {
+			continue
+		}
+		k := keyOf(pfx, pa.RemoteID)
+		if pa.Withdrawal {
+			p.withdrawals++
+			if _, had := p.prefixes[k]; had {
+				delete(p.prefixes, k)
+				p.count(pfx, -1)
+			}
+			c.enqueueLocked(p, op{kind: opWithdraw, route: bgp.Route{Peer: p.key(), Prefix: pfx, PathID: pa.RemoteID}})
+			continue
+		}
+		p.announcements++
+		if p.prefixes != nil {
+			if _, had := p.prefixes[k]; !had {
+				p.prefixes[k] = struct{}{}
+				p.count(pfx, 1)
+			}
+		}
+		r, _ := toRoute(p.key(), pa)
+		c.enqueueLocked(p, op{kind: opAnnounce, route: r})
+	}
+	if last != nil {
+		c.checkLimitLocked(last)
+	}
+}
+
+func (p *peerState) count(pfx netip.Prefix, d int) {
+	if pfx.Addr().Is4() {
+		p.v4 += d
+	} else {
+		p.v6 += d
+	}
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Imports a generated daily PeeringDB history (scripts/histgen) one day at a
+# time and logs, per day, the import's wall and CPU seconds and the store's
+# size: does the cost of a day grow with the history already stored?
+#
+#   scripts/scaling/history-import.sh FROM TO [DB]   e.g. 2022-01-01 2022-05-31
+#
+# DB is a SQLite path (default /tmp/ixpobs-history.db, removed first) or a
+# postgres:// DSN (its database must exist and be empty). The log goes to
+# stdout: "DAY ix=… net=… netixlan=… exec_seconds=… exec_cpu_seconds=…".
+# CPU seconds are the figure to compare on a shared machine.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+from=$1 to=$2 db=${3:-/tmp/ixpobs-history.db}
+data=${SHARED_DATA:-../shared/data}/peeringdb
+bin=${IXPOBS_BIN:-/tmp/ixpobs-scaling}
+[ -x "$bin" ] || scripts/scaling/build.sh "$bin" >/dev/null
+case $db in postgres*) ;; *) rm -f "$db" "$db-wal" "$db-shm" ;; esac
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+echo "# $(date -u +%FT%TZ) $(go version) load: $(cut -d' ' -f1-3 /proc/loadavg) nproc: $(nproc)"
+go run ./scripts/histgen -out "$out" -from "$from" -to "$to" \
+	-exec "\"$bin\" import peeringdb \"\$DAY_DIR\" --at \"\$DAY\" --db '$db' --log-level warn >/dev/null" \
+	"$data"/ixgen-2019-01-19 "$data"/ixgen-2020-05-05 "$data"/ixgen-2022-06-01
+case $db in postgres*) ;; *) echo "# store size: $(du -b "$db" | cut -f1) bytes" ;; esac
