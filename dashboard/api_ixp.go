@@ -493,3 +493,7 @@ func membershipEvents(spans map[ixp.ASN][]span, first, from, to time.Time) []ixp
 	})
 	return events
 }
+
+// An exchange's CSV is one row with the columns of /api/v1/ixps.
+func (d ixpDetail) csvHeader() []string { return ixpCSVHeader }
+func (d ixpDetail) csvRows() [][]string { return [][]string{d.csvRow()} }
