@@ -14,7 +14,7 @@ if [ ! -f "$out/bench.db" ]; then
 fi
 go build -o "$out/ixpobs" ./cmd/ixpobs
 port=${BENCH_PORT:-18081}
-"$out/ixpobs" serve --db "$out/bench.db" --collect=false --listen "127.0.0.1:$port" --log-level warn &
+"$out/ixpobs" serve --db "$out/bench.db" --collect=false --listen "127.0.0.1:$port" --rate-limit 0 --log-level warn &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -sf -o /dev/null "127.0.0.1:$port/readyz" && break; sleep 0.2; done
@@ -32,7 +32,7 @@ done
 echo "== 304 with the ETag of /ixps/171"
 etag=$(curl -sI -H 'Accept-Encoding: br' "$base/ixps/171" | awk -F': ' 'tolower($1)=="etag"{print $2}' | tr -d '\r')
 curl -s -o /dev/null -H "If-None-Match: $etag" -w "status %{http_code}\n" "$base/ixps/171"
-echo "== wrk, 32 connections, 2 threads, ${BENCH_SECONDS:-10} s each, Accept-Encoding: br, gzip (warm)"
+echo "== wrk (rate limit off), 32 connections, 2 threads, ${BENCH_SECONDS:-10} s each, Accept-Encoding: br, gzip (warm)"
 for p in "${pages[@]}" "${apis[@]}"; do
 	curl -sf -o /dev/null -H 'Accept-Encoding: br, gzip' "$base$p" # warm the caches and the compressed forms
 	printf '%-34s ' "$p"
