@@ -421,7 +421,7 @@ func decodeConfig(b []byte, cfg *Config) error {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
-		return err
+		return configError(b, err)
 	}
 	return nil
 }
@@ -438,6 +438,13 @@ func newLogger(cfg LogConfig, w io.Writer) *slog.Logger {
 	level, _ := parseLevel(cfg.Level)
 	opts := &slog.HandlerOptions{Level: level}
 	if cfg.Format == "json" {
+		// Durations as seconds (a number), not Go's nanoseconds.
+		opts.ReplaceAttr = func(_ []string, a slog.Attr) slog.Attr {
+			if a.Value.Kind() == slog.KindDuration {
+				a.Value = slog.Float64Value(a.Value.Duration().Seconds())
+			}
+			return a
+		}
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))

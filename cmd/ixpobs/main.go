@@ -29,10 +29,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"runtime/debug"
 	"sort"
+	"strings"
 	"syscall"
 )
 
@@ -100,10 +102,34 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		if errors.Is(err, errUsage) {
 			return 2
 		}
-		fmt.Fprintf(stderr, "ixpobs %s: %v\n", args[0], err)
+		if jsonLogs(args[1:], getenv) {
+			// The last line too is JSON, for log pipelines.
+			slog.New(slog.NewJSONHandler(stderr, nil)).Error("ixpobs "+args[0]+" failed", "err", err.Error())
+		} else {
+			fmt.Fprintf(stderr, "ixpobs %s: %v\n", args[0], err)
+		}
 		return 1
 	}
 	return 0
+}
+
+// jsonLogs reports whether the command asked for JSON logs with
+// --log-format json or IXPOBS_LOG_FORMAT=json (the flag wins).
+func jsonLogs(args []string, getenv func(string) string) bool {
+	format := getenv("IXPOBS_LOG_FORMAT")
+	for i, a := range args {
+		switch {
+		case a == "--":
+			return format == "json"
+		case a == "--log-format" || a == "-log-format":
+			if i+1 < len(args) {
+				format = args[i+1]
+			}
+		case strings.HasPrefix(a, "--log-format=") || strings.HasPrefix(a, "-log-format="):
+			_, format, _ = strings.Cut(a, "=")
+		}
+	}
+	return format == "json"
 }
 
 func usage(w io.Writer, cmds map[string]command) {
