@@ -80,7 +80,9 @@ func newWeb(s *Server) (*web, error) {
 //	GET /networks/{asn}        where a network connects
 //	GET /sources               data sources and their health
 //	GET /search?q=             IXP, network, country or ASN
-//	GET /static/*              CSS, JavaScript, vendored libraries
+//	GET /static/*              CSS, JavaScript, vendored libraries (ETag, gzip/brotli once per file)
+//	GET /favicon.ico           the SVG icon
+//	any other path             the styled, localised 404 page (405 for methods other than GET/HEAD)
 func (s *Server) mountPages(r chi.Router) {
 	w, err := newWeb(s)
 	if err != nil {
