@@ -32,6 +32,10 @@ type Country struct {
 	LocalASNs          *int
 	LocalParticipation *float64
 	BGPReachability    *float64
+	// ARDA: ARDA's four indicators now (registered_asn_share,
+	// delegated_prefix_share, external_asn_share, ipv6_prefix_share),
+	// only those known (a vantage point at a local exchange and RIR data).
+	ARDA map[string]float64
 }
 
 // Source is one data source's health.
@@ -72,7 +76,7 @@ type Indicators struct {
 
 	ixpInfo, ixpMembers, ixpConnections, ixpCapacity, ixpIPv6, ixpRS            *prometheus.Desc
 	countryIXPs, countryActive, countryMembers, countryRegistered, countryLocal *prometheus.Desc
-	countryParticipation, countryBGP                                            *prometheus.Desc
+	countryParticipation, countryBGP, countryARDA                               *prometheus.Desc
 	sourceUp, sourceLastSuccess, sourceDuration, sourceSnapshot, sourceObjects  *prometheus.Desc
 	collectSuccess, collectDuration                                             *prometheus.Desc
 }
@@ -104,20 +108,22 @@ func NewIndicators(data Data, f Filter, log *slog.Logger) *Indicators {
 		countryLocal:         d("ixpobs_country_registered_asns_at_local_ixps", "Registered ASNs of the country connected at an IXP of the country.", cty, nil),
 		countryParticipation: d("ixpobs_country_local_participation_ratio", "Registered ASNs at local IXPs over registered ASNs.", cty, nil),
 		countryBGP:           d("ixpobs_country_bgp_reachability_ratio", "Share of the country's registered ASNs reachable through a collector at a local IXP.", cty, nil),
-		sourceUp:             d("ixpobs_source_up", "1 if the last collection run of the source succeeded, 0 otherwise.", src, nil),
-		sourceLastSuccess:    d("ixpobs_source_last_success_timestamp_seconds", "Unix time of the end of the source's last successful run (0: never).", src, nil),
-		sourceDuration:       d("ixpobs_source_last_run_duration_seconds", "Duration of the source's last collection run.", src, nil),
-		sourceSnapshot:       d("ixpobs_source_snapshot_timestamp_seconds", "Unix time of the source's newest published snapshot.", src, nil),
-		sourceObjects:        d("ixpobs_source_objects", "Objects in the source's newest snapshot, by kind.", []string{"source", "kind"}, nil),
-		collectSuccess:       d("ixpobs_metrics_collect_success", "1 if computing the part of /metrics succeeded.", []string{"part"}, nil),
-		collectDuration:      d("ixpobs_metrics_collect_duration_seconds", "Time to compute the part of /metrics.", []string{"part"}, nil),
+		countryARDA: d("ixpobs_country_arda_ratio", "ARDA's indicators of the country from the vantage points at its exchanges (docs/INDICATORS.md, ARDA); absent when unknown.",
+			[]string{"country", "region", "indicator"}, nil),
+		sourceUp:          d("ixpobs_source_up", "1 if the last collection run of the source succeeded, 0 otherwise.", src, nil),
+		sourceLastSuccess: d("ixpobs_source_last_success_timestamp_seconds", "Unix time of the end of the source's last successful run (0: never).", src, nil),
+		sourceDuration:    d("ixpobs_source_last_run_duration_seconds", "Duration of the source's last collection run.", src, nil),
+		sourceSnapshot:    d("ixpobs_source_snapshot_timestamp_seconds", "Unix time of the source's newest published snapshot.", src, nil),
+		sourceObjects:     d("ixpobs_source_objects", "Objects in the source's newest snapshot, by kind.", []string{"source", "kind"}, nil),
+		collectSuccess:    d("ixpobs_metrics_collect_success", "1 if computing the part of /metrics succeeded.", []string{"part"}, nil),
+		collectDuration:   d("ixpobs_metrics_collect_duration_seconds", "Time to compute the part of /metrics.", []string{"part"}, nil),
 	}
 }
 
 // Describe implements prometheus.Collector.
 func (c *Indicators) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.ixpInfo, c.ixpMembers, c.ixpConnections, c.ixpCapacity, c.ixpIPv6, c.ixpRS,
-		c.countryIXPs, c.countryActive, c.countryMembers, c.countryRegistered, c.countryLocal, c.countryParticipation, c.countryBGP,
+		c.countryIXPs, c.countryActive, c.countryMembers, c.countryRegistered, c.countryLocal, c.countryParticipation, c.countryBGP, c.countryARDA,
 		c.sourceUp, c.sourceLastSuccess, c.sourceDuration, c.sourceSnapshot, c.sourceObjects, c.collectSuccess, c.collectDuration} {
 		ch <- d
 	}
@@ -217,6 +223,9 @@ func (c *Indicators) collectCountries(ctx context.Context, ch chan<- prometheus.
 		}
 		if x.BGPReachability != nil {
 			gauge(ch, c.countryBGP, *x.BGPReachability, l...)
+		}
+		for ind, v := range x.ARDA {
+			gauge(ch, c.countryARDA, v, x.Country, x.Region, ind)
 		}
 	}
 	return nil
