@@ -61,23 +61,40 @@ func (s *Server) cachedAPI(fn apiFunc, p params) http.HandlerFunc {
 			s.writeError(w, r, err)
 			return
 		}
-		gen, err := s.store.Generation(r.Context())
+		gen, err := s.generation(r.Context())
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
 		key := fmt.Sprintf("%d|%s|%s|%s|%s", gen, s.Now().UTC().Format(time.DateOnly), r.URL.Path, r.URL.RawQuery, mediaKey(r))
-		a, err := s.answers.get(r.Context(), key, func(ctx context.Context) (cachedAnswer, error) {
+		a, err := s.answers.get(r.Context(), key, func(ctx context.Context) (*servedAnswer, error) {
 			// Built for every waiter: not cancelled when this client leaves.
-			return s.answer(fn, p, r.WithContext(ctx))
+			a, err := s.answer(fn, p, r.WithContext(ctx))
+			if err != nil {
+				return nil, err
+			}
+			return newAnswer(a, genTag(gen)), nil
 		})
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
-		writeAnswer(w, r, a)
+		a.serve(w, r)
 	}
 }
+
+// generation returns the store's generation; a store that cannot say it
+// is unavailable (503), not broken.
+func (s *Server) generation(ctx context.Context) (int64, error) {
+	gen, err := s.store.Generation(ctx)
+	if err != nil && !errors.Is(err, ixp.ErrUnavailable) && ctx.Err() == nil {
+		err = fmt.Errorf("dashboard: %w: %w", ixp.ErrUnavailable, err)
+	}
+	return gen, err
+}
+
+// genTag is the part of an ETag that names a store generation.
+func genTag(gen int64) string { return strconv.FormatInt(gen, 36) + "-" }
 
 func writeAnswer(w http.ResponseWriter, r *http.Request, a cachedAnswer) {
 	w.Header().Set("Content-Type", a.ctype)
@@ -90,7 +107,7 @@ func writeAnswer(w http.ResponseWriter, r *http.Request, a cachedAnswer) {
 type cachedAnswer struct {
 	body   []byte
 	ctype  string
-	status int    // pages only (API answers are 200)
+	status int    // pages only (API answers are 200; 0 means 200)
 	lang   string // pages only
 }
 

@@ -502,3 +502,8 @@ func (s *Server) handleRegions(r *http.Request) (any, error) {
 	}
 	return map[string]any{"data": out}, nil
 }
+
+// A country's CSV is one row with the columns of /api/v1/countries (its
+// IXPs and neighbours have their own answers: /api/v1/ixps?country=CC).
+func (d countryDetail) csvHeader() []string { return countryCSVHeader }
+func (d countryDetail) csvRows() [][]string { return [][]string{d.csvRow()} }

@@ -141,9 +141,16 @@ func (s *Server) handleIXPList(r *http.Request) (any, error) {
 		sort.Strings(keys)
 		return nil, badRequest("sort must be one of %s (prefix - for descending), not %q", strings.Join(keys, ", "), sortKey)
 	}
-	country := strings.ToUpper(strings.TrimSpace(q.Get("country")))
+	country := ""
+	if v := q.Get("country"); v != "" {
+		cc, ok := countryParam(v)
+		if !ok {
+			return nil, badRequest("country must be an ISO 3166 code or a country name, not %q", v)
+		}
+		country = cc
+	}
 	region := strings.ToLower(strings.TrimSpace(q.Get("region")))
-	name := strings.ToLower(strings.TrimSpace(q.Get("name")))
+	name := fold(strings.TrimSpace(q.Get("name")))
 	var active *bool
 	if v := q.Get("active"); v != "" {
 		b, err := strconv.ParseBool(v)
@@ -168,7 +175,7 @@ func (s *Server) handleIXPList(r *http.Request) (any, error) {
 		if region != "" && strings.ToLower(e.Region) != region && !regionMatches(region, e.Country) {
 			continue
 		}
-		if name != "" && !strings.Contains(strings.ToLower(e.Name), name) && !strings.Contains(strings.ToLower(e.NameLong), name) {
+		if name != "" && !strings.Contains(fold(e.Name), name) && !strings.Contains(fold(e.NameLong), name) && !strings.Contains(fold(e.City), name) {
 			continue
 		}
 		x := summarize(e, v.stats[e.ID])
@@ -493,3 +500,7 @@ func membershipEvents(spans map[ixp.ASN][]span, first, from, to time.Time) []ixp
 	})
 	return events
 }
+
+// An exchange's CSV is one row with the columns of /api/v1/ixps.
+func (d ixpDetail) csvHeader() []string { return ixpCSVHeader }
+func (d ixpDetail) csvRows() [][]string { return [][]string{d.csvRow()} }

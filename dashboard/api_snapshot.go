@@ -115,7 +115,7 @@ func (s *Server) handleSources(r *http.Request) (any, error) {
 			names = append(names, run.Source)
 		}
 	}
-	out := []sourceHealth{}
+	out := sourceList{}
 	for _, n := range names {
 		h := sourceHealth{Source: n, RecentErrors: []runJSON{}}
 		snaps, err := s.store.Snapshots(ctx, n)
@@ -146,4 +146,30 @@ func (s *Server) handleSources(r *http.Request) (any, error) {
 		out = append(out, h)
 	}
 	return map[string]any{"data": out}, nil
+}
+
+// sourceList is the answer of /api/v1/sources; its CSV has one row per
+// source.
+type sourceList []sourceHealth
+
+func (l sourceList) csvHeader() []string {
+	return []string{"source", "snapshots", "latest_date", "last_run_started", "last_run_ok", "last_success", "recent_errors"}
+}
+
+func (l sourceList) csvRows() [][]string {
+	rows := make([][]string, len(l))
+	for i, h := range l {
+		row := []string{h.Source, strconv.Itoa(h.Snapshots), "", "", "", "", strconv.Itoa(len(h.RecentErrors))}
+		if h.Latest != nil {
+			row[2] = h.Latest.Date
+		}
+		if h.LastRun != nil {
+			row[3], row[4] = h.LastRun.Started.UTC().Format(time.RFC3339), strconv.FormatBool(h.LastRun.OK)
+		}
+		if h.LastSuccess != nil {
+			row[5] = h.LastSuccess.UTC().Format(time.RFC3339)
+		}
+		rows[i] = row
+	}
+	return rows
 }

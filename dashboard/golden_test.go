@@ -42,6 +42,7 @@ var goldenRequests = []string{
 	"/api/v1/ixps?name=ix.br&at=2019-06-01",
 	"/api/v1/ixps/171",
 	"/api/v1/ixps/171?at=2019-06-01",
+	"/api/v1/ixps/171?format=csv",
 	"/api/v1/ixps/171?at=2020-05-05",
 	"/api/v1/ixps/171?at=2010-01-01",
 	"/api/v1/ixps/171?at=2018-01-01",
@@ -83,6 +84,7 @@ var goldenRequests = []string{
 	"/api/v1/countries/MX?at=2020-05-05&lang=pt",
 	"/api/v1/countries/US",
 	"/api/v1/countries/XX",
+	"/api/v1/countries/BR?format=csv",
 	"/api/v1/countries/BR/history",
 	"/api/v1/countries/BR/history?format=csv",
 	"/api/v1/countries/CL/history",
@@ -109,6 +111,7 @@ var goldenRequests = []string{
 	"/api/v1/snapshots",
 	"/api/v1/snapshots?format=csv",
 	"/api/v1/sources",
+	"/api/v1/sources?format=csv",
 	"/api/v1/openapi.json",
 	"/api/v1/nowhere",
 	// Feeds and metrics.

@@ -9,6 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/text/feature/plural"
+	"golang.org/x/text/language"
 )
 
 // Languages of the dashboard, the first being the default.
@@ -230,4 +233,19 @@ func acceptLanguage(h string) (string, bool) {
 	}
 	sort.SliceStable(cs, func(i, j int) bool { return cs[i].q > cs[j].q })
 	return cs[0].lang, true
+}
+
+// P returns the plural form of key for the count n (CLDR cardinal rules
+// of the language: key+".one" or key+".other"), with {0} the formatted
+// count and {1}… the further args.
+func (l *locale) P(key string, n int, args ...any) string {
+	abs := n
+	if abs < 0 {
+		abs = -abs
+	}
+	form := "other"
+	if plural.Cardinal.MatchPlural(language.Make(l.lang), abs, 0, 0, 0, 0) == plural.One {
+		form = "one"
+	}
+	return l.T(key+"."+form, append([]any{l.Int(int64(n))}, args...)...)
 }

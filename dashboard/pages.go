@@ -496,7 +496,7 @@ func (w *web) search(r *http.Request, p *page) error {
 			return redirect(w.countryHref(p, c.Code))
 		}
 	}
-	lq := strings.ToLower(q)
+	lq := fold(q)
 	v, err := w.s.handleIXPList(withQueryRequest(r, url.Values{"name": {q}, "sort": {"-members"}, "per_page": {strconv.Itoa(maxSearchResults)}, "at": {p.At}}))
 	if err != nil {
 		return err
@@ -509,7 +509,7 @@ func (w *web) search(r *http.Request, p *page) error {
 	d.MoreIXPs = l.Total > len(l.Data)
 	for _, c := range geo.Countries() {
 		for _, name := range []string{c.NameEN, c.NameES, c.NamePT} {
-			if strings.Contains(strings.ToLower(name), lq) {
+			if strings.Contains(fold(name), lq) {
 				d.Countries = append(d.Countries, searchResult{Label: c.Name(p.lang), Detail: c.Code, Href: w.countryHref(p, c.Code)})
 				break
 			}
@@ -524,7 +524,7 @@ func (w *web) search(r *http.Request, p *page) error {
 		return err
 	}
 	for _, n := range view.networks {
-		if strings.Contains(strings.ToLower(n.Name), lq) || strings.Contains(strings.ToLower(n.AKA), lq) {
+		if strings.Contains(fold(n.Name), lq) || strings.Contains(fold(n.AKA), lq) {
 			asn := strconv.FormatUint(uint64(n.ASN), 10)
 			d.Networks = append(d.Networks, searchResult{Label: n.Name, Detail: "AS" + asn, Href: p.Href("/networks/" + asn)})
 		}

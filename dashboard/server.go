@@ -40,7 +40,7 @@ type Server struct {
 	ardaViews  *cache[int64, *ardaVantageBase]
 	// rirPrefixes: delegated prefixes per country, by RIR snapshot ids.
 	rirPrefixes *cache[string, map[string][]string]
-	answers     *cache[string, cachedAnswer]
+	answers     *cache[string, *servedAnswer]
 }
 
 // Config holds what the server needs besides the store.
@@ -75,7 +75,7 @@ func New(st store.Store, cfg Config) *Server {
 		bgpViews:    newCache[int64, *bgpView](16),
 		ardaViews:   newCache[int64, *ardaVantageBase](64),
 		rirPrefixes: newCache[string, map[string][]string](8),
-		answers:     newCache[string, cachedAnswer](512),
+		answers:     newCache[string, *servedAnswer](512),
 	}
 }
 

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"mime"
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -30,7 +32,8 @@ type web struct {
 	cat     catalog
 	pages   map[string]*template.Template // page name → layout + page
 	world   *worldMap
-	missing func(lang, key string) // tests: a message key absent from a catalogue
+	missing func(lang, key string)   // tests: a message key absent from a catalogue
+	static  map[string]*servedAnswer // "/static/…" → file
 }
 
 // pageNames are the templates in templates/ besides layout.html.
@@ -59,6 +62,9 @@ func newWeb(s *Server) (*web, error) {
 	if w.world, err = loadWorldMap(webFS); err != nil {
 		return nil, err
 	}
+	if w.static, err = loadStatic(); err != nil {
+		return nil, err
+	}
 	return w, nil
 }
 
@@ -74,7 +80,9 @@ func newWeb(s *Server) (*web, error) {
 //	GET /networks/{asn}        where a network connects
 //	GET /sources               data sources and their health
 //	GET /search?q=             IXP, network, country or ASN
-//	GET /static/*              CSS, JavaScript, vendored libraries
+//	GET /static/*              CSS, JavaScript, vendored libraries (ETag, gzip/brotli once per file)
+//	GET /favicon.ico           the SVG icon
+//	any other path             the styled, localised 404 page (405 for methods other than GET/HEAD)
 func (s *Server) mountPages(r chi.Router) {
 	w, err := newWeb(s)
 	if err != nil {
@@ -96,12 +104,41 @@ func (w *web) mount(r chi.Router) {
 	r.Get("/regions/{region}", w.page("region", w.region))
 	r.Get("/countries/{cc}/arda", w.page("arda", w.countryARDA))
 	r.Get("/regions/{region}/arda", w.page("arda", w.regionARDA))
-	static, _ := fs.Sub(webFS, "static")
-	files := http.StripPrefix("/static/", http.FileServerFS(static))
 	r.Get("/static/*", func(rw http.ResponseWriter, r *http.Request) {
-		rw.Header().Set("Cache-Control", "public, max-age=3600")
-		files.ServeHTTP(rw, r)
+		a := w.static[r.URL.Path]
+		if a == nil {
+			w.notFound(rw, r)
+			return
+		}
+		a.serve(rw, r)
 	})
+	r.Get("/favicon.ico", w.static["/static/favicon.svg"].serve)
+	r.NotFound(w.notFound)
+	r.MethodNotAllowed(w.methodNotAllowed)
+}
+
+// loadStatic reads the embedded static files into answers, each
+// compressed once on its first request.
+func loadStatic() (map[string]*servedAnswer, error) {
+	out := map[string]*servedAnswer{}
+	err := fs.WalkDir(webFS, "static", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(webFS, name)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", name, err)
+		}
+		ctype := mime.TypeByExtension(path.Ext(name))
+		if ctype == "" {
+			ctype = http.DetectContentType(b)
+		}
+		a := newAnswer(cachedAnswer{body: b, ctype: ctype}, "")
+		a.cc = "public, max-age=3600"
+		out["/"+name] = a
+		return nil
+	})
+	return out, err
 }
 
 // page is what every template sees: the request's language, date and
@@ -296,9 +333,9 @@ func (w *web) page(name string, fn pageFunc) http.HandlerFunc {
 			w.servePage(rw, r, name, fn)
 			return
 		}
-		gen, err := w.s.store.Generation(r.Context())
+		gen, err := w.s.generation(r.Context())
 		if err != nil {
-			w.servePage(rw, r, name, fn)
+			w.errorPage(rw, r, err)
 			return
 		}
 		lang, fromQuery := pickLang(r)
@@ -306,23 +343,40 @@ func (w *web) page(name string, fn pageFunc) http.HandlerFunc {
 			http.SetCookie(rw, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, HttpOnly: true})
 		}
 		key := fmt.Sprintf("page|%d|%s|%s|%s|%s|%s", gen, w.s.Now().UTC().Format(time.DateOnly), lang, name, r.URL.Path, r.URL.RawQuery)
-		a, err := w.s.answers.get(r.Context(), key, func(ctx context.Context) (cachedAnswer, error) {
+		a, err := w.s.answers.get(r.Context(), key, func(ctx context.Context) (*servedAnswer, error) {
 			// Built for every waiter: not cancelled when this client leaves.
 			rec := &pageRecorder{header: http.Header{}, status: http.StatusOK}
 			w.servePage(rec, r.WithContext(ctx), name, fn)
-			return cachedAnswer{body: rec.body.Bytes(), ctype: rec.header.Get("Content-Type"), status: rec.status, lang: rec.header.Get("Content-Language")}, nil
+			return newAnswer(cachedAnswer{body: rec.body.Bytes(), ctype: rec.header.Get("Content-Type"), status: rec.status, lang: rec.header.Get("Content-Language")}, genTag(gen)+lang+"-"), nil
 		})
 		if err != nil {
 			w.servePage(rw, r, name, fn)
 			return
 		}
-		h := rw.Header()
-		h.Set("Content-Type", a.ctype)
-		h.Set("Content-Language", a.lang)
-		h.Set("Vary", "Accept-Language, Cookie")
-		rw.WriteHeader(a.status)
-		rw.Write(a.body)
+		rw.Header().Set("Vary", "Accept-Language, Cookie")
+		a.serve(rw, r)
 	}
+}
+
+// errorPage answers with the styled, localised page of an error.
+func (w *web) errorPage(rw http.ResponseWriter, r *http.Request, err error) {
+	p := w.newPage(rw, r, "error")
+	status, msg := w.errorStatus(r, err)
+	p.Status, p.Title = status, p.T("error.title."+strconv.Itoa(status))
+	p.Data = msg
+	rw.Header().Set("Cache-Control", "no-store")
+	w.render(rw, p)
+}
+
+// notFound is the page of a path that no route serves.
+func (w *web) notFound(rw http.ResponseWriter, r *http.Request) {
+	w.errorPage(rw, r, &apiError{status: http.StatusNotFound})
+}
+
+// methodNotAllowed is the page of a method other than GET or HEAD.
+func (w *web) methodNotAllowed(rw http.ResponseWriter, r *http.Request) {
+	rw.Header().Set("Allow", "GET, HEAD")
+	w.errorPage(rw, r, &apiError{status: http.StatusMethodNotAllowed})
 }
 
 // pageRecorder captures a rendered page for the cache.
