@@ -30,7 +30,7 @@ func inArea(id, cc string) bool {
 // the world) in a state: members are distinct across the area.
 func (s *Server) areaIndicators(ctx context.Context, cs *countryState, id string) (indicator.CountryStats, error) {
 	return s.groups.get(ctx, cs.key+"|"+id, func(context.Context) (indicator.CountryStats, error) {
-		return indicator.GroupIndicators(cs.memberships(), cs.registry, geo.Normalize, func(cc string) bool { return inArea(id, cc) }), nil
+		return cs.groupStats(func(cc string) bool { return inArea(id, cc) }), nil
 	})
 }
 
@@ -55,7 +55,7 @@ func (h regionHistory) csvHeader() []string {
 func (h regionHistory) csvRows() [][]string {
 	rows := make([][]string, len(h.Points))
 	for i, p := range h.Points {
-		rows[i] = append([]string{p.Date, p.PeeringDBDate, strconv.Itoa(p.Countries)}, countryJSON{CountryStats: p.CountryStats}.csvRow()[4:]...)
+		rows[i] = append([]string{p.Date, p.PeeringDBDate, strconv.Itoa(p.Countries)}, countryJSON{CountryStats: p.CountryStats}.withFigures(true).csvRow()[4:]...)
 	}
 	return rows
 }
