@@ -10,8 +10,8 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
-	"strconv"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
