@@ -217,6 +217,8 @@ func (cs *countryState) countryAsOf(cc string) asOf {
 // when PeeringDB data exists (known).
 func (c countryJSON) withFigures(known bool) countryJSON {
 	if !known {
+		// Local ASNs need the PeeringDB members: unknown too.
+		c.LocalASNs, c.LocalParticipation = nil, nil
 		return c
 	}
 	st := c.CountryStats
