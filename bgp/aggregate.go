@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Aggregator keeps the current routes of every peer of a collector in a
@@ -33,6 +34,12 @@ type Aggregator struct {
 
 	scratch    []uint32
 	routeCount int
+
+	// Whole-table mode (KeepWholeTables): only whole tables and carried
+	// ones enter a Summary.
+	wholeMode bool
+	carryMax  time.Duration
+	now       func() time.Time
 }
 
 // pageShift sets the size of the per-peer pages of route slots (256 slots,
@@ -45,10 +52,23 @@ const (
 
 type peerState struct {
 	peer      Peer
-	pathCache [64]uint32        // path ID+1 of recent announcements, by hash: neighbouring prefixes often share paths
-	pages     [][]uint32        // [prefixID>>pageShift][prefixID&pageMask] = pathID+1 (path ID 0 routes)
-	extra     map[uint64]uint32 // prefixID<<32|pathID -> pathIdx+1 (ADD-PATH routes, path ID != 0)
-	n         int               // routes held
+	pathCache [64]uint32 // path ID+1 of recent announcements, by hash: neighbouring prefixes often share paths
+	peerTable            // the routes held now
+
+	// Whole-table mode: whole is set by MarkWhole and cleared by
+	// ResetPeer; carried is the last whole table while the current one
+	// reloads, since carriedSince.
+	whole        bool
+	noEOR        bool // made whole by a timeout, not by End-of-RIB
+	carried      *peerTable
+	carriedSince time.Time
+}
+
+// peerTable is the routes of one peer.
+type peerTable struct {
+	pages [][]uint32        // [prefixID>>pageShift][prefixID&pageMask] = pathID+1 (path ID 0 routes)
+	extra map[uint64]uint32 // prefixID<<32|pathID -> pathIdx+1 (ADD-PATH routes, path ID != 0)
+	n     int               // routes held
 }
 
 // NewAggregator returns an empty Aggregator.
@@ -144,8 +164,40 @@ func (a *Aggregator) withdrawKey(p Peer, key pfxKey, pathID uint32) {
 	a.unrefPrefix(pid)
 }
 
+// KeepWholeTables switches the Aggregator to whole-table mode, for live
+// sessions: a peer's routes enter a Summary only once MarkWhole has been
+// called for its current table (End-of-RIB received); ResetPeer then keeps
+// the last whole table and a Summary shows it instead of the reloading
+// one, for at most carryMax after the reset. A peer with neither is left
+// out of the Summary. now gives the time (nil: time.Now). Call it before
+// any route is fed.
+func (a *Aggregator) KeepWholeTables(carryMax time.Duration, now func() time.Time) {
+	if now == nil {
+		now = time.Now
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.wholeMode, a.carryMax, a.now = true, carryMax, now
+}
+
+// MarkWhole says the peer's current table is whole (End-of-RIB received
+// for every family, or noEOR: its timeout passed); a carried table is
+// dropped.
+func (a *Aggregator) MarkWhole(p Peer, noEOR bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	ps := a.peerLocked(p)
+	ps.whole, ps.noEOR = true, noEOR
+	if ps.carried != nil {
+		a.dropTable(ps.carried)
+		ps.carried = nil
+	}
+}
+
 // ResetPeer forgets every route of the peer (its session went down). The
-// peer stays listed in the Summary with no prefixes.
+// peer stays listed in the Summary with no prefixes. In whole-table mode a
+// whole table is kept as the carried table instead (a previous carried
+// table is dropped), and the peer's next table starts empty and partial.
 func (a *Aggregator) ResetPeer(p Peer) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -158,7 +210,26 @@ func (a *Aggregator) resetPeerLocked(p Peer) {
 		return
 	}
 	ps := a.peers[i]
-	for pg, page := range ps.pages {
+	if a.wholeMode && ps.whole {
+		if ps.carried != nil {
+			a.dropTable(ps.carried)
+		}
+		t := ps.peerTable
+		ps.carried, ps.carriedSince = &t, a.now()
+		a.routeCount -= ps.n
+		ps.peerTable = peerTable{}
+		ps.whole, ps.noEOR = false, false
+		return
+	}
+	ps.whole, ps.noEOR = false, false
+	a.dropTable(&ps.peerTable)
+	a.routeCount -= ps.n
+	ps.peerTable = peerTable{}
+}
+
+// dropTable releases the references of the routes of t.
+func (a *Aggregator) dropTable(t *peerTable) {
+	for pg, page := range t.pages {
 		for j, v := range page {
 			if v != 0 {
 				a.paths.unref(v - 1)
@@ -166,12 +237,22 @@ func (a *Aggregator) resetPeerLocked(p Peer) {
 			}
 		}
 	}
-	for k, v := range ps.extra {
+	for k, v := range t.extra {
 		a.paths.unref(v - 1)
 		a.unrefPrefix(uint32(k >> 32))
 	}
-	a.routeCount -= ps.n
-	ps.pages, ps.extra, ps.n = nil, nil, 0
+}
+
+// viewLocked returns the table of ps a Summary shows: the current one,
+// or in whole-table mode the whole or carried one, nil for none.
+func (a *Aggregator) viewLocked(ps *peerState, now time.Time) (t *peerTable, carriedSince time.Time) {
+	switch {
+	case !a.wholeMode || ps.whole:
+		return &ps.peerTable, time.Time{}
+	case ps.carried != nil && now.Sub(ps.carriedSince) <= a.carryMax:
+		return ps.carried, ps.carriedSince
+	}
+	return nil, time.Time{}
 }
 
 // Routes returns the number of routes held.
@@ -189,7 +270,7 @@ func (a *Aggregator) peerLocked(p Peer) *peerState {
 	return a.peers[i]
 }
 
-func (ps *peerState) get(pid, pathID uint32) uint32 {
+func (ps *peerTable) get(pid, pathID uint32) uint32 {
 	if pathID != 0 {
 		return ps.extra[uint64(pid)<<32|uint64(pathID)]
 	}
@@ -200,7 +281,7 @@ func (ps *peerState) get(pid, pathID uint32) uint32 {
 	return ps.pages[pg][pid&pageMask]
 }
 
-func (ps *peerState) set(pid, pathID, v uint32) {
+func (ps *peerTable) set(pid, pathID, v uint32) {
 	if pathID != 0 {
 		k := uint64(pid)<<32 | uint64(pathID)
 		if v == 0 {
@@ -260,9 +341,22 @@ func (a *Aggregator) Summary() Summary {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 
-	in := summaryInput{routes: a.routeCount}
+	var now time.Time
+	if a.wholeMode {
+		now = a.now()
+	}
+	views := make([]*peerTable, len(a.peers))
+	since := make([]time.Time, len(a.peers))
+	in := summaryInput{}
+	for i, ps := range a.peers {
+		views[i], since[i] = a.viewLocked(ps, now)
+		if views[i] != nil {
+			in.routes += views[i].n
+		}
+	}
 	var wg sync.WaitGroup
-	wg.Go(func() { in.links = a.linkLists() })
+	wg.Go(func() { in.links = a.linkLists(views) })
+	used := make([]bool, a.pfx.ids()) // prefixes of the tables shown
 
 	// Per peer, and the origin set of each prefix.
 	const noOrigin = 0
@@ -278,6 +372,7 @@ func (a *Aggregator) Summary() Summary {
 		}
 	}
 	addOrigin := func(pid uint32, pathIdx uint32) {
+		used[pid] = true
 		v := pathOrg[pathIdx]
 		if v == 0 {
 			return
@@ -292,9 +387,13 @@ func (a *Aggregator) Summary() Summary {
 	if len(a.peers) > 0 {
 		in.peers = make([]PeerSummary, 0, len(a.peers))
 	}
-	for _, ps := range a.peers {
-		sum := PeerSummary{Peer: ps.peer}
-		for pg, page := range ps.pages {
+	for i, ps := range a.peers {
+		t := views[i]
+		if t == nil {
+			continue
+		}
+		sum := PeerSummary{Peer: ps.peer, CarriedSince: since[i], NoEOR: a.wholeMode && ps.whole && ps.noEOR}
+		for pg, page := range t.pages {
 			for j, v := range page {
 				if v == 0 {
 					continue
@@ -308,12 +407,12 @@ func (a *Aggregator) Summary() Summary {
 				addOrigin(pid, v-1)
 			}
 		}
-		if len(ps.extra) > 0 {
+		if len(t.extra) > 0 {
 			seen := map[uint32]bool{}
-			for k, v := range ps.extra {
+			for k, v := range t.extra {
 				pid := uint32(k >> 32)
 				addOrigin(pid, v-1)
-				if seen[pid] || ps.get(pid, 0) != 0 {
+				if seen[pid] || t.get(pid, 0) != 0 {
 					continue
 				}
 				seen[pid] = true
@@ -338,7 +437,7 @@ func (a *Aggregator) Summary() Summary {
 	in.prefixes = make([]PrefixOrigins, 0, a.pfx.live)
 	for pid := range uint32(a.pfx.ids()) {
 		rec := a.pfx.rec(pid)
-		if rec.refs == 0 {
+		if rec.refs == 0 || !used[pid] {
 			continue
 		}
 		start := len(orgBuf)
@@ -356,13 +455,13 @@ func (a *Aggregator) Summary() Summary {
 
 // linkLists returns, per peer, the sorted distinct keys of the links in its
 // paths. Two workers share the peers.
-func (a *Aggregator) linkLists() [][]uint64 {
+func (a *Aggregator) linkLists(views []*peerTable) [][]uint64 {
 	const workers = 2
 	var next atomic.Int32
 	lists := make([][]uint64, len(a.peers))
 	var wg sync.WaitGroup
 	for range workers {
-		wg.Go(func() { a.peerLinks(&next, lists) })
+		wg.Go(func() { a.peerLinks(&next, views, lists) })
 	}
 	wg.Wait()
 	return lists
@@ -372,14 +471,17 @@ func (a *Aggregator) linkLists() [][]uint64 {
 // lists[i] to the sorted, deduplicated link keys of peer i. The peer's
 // distinct path ids are sorted first, so that the paths are read in the
 // order they are stored rather than at random.
-func (a *Aggregator) peerLinks(next *atomic.Int32, lists [][]uint64) {
+func (a *Aggregator) peerLinks(next *atomic.Int32, views []*peerTable, lists [][]uint64) {
 	var ids, keys, tmp []uint64
 	for {
 		i := int(next.Add(1)) - 1
 		if i >= len(a.peers) {
 			return
 		}
-		ps := a.peers[i]
+		ps := views[i]
+		if ps == nil {
+			continue
+		}
 		ids = ids[:0]
 		for _, page := range ps.pages {
 			for _, v := range page {

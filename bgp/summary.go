@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"slices"
 	"sync"
+	"time"
 )
 
 // Summary is what a collector's routes show: an Aggregator's routes now,
@@ -23,6 +24,13 @@ type PeerSummary struct {
 	Peer       Peer `json:"peer"`
 	PrefixesV4 int  `json:"prefixes_v4"`
 	PrefixesV6 int  `json:"prefixes_v6"`
+	// CarriedSince is set when the table is the peer's last whole one,
+	// carried since its session reset while the new one reloads
+	// (Aggregator.KeepWholeTables).
+	CarriedSince time.Time `json:"carried_since,omitzero"`
+	// NoEOR is set when the table was taken as whole after the End-of-RIB
+	// timeout rather than on End-of-RIB.
+	NoEOR bool `json:"no_eor,omitempty"`
 }
 
 // OriginSummary describes what one origin ASN announces, as seen through

@@ -149,6 +149,8 @@ func ErrorKind(err error) string {
 		return "conflict"
 	case errors.Is(err, ixp.ErrTruncated):
 		return "truncated"
+	case errors.Is(err, ixp.ErrTooLarge):
+		return "too_large"
 	case errors.As(err, &pe):
 		return "parse"
 	case errors.Is(err, ixp.ErrInvalid):

@@ -283,23 +283,7 @@ func mrtTable(t *testing.T, path string) []refRoute {
 func ardaRealStore(t *testing.T) (store.Store, realdata.Set, []alicelg.Neighbor, []refRoute) {
 	set := realdata.Trimmed(t)
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "arda.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	d, err := peeringdb.ReadDir(ctx, set.PeeringDBDir("ixgen-2022-06-01"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, err := d.Snapshot(realdata.DumpDate("ixgen-2022-06-01"), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.Publish(ctx, in); err != nil {
-		t.Fatal(err)
-	}
-	set.LoadRIR(t, st, "delegated-lacnic-extended-20220331.gz")
+	st := pdbRIRStore(t, set)
 	pdbAt := realdata.DumpDate("ixgen-2022-06-01")
 
 	// Neighbours: the members of ix 171 with an IPv4 address.
@@ -444,6 +428,20 @@ func TestARDAAliceLGRealData(t *testing.T) {
 		src.PeeringDBActive == nil || !*src.PeeringDBActive {
 		t.Errorf("sources bgp: %+v active %v", src.BGP, src.PeeringDBActive)
 	}
+	// /metrics at 2022-06-02: BR's four indicators, no series for UY.
+	ds := dashboard.New(st, dashboard.Config{})
+	ds.Now = func() time.Time { return time.Date(2022, 6, 2, 12, 0, 0, 0, time.UTC) }
+	hm := httptest.NewServer(ds.Handler())
+	defer hm.Close()
+	code, body = get(t, hm, "/metrics?region=lac")
+	for _, ind := range []string{"registered_asn_share", "delegated_prefix_share", "external_asn_share", "ipv6_prefix_share"} {
+		if want := `ixpobs_country_arda_ratio{country="BR",indicator="` + ind + `",region="south-america"}`; code != 200 || !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s in:\n%s", want, grepLines(body, "arda|country_ixps{country=\"BR\"|collect_success"))
+		}
+	}
+	if strings.Contains(body, `ixpobs_country_arda_ratio{country="UY"`) {
+		t.Errorf("/metrics has an ARDA series for UY, which has no vantage point")
+	}
 	// The pages, in three languages.
 	for _, tc := range []struct{ path, want string }{
 		{"/countries/BR/arda?at=2022-06-02&lang=en", "bgp:alicelg-ixbr-rs1-sp-v4"},
@@ -469,23 +467,7 @@ func TestARDAMRTAgainstBgpdump(t *testing.T) {
 	bin := testenv.LookPath(t, "bgpdump")
 	set := realdata.Trimmed(t)
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "arda-mrt.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	d, err := peeringdb.ReadDir(ctx, set.PeeringDBDir("ixgen-2022-06-01"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, err := d.Snapshot(realdata.DumpDate("ixgen-2022-06-01"), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.Publish(ctx, in); err != nil {
-		t.Fatal(err)
-	}
-	set.LoadRIR(t, st, "delegated-lacnic-extended-20220331.gz")
+	st := pdbRIRStore(t, set)
 	file := set.MRTFile("rrc15_updates.20100227.1600.gz")
 	if _, err := ribs.ImportFile(ctx, st, file, ribs.ImportOptions{Collector: "rrc15", IXID: 171, At: time.Date(2022, 6, 2, 0, 0, 0, 0, time.UTC)}); err != nil {
 		t.Fatal(err)
@@ -602,4 +584,42 @@ func TestBrowserARDA(t *testing.T) {
 	if p := b.Problems(); len(p) > 0 {
 		t.Errorf("problems on the UY page:\n%s", strings.Join(p, "\n"))
 	}
+}
+
+func grepLines(s, pattern string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		for _, p := range strings.Split(pattern, "|") {
+			if strings.Contains(l, p) {
+				out = append(out, l)
+				break
+			}
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// pdbRIRStore returns a store with the 2022-06-01 PeeringDB dump and the
+// LACNIC file of 2022-03-31 of set.
+func pdbRIRStore(t *testing.T, set realdata.Set) store.Store {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "arda.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	d, err := peeringdb.ReadDir(ctx, set.PeeringDBDir("ixgen-2022-06-01"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := d.Snapshot(realdata.DumpDate("ixgen-2022-06-01"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Publish(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	set.LoadRIR(t, st, "delegated-lacnic-extended-20220331.gz")
+	return st
 }

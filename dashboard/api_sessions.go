@@ -7,16 +7,31 @@ import (
 	"time"
 )
 
-// sessionsStale is how old a collector's published state may be before
-// its sessions are reported as stale (the bgp process publishes every
-// few seconds).
-const sessionsStale = 2 * time.Minute
+// sessionsStaleDefault is how old the published state of an older bgp
+// process, which does not say its sessions_interval, may be before its
+// sessions are reported as stale.
+const sessionsStaleDefault = 2 * time.Minute
+
+// sessionsStaleIntervals is how many of its sessions_interval a bgp
+// process may miss before its sessions are reported as stale.
+const sessionsStaleIntervals = 3
 
 type collectorSessions struct {
-	Collector string          `json:"collector"`
-	Updated   time.Time       `json:"updated"`
-	Stale     bool            `json:"stale"`
-	Sessions  json.RawMessage `json:"sessions"`
+	Collector string    `json:"collector"`
+	Updated   time.Time `json:"updated"`
+	Stale     bool      `json:"stale"`
+	// StaleAfter is the age, in seconds, past which the state is stale:
+	// three times the process's sessions_interval.
+	StaleAfter float64         `json:"stale_after_s"`
+	Sessions   json.RawMessage `json:"sessions"`
+}
+
+// publishedSessions is the status value `ixpobs bgp` publishes: its
+// sessions and how often it publishes them. Older processes published
+// the bare array of sessions.
+type publishedSessions struct {
+	IntervalSeconds float64         `json:"sessions_interval_s"`
+	Sessions        json.RawMessage `json:"sessions"`
 }
 
 // handleBGPSessions serves GET /api/v1/bgp/sessions: the live sessions of
@@ -32,8 +47,14 @@ func (s *Server) handleBGPSessions(r *http.Request) (any, error) {
 		if !json.Valid(st.Value) {
 			continue
 		}
+		sessions, staleAfter := st.Value, sessionsStaleDefault
+		var p publishedSessions
+		if json.Unmarshal(st.Value, &p) == nil && p.Sessions != nil && p.IntervalSeconds > 0 {
+			sessions = p.Sessions
+			staleAfter = time.Duration(sessionsStaleIntervals * p.IntervalSeconds * float64(time.Second))
+		}
 		out = append(out, collectorSessions{Collector: strings.TrimPrefix(st.Key, "bgp-sessions:"), Updated: st.Updated,
-			Stale: now.Sub(st.Updated) > sessionsStale, Sessions: st.Value})
+			Stale: now.Sub(st.Updated) > staleAfter, StaleAfter: staleAfter.Seconds(), Sessions: sessions})
 	}
 	return map[string]any{"data": out}, nil
 }

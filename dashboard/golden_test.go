@@ -148,14 +148,24 @@ var goldenNow = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 // the collector at IX.br São Paulo (PeeringDB ix 171), at its own date.
 func goldenStore(t *testing.T, backend string) store.Store {
 	t.Helper()
+	st, _ := goldenStoreDSN(t, backend)
+	return st
+}
+
+// goldenStoreDSN is goldenStore that also returns the store's DSN.
+func goldenStoreDSN(t *testing.T, backend string) (store.Store, string) {
+	t.Helper()
 	ctx := context.Background()
 	var st store.Store
 	var err error
+	var dsn string
 	switch backend {
 	case "sqlite":
-		st, err = sqlite.Open(ctx, filepath.Join(t.TempDir(), "golden.db"), nil)
+		dsn = filepath.Join(t.TempDir(), "golden.db")
+		st, err = sqlite.Open(ctx, dsn, nil)
 	case "postgres":
-		st, err = postgres.Open(ctx, testenv.NewPostgresDatabase(t), nil)
+		dsn = testenv.NewPostgresDatabase(t)
+		st, err = postgres.Open(ctx, dsn, nil)
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -169,7 +179,7 @@ func goldenStore(t *testing.T, backend string) store.Store {
 	if _, err := ribs.ImportFile(ctx, st, file, ribs.ImportOptions{Collector: "rrc15", IXID: 171, At: at}); err != nil {
 		t.Fatalf("import %s: %v", file, err)
 	}
-	return st
+	return st, dsn
 }
 
 // volatile matches what changes from one run to the next: the time a

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/ixpobs/ixpobs/geo"
+	"github.com/ixpobs/ixpobs/indicator"
 	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/metrics"
 )
@@ -65,8 +66,38 @@ func (s *Server) MetricsCountries(ctx context.Context, f metrics.Filter) ([]metr
 			out[len(out)-1].BGPReachability = st.BGP.Reachability
 		}
 	}
+	if err := s.metricsARDA(ctx, f, out); err != nil {
+		return nil, err
+	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Country < out[j].Country })
 	return out, nil
+}
+
+// metricsARDA fills the known ARDA indicators of the countries now.
+func (s *Server) metricsARDA(ctx context.Context, f metrics.Filter, out []metrics.Country) error {
+	vs, err := s.ardaVantages(ctx, func(cc string) bool { return f.Region == "" || geo.InRegion(cc, f.Region) })
+	if err != nil || len(vs) == 0 {
+		return err
+	}
+	rirs, err := s.ardaRIR(ctx)
+	if err != nil {
+		return err
+	}
+	now := s.Now().UTC()
+	for i := range out {
+		a := indicator.ComputeARDA(out[i].Country, now, vs, rirs, indicator.DefaultPairing, geo.Normalize)
+		m := map[string]float64{}
+		for name, v := range map[string]*float64{"registered_asn_share": a.ASNShare, "delegated_prefix_share": a.PrefixShare,
+			"external_asn_share": a.ExternalShare, "ipv6_prefix_share": a.IPv6Share} {
+			if v != nil {
+				m[name] = *v
+			}
+		}
+		if len(m) > 0 {
+			out[i].ARDA = m
+		}
+	}
+	return nil
 }
 
 // MetricsSources implements metrics.Data: every configured source (from
@@ -129,7 +160,7 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 	if s.registry != nil {
 		gatherers = append(gatherers, s.registry)
 	}
-	promhttp.HandlerFor(gatherers, promhttp.HandlerOpts{ErrorLog: slogErrorLog{s}, ErrorHandling: promhttp.ContinueOnError}).ServeHTTP(w, r)
+	promhttp.HandlerFor(gatherers, promhttp.HandlerOpts{ErrorLog: slogErrorLog{s}, ErrorHandling: promhttp.ContinueOnError, EnableOpenMetrics: true}).ServeHTTP(w, r)
 }
 
 type slogErrorLog struct{ s *Server }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -59,6 +60,9 @@ func metricsServer(t *testing.T) (*httptest.Server, *prometheus.Registry, *dashb
 	}
 	reg := prometheus.NewRegistry()
 	runs := metrics.NewRuns(reg)
+	if err := metrics.RegisterBuildInfo(reg, "v1.2.3", "0123456789abcdef"); err != nil {
+		t.Fatal(err)
+	}
 	runs.Init("peeringdb")
 	runs.Observe("peeringdb", "http_5xx")
 	d := dashboard.New(st, dashboard.Config{Registry: reg, HTTPMetrics: metrics.NewHTTP(reg), Sources: []string{"peeringdb", "rir:lacnic"}})
@@ -86,9 +90,10 @@ func TestMetricsValues(t *testing.T) {
 	get(t, srv, "/api/v1/ixps/7") // one request for the HTTP metrics
 	body := scrape(t, srv.URL+"/metrics")
 	for _, want := range []string{
-		`ixpobs_ixp_members{country="BR",ixp="IX \"Seven\"",ixp_id="7",region="south-america"} 3`,
-		`ixpobs_ixp_capacity_bytes_per_second{country="BR",ixp="IX \"Seven\"",ixp_id="7",region="south-america"} 3.75e+09`,
-		`ixpobs_ixp_ipv6_members{country="BR",ixp="IX \"Seven\"",ixp_id="7",region="south-america"} 3`,
+		`ixpobs_ixp_info{country="BR",ixp="IX \"Seven\"",ixp_id="7",region="south-america"} 1`,
+		`ixpobs_ixp_members{country="BR",ixp_id="7",region="south-america"} 3`,
+		`ixpobs_ixp_capacity_bytes_per_second{country="BR",ixp_id="7",region="south-america"} 3.75e+09`,
+		`ixpobs_ixp_ipv6_members{country="BR",ixp_id="7",region="south-america"} 3`,
 		`ixpobs_country_registered_asns{country="BR",region="south-america"} 2`,
 		`ixpobs_country_local_participation_ratio{country="BR",region="south-america"} 0.5`,
 		// Every source failing or never run: up 0, the last success kept.
@@ -99,11 +104,28 @@ func TestMetricsValues(t *testing.T) {
 		`ixpobs_source_errors_total{kind="http_5xx",source="peeringdb"} 1`,
 		`ixpobs_source_objects{kind="netixlan",source="peeringdb"} 3`,
 		`ixpobs_metrics_collect_success{part="countries"} 1`,
+		`ixpobs_build_info{goversion="` + runtime.Version() + `",revision="0123456789abcdef",version="v1.2.3"} 1`,
 		`ixpobs_http_requests_total{code="200",method="GET",route="/api/v1/ixps/{id}"} 1`,
 	} {
 		if !strings.Contains(body, want+"\n") {
 			t.Errorf("/metrics lacks %s", want)
 		}
+	}
+	// The IXP series carry no display name: a rename keeps them.
+	if regexp.MustCompile(`(?m)^ixpobs_ixp_(members|connections|capacity_bytes_per_second|ipv6_members|route_server_members)\{[^}]*\bixp=`).MatchString(body) {
+		t.Error("an IXP series is labelled with the IXP's name (only ixpobs_ixp_info may be)")
+	}
+	// OpenMetrics to a scraper that asks for it.
+	req, _ := http.NewRequest("GET", srv.URL+"/metrics", nil)
+	req.Header.Set("Accept", "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	om, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/openmetrics-text") || !strings.HasSuffix(string(om), "# EOF\n") {
+		t.Errorf("OpenMetrics scrape: %s, ends %q", resp.Header.Get("Content-Type"), om[max(0, len(om)-20):])
 	}
 	if lac := scrape(t, srv.URL+"/metrics?region=europe"); strings.Contains(lac, "ixpobs_ixp_members{") {
 		t.Errorf("?region=europe still exports the Brazilian IXP")
@@ -133,6 +155,8 @@ func TestMetricsDocumented(t *testing.T) {
 	}
 	// Described but without a value in this store (no BGP data yet).
 	exported["ixpobs_country_bgp_reachability_ratio"] = true
+	// Needs a vantage point and RIR data: exported in TestARDAAliceLGRealData.
+	exported["ixpobs_country_arda_ratio"] = true
 	var missing, extra []string
 	for n := range exported {
 		if !documented[n] {

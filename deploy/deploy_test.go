@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -348,13 +350,84 @@ func TestCompose(t *testing.T) {
 	for _, sc := range get(prom, "scrape_configs").([]any) {
 		job, _ := get(sc, "job_name").(string)
 		targets[job] = strs(get(sc, "static_configs", 0, "targets"))
+		if names := strs(get(sc, "dns_sd_configs", 0, "names")); len(names) == 1 {
+			targets[job] = []string{fmt.Sprintf("%s:%v", names[0], get(sc, "dns_sd_configs", 0, "port"))}
+		}
 	}
 	if !slices.Equal(targets["ixpobs-serve"], []string{"serve:8080"}) {
 		t.Errorf("ixpobs-serve targets %q", targets["ixpobs-serve"])
 	}
+	// Secrets have no default: compose refuses to start without them.
+	raw, err := os.ReadFile("compose.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range regexp.MustCompile(`\$\{([A-Z_]*PASSWORD[A-Z_]*)([^}]*)\}`).FindAllStringSubmatch(string(raw), -1) {
+		if !strings.HasPrefix(m[2], ":?") {
+			t.Errorf("compose.yaml: ${%s%s} has a default or may be empty; want ${%s:?message}", m[1], m[2], m[1])
+		}
+	}
+	// bgp starts only when asked: its example peers cannot connect.
+	if !slices.Equal(strs(get(svcs, "bgp", "profiles")), []string{"bgp"}) {
+		t.Errorf("bgp profiles %v, want [bgp]", get(svcs, "bgp", "profiles"))
+	}
+	for name := range svcs {
+		if name != "bgp" && slices.Contains(strs(get(svcs, name, "depends_on")), "bgp") {
+			t.Errorf("%s depends on bgp, which is behind a profile", name)
+		}
+	}
 	bgpCmd := strings.Join(strs(get(svcs, "bgp", "command")), " ")
 	if !slices.Equal(targets["ixpobs-bgp"], []string{"bgp:9477"}) || !strings.Contains(bgpCmd, "--metrics-listen :9477") {
 		t.Errorf("ixpobs-bgp targets %q do not match the bgp command %q", targets["ixpobs-bgp"], bgpCmd)
+	}
+}
+
+// TestComposeBackupLoop runs the backup service's script (compose's $$
+// unescaped) against the test PostgreSQL with a 1-second interval: it
+// writes a pg_dump archive that pg_restore can list, and keeps the newest
+// BACKUP_KEEP files.
+func TestComposeBackupLoop(t *testing.T) {
+	dsn := testenv.PostgresDSN(t)
+	testenv.LookPath(t, "pg_dump")
+	pgRestore := testenv.LookPath(t, "pg_restore")
+	svcs, _ := yamlDocs(t, "compose.yaml")[0]["services"].(map[string]any)
+	script := strings.ReplaceAll(strs(get(svcs, "backup", "command"))[0], "$$", "$")
+	if ep := strs(get(svcs, "backup", "entrypoint")); !slices.Equal(ep, []string{"/bin/sh", "-c"}) {
+		t.Fatalf("backup entrypoint %q", ep)
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, old := range []string{"ixpobs-20200101T000000Z.pgdump", "ixpobs-20200102T000000Z.pgdump", "ixpobs-20200103T000000Z.pgdump"} {
+		os.WriteFile(filepath.Join(dir, old), []byte("old"), 0o600)
+	}
+	pass, _ := u.User.Password()
+	cmd := exec.Command("/bin/sh", "-c", script)
+	cmd.Env = append(os.Environ(), "PGHOST="+u.Hostname(), "PGPORT="+u.Port(), "PGUSER="+u.User.Username(), "PGPASSWORD="+pass,
+		"PGDATABASE="+strings.TrimPrefix(u.Path, "/"), "BACKUP_DIR="+dir, "BACKUP_KEEP=2", "BACKUP_INTERVAL=1")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(out.String(), "old backup deleted") && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	files, _ := filepath.Glob(filepath.Join(dir, "ixpobs-*.pgdump"))
+	if len(files) != 2 || strings.Contains(files[1], "2020") {
+		t.Fatalf("backups %q; output:\n%s", files, out.String())
+	}
+	if b, err := exec.Command(pgRestore, "--list", files[1]).CombinedOutput(); err != nil {
+		t.Errorf("pg_restore --list %s: %v\n%s", files[1], err, b)
+	}
+	if tmp, _ := filepath.Glob(filepath.Join(dir, "*.tmp")); len(tmp) > 0 {
+		t.Errorf("temporary files left: %q", tmp)
 	}
 }
 
@@ -398,7 +471,7 @@ func TestSystemdUnits(t *testing.T) {
 		"LockPersonality": "yes", "ProtectKernelTunables": "yes", "ProtectControlGroups": "yes",
 	}
 	units, _ := filepath.Glob("systemd/*.service")
-	if len(units) != 3 {
+	if len(units) != 4 {
 		t.Fatalf("systemd units: %q", units)
 	}
 	for _, u := range units {
@@ -433,7 +506,7 @@ func TestSystemdUnits(t *testing.T) {
 	bin := ixpobsBinary(t)
 	dir := t.TempDir()
 	var names []string
-	for _, u := range append(units, "systemd/ixpobs-collect@.timer") {
+	for _, u := range append(units, "systemd/ixpobs-collect@.timer", "systemd/ixpobs-backup.timer") {
 		b, _ := os.ReadFile(u)
 		name := strings.Replace(filepath.Base(u), "@.", "@peeringdb.", 1)
 		os.WriteFile(filepath.Join(dir, name), bytes.ReplaceAll(b, []byte("/usr/local/bin/ixpobs"), []byte(bin)), 0o644)
@@ -753,6 +826,9 @@ func dashboardExprs(t *testing.T, path string) (map[string]string, map[string]an
 	}
 	walk(get(d, "panels").([]any))
 	for _, v := range get(d, "templating", "list").([]any) {
+		if get(v, "type") == "datasource" {
+			continue // its query is a plugin type, not PromQL
+		}
 		name, _ := get(v, "name").(string)
 		q, _ := get(v, "query", "query").(string)
 		exprs["variable "+name] = q
@@ -811,6 +887,20 @@ func TestGrafana(t *testing.T) {
 		if d["uid"] == nil || d["title"] == nil {
 			t.Errorf("%s: no uid or title", f)
 		}
+		// A datasource variable whose default is the provisioned one: every
+		// query goes through it, so the dashboard works with another
+		// Prometheus too.
+		dsVar := false
+		for _, v := range get(d, "templating", "list").([]any) {
+			if get(v, "name") == "datasource" && get(v, "type") == "datasource" && get(v, "query") == "prometheus" && get(v, "current", "value") == uid {
+				dsVar = true
+			} else if u := get(v, "datasource", "uid"); u != nil && u != "${datasource}" {
+				t.Errorf("%s: variable %v uses datasource %v, not ${datasource}", f, get(v, "name"), u)
+			}
+		}
+		if !dsVar {
+			t.Errorf("%s: no datasource variable defaulting to %s", f, uid)
+		}
 		ids := map[float64]bool{}
 		rows, panels := 0, 0
 		for _, p := range get(d, "panels").([]any) {
@@ -834,7 +924,7 @@ func TestGrafana(t *testing.T) {
 				t.Errorf("%s: panel %v has no target", f, get(p, "title"))
 			}
 			for _, tg := range tgs {
-				if get(tg, "datasource", "uid") != uid || get(tg, "expr") == "" {
+				if get(tg, "datasource", "uid") != "${datasource}" || get(tg, "expr") == "" {
 					t.Errorf("%s: panel %v target %v: datasource or expr", f, get(p, "title"), get(tg, "refId"))
 				}
 			}
@@ -843,5 +933,42 @@ func TestGrafana(t *testing.T) {
 		if rows < 4 || panels < 20 {
 			t.Errorf("%s: %d rows, %d panels", f, rows, panels)
 		}
+	}
+}
+
+// TestRunbooks: every alert has a runbook_url pointing at its section of
+// docs/RUNBOOKS.md, and a promtool rule test that expects it to fire.
+func TestRunbooks(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "RUNBOOKS.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests, err := os.ReadFile(filepath.Join("prometheus", "tests", "ixpobs_rules_test.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	alerts := 0
+	for _, g := range get(yamlDocs(t, "prometheus/ixpobs.rules.yml")[0], "groups").([]any) {
+		for _, r := range get(g, "rules").([]any) {
+			name, ok := get(r, "alert").(string)
+			if !ok {
+				continue
+			}
+			alerts++
+			want := "https://github.com/ixpobs/ixpobs/blob/main/docs/RUNBOOKS.md#" + strings.ToLower(name)
+			if u := get(r, "annotations", "runbook_url"); u != want {
+				t.Errorf("%s: runbook_url %v, want %s", name, u, want)
+			}
+			if !regexp.MustCompile(`(?m)^## ` + name + `$`).Match(doc) {
+				t.Errorf("docs/RUNBOOKS.md has no section ## %s", name)
+			}
+			fires := regexp.MustCompile(`(?s)alertname: ` + name + `\n\s+exp_alerts:\n\s+- exp_labels`)
+			if !fires.Match(tests) {
+				t.Errorf("%s: no rule test in prometheus/tests expects it to fire", name)
+			}
+		}
+	}
+	if alerts < 13 {
+		t.Errorf("found %d alerts", alerts)
 	}
 }

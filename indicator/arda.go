@@ -44,34 +44,30 @@ type RIRData struct {
 // ARDA observation (docs/INDICATORS.md, "ARDA", time rule).
 type PairingRule struct {
 	// VantageMaxAge: a vantage snapshot older than this at the
-	// observation date is not combined (default 31 days).
+	// observation date is not combined.
 	VantageMaxAge time.Duration
 	// RIRWindow: the RIR data nearest to the observation date within
-	// this distance, before or after (default 183 days); none: unknown.
+	// this distance, before or after; none: unknown.
 	RIRWindow time.Duration
 }
 
-// DefaultPairing is the rule the dashboard uses.
-var DefaultPairing = PairingRule{VantageMaxAge: 31 * 24 * time.Hour, RIRWindow: 183 * 24 * time.Hour}
+// DefaultPairing is the rule the dashboard uses: the written pairing rule
+// of pairing.go (a collector snapshot is combined for CollectorWindow,
+// RIR files are paired within RIRWindow).
+var DefaultPairing = PairingRule{VantageMaxAge: CollectorWindow, RIRWindow: RIRWindow}
 
 // NearestRIR returns the index of the RIR data nearest to at within window
-// (an earlier one wins a tie), or -1. This is a local copy of the
-// "nearest within window" pairing rule; see docs/INDICATORS.md.
+// (an earlier one wins a tie), or -1: Nearest over the RIR dates.
 func NearestRIR(rirs []RIRData, at time.Time, window time.Duration) int {
-	best, bestD := -1, time.Duration(0)
+	dates := make([]time.Time, len(rirs))
 	for i, r := range rirs {
-		d := r.At.Sub(at)
-		if d < 0 {
-			d = -d
-		}
-		if d > window {
-			continue
-		}
-		if best < 0 || d < bestD || d == bestD && r.At.Before(rirs[best].At) {
-			best, bestD = i, d
-		}
+		dates[i] = r.At
 	}
-	return best
+	i, ok := Nearest(at, dates, window)
+	if !ok {
+		return -1
+	}
+	return i
 }
 
 // VantageRef names a vantage point an ARDA figure comes from, with the

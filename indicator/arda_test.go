@@ -140,42 +140,48 @@ func TestARDAIndependent(t *testing.T) {
 	for _, seed := range []uint64{1, 2, 3} {
 		vs, rirs := GenARDA(seed, 300)
 		a := indicator.ComputeARDA("BR", day("2022-06-01"), vs, rirs, indicator.DefaultPairing, upper)
-		reg, reach, ext := 0, 0, 0
-		for _, cc := range rirs[0].ASNs {
-			if cc == "BR" {
-				reg++
-			}
-		}
-		for asn := range vs[0].PathASNs {
-			if rirs[0].ASNs[asn] == "BR" {
-				reach++
-			} else {
-				ext++
-			}
-		}
-		ann := 0
-		for _, d := range rirs[0].Prefixes["BR"] {
-			dp := netip.MustParsePrefix(d)
-			for _, s := range vs[0].Prefixes {
-				if netip.MustParsePrefix(s.Prefix).Overlaps(dp) {
-					ann++
-					break
-				}
-			}
-		}
-		v6, all := map[string]bool{}, map[string]bool{}
-		for _, s := range vs[0].Prefixes {
-			all[s.Prefix] = true
-			if s.IPv6 {
-				v6[s.Prefix] = true
-			}
-		}
-		want := fmt.Sprintf("v=1 rir=2022-05-30 asn=%d/%d ext=%d/%d pfx=%d/%d v6=%d/%d v6asn=%d/%d", reach, reg, ext, reach+ext,
-			ann, len(rirs[0].Prefixes["BR"]), len(v6), len(all), len(v6), reach)
+		want := bruteARDA(vs, rirs)
 		if got := summary(a); got != want {
 			t.Errorf("seed %d: got %q, want %q", seed, got, want)
 		}
 	}
+}
+
+// bruteARDA computes the indicators of BR on generated data by brute
+// force (every delegated prefix against every seen one).
+func bruteARDA(vs []indicator.Vantage, rirs []indicator.RIRData) string {
+	reg, reach, ext := 0, 0, 0
+	for _, cc := range rirs[0].ASNs {
+		if cc == "BR" {
+			reg++
+		}
+	}
+	for asn := range vs[0].PathASNs {
+		if rirs[0].ASNs[asn] == "BR" {
+			reach++
+		} else {
+			ext++
+		}
+	}
+	ann := 0
+	for _, d := range rirs[0].Prefixes["BR"] {
+		dp := netip.MustParsePrefix(d)
+		for _, s := range vs[0].Prefixes {
+			if netip.MustParsePrefix(s.Prefix).Overlaps(dp) {
+				ann++
+				break
+			}
+		}
+	}
+	v6, all := map[string]bool{}, map[string]bool{}
+	for _, s := range vs[0].Prefixes {
+		all[s.Prefix] = true
+		if s.IPv6 {
+			v6[s.Prefix] = true
+		}
+	}
+	return fmt.Sprintf("v=1 rir=2022-05-30 asn=%d/%d ext=%d/%d pfx=%d/%d v6=%d/%d v6asn=%d/%d", reach, reg, ext, reach+ext,
+		ann, len(rirs[0].Prefixes["BR"]), len(v6), len(all), len(v6), reach)
 }
 
 func TestARDAHistory(t *testing.T) {
@@ -200,6 +206,15 @@ func BenchmarkARDA(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				indicator.ComputeARDA("BR", day("2022-06-01"), vs, rirs, indicator.DefaultPairing, upper)
+			}
+		})
+		if n > 1000 {
+			continue // quadratic: a few seconds per run at 10,000
+		}
+		b.Run(fmt.Sprintf("brute-force/asns=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				bruteARDA(vs, rirs)
 			}
 		})
 	}

@@ -16,7 +16,8 @@ import (
 //   - capacity: the sum of their port speeds in Mbps;
 //   - IPv6 members: distinct ASNs with a connection that has an IPv6 address;
 //   - route-server members: distinct ASNs with a connection marked as
-//     route-server peer.
+//     route-server peer; unknown (RSUnknown) when a counted connection's
+//     source has no such flag (ixp.Connection.Unknown names is_rs_peer).
 type ExchangeStatsBuilder struct {
 	byIX map[int64]*exchangeAcc
 }
@@ -54,6 +55,11 @@ func (b *ExchangeStatsBuilder) Add(c ixp.Connection) {
 	if c.RouteServer {
 		flags |= 2
 	}
+	for _, f := range c.Unknown {
+		if f == "is_rs_peer" {
+			acc.stats.RSUnknown = true
+		}
+	}
 	acc.members[c.ASN] = flags
 }
 
@@ -76,6 +82,9 @@ func (b *ExchangeStatsBuilder) Stats(exchanges map[int64]bool) (stats []ixp.Exch
 			if f&2 != 0 {
 				st.RSMembers++
 			}
+		}
+		if st.RSUnknown {
+			st.RSMembers = 0
 		}
 		stats = append(stats, st)
 	}

@@ -22,6 +22,9 @@ var (
 	// ErrUnavailable means a dependency (a source, the database) cannot be
 	// reached right now; a later try may succeed.
 	ErrUnavailable = errors.New("unavailable")
+	// ErrTooLarge means an input goes past a configured cap (decompressed
+	// bytes, records): it is refused rather than read further.
+	ErrTooLarge = errors.New("input too large")
 )
 
 // ParseError reports bad input: which source, which file (or URL) and where

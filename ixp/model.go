@@ -206,6 +206,9 @@ type ExchangeStats struct {
 	CapacityMbps int64 `json:"capacity_mbps"`
 	IPv6Members  int   `json:"ipv6_members"`
 	RSMembers    int   `json:"route_server_members"`
+	// RSUnknown: a counted connection comes from a source without the
+	// route-server flag (PeeringDB v1), so RSMembers is unknown, not 0.
+	RSUnknown bool `json:"-"`
 }
 
 // ActiveMinMembers is the number of members from which an exchange counts
@@ -333,6 +336,13 @@ type BGPPeer struct {
 	Address    string `json:"address"`
 	PrefixesV4 int    `json:"prefixes_v4"`
 	PrefixesV6 int    `json:"prefixes_v6"`
+	// CarriedSince is set (live collectors) when the peer's session was
+	// reset and its new table is not whole yet: the counts are those of
+	// its last whole table, carried since this time.
+	CarriedSince *time.Time `json:"carried_since,omitempty"`
+	// NoEOR is set when the table was taken after the End-of-RIB timeout
+	// (the peer never sent End-of-RIB) rather than on End-of-RIB.
+	NoEOR bool `json:"no_eor,omitempty"`
 	// Route-server neighbours (Alice-LG) also carry their session state
 	// and the route server's own counts; nil for collectors.
 	State          string `json:"state,omitempty"`

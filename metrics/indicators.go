@@ -32,6 +32,10 @@ type Country struct {
 	LocalASNs          *int
 	LocalParticipation *float64
 	BGPReachability    *float64
+	// ARDA: ARDA's four indicators now (registered_asn_share,
+	// delegated_prefix_share, external_asn_share, ipv6_prefix_share),
+	// only those known (a vantage point at a local exchange and RIR data).
+	ARDA map[string]float64
 }
 
 // Source is one data source's health.
@@ -70,9 +74,9 @@ type Indicators struct {
 	log     *slog.Logger
 	timeout time.Duration
 
-	ixpMembers, ixpConnections, ixpCapacity, ixpIPv6, ixpRS                     *prometheus.Desc
+	ixpInfo, ixpMembers, ixpConnections, ixpCapacity, ixpIPv6, ixpRS            *prometheus.Desc
 	countryIXPs, countryActive, countryMembers, countryRegistered, countryLocal *prometheus.Desc
-	countryParticipation, countryBGP                                            *prometheus.Desc
+	countryParticipation, countryBGP, countryARDA                               *prometheus.Desc
 	sourceUp, sourceLastSuccess, sourceDuration, sourceSnapshot, sourceObjects  *prometheus.Desc
 	collectSuccess, collectDuration                                             *prometheus.Desc
 }
@@ -82,12 +86,16 @@ func NewIndicators(data Data, f Filter, log *slog.Logger) *Indicators {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	ixp := []string{"ixp_id", "ixp", "country", "region"}
+	// IXP series carry the id, not the display name: a rename keeps the
+	// same series; ixpobs_ixp_info joins the name (… * on (ixp_id)
+	// group_left (ixp) ixpobs_ixp_info).
+	ixp := []string{"ixp_id", "country", "region"}
 	cty := []string{"country", "region"}
 	src := []string{"source"}
 	d := prometheus.NewDesc
 	return &Indicators{
 		data: data, filter: f, log: log, timeout: 10 * time.Second,
+		ixpInfo:              d("ixpobs_ixp_info", "Always 1: the IXP's display name (label ixp), country and region, to join on ixp_id.", []string{"ixp_id", "ixp", "country", "region"}, nil),
 		ixpMembers:           d("ixpobs_ixp_members", "Distinct ASNs with at least one connection at the IXP (latest PeeringDB snapshot).", ixp, nil),
 		ixpConnections:       d("ixpobs_ixp_connections", "Connections (PeeringDB netixlan) at the IXP.", ixp, nil),
 		ixpCapacity:          d("ixpobs_ixp_capacity_bytes_per_second", "Sum of the port speeds of the IXP's connections.", ixp, nil),
@@ -100,20 +108,22 @@ func NewIndicators(data Data, f Filter, log *slog.Logger) *Indicators {
 		countryLocal:         d("ixpobs_country_registered_asns_at_local_ixps", "Registered ASNs of the country connected at an IXP of the country.", cty, nil),
 		countryParticipation: d("ixpobs_country_local_participation_ratio", "Registered ASNs at local IXPs over registered ASNs.", cty, nil),
 		countryBGP:           d("ixpobs_country_bgp_reachability_ratio", "Share of the country's registered ASNs reachable through a collector at a local IXP.", cty, nil),
-		sourceUp:             d("ixpobs_source_up", "1 if the last collection run of the source succeeded, 0 otherwise.", src, nil),
-		sourceLastSuccess:    d("ixpobs_source_last_success_timestamp_seconds", "Unix time of the end of the source's last successful run (0: never).", src, nil),
-		sourceDuration:       d("ixpobs_source_last_run_duration_seconds", "Duration of the source's last collection run.", src, nil),
-		sourceSnapshot:       d("ixpobs_source_snapshot_timestamp_seconds", "Unix time of the source's newest published snapshot.", src, nil),
-		sourceObjects:        d("ixpobs_source_objects", "Objects in the source's newest snapshot, by kind.", []string{"source", "kind"}, nil),
-		collectSuccess:       d("ixpobs_metrics_collect_success", "1 if computing the part of /metrics succeeded.", []string{"part"}, nil),
-		collectDuration:      d("ixpobs_metrics_collect_duration_seconds", "Time to compute the part of /metrics.", []string{"part"}, nil),
+		countryARDA: d("ixpobs_country_arda_ratio", "ARDA's indicators of the country from the vantage points at its exchanges (docs/INDICATORS.md, ARDA); absent when unknown.",
+			[]string{"country", "region", "indicator"}, nil),
+		sourceUp:          d("ixpobs_source_up", "1 if the last collection run of the source succeeded, 0 otherwise.", src, nil),
+		sourceLastSuccess: d("ixpobs_source_last_success_timestamp_seconds", "Unix time of the end of the source's last successful run (0: never).", src, nil),
+		sourceDuration:    d("ixpobs_source_last_run_duration_seconds", "Duration of the source's last collection run.", src, nil),
+		sourceSnapshot:    d("ixpobs_source_snapshot_timestamp_seconds", "Unix time of the source's newest published snapshot.", src, nil),
+		sourceObjects:     d("ixpobs_source_objects", "Objects in the source's newest snapshot, by kind.", []string{"source", "kind"}, nil),
+		collectSuccess:    d("ixpobs_metrics_collect_success", "1 if computing the part of /metrics succeeded.", []string{"part"}, nil),
+		collectDuration:   d("ixpobs_metrics_collect_duration_seconds", "Time to compute the part of /metrics.", []string{"part"}, nil),
 	}
 }
 
 // Describe implements prometheus.Collector.
 func (c *Indicators) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.ixpMembers, c.ixpConnections, c.ixpCapacity, c.ixpIPv6, c.ixpRS,
-		c.countryIXPs, c.countryActive, c.countryMembers, c.countryRegistered, c.countryLocal, c.countryParticipation, c.countryBGP,
+	for _, d := range []*prometheus.Desc{c.ixpInfo, c.ixpMembers, c.ixpConnections, c.ixpCapacity, c.ixpIPv6, c.ixpRS,
+		c.countryIXPs, c.countryActive, c.countryMembers, c.countryRegistered, c.countryLocal, c.countryParticipation, c.countryBGP, c.countryARDA,
 		c.sourceUp, c.sourceLastSuccess, c.sourceDuration, c.sourceSnapshot, c.sourceObjects, c.collectSuccess, c.collectDuration} {
 		ch <- d
 	}
@@ -182,7 +192,9 @@ func (c *Indicators) collectExchanges(ctx context.Context, ch chan<- prometheus.
 		return err
 	}
 	for _, x := range xs {
-		l := []string{strconv.FormatInt(x.ID, 10), x.Name, x.Country, x.Region}
+		id := strconv.FormatInt(x.ID, 10)
+		gauge(ch, c.ixpInfo, 1, id, x.Name, x.Country, x.Region)
+		l := []string{id, x.Country, x.Region}
 		gauge(ch, c.ixpMembers, float64(x.Members), l...)
 		gauge(ch, c.ixpConnections, float64(x.Connections), l...)
 		gauge(ch, c.ixpCapacity, float64(x.CapacityMbps)*1e6/8, l...)
@@ -211,6 +223,9 @@ func (c *Indicators) collectCountries(ctx context.Context, ch chan<- prometheus.
 		}
 		if x.BGPReachability != nil {
 			gauge(ch, c.countryBGP, *x.BGPReachability, l...)
+		}
+		for ind, v := range x.ARDA {
+			gauge(ch, c.countryARDA, v, x.Country, x.Region, ind)
 		}
 	}
 	return nil

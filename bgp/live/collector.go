@@ -28,6 +28,10 @@ type RouteSink interface {
 	Withdraw(p bgp.Peer, prefix netip.Prefix, pathID uint32)
 	// ResetPeer removes every route of a peer (session down or resync).
 	ResetPeer(p bgp.Peer)
+	// MarkWhole says the peer's routes since its last ResetPeer are its
+	// whole table: End-of-RIB was received for every negotiated family
+	// (noEOR false), or Config.EORTimeout passed without it (noEOR true).
+	MarkWhole(p bgp.Peer, noEOR bool)
 }
 
 // Options are the dependencies of a Collector. Every field is optional.
@@ -213,8 +217,9 @@ func (c *Collector) start(ctx, watchCtx context.Context, srv *server.BgpServer) 
 
 	err = srv.WatchEvent(watchCtx, server.WatchEventMessageCallbacks{
 		OnPathUpdate: c.onPaths,
+		OnPathEor:    c.onEOR,
 		OnPeerUpdate: c.onPeer,
-	}, server.WatchUpdate(false, "", ""), server.WatchPeer())
+	}, server.WatchUpdate(false, "", ""), server.WatchEor(false), server.WatchPeer())
 	if err != nil {
 		return fmt.Errorf("watch events: %w", err)
 	}
@@ -260,6 +265,7 @@ func (c *Collector) control(ctx context.Context, srv *server.BgpServer) {
 				if p.dirty && !p.resyncPending {
 					c.enqueueLocked(p, op{kind: opResync})
 				}
+				c.eorTimeoutLocked(p, now)
 				if p.promoteWanted {
 					promote = append(promote, p.addr)
 				}

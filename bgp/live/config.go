@@ -389,6 +389,9 @@ func (c *Config) eorTimeout() time.Duration {
 	return c.EORTimeout
 }
 
+// CarryMaxOrDefault returns the effective CarryMax.
+func (c *Config) CarryMaxOrDefault() time.Duration { return c.carryMax() }
+
 func (c *Config) carryMax() time.Duration {
 	if c.CarryMax == 0 {
 		return DefaultCarryMax

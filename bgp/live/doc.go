@@ -27,6 +27,22 @@
 // that are dropped. Prefer active sessions, or filter low TTLs in the
 // firewall too, where GTSM matters.
 //
+// Whole tables: the collector watches End-of-RIB markers and passes each
+// peer's "whole" moment (RouteSink.MarkWhole) through the queue after the
+// routes it closes, or after Config.EORTimeout for a peer that never sends
+// one; the bgp.Aggregator in whole-table mode then shows only whole
+// tables, carrying a peer's last whole one through resets and reloads for
+// at most Config.CarryMax.
+//
+// Host name (GoBGP v4.8.0, cannot be turned off): every OPEN carries the
+// FQDN capability (73) with the machine's host name, because
+// capabilitiesFromConfig (pkg/server/fsm.go) calls os.Hostname
+// unconditionally and no API or config field removes it. An observatory
+// peering with third parties should run `ixpobs bgp` with a neutral host
+// name of its own (a container's or a UTS namespace's, e.g. `hostname:
+// collector` in compose, or systemd's PrivateHostname/`unshare --uts`);
+// the collector does not patch GoBGP for it.
+//
 // Known upstream leak (GoBGP v4.8.0, the newest v4 available here), and
 // how the collector avoids it. When a session ends from the remote side
 // through a read or write failure (TCP reset, FIN, a peer restart) or a

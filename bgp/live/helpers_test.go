@@ -28,7 +28,8 @@ type memSink struct {
 	mu     sync.Mutex
 	routes map[bgp.Peer]map[routeKey]bgp.Route
 	resets map[bgp.Peer]int
-	delay  time.Duration // per Announce, to simulate a slow sink
+	wholes map[bgp.Peer]int // MarkWhole calls
+	delay  time.Duration    // per Announce, to simulate a slow sink
 }
 
 func newMemSink() *memSink {
@@ -60,6 +61,16 @@ func (s *memSink) ResetPeer(p bgp.Peer) {
 	defer s.mu.Unlock()
 	delete(s.routes, p)
 	s.resets[p]++
+}
+
+// MarkWhole counts the tables declared whole.
+func (s *memSink) MarkWhole(p bgp.Peer, noEOR bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.wholes == nil {
+		s.wholes = make(map[bgp.Peer]int)
+	}
+	s.wholes[p]++
 }
 
 // count returns the number of IPv4 and IPv6 routes of p.

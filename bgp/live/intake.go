@@ -50,10 +50,20 @@ type peerState struct {
 	stale         []bgp.Peer // identities to reset at the next resync
 	resyncs       uint64
 
-	prefixes     map[prefixKey]struct{}
-	v4, v6       int
-	warned       [2]bool
+	prefixes map[prefixKey]struct{}
+	v4, v6   int
+	warned   [2]bool
+	// Whole tables: the families negotiated in the session (famIPv4,
+	// famIPv6), those whose End-of-RIB has arrived, and whether the
+	// table was declared whole (noEOR: by the timeout).
+	families uint8
+	eorGot   uint8
+	whole    bool
+	noEOR    bool
+
 	limitPending bool
+	limitClosed  bool   // this session was closed for max-prefix: counted once
+	limitReason  string // why, e.g. "maximum number of prefixes reached: ipv4 1001 > 1000"
 	limitHits    uint64
 	restart      *time.Timer
 	limitDown    bool // shut down for max-prefix, waiting for restart
@@ -105,7 +115,9 @@ func (c *Collector) onPeer(ev *apiutil.WatchEventMessage_PeerEvent, t time.Time)
 	}
 	p.state = st.SessionState
 	p.changed = t
-	if st.DisconnectMessage != "" {
+	if st.DisconnectMessage != "" && p.limitReason == "" {
+		// After a max-prefix closure the limit stays the reason until
+		// the next session (not the idle hold timer that follows).
 		p.lastError = st.DisconnectMessage
 	}
 	switch {
@@ -114,6 +126,8 @@ func (c *Collector) onPeer(ev *apiutil.WatchEventMessage_PeerEvent, t time.Time)
 			p.asn = st.PeerASN
 		}
 		p.established = t
+		p.limitClosed, p.limitReason = false, ""
+		p.families, p.eorGot, p.whole, p.noEOR = negotiatedFamilies(st.RemoteCap), 0, false, false
 		p.prefixes = make(map[prefixKey]struct{})
 		p.v4, p.v6 = 0, 0
 		p.warned = [2]bool{}
@@ -124,6 +138,12 @@ func (c *Collector) onPeer(ev *apiutil.WatchEventMessage_PeerEvent, t time.Time)
 		}
 		p.attemptStart = t
 		p.flaps++
+		p.whole, p.noEOR = false, false
+		if p.limitReason != "" {
+			// GoBGP reports the closure it was asked for as a read or
+			// write failure; the reason is the limit.
+			p.lastError = p.limitReason
+		}
 		p.prefixes = nil
 		p.v4, p.v6 = 0, 0
 		c.log.Info("bgp session down", "peer", p.addr, "peer_asn", p.asn, "ixp_id", p.ixpID,
@@ -192,4 +212,73 @@ func (p *peerState) count(pfx netip.Prefix, d int) {
 	} else {
 		p.v6 += d
 	}
+}
+
+// Address families of a session, as bits.
+const (
+	famIPv4 uint8 = 1 << iota
+	famIPv6
+)
+
+func familyBit(f gobgp.Family) uint8 {
+	switch f {
+	case gobgp.RF_IPv4_UC:
+		return famIPv4
+	case gobgp.RF_IPv6_UC:
+		return famIPv6
+	}
+	return 0
+}
+
+// negotiatedFamilies returns the unicast families both sides enabled: the
+// collector enables IPv4 and IPv6 unicast, and a peer without any
+// multiprotocol capability speaks IPv4 unicast only (RFC 4760).
+func negotiatedFamilies(remote []gobgp.ParameterCapabilityInterface) uint8 {
+	var f uint8
+	mp := false
+	for _, c := range remote {
+		if m, ok := c.(*gobgp.CapMultiProtocol); ok {
+			mp = true
+			f |= familyBit(m.CapValue)
+		}
+	}
+	if !mp {
+		return famIPv4
+	}
+	return f
+}
+
+// onEOR handles an End-of-RIB marker. Once every negotiated family has
+// sent one, the table is whole: the marker goes through the queue, after
+// the routes it closes.
+func (c *Collector) onEOR(pa *apiutil.Path, _ time.Time) {
+	if pa == nil || !pa.PeerAddress.IsValid() {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p := c.peerLocked(pa.PeerAddress.Unmap())
+	if p.state != gobgp.BGP_FSM_ESTABLISHED {
+		return
+	}
+	p.eorGot |= familyBit(pa.Family)
+	if !p.whole && p.families != 0 && p.eorGot&p.families == p.families {
+		p.whole = true
+		c.log.Info("bgp table whole (end-of-rib)", "peer", p.addr, "peer_asn", p.asn, "ixp_id", p.ixpID,
+			"prefixes_ipv4", p.v4, "prefixes_ipv6", p.v6, "after", c.now().Sub(p.established).Round(time.Millisecond))
+		c.enqueueLocked(p, op{kind: opWhole, route: bgp.Route{Peer: p.key()}})
+	}
+}
+
+// eorTimeoutLocked takes the table of a peer that has not sent End-of-RIB
+// for every family within Config.EORTimeout of its session coming up as
+// whole, marked noEOR.
+func (c *Collector) eorTimeoutLocked(p *peerState, now time.Time) {
+	if p.whole || p.state != gobgp.BGP_FSM_ESTABLISHED || now.Sub(p.established) < c.cfg.eorTimeout() {
+		return
+	}
+	p.whole, p.noEOR = true, true
+	c.log.Warn("bgp end-of-rib timeout: table taken as it is", "peer", p.addr, "peer_asn", p.asn, "ixp_id", p.ixpID,
+		"prefixes_ipv4", p.v4, "prefixes_ipv6", p.v6, "eor_timeout", c.cfg.eorTimeout())
+	c.enqueueLocked(p, op{kind: opWhole, route: bgp.Route{Peer: p.key(), PathID: 1}})
 }

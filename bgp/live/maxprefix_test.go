@@ -36,6 +36,9 @@ func TestMaxPrefix(t *testing.T) {
 		return s.PrefixLimitHits >= 1 && s.State != "established"
 	})
 	t.Logf("over-limit session closed %v after the other peer was complete", took)
+	if s, _ := session(c, "127.0.0.2"); s.PrefixLimitHits != 1 || !strings.Contains(s.LastError, "maximum number of prefixes reached: ipv4 1001 > 1000") {
+		t.Errorf("over-limit session: %d limit hits, last_error %q; want one count per closure and the limit as the reason", s.PrefixLimitHits, s.LastError)
+	}
 	waitFor(t, 5*time.Second, "over-limit peer's routes reset", func() bool { v4, _ := sink.count(bigPeer); return v4 == 0 })
 
 	out := b.MustCtl(t, "show", "protocols", "all", "big")

@@ -17,6 +17,7 @@ type nopSink struct{}
 func (nopSink) Announce(bgp.Route)                      {}
 func (nopSink) Withdraw(bgp.Peer, netip.Prefix, uint32) {}
 func (nopSink) ResetPeer(bgp.Peer)                      {}
+func (nopSink) MarkWhole(bgp.Peer, bool)                {}
 
 // TestExportPolicyRejects reads GoBGP's policy assignments back: export
 // defaults to reject globally and for every neighbour (RFC 8212). Together

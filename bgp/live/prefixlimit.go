@@ -5,6 +5,7 @@ package live
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
 	"time"
 
@@ -31,10 +32,11 @@ func (c *Collector) checkLimitLocked(p *peerState) {
 			c.log.Warn("bgp max-prefix warning threshold reached", "peer", p.addr, "peer_asn", p.asn,
 				"ixp_id", p.ixpID, "family", fam.name, "prefixes", fam.n, "limit", fam.limit)
 		}
-		if uint64(fam.n) > uint64(fam.limit) && !p.limitPending && p.state == gobgp.BGP_FSM_ESTABLISHED {
+		if uint64(fam.n) > uint64(fam.limit) && !p.limitPending && !p.limitClosed && p.state == gobgp.BGP_FSM_ESTABLISHED {
 			select {
 			case c.limitCh <- p.addr:
 				p.limitPending = true
+				p.limitReason = fmt.Sprintf("maximum number of prefixes reached: %s %d > %d", fam.name, fam.n, fam.limit)
 				c.log.Warn("bgp max-prefix limit exceeded, closing session", "peer", p.addr, "peer_asn", p.asn,
 					"ixp_id", p.ixpID, "family", fam.name, "prefixes", fam.n, "limit", fam.limit)
 			default: // retried on the next UPDATE
@@ -51,10 +53,13 @@ func (c *Collector) checkLimitLocked(p *peerState) {
 func (c *Collector) enforceLimit(ctx context.Context, srv *server.BgpServer, addr netip.Addr) {
 	c.mu.Lock()
 	p := c.peers[addr]
-	if p == nil {
+	if p == nil || p.limitClosed {
 		c.mu.Unlock()
 		return
 	}
+	// One count per closure: the UPDATEs that arrive before GoBGP has
+	// closed the session do not ask again (checkLimitLocked).
+	p.limitClosed = true
 	p.limitHits++
 	orig, dynamic, restart := p.apiPeer, p.dynamic, p.sess.MaxPrefix.RestartAfter
 	limits := p.sess.MaxPrefix

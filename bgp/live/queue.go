@@ -22,6 +22,7 @@ const (
 	opWithdraw
 	opReset
 	opResync
+	opWhole // the peer's table is whole; PathID 1: by the End-of-RIB timeout
 )
 
 // op is one event on the queue between the BGP sessions and the sink.
@@ -100,6 +101,8 @@ func (c *Collector) apply(srv *server.BgpServer, o op) {
 		c.sink.Withdraw(o.route.Peer, o.route.Prefix, o.route.PathID)
 	case opReset:
 		c.sink.ResetPeer(o.route.Peer)
+	case opWhole:
+		c.sink.MarkWhole(o.route.Peer, o.route.PathID == 1)
 	case opResync:
 		c.mu.Lock()
 		p := c.peers[o.route.Peer.Addr]
@@ -123,10 +126,17 @@ func (c *Collector) apply(srv *server.BgpServer, o op) {
 		n, err := c.replay(srv, key)
 		c.mu.Lock()
 		p.resyncs++
-		if err == nil && !p.dirty && !p.resyncPending {
+		complete := err == nil && !p.dirty && !p.resyncPending
+		if complete {
 			p.incomplete = false
 		}
+		// The Adj-RIB-In replayed holds the whole table if the session
+		// had reached it (the resync's ResetPeer carried the old one).
+		whole, noEOR := complete && p.whole && p.key() == key, p.noEOR
 		c.mu.Unlock()
+		if whole {
+			c.sink.MarkWhole(key, noEOR)
+		}
 		c.log.Info("bgp peer resynchronised from adj-rib-in", "peer", key.Addr, "routes", n, "err", err)
 	}
 }

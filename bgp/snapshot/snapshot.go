@@ -62,8 +62,12 @@ func Build(c ixp.BGPCollector, at time.Time, sum bgp.Summary) (ixp.SnapshotInput
 	}
 	for _, p := range sum.Peers {
 		addr := p.Peer.Addr.String()
-		if err := add(ixp.KindBGPPeer, id63(fmt.Sprintf("%d|%s", p.Peer.ASN, addr)), p.Peer.ASN,
-			ixp.BGPPeer{ASN: ixp.ASN(p.Peer.ASN), Address: addr, PrefixesV4: p.PrefixesV4, PrefixesV6: p.PrefixesV6}); err != nil {
+		bp := ixp.BGPPeer{ASN: ixp.ASN(p.Peer.ASN), Address: addr, PrefixesV4: p.PrefixesV4, PrefixesV6: p.PrefixesV6, NoEOR: p.NoEOR}
+		if !p.CarriedSince.IsZero() {
+			t := p.CarriedSince.UTC()
+			bp.CarriedSince = &t
+		}
+		if err := add(ixp.KindBGPPeer, peerID(p.Peer.ASN, addr), p.Peer.ASN, bp); err != nil {
 			return in, err
 		}
 	}
@@ -113,6 +117,67 @@ func Build(c ixp.BGPCollector, at time.Time, sum bgp.Summary) (ixp.SnapshotInput
 		i = j
 	}
 	return in, nil
+}
+
+// peerID is the record id of a peer.
+func peerID(asn uint32, addr string) int64 { return id63(fmt.Sprintf("%d|%s", asn, addr)) }
+
+// PeerShrinkError refuses a BGP snapshot in which some peers' tables
+// shrank by more than the allowed share against the previous snapshot (a
+// half-loaded table taken as whole, or a peer gone). It wraps
+// ixp.ErrShrink.
+type PeerShrinkError struct {
+	Source string
+	Peers  []PeerShrink
+}
+
+// PeerShrink is one peer's prefix count before and after.
+type PeerShrink struct {
+	ASN            ixp.ASN
+	Address        string
+	Previous, Next int
+}
+
+func (e *PeerShrinkError) Error() string {
+	var b []byte
+	for i, p := range e.Peers {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = fmt.Appendf(b, "AS%d %s %d -> %d", p.ASN, p.Address, p.Previous, p.Next)
+	}
+	return fmt.Sprintf("%s: peer tables would shrink by more than %.0f%%: %s", e.Source, ixp.MaxShrink*100, b)
+}
+
+func (e *PeerShrinkError) Unwrap() error { return ixp.ErrShrink }
+
+// CheckPeerShrink compares the prefixes (IPv4 + IPv6) of every peer of
+// prev, the previous snapshot's peer records, with next, and refuses next
+// when a peer has more than ixp.MaxShrink fewer, or is missing. Peers for
+// which allow returns true are not checked (the caller decides when a
+// loss has lasted long enough to be real). The guard of the store counts
+// records, which for a BGP collector are per origin ASN, not prefixes.
+func CheckPeerShrink(source string, prev, next []ixp.BGPPeer, allow func(ixp.BGPPeer) bool) error {
+	type key struct {
+		asn  ixp.ASN
+		addr string
+	}
+	now := make(map[key]int, len(next))
+	for _, p := range next {
+		now[key{p.ASN, p.Address}] = p.PrefixesV4 + p.PrefixesV6
+	}
+	var bad []PeerShrink
+	for _, p := range prev {
+		before := p.PrefixesV4 + p.PrefixesV6
+		after := now[key{p.ASN, p.Address}]
+		if before > 0 && float64(after) < float64(before)*(1-ixp.MaxShrink) && (allow == nil || !allow(p)) {
+			bad = append(bad, PeerShrink{ASN: p.ASN, Address: p.Address, Previous: before, Next: after})
+		}
+	}
+	if len(bad) > 0 {
+		return &PeerShrinkError{Source: source, Peers: bad}
+	}
+	return nil
 }
 
 // appendLinks appends the JSON of the ixp.BGPLinks of one run of links

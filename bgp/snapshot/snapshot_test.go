@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"math/rand/v2"
 	"net/netip"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -152,5 +155,45 @@ func TestBuildEncodesAsEncodingJSON(t *testing.T) {
 	}
 	if n := len(links) + len(prefixes); got != n {
 		t.Errorf("%d link and prefix records, want %d", got, n)
+	}
+}
+
+func TestCheckPeerShrink(t *testing.T) {
+	peer := func(asn ixp.ASN, addr string, v4, v6 int) ixp.BGPPeer {
+		return ixp.BGPPeer{ASN: asn, Address: addr, PrefixesV4: v4, PrefixesV6: v6}
+	}
+	prev := []ixp.BGPPeer{peer(65010, "192.0.2.1", 160000, 40000), peer(65011, "192.0.2.2", 1000, 0)}
+	for _, tc := range []struct {
+		name  string
+		next  []ixp.BGPPeer
+		allow func(ixp.BGPPeer) bool
+		bad   []string // "ASN prev->next" of the refused peers
+	}{
+		{"same", prev, nil, nil},
+		{"grown, new peer", []ixp.BGPPeer{peer(65010, "192.0.2.1", 170000, 40000), peer(65011, "192.0.2.2", 1000, 0), peer(65012, "192.0.2.3", 5, 0)}, nil, nil},
+		{"30% drop is allowed", []ixp.BGPPeer{peer(65010, "192.0.2.1", 100000, 40000), peer(65011, "192.0.2.2", 700, 0)}, nil, nil},
+		{"half table refused", []ixp.BGPPeer{peer(65010, "192.0.2.1", 20345, 0), peer(65011, "192.0.2.2", 1000, 0)}, nil, []string{"65010 200000->20345"}},
+		{"missing peer refused", []ixp.BGPPeer{prev[0]}, nil, []string{"65011 1000->0"}},
+		{"same address, other ASN is another peer", []ixp.BGPPeer{prev[0], peer(65099, "192.0.2.2", 1000, 0)}, nil, []string{"65011 1000->0"}},
+		{"allowed by the caller", []ixp.BGPPeer{prev[0]}, func(p ixp.BGPPeer) bool { return p.ASN == 65011 }, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := snapshot.CheckPeerShrink("bgp:rs1", prev, tc.next, tc.allow)
+			var got []string
+			var se *snapshot.PeerShrinkError
+			if errors.As(err, &se) {
+				for _, p := range se.Peers {
+					got = append(got, fmt.Sprintf("%d %d->%d", p.ASN, p.Previous, p.Next))
+				}
+				if !errors.Is(err, ixp.ErrShrink) || !strings.Contains(err.Error(), "bgp:rs1: peer tables would shrink") {
+					t.Errorf("error %v: want it to wrap ixp.ErrShrink and name the source", err)
+				}
+			} else if err != nil {
+				t.Fatalf("unexpected error %v", err)
+			}
+			if !slices.Equal(got, tc.bad) {
+				t.Errorf("refused %v, want %v", got, tc.bad)
+			}
+		})
 	}
 }

@@ -301,3 +301,32 @@ func storeIsEmpty(ctx context.Context, st store.Store) (bool, error) {
 	srcs, err := st.Sources(ctx)
 	return len(srcs) == 0, err
 }
+
+// backfillEstimate is the size and time of the default backfill, as
+// docs/BACKFILL.md derives them.
+const backfillEstimate = "8 GiB for PeeringDB and the RIR files, 5 to 10 hours at CAIDA's reported few hundred KB/s; the RIB dumps of the default collectors add roughly 0.5 TiB (estimates, not measured against the real archives)"
+
+// backgroundBackfill runs the configured backfill inside serve.
+func backgroundBackfill(ctx context.Context, cfg Config, st store.Store, env *environment, log *slog.Logger) {
+	bcfg, err := cfg.backfillConfig(log)
+	if err == nil {
+		var hc safehttp.Config
+		if hc, err = cfg.Outbound.safeConfig(env.getenv); err == nil {
+			hc.TotalTimeout = bcfg.Timeout
+			var client *safehttp.Client
+			if client, err = safehttp.New(hc); err == nil {
+				defer client.Close()
+				bcfg.Progress = progressPrinter(io.Discard)
+				var bf *backfill.Backfiller
+				if bf, err = backfill.New(client, st, bcfg); err == nil {
+					var res backfill.Result
+					res, err = bf.Run(ctx)
+					log.Info("backfill finished", "imported", res.Imported, "missing", res.Missing, "failed", res.Failed, "held", res.Held)
+				}
+			}
+		}
+	}
+	if err != nil && ctx.Err() == nil {
+		log.Warn("background backfill", "err", err)
+	}
+}

@@ -86,13 +86,17 @@ bgp:
 	if err != nil || len(sts) != 1 {
 		t.Fatalf("sessions status = %v, %v", sts, err)
 	}
-	var sessions []struct {
-		ASN          uint32 `json:"asn"`
-		State        string `json:"state"`
-		PrefixesIPv4 int    `json:"prefixes_ipv4"`
-		PrefixesIPv6 int    `json:"prefixes_ipv6"`
+	var published struct {
+		Interval float64 `json:"sessions_interval_s"`
+		Sessions []struct {
+			ASN          uint32 `json:"asn"`
+			State        string `json:"state"`
+			PrefixesIPv4 int    `json:"prefixes_ipv4"`
+			PrefixesIPv6 int    `json:"prefixes_ipv6"`
+		} `json:"sessions"`
 	}
-	if err := json.Unmarshal(sts[0].Value, &sessions); err != nil || len(sessions) != 1 || sessions[0].State != "established" || sessions[0].ASN != 65010 {
+	err = json.Unmarshal(sts[0].Value, &published)
+	if sessions := published.Sessions; err != nil || published.Interval != 1 || len(sessions) != 1 || sessions[0].State != "established" || sessions[0].ASN != 65010 {
 		t.Errorf("sessions = %s (%v)", sts[0].Value, err)
 	}
 	recs, err := st.Objects(context.Background(), "bgp:rs-test", ixp.KindBGPCollector, time.Time{}, store.Filter{})

@@ -24,6 +24,7 @@ import (
 	"github.com/ixpobs/ixpobs/bgp/live"
 	"github.com/ixpobs/ixpobs/bgp/snapshot"
 	"github.com/ixpobs/ixpobs/ixp"
+	"github.com/ixpobs/ixpobs/metrics"
 	"github.com/ixpobs/ixpobs/store"
 )
 
@@ -133,6 +134,14 @@ func (b ByteSize) String() string {
 	return strconv.FormatInt(int64(b), 10) + "B"
 }
 
+// publishedSessions is the status value read by serve's
+// /api/v1/bgp/sessions: the sessions, and how often they are published
+// (serve calls them stale after three intervals).
+type publishedSessions struct {
+	IntervalSeconds float64        `json:"sessions_interval_s"`
+	Sessions        []live.Session `json:"sessions"`
+}
+
 // sessionsKey is the status key of a collector's sessions.
 func sessionsKey(collector string) string { return "bgp-sessions:" + collector }
 
@@ -140,7 +149,7 @@ func runBGP(ctx context.Context, env *environment, args []string) error {
 	o := newOptions("bgp", "bgp --config FILE [flags]   (receive-only BGP sessions; a separate process from serve)", env, "db", "log-level", "log-format")
 	metricsListen := o.fs.String("metrics-listen", "", "address of this process's /metrics (default: bgp.metrics_listen of the config)")
 	if err := o.fs.Parse(args); err != nil {
-		return err
+		return parseError(err)
 	}
 	cfg, err := o.load(env)
 	if err != nil {
@@ -170,7 +179,11 @@ func runBGP(ctx context.Context, env *environment, args []string) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if err := metrics.RegisterBuildInfo(reg, versionNumber(), vcsRevision()); err != nil {
+		return err
+	}
 	agg := bgp.NewAggregator()
+	agg.KeepWholeTables(bc.CarryMaxOrDefault(), nil)
 	c, err := live.New(bc.Config, agg, live.Options{Logger: log, Registerer: reg})
 	if err != nil {
 		return err
@@ -220,18 +233,30 @@ func runBGP(ctx context.Context, env *environment, args []string) error {
 // every SnapshotInterval. A slow or failing database never blocks the
 // sessions: the collector's queue decouples them, and a failed write is
 // logged, recorded as a run and retried at the next tick.
+//
+// Only whole tables reach a snapshot (the Aggregator is in whole-table
+// mode: a reloading peer shows its last whole table, carried). On top of
+// that a snapshot is not stored while it has no peer table at all (start-
+// up), nor while a peer's table has more than 30% fewer prefixes than in
+// the previous snapshot (snapshot.CheckPeerShrink; after a restart the
+// previous snapshot is read from the store), until that shrink has lasted
+// carry_max: then the loss is taken as real.
 func publishLoop(ctx context.Context, st store.Store, c *live.Collector, agg *bgp.Aggregator, bc BGPConfig, log *slog.Logger) {
 	sessions := time.NewTicker(bc.SessionsInterval)
 	defer sessions.Stop()
 	snaps := time.NewTicker(bc.SnapshotInterval)
 	defer snaps.Stop()
 	source := ixp.BGPSource(bc.Collector)
+	g := newShrinkGate(bc.CarryMaxOrDefault())
+	if err := g.load(ctx, st, source); err != nil {
+		log.Warn("cannot read the previous snapshot's peers: the shrink guard starts empty", "err", err)
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-sessions.C:
-			b, err := json.Marshal(c.Sessions())
+			b, err := json.Marshal(publishedSessions{IntervalSeconds: bc.SessionsInterval.Seconds(), Sessions: c.Sessions()})
 			if err == nil {
 				err = st.PutStatus(ctx, sessionsKey(bc.Collector), b)
 			}
@@ -240,10 +265,25 @@ func publishLoop(ctx context.Context, st store.Store, c *live.Collector, agg *bg
 			}
 		case <-snaps.C:
 			started := time.Now()
-			in, err := snapshot.Build(ixp.BGPCollector{Name: bc.Collector, IXID: bc.IXPID, Type: "live"}, started, agg.Summary())
+			sum := agg.Summary()
+			if len(sum.Peers) == 0 {
+				log.Info("no whole BGP table yet: snapshot skipped")
+				continue
+			}
+			in, err := snapshot.Build(ixp.BGPCollector{Name: bc.Collector, IXID: bc.IXPID, Type: "live"}, started, sum)
+			var peers []ixp.BGPPeer
+			if err == nil {
+				peers, err = snapshotPeers(in)
+			}
+			if err == nil {
+				err = g.check(source, peers, started)
+			}
 			var res store.PublishResult
 			if err == nil {
 				res, err = st.Publish(ctx, in)
+			}
+			if err == nil {
+				g.published(peers)
 			}
 			recordImport(ctx, st, log, source, "live sessions", started, res, err)
 			if err != nil && ctx.Err() == nil {
@@ -251,4 +291,80 @@ func publishLoop(ctx context.Context, st store.Store, c *live.Collector, agg *bg
 			}
 		}
 	}
+}
+
+// snapshotPeers decodes the peer records of a BGP snapshot.
+func snapshotPeers(in ixp.SnapshotInput) ([]ixp.BGPPeer, error) {
+	var out []ixp.BGPPeer
+	for _, r := range in.Records {
+		if r.Kind != ixp.KindBGPPeer {
+			continue
+		}
+		var p ixp.BGPPeer
+		if err := json.Unmarshal(r.Data, &p); err != nil {
+			return nil, fmt.Errorf("%s: peer record %d: %w", in.Source, r.ID, err)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// shrinkGate holds the peers of the last stored snapshot and since when
+// each shrunken peer has been refused.
+type shrinkGate struct {
+	prev     []ixp.BGPPeer
+	since    map[string]time.Time
+	carryMax time.Duration
+}
+
+func newShrinkGate(carryMax time.Duration) *shrinkGate {
+	return &shrinkGate{since: map[string]time.Time{}, carryMax: carryMax}
+}
+
+func peerKey(p ixp.BGPPeer) string { return fmt.Sprintf("%d|%s", p.ASN, p.Address) }
+
+// load reads the peers of the newest stored snapshot of source.
+func (g *shrinkGate) load(ctx context.Context, st store.Store, source string) error {
+	recs, err := st.Objects(ctx, source, ixp.KindBGPPeer, time.Time{}, store.Filter{})
+	if err != nil {
+		if errors.Is(err, ixp.ErrNotFound) {
+			return nil
+		}
+		return err
+	}
+	for _, r := range recs {
+		var p ixp.BGPPeer
+		if err := json.Unmarshal(r.Data, &p); err != nil {
+			return fmt.Errorf("%s: peer record %d: %w", source, r.ID, err)
+		}
+		g.prev = append(g.prev, p)
+	}
+	return nil
+}
+
+// check refuses next if a peer shrank by more than 30% since the last
+// stored snapshot, unless it has been refused for that since carry_max.
+func (g *shrinkGate) check(source string, next []ixp.BGPPeer, now time.Time) error {
+	shrunk := map[string]bool{}
+	err := snapshot.CheckPeerShrink(source, g.prev, next, func(p ixp.BGPPeer) bool {
+		k := peerKey(p)
+		shrunk[k] = true
+		first, ok := g.since[k]
+		if !ok {
+			g.since[k] = now
+			return false
+		}
+		return now.Sub(first) >= g.carryMax
+	})
+	for k := range g.since {
+		if !shrunk[k] { // no longer shrunk: starts again from zero
+			delete(g.since, k)
+		}
+	}
+	return err
+}
+
+func (g *shrinkGate) published(peers []ixp.BGPPeer) {
+	g.prev = peers
+	clear(g.since)
 }

@@ -32,6 +32,9 @@ type Config struct {
 	// DB is the store: a SQLite file path (default ./ixpobs.db) or a
 	// postgres:// URL.
 	DB string `yaml:"db"`
+	// DBRead, when set, is a postgres:// URL that serve's dashboard and
+	// API read from (a read replica); DB is then opened only to collect.
+	DBRead string `yaml:"db_read"`
 	// Listen is the HTTP address of serve.
 	Listen string `yaml:"listen"`
 	// Collect runs the scheduled collectors inside serve.
@@ -141,6 +144,9 @@ func (c Config) validate() error {
 	if c.DB == "" {
 		return errors.New("db must not be empty")
 	}
+	if c.DBRead != "" && !isPostgres(c.DBRead) {
+		return errors.New("db_read must be a postgres:// URL (a PostgreSQL read replica)")
+	}
 	if _, err := parseLevel(c.Log.Level); err != nil {
 		return err
 	}
@@ -220,6 +226,7 @@ func settings() map[string]setting {
 	}
 	list := []setting{
 		{"db", "IXPOBS_DB", "store: SQLite file path or postgres:// URL (default ixpobs.db)", false, str(func(c *Config) *string { return &c.DB })},
+		{"db-read", "IXPOBS_DB_READ", "serve: postgres:// URL of a read replica the dashboard and API read from (no migration; --db then only for collecting)", false, str(func(c *Config) *string { return &c.DBRead })},
 		{"listen", "IXPOBS_LISTEN", "HTTP listen address (default :8080)", false, str(func(c *Config) *string { return &c.Listen })},
 		{"collect", "IXPOBS_COLLECT", "run the scheduled collectors (default true)", true, boolean(func(c *Config) *bool { return &c.Collect })},
 		{"log-level", "IXPOBS_LOG_LEVEL", "debug, info, warn or error (default info)", false, str(func(c *Config) *string { return &c.Log.Level })},
@@ -299,7 +306,7 @@ func (o *options) parseArgs(args []string, min int) ([]string, error) {
 	})
 	pos, rest := splitArgs(args, valued)
 	if err := o.fs.Parse(rest); err != nil {
-		return nil, err
+		return nil, parseError(err)
 	}
 	pos = append(pos, o.fs.Args()...)
 	if len(pos) < min {
@@ -307,6 +314,16 @@ func (o *options) parseArgs(args []string, min int) ([]string, error) {
 		return nil, errUsage
 	}
 	return pos, nil
+}
+
+// parseError maps a flag parsing error: --help stays flag.ErrHelp (exit
+// 0); anything else the flag package has already printed with the usage,
+// so it is a usage error (exit 2).
+func parseError(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return errUsage
 }
 
 // dateFlag registers --at; the returned func parses it (zero when unset).
@@ -411,7 +428,7 @@ func decodeConfig(b []byte, cfg *Config) error {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
-		return err
+		return configError(b, err)
 	}
 	return nil
 }
@@ -428,6 +445,13 @@ func newLogger(cfg LogConfig, w io.Writer) *slog.Logger {
 	level, _ := parseLevel(cfg.Level)
 	opts := &slog.HandlerOptions{Level: level}
 	if cfg.Format == "json" {
+		// Durations as seconds (a number), not Go's nanoseconds.
+		opts.ReplaceAttr = func(_ []string, a slog.Attr) slog.Attr {
+			if a.Value.Kind() == slog.KindDuration {
+				a.Value = slog.Float64Value(a.Value.Duration().Seconds())
+			}
+			return a
+		}
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))

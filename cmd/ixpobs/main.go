@@ -12,8 +12,13 @@
 //	ixpobs export   [-o FILE]
 //	ixpobs snapshots list [--source SOURCE] | delete SOURCE DATE
 //	ixpobs bgp      --config FILE [--db DSN] [--metrics-listen ADDR]
+//	ixpobs backup   --out FILE|DIR [--keep N]
+//	ixpobs restore  FILE [--db NEW-STORE]
 //	ixpobs migrate
-//	ixpobs version
+//	ixpobs version  (or ixpobs --version)
+//
+// Exit codes: 0 success (and --help), 1 a runtime failure, 2 a usage error
+// (unknown command or flag, missing argument).
 //
 // Run "ixpobs COMMAND --help" for the flags of each command.
 package main
@@ -24,10 +29,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"runtime/debug"
 	"sort"
+	"strings"
 	"syscall"
 )
 
@@ -55,6 +62,8 @@ func commands() map[string]command {
 		"collect":   {"run one collection of the named sources (default: all enabled), then exit", runCollect},
 		"import":    {"import files: peeringdb DIR|FILE, rir FILE..., ixf FILE|URL..., mrt FILE..., history FILE", runImport},
 		"export":    {"write the whole history (every source and snapshot) in the versioned export format", runExport},
+		"backup":    {"write a backup of the store: online SQLite copy or pg_dump archive (--out FILE|DIR, --keep N)", runBackup},
+		"restore":   {"restore a backup into a store that holds no data yet (a new SQLite path or an empty database)", runRestore},
 		"migrate":   {"create or upgrade the database schema, then exit", runMigrate},
 		"snapshots": {"list the snapshots of each source, or delete one (the history is repaired as if it had never been published)", runSnapshots},
 		"version":   {"print the version", runVersion},
@@ -76,6 +85,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		}
 		return 0
 	}
+	if args[0] == "--version" || args[0] == "-version" {
+		fmt.Fprintln(stdout, versionString())
+		return 0
+	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
 		fmt.Fprintf(stderr, "ixpobs: unknown command %q\n\n", args[0])
@@ -89,10 +102,34 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		if errors.Is(err, errUsage) {
 			return 2
 		}
-		fmt.Fprintf(stderr, "ixpobs %s: %v\n", args[0], err)
+		if jsonLogs(args[1:], getenv) {
+			// The last line too is JSON, for log pipelines.
+			slog.New(slog.NewJSONHandler(stderr, nil)).Error("ixpobs "+args[0]+" failed", "err", err.Error())
+		} else {
+			fmt.Fprintf(stderr, "ixpobs %s: %v\n", args[0], err)
+		}
 		return 1
 	}
 	return 0
+}
+
+// jsonLogs reports whether the command asked for JSON logs with
+// --log-format json or IXPOBS_LOG_FORMAT=json (the flag wins).
+func jsonLogs(args []string, getenv func(string) string) bool {
+	format := getenv("IXPOBS_LOG_FORMAT")
+	for i, a := range args {
+		switch {
+		case a == "--":
+			return format == "json"
+		case a == "--log-format" || a == "-log-format":
+			if i+1 < len(args) {
+				format = args[i+1]
+			}
+		case strings.HasPrefix(a, "--log-format=") || strings.HasPrefix(a, "-log-format="):
+			_, format, _ = strings.Cut(a, "=")
+		}
+	}
+	return format == "json"
 }
 
 func usage(w io.Writer, cmds map[string]command) {
@@ -112,31 +149,48 @@ func runVersion(_ context.Context, env *environment, args []string) error {
 	fs := flag.NewFlagSet("version", flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
 	if err := fs.Parse(args); err != nil {
-		return err
+		return parseError(err)
 	}
 	fmt.Fprintln(env.stdout, versionString())
 	return nil
 }
 
-// versionNumber is the module version ("devel" in a development build).
+// version and revision are set at link time where the build has no VCS
+// stamp (the container image: -ldflags "-X main.version=… -X
+// main.revision=…"); otherwise the module version and vcs.revision of the
+// build information are used.
+var version, revision string
+
+// versionNumber is the version ("devel" in a development build).
 func versionNumber() string {
+	if version != "" {
+		return version
+	}
 	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 		return bi.Main.Version
 	}
 	return "devel"
 }
 
-func versionString() string {
-	v, rev := "(devel)", ""
+// vcsRevision is the commit the binary was built from ("" when unknown).
+func vcsRevision() string {
+	if revision != "" {
+		return revision
+	}
 	if bi, ok := debug.ReadBuildInfo(); ok {
-		if bi.Main.Version != "" {
-			v = bi.Main.Version
-		}
 		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-				rev = " " + s.Value[:12]
+			if s.Key == "vcs.revision" {
+				return s.Value
 			}
 		}
 	}
-	return "ixpobs " + v + rev
+	return ""
+}
+
+func versionString() string {
+	s := "ixpobs " + versionNumber()
+	if rev := vcsRevision(); len(rev) >= 12 {
+		s += " " + rev[:12]
+	}
+	return s
 }

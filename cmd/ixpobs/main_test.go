@@ -213,6 +213,13 @@ func TestUsage(t *testing.T) {
 		{[]string{"import", "peeringdb", "--help"}, 0},
 		{[]string{"import", "nothing"}, 2},
 		{[]string{"migrate", "--help"}, 0},
+		{[]string{"--version"}, 0},
+		{[]string{"migrate", "--no-such-flag"}, 2},
+		{[]string{"serve", "--listen"}, 2},
+		{[]string{"backup"}, 2},
+		{[]string{"backup", "--keep", "many", "--out", "x"}, 2},
+		{[]string{"restore"}, 2},
+		{[]string{"restore", "a", "b"}, 2},
 		{[]string{"serve", "--log-level", "loud", "--db", filepath.Join(t.TempDir(), "x.db")}, 1},
 	}
 	for _, c := range cases {

@@ -44,9 +44,9 @@ func startMigrate(t *testing.T, bin, db string) *migrateProc {
 
 // migrated is what a process logged about the schema.
 type migrated struct {
-	Applied  int           `json:"applied"`
-	LockWait time.Duration `json:"lock_wait"` // PostgreSQL
-	Took     time.Duration `json:"took"`      // SQLite
+	Applied  int     `json:"applied"`
+	LockWait float64 `json:"lock_wait"` // PostgreSQL, seconds
+	Took     float64 `json:"took"`      // SQLite, seconds
 }
 
 // wait waits for the process and returns its "schema migrated" line.
@@ -151,7 +151,7 @@ func TestMigrateTwoProcessesPostgres(t *testing.T) {
 	// (process start-up on a loaded machine), so only the outcome is
 	// checked: one migrated, the other found nothing to do.
 	first, second := checkOnce(t, db, p1.wait(t), p2.wait(t))
-	t.Logf("held by the test: migrating process waited %s, the other %s and applied nothing", first.LockWait, second.LockWait)
+	t.Logf("held by the test: migrating process waited %gs, the other %gs and applied nothing", first.LockWait, second.LockWait)
 
 	for i := range 3 {
 		dsn := testenv.NewPostgresDatabase(t)
@@ -162,7 +162,7 @@ func TestMigrateTwoProcessesPostgres(t *testing.T) {
 		}
 		first, second := checkOnce(t, db, p1.wait(t), p2.wait(t))
 		db.Close()
-		t.Logf("race %d: one applied %d after waiting %s, the other waited %s", i+1, first.Applied, first.LockWait, second.LockWait)
+		t.Logf("race %d: one applied %d after waiting %gs, the other waited %gs", i+1, first.Applied, first.LockWait, second.LockWait)
 	}
 }
 
@@ -197,7 +197,7 @@ func TestMigrateTwoProcessesSQLite(t *testing.T) {
 	}
 	conn.Close()
 	first, second := checkOnce(t, db, p1.wait(t), p2.wait(t))
-	t.Logf("held by the test: the migrating process took %s, the other %s and applied nothing", first.Took, second.Took)
+	t.Logf("held by the test: the migrating process took %gs, the other %gs and applied nothing", first.Took, second.Took)
 
 	for i := range 3 {
 		path := filepath.Join(t.TempDir(), fmt.Sprintf("race%d.db", i))
@@ -209,6 +209,6 @@ func TestMigrateTwoProcessesSQLite(t *testing.T) {
 		}
 		first, second := checkOnce(t, db, a, b)
 		db.Close()
-		t.Logf("race %d: one applied %d in %s, the other waited %s", i+1, first.Applied, first.Took, second.Took)
+		t.Logf("race %d: one applied %d in %gs, the other waited %gs", i+1, first.Applied, first.Took, second.Took)
 	}
 }

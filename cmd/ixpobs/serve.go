@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -19,13 +20,15 @@ import (
 	"github.com/ixpobs/ixpobs/dashboard"
 	"github.com/ixpobs/ixpobs/internal/httpguard"
 	"github.com/ixpobs/ixpobs/metrics"
+	"github.com/ixpobs/ixpobs/store"
+	"github.com/ixpobs/ixpobs/store/postgres"
 )
 
 func runServe(ctx context.Context, env *environment, args []string) error {
-	o := newOptions("serve", "serve [flags]", env, "db", "listen", "collect", "log-level", "log-format", "peeringdb-api-key", "peeringdb-url",
+	o := newOptions("serve", "serve [flags]", env, "db", "db-read", "listen", "collect", "log-level", "log-format", "peeringdb-api-key", "peeringdb-url",
 		"rate-limit", "rate-burst", "trusted-proxies", "admin-listen", "read-header-timeout")
 	if err := o.fs.Parse(args); err != nil {
-		return err
+		return parseError(err)
 	}
 	if o.fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", o.fs.Args())
@@ -35,14 +38,20 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	log := newLogger(cfg.Log, env.stderr)
-	st, err := openStore(ctx, cfg.DB, log)
+	st, readSt, err := openServeStores(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer readSt.Close()
+	if st != nil && st != readSt {
+		defer st.Close()
+	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if err := metrics.RegisterBuildInfo(reg, versionNumber(), vcsRevision()); err != nil {
+		return err
+	}
 	runMetrics := metrics.NewRuns(reg)
 	var sources []collector.Source
 	if cfg.Collect {
@@ -55,7 +64,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		names[i] = src.Name
 	}
 	httpMetrics := metrics.NewHTTP(reg)
-	srv := dashboard.New(st, dashboard.Config{Logger: log, Registry: reg, HTTPMetrics: httpMetrics, Sources: names, MetricsRegion: cfg.Metrics.Region})
+	srv := dashboard.New(readSt, dashboard.Config{Logger: log, Registry: reg, HTTPMetrics: httpMetrics, Sources: names, MetricsRegion: cfg.Metrics.Region})
 	handler, err := guardedHandler(srv.Handler(), cfg.HTTP, httpMetrics)
 	if err != nil {
 		return err
@@ -76,7 +85,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		servers, listeners = append(servers, httpguard.AdminServer(httpguard.AdminHandler())), append(listeners, aln)
 		log.Info("admin listener (pprof)", "addr", aln.Addr().String())
 	}
-	log.Info("ixpobs serving", "addr", ln.Addr().String(), "db", redactDSN(cfg.DB), "collect", cfg.Collect, "version", versionString(),
+	log.Info("ixpobs serving", "addr", ln.Addr().String(), "db", redactDSN(cfg.DB), "db_read", redactDSN(cfg.DBRead), "collect", cfg.Collect, "version", versionString(),
 		"rate_limit", cfg.HTTP.RateLimit, "rate_burst", cfg.HTTP.RateBurst, "trusted_proxies", cfg.HTTP.TrustedProxies)
 
 	ctx, cancel := context.WithCancelCause(ctx)
@@ -94,6 +103,15 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		runner := collector.NewRunner(sources, st, warmAfterRuns{runMetrics, srv, ctx}, log)
 		wg.Go(func() { runner.Run(ctx) })
 	}
+	if empty, err := storeIsEmpty(ctx, st); err != nil {
+		log.Warn("cannot tell whether the store is empty", "err", err)
+	} else if empty && cfg.Backfill.OnEmptyStore {
+		log.Info("the store is empty: starting a backfill from the public archives in the background (backfill.on_empty_store); see docs/BACKFILL.md")
+		wg.Go(func() { backgroundBackfill(ctx, cfg, st, env, log) })
+	} else if empty {
+		log.Info("the store is empty: run `ixpobs backfill` for the history since 2010 from the public archives (monthly: about " + backfillEstimate +
+			"; see docs/BACKFILL.md), or set backfill.on_empty_store: true")
+	}
 	<-ctx.Done()
 	shutdownCtx, stop := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 	defer stop()
@@ -108,6 +126,29 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	}
 	log.Info("ixpobs stopped")
 	return nil
+}
+
+// openServeStores opens the stores of serve: the one the collectors write
+// to (nil when a read replica is given and nothing is collected) and the
+// one the dashboard reads from (cfg.DBRead when set, opened read-only
+// after the writer has migrated the primary; otherwise the same store).
+func openServeStores(ctx context.Context, cfg Config, log *slog.Logger) (write, read store.Store, err error) {
+	if cfg.DBRead == "" {
+		st, err := openStore(ctx, cfg.DB, log)
+		return st, st, err
+	}
+	if cfg.Collect {
+		if write, err = openStore(ctx, cfg.DB, log); err != nil {
+			return nil, nil, err
+		}
+	}
+	if read, err = postgres.OpenReadOnly(ctx, cfg.DBRead, log); err != nil {
+		if write != nil {
+			write.Close()
+		}
+		return nil, nil, fmt.Errorf("--db-read: %w", err)
+	}
+	return write, read, nil
 }
 
 // warmAfterRuns records collection runs in metrics and, after each that

@@ -117,7 +117,7 @@ func TestReadSQLite(t *testing.T) {
 			for ix, w := range ws {
 				g := gs[ix]
 				if tc.noRS {
-					w.RSMembers = 0 // compared apart: unknown in v1
+					w.RSMembers, w.RSUnknown = 0, true // unknown in v1, not 0
 					if g.Connections <= w.Connections && g.CapacityMbps <= w.CapacityMbps {
 						g.Connections, g.CapacityMbps = w.Connections, w.CapacityMbps
 					}

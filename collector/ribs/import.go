@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,6 +16,7 @@ import (
 	"github.com/ixpobs/ixpobs/bgp/mrt"
 	"github.com/ixpobs/ixpobs/bgp/showbgp"
 	"github.com/ixpobs/ixpobs/bgp/snapshot"
+	"github.com/ixpobs/ixpobs/collector/vantage"
 	"github.com/ixpobs/ixpobs/internal/zstream"
 	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/store"
@@ -53,8 +55,13 @@ type Result struct {
 	Files     []string `json:"files,omitempty"`
 	Format    string   `json:"format"`
 	Collector string   `json:"collector"`
-	Snapshot  string   `json:"snapshot,omitempty"` // time of the stored snapshot
-	Unchanged bool     `json:"unchanged,omitempty"`
+	// IXID is the exchange the snapshot is tied to and TiedBy how:
+	// "config" (given) or "peer-addresses" (found from the peers'
+	// addresses in PeeringDB's LAN prefixes; see collector/vantage).
+	IXID      int64  `json:"ixp_id,omitempty"`
+	TiedBy    string `json:"tied_by,omitempty"`
+	Snapshot  string `json:"snapshot,omitempty"` // time of the stored snapshot
+	Unchanged bool   `json:"unchanged,omitempty"`
 	// Passes is 1 for a RIB dump summarized as it was read, 2 for a file
 	// read again into an Aggregator (updates, state changes, a prefix
 	// that comes back).
@@ -161,7 +168,27 @@ func ImportFiles(ctx context.Context, st store.Store, paths []string, o ImportOp
 	runtime.GC()
 	res.SummarySeconds = (derive + time.Since(phase)).Seconds()
 	phase = time.Now()
-	snap, err := snapshot.Build(ixp.BGPCollector{Name: o.Collector, IXID: o.IXID, Type: format, Files: origins, Entries: res.Entries}, when, sum)
+	col := ixp.BGPCollector{Name: o.Collector, IXID: o.IXID, Type: format, Files: origins, Entries: res.Entries}
+	if col.IXID != 0 {
+		col.TiedBy = "config"
+	} else {
+		// Not configured: the exchange whose PeeringDB LAN prefixes (at
+		// the snapshot time) hold most of the peers' addresses, if any
+		// (a multihop collector stays untied).
+		lans, err := vantage.LANsAt(ctx, st, ixp.SourcePeeringDB, when)
+		if err != nil {
+			return res, fmt.Errorf("%s: exchange prefixes: %w", res.File, err)
+		}
+		addrs := make([]netip.Addr, 0, len(sum.Peers))
+		for _, p := range sum.Peers {
+			addrs = append(addrs, p.Peer.Addr)
+		}
+		if m := vantage.Tie(addrs, lans, 0); m.IXID != 0 {
+			col.IXID, col.TiedBy = m.IXID, m.By
+		}
+	}
+	res.IXID, res.TiedBy = col.IXID, col.TiedBy
+	snap, err := snapshot.Build(col, when, sum)
 	if err != nil {
 		return res, err
 	}

@@ -55,7 +55,10 @@ type Collector struct {
 // publish; IXP ids are the exchanges where PeeringDB (2022 dump) lists the
 // project's ASN (RIS AS12654, RouteViews AS6447, PCH's collectors AS3856)
 // in the collector's city; where it does not (route-views.chile,
-// route-views.peru, some PCH collectors), the id is 0. PCH publishes a
+// route-views.peru, some PCH collectors), the id is 0 and each imported
+// dump is tied to the exchange whose PeeringDB LAN prefixes hold most of
+// its peers' addresses (collector/vantage; a multihop collector such as
+// rrc24 stays untied). PCH publishes a
 // daily "show ip bgp" table per collector and address family (text, read
 // by bgp/showbgp); its collectors are named by their city's airport code,
 // as PCH's archive lists them.

@@ -8,10 +8,10 @@ import (
 	"io"
 	"math/bits"
 	"net/netip"
-	"os"
 	"strconv"
 	"time"
 
+	"github.com/ixpobs/ixpobs/internal/zstream"
 	"github.com/ixpobs/ixpobs/ixp"
 )
 
@@ -32,16 +32,29 @@ type Result struct {
 // assigned ipv4/ipv6 line. In IANA's file every ipv4/ipv6 line is kept,
 // with the designated registry as status, and asn blocks (up to billions of
 // ASNs) are not expanded. name is used in errors.
+//
+// The declared record count is never used to size anything: a version line
+// may claim billions. What is built is bounded by DefaultMaxRecords and the
+// bytes read by DefaultMaxBytes (ImportLimits sets other caps).
 func Import(ctx context.Context, r io.Reader, name string) (*Result, error) {
-	rd, err := NewReader(r, name)
+	return ImportLimits(ctx, r, name, Limits{})
+}
+
+// ImportLimits is Import with caps of its own; past them it fails with a
+// ParseError wrapping ixp.ErrTooLarge.
+func ImportLimits(ctx context.Context, r io.Reader, name string, lim Limits) (*Result, error) {
+	lim = lim.withDefaults()
+	rd, err := newReader(ctx, r, name, lim)
 	if err != nil {
 		return nil, err
 	}
+	defer rd.Close()
 	if err := ixp.CheckSnapshotTime(rd.header.Date, time.Now()); err != nil {
 		return nil, &ixp.ParseError{Source: "rir", File: name, Offset: -1, Record: -1,
 			Err: fmt.Errorf("file date from serial %q / end date %q: %w", rd.header.Serial, rd.header.EndDate, err)}
 	}
-	b := newBuilder(rd.header.Registry, rd.header.Records)
+	b := newBuilder(rd.header.Registry, 0)
+	b.max = lim.MaxRecords
 	for {
 		e, err := rd.Next(ctx)
 		if err == io.EOF {
@@ -62,9 +75,10 @@ func Import(ctx context.Context, r io.Reader, name string) (*Result, error) {
 	return &Result{Header: rd.Header(), Records: b.recs, Report: rep}, nil
 }
 
-// ImportFile opens path and imports it; see Import.
+// ImportFile opens path (a regular file: a FIFO or a device is refused at
+// once, wrapping zstream.ErrNotRegular) and imports it; see Import.
 func ImportFile(ctx context.Context, path string) (*Result, error) {
-	f, err := os.Open(path)
+	f, err := zstream.OpenRegular(path)
 	if err != nil {
 		return nil, fmt.Errorf("open rir file: %w", err)
 	}
@@ -101,6 +115,7 @@ func Records(entries []Entry) ([]ixp.Record, error) {
 		return nil, nil
 	}
 	b := newBuilder(entries[0].Registry, len(entries))
+	b.max = DefaultMaxRecords
 	rep := &Report{ASNsDropped: map[string]int{}, PrefixesDropped: map[string]int{}}
 	for _, e := range entries {
 		if err := b.add(e, rep); err != nil {
@@ -121,6 +136,7 @@ func PrefixID(registry string, family int, start string, count uint64) int64 {
 
 type builder struct {
 	registry string
+	max      int // records allowed
 	recs     []ixp.Record
 	asns     map[ixp.ASN]int64 // asn → line
 	prefixes map[int64]int64   // id → line
@@ -164,6 +180,9 @@ func (b *builder) addASNs(e Entry, rep *Report) error {
 	if e.Value == 0 || e.Value > MaxASNRange || start+e.Value-1 > 1<<32-1 {
 		return fmt.Errorf("asn range %s+%d out of bounds (at most %d ASNs): %w", e.Start, e.Value, MaxASNRange, ixp.ErrInvalid)
 	}
+	if err := b.room(e.Value); err != nil {
+		return err
+	}
 	for i := uint64(0); i < e.Value; i++ {
 		asn := ixp.ASN(start + i)
 		if line, dup := b.asns[asn]; dup {
@@ -182,7 +201,18 @@ func (b *builder) addASNs(e Entry, rep *Report) error {
 	return nil
 }
 
+// room fails when n more records would pass the record cap.
+func (b *builder) room(n uint64) error {
+	if b.max > 0 && uint64(len(b.recs))+n > uint64(b.max) {
+		return fmt.Errorf("more than %d records (the record cap; a range of %d would pass it): %w", b.max, n, ixp.ErrTooLarge)
+	}
+	return nil
+}
+
 func (b *builder) addPrefix(e Entry, rep *Report) error {
+	if err := b.room(1); err != nil {
+		return err
+	}
 	a, err := netip.ParseAddr(e.Start)
 	if err != nil {
 		return fmt.Errorf("bad address %q: %w", e.Start, ixp.ErrInvalid)

@@ -5,6 +5,7 @@
 #
 #   scripts/scaling/history-import.sh FROM TO [DB]   e.g. 2022-01-01 2022-05-31
 #
+# EVERY=N imports every Nth day only (histgen -every; default 1, daily).
 # DB is a SQLite path (default /tmp/ixpobs-history.db, removed first) or a
 # postgres:// DSN (its database must exist and be empty). The log goes to
 # stdout: "DAY ix=… net=… netixlan=… exec_seconds=… exec_cpu_seconds=…".
@@ -19,7 +20,7 @@ case $db in postgres*) ;; *) rm -f "$db" "$db-wal" "$db-shm" ;; esac
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 echo "# $(date -u +%FT%TZ) $(go version) load: $(cut -d' ' -f1-3 /proc/loadavg) nproc: $(nproc)"
-go run ./scripts/histgen -out "$out" -from "$from" -to "$to" \
+go run ./scripts/histgen -out "$out" -from "$from" -to "$to" -every "${EVERY:-1}" \
 	-exec "\"$bin\" import peeringdb \"\$DAY_DIR\" --at \"\$DAY\" --db '$db' --log-level warn >/dev/null" \
 	"$data"/ixgen-2019-01-19 "$data"/ixgen-2020-05-05 "$data"/ixgen-2022-06-01
 case $db in postgres*) ;; *) echo "# store size: $(du -b "$db" | cut -f1) bytes" ;; esac

@@ -36,6 +36,19 @@ const (
 // and migrates it. Whatever the DSN says, queries use the extended
 // protocol with cached prepared statements, never the simple protocol.
 func Open(ctx context.Context, dsn string, log *slog.Logger) (*sqlstore.DB, error) {
+	return open(ctx, dsn, log, false)
+}
+
+// OpenReadOnly connects to a database that this process only reads, such
+// as a streaming read replica: every transaction is read-only
+// (default_transaction_read_only), nothing is migrated, and the schema
+// must already hold every migration this binary knows (the writer, which
+// opens the primary with Open, applies them). Publishing through it fails.
+func OpenReadOnly(ctx context.Context, dsn string, log *slog.Logger) (*sqlstore.DB, error) {
+	return open(ctx, dsn, log, true)
+}
+
+func open(ctx context.Context, dsn string, log *slog.Logger, readOnly bool) (*sqlstore.DB, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: parse DSN: %w", err)
@@ -49,6 +62,9 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*sqlstore.DB, erro
 	}
 	if _, ok := cfg.ConnConfig.RuntimeParams["application_name"]; !ok {
 		cfg.ConnConfig.RuntimeParams["application_name"] = "ixpobs"
+	}
+	if readOnly {
+		cfg.ConnConfig.RuntimeParams["default_transaction_read_only"] = "on"
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -66,7 +82,12 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*sqlstore.DB, erro
 		pool.Close()
 		return nil, err
 	}
-	if err := d.Migrate(ctx, db, sub); err != nil {
+	if readOnly {
+		err = sqlstore.CheckMigrations(ctx, db, sub)
+	} else {
+		err = d.Migrate(ctx, db, sub)
+	}
+	if err != nil {
 		db.Close()
 		pool.Close()
 		return nil, fmt.Errorf("postgres: %w", err)
@@ -160,12 +181,13 @@ func (dialect) InsertStats(ctx context.Context, tx *sql.Tx, snapshotID int64, st
 	n := len(stats)
 	ix, capacity := make([]int64, n), make([]int64, n)
 	members, conns, v6, rs := make([]int32, n), make([]int32, n), make([]int32, n), make([]int32, n)
+	rsUnknown := make([]bool, n)
 	for i, st := range stats {
-		ix[i], capacity[i] = st.IXID, st.CapacityMbps
+		ix[i], capacity[i], rsUnknown[i] = st.IXID, st.CapacityMbps, st.RSUnknown
 		members[i], conns[i], v6[i], rs[i] = int32(st.Members), int32(st.Connections), int32(st.IPv6Members), int32(st.RSMembers)
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO exchange_stats (snapshot_id, ix_id, members, connections, capacity, ipv6_members, rs_members)
-		SELECT $1, x, m, c, cap, v6, rs FROM unnest($2::bigint[], $3::int[], $4::int[], $5::bigint[], $6::int[], $7::int[]) AS u(x, m, c, cap, v6, rs)`,
-		snapshotID, ix, members, conns, capacity, v6, rs)
+	_, err := tx.ExecContext(ctx, `INSERT INTO exchange_stats (snapshot_id, ix_id, members, connections, capacity, ipv6_members, rs_members, rs_unknown)
+		SELECT $1, x, m, c, cap, v6, rs, rsu FROM unnest($2::bigint[], $3::int[], $4::int[], $5::bigint[], $6::int[], $7::int[], $8::boolean[]) AS u(x, m, c, cap, v6, rs, rsu)`,
+		snapshotID, ix, members, conns, capacity, v6, rs, rsUnknown)
 	return err
 }

@@ -227,14 +227,14 @@ func (dialect) setBound(ctx context.Context, tx *sql.Tx, column string, sourceID
 }
 
 func (dialect) InsertStats(ctx context.Context, tx *sql.Tx, snapshotID int64, stats []ixp.ExchangeStats) error {
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO exchange_stats (snapshot_id, ix_id, members, connections, capacity, ipv6_members, rs_members)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`)
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO exchange_stats (snapshot_id, ix_id, members, connections, capacity, ipv6_members, rs_members, rs_unknown)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`)
 	if err != nil {
 		return err
 	}
 	defer stmt.Close()
 	for _, st := range stats {
-		if _, err := stmt.ExecContext(ctx, snapshotID, st.IXID, st.Members, st.Connections, st.CapacityMbps, st.IPv6Members, st.RSMembers); err != nil {
+		if _, err := stmt.ExecContext(ctx, snapshotID, st.IXID, st.Members, st.Connections, st.CapacityMbps, st.IPv6Members, st.RSMembers, st.RSUnknown); err != nil {
 			return err
 		}
 	}

@@ -60,6 +60,7 @@ type historyLine struct {
 	Capacity    int64 `json:"capacity,omitempty"`
 	IPv6Members int   `json:"ipv6_members,omitempty"`
 	RSMembers   int   `json:"rs_members,omitempty"`
+	RSUnknown   bool  `json:"rs_unknown,omitempty"`
 
 	// run
 	Started   int64  `json:"started,omitempty"`
@@ -122,10 +123,10 @@ func (s *DB) ExportHistory(ctx context.Context, w io.Writer) error {
 			l.Data = json.RawMessage(data)
 			return l, err
 		}),
-		each(`SELECT snapshot_id, ix_id, members, connections, capacity, ipv6_members, rs_members FROM exchange_stats ORDER BY snapshot_id, ix_id`,
+		each(`SELECT snapshot_id, ix_id, members, connections, capacity, ipv6_members, rs_members, rs_unknown FROM exchange_stats ORDER BY snapshot_id, ix_id`,
 			func(r *sql.Rows) (historyLine, error) {
 				l := historyLine{Type: "stats"}
-				err := r.Scan(&l.Snapshot, &l.IXID, &l.Members, &l.Connections, &l.Capacity, &l.IPv6Members, &l.RSMembers)
+				err := r.Scan(&l.Snapshot, &l.IXID, &l.Members, &l.Connections, &l.Capacity, &l.IPv6Members, &l.RSMembers, &l.RSUnknown)
 				return l, err
 			}),
 		each(`SELECT source, started, finished, ok, error_kind, error, snapshot_id, detail FROM runs ORDER BY id`, func(r *sql.Rows) (historyLine, error) {
@@ -281,7 +282,7 @@ func (s *DB) ImportHistory(ctx context.Context, r io.Reader) error {
 				return fail(line, fmt.Errorf("indicators of unknown snapshot %d: %w", l.Snapshot, ixp.ErrInvalid))
 			}
 			stats[sid] = append(stats[sid], ixp.ExchangeStats{IXID: l.IXID, Members: l.Members, Connections: l.Connections,
-				CapacityMbps: l.Capacity, IPv6Members: l.IPv6Members, RSMembers: l.RSMembers})
+				CapacityMbps: l.Capacity, IPv6Members: l.IPv6Members, RSMembers: l.RSMembers, RSUnknown: l.RSUnknown})
 		case "run":
 			clean(line, &l.Source, &l.ErrorKind, &l.Error, &l.Detail)
 			// Runs exported before migration 0004 may carry the old

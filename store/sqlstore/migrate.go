@@ -59,3 +59,45 @@ func ApplyMigrations(ctx context.Context, conn *sql.Conn, fsys fs.FS) (applied i
 	}
 	return applied, nil
 }
+
+// CheckMigrations reports whether every *.sql file of fsys is recorded in
+// schema_migrations, without changing anything: a read-only connection (a
+// read replica) cannot migrate, so it must find the schema its writer
+// (the primary) already migrated.
+func CheckMigrations(ctx context.Context, db *sql.DB, fsys fs.FS) error {
+	names, err := fs.Glob(fsys, "*.sql")
+	if err != nil {
+		return fmt.Errorf("check migrations: %w", err)
+	}
+	rows, err := db.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return fmt.Errorf("check migrations: no schema_migrations: migrate the primary first (ixpobs migrate --db PRIMARY): %w", err)
+	}
+	defer rows.Close()
+	have := map[int]bool{}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return fmt.Errorf("check migrations: %w", err)
+		}
+		have[v] = true
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("check migrations: %w", err)
+	}
+	sort.Strings(names)
+	var missing []string
+	for _, name := range names {
+		version, err := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("check migrations: %s: file name must start with a number: %w", name, err)
+		}
+		if !have[version] {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("check migrations: the database lacks %s: migrate the primary first (ixpobs migrate --db PRIMARY)", strings.Join(missing, ", "))
+	}
+	return nil
+}

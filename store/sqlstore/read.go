@@ -147,11 +147,11 @@ func (s *DB) Versions(ctx context.Context, source string, kind ixp.Kind, from, t
 	return out, rows.Err()
 }
 
-const statsColumns = `st.ix_id, st.members, st.connections, st.capacity, st.ipv6_members, st.rs_members`
+const statsColumns = `st.ix_id, st.members, st.connections, st.capacity, st.ipv6_members, st.rs_members, st.rs_unknown`
 
 func scanStats(r scanner, extra ...any) (ixp.ExchangeStats, error) {
 	var st ixp.ExchangeStats
-	dest := append(extra, &st.IXID, &st.Members, &st.Connections, &st.CapacityMbps, &st.IPv6Members, &st.RSMembers)
+	dest := append(extra, &st.IXID, &st.Members, &st.Connections, &st.CapacityMbps, &st.IPv6Members, &st.RSMembers, &st.RSUnknown)
 	err := r.Scan(dest...)
 	return st, err
 }
