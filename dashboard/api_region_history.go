@@ -74,9 +74,9 @@ func areaName(id, lang string) (string, bool) {
 }
 
 // handleRegionHistory serves GET /api/v1/regions/{region}/history: the
-// totals of a region, or of the world (region "world"), at every date
-// with a PeeringDB or RIR snapshot, from the first PeeringDB snapshot on
-// (before it the exchange figures are unknown, not zero).
+// totals of a region, or of the world (region "world"), at every
+// PeeringDB snapshot, with the RIR files the pairing rule picks (before the
+// first PeeringDB snapshot the exchange figures are unknown: no point).
 func (s *Server) handleRegionHistory(r *http.Request) (any, error) {
 	ctx := r.Context()
 	id := strings.ToLower(chi.URLParam(r, "region"))
@@ -95,7 +95,7 @@ func (s *Server) handleRegionHistory(r *http.Request) (any, error) {
 			return nil, err
 		}
 		if cs.pdb == nil {
-			continue
+			continue // defensive: every date is a PeeringDB snapshot's
 		}
 		st, err := s.areaIndicators(ctx, cs, id)
 		if err != nil {
