@@ -51,7 +51,7 @@ func (s *Server) stateAt(ctx context.Context, at time.Time) (*countryState, erro
 	case !errors.Is(err, ixp.ErrNotFound):
 		return nil, err
 	}
-	snaps, err := s.snapshotsAt(ctx, "rir:", at)
+	snaps, err := s.rirPaired(ctx, cs.pdb, at)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +89,7 @@ func (s *Server) stateAt(ctx context.Context, at time.Time) (*countryState, erro
 	}
 	cs.key = key
 	cs.countries, err = s.countries.get(ctx, key, func(context.Context) (map[string]indicator.CountryStats, error) {
-		stats := indicator.CountryIndicators(cs.memberships(), cs.registry, geo.Normalize)
+		stats := indicator.CountryIndicators(cs.memberships(), cs.registry, geo.Normalize, cs.covered)
 		var collectors []indicator.CollectorView
 		for _, v := range bgpViews {
 			cv := indicator.CollectorView{Origins: v.origins, Prefixes: v.prefixes}
@@ -104,6 +104,53 @@ func (s *Server) stateAt(ctx context.Context, at time.Time) (*countryState, erro
 		return stats, nil
 	})
 	return cs, err
+}
+
+// rirPaired returns, per RIR source, the file the pairing rule of
+// docs/INDICATORS.md picks: with a PeeringDB snapshot, the one nearest to
+// its date within indicator.RIRWindow, before or after (the earlier on a
+// tie); without one (before the first PeeringDB snapshot, or none at
+// all), the newest at or before at, as RIR-only figures are then shown.
+func (s *Server) rirPaired(ctx context.Context, pdb *ixp.Snapshot, at time.Time) ([]ixp.Snapshot, error) {
+	if pdb == nil {
+		return s.snapshotsAt(ctx, "rir:", at)
+	}
+	srcs, err := s.sourcesWithPrefix(ctx, "rir:")
+	if err != nil {
+		return nil, err
+	}
+	var out []ixp.Snapshot
+	for _, src := range srcs {
+		all, err := s.store.Snapshots(ctx, src)
+		if err != nil {
+			return nil, err
+		}
+		times := make([]time.Time, len(all))
+		for i, sn := range all {
+			times[i] = sn.At
+		}
+		if i, ok := indicator.Nearest(pdb.At, times, indicator.RIRWindow); ok {
+			out = append(out, all[i])
+		}
+	}
+	return out, nil
+}
+
+// covered reports whether the registry serving cc has a file in the state.
+func (cs *countryState) covered(cc string) bool {
+	_, ok := cs.rirDates[geo.RIROf(cc)]
+	return ok
+}
+
+// groupStats computes the totals of the countries inGroup selects.
+func (cs *countryState) groupStats(inGroup func(cc string) bool) indicator.CountryStats {
+	var ccs []string
+	for _, c := range geo.Countries() {
+		if inGroup(c.Code) {
+			ccs = append(ccs, c.Code)
+		}
+	}
+	return indicator.GroupIndicators(cs.memberships(), cs.registry, geo.Normalize, inGroup, cs.covered, ccs)
 }
 
 // buildRegistry merges the ASN delegations of the RIR snapshots.
@@ -130,21 +177,82 @@ type countryJSON struct {
 	Name    string `json:"name"`
 	Region  string `json:"region"`
 	LAC     bool   `json:"lac"`
+	// The PeeringDB figures as the API gives them: null when unknown (no
+	// PeeringDB snapshot in force at the date; capacity when no port
+	// speed is known; the IPv6 share without members), never 0. They
+	// shadow the same JSON names of the embedded CountryStats.
+	NIXPs        *int     `json:"ixps"`
+	NActiveIXPs  *int     `json:"active_ixps"`
+	NMembers     *int     `json:"members"`
+	NConnections *int     `json:"connections"`
+	NCapacity    *int64   `json:"capacity_mbps"`
+	NIPv6Members *int     `json:"ipv6_members"`
+	NIPv6Share   *float64 `json:"ipv6_share"`
+	// AsOf names the snapshot of each source the figures come from.
+	AsOf asOf `json:"as_of"`
 	indicator.CountryStats
 }
 
-func newCountryJSON(cc string, st indicator.CountryStats, lang string) countryJSON {
-	return countryJSON{Country: cc, Name: geo.Name(cc, lang), Region: geo.RegionOf(cc), LAC: geo.InRegion(cc, geo.LAC), CountryStats: st}
+// asOf names the date of the snapshot of each source a figure comes from.
+type asOf struct {
+	PeeringDB string            `json:"peeringdb,omitempty"` // absent: no PeeringDB data then
+	RIR       map[string]string `json:"rir,omitempty"`       // registry → file date
+}
+
+// countryAsOf returns the sources of a country's figures: the PeeringDB
+// snapshot and the file of the registry serving it.
+func (cs *countryState) countryAsOf(cc string) asOf {
+	a := asOf{}
+	if cs.pdb != nil {
+		a.PeeringDB = dateString(cs.pdb.At)
+	}
+	reg := geo.RIROf(cc)
+	if d, ok := cs.rirDates[reg]; ok {
+		a.RIR = map[string]string{reg: d}
+	}
+	return a
+}
+
+// withFigures fills the nullable PeeringDB figures of c from its stats
+// when PeeringDB data exists (known).
+func (c countryJSON) withFigures(known bool) countryJSON {
+	if !known {
+		// Local ASNs need the PeeringDB members: unknown too.
+		c.LocalASNs, c.LocalParticipation = nil, nil
+		return c
+	}
+	st := c.CountryStats
+	c.NIXPs, c.NActiveIXPs, c.NMembers, c.NConnections, c.NIPv6Members = &st.IXPs, &st.ActiveIXPs, &st.Members, &st.Connections, &st.IPv6Members
+	if st.Connections == 0 || st.CapacityMbps > 0 {
+		c.NCapacity = &st.CapacityMbps
+	}
+	if st.Members > 0 {
+		c.NIPv6Share = &st.IPv6Share
+	}
+	return c
+}
+
+func (cs *countryState) countryJSON(cc string, lang string) countryJSON {
+	c := countryJSON{Country: cc, Name: geo.Name(cc, lang), Region: geo.RegionOf(cc), LAC: geo.InRegion(cc, geo.LAC),
+		CountryStats: cs.countries[cc], AsOf: cs.countryAsOf(cc)}
+	return c.withFigures(cs.pdb != nil)
 }
 
 var countryCSVHeader = []string{"country", "name", "region", "lac", "ixps", "active_ixps", "members", "connections", "capacity_mbps",
-	"ipv6_members", "ipv6_share", "registered_asns", "registered_asns_at_local_ixps", "local_participation"}
+	"ipv6_members", "ipv6_share", "registered_asns", "registered_asns_at_local_ixps", "local_participation", "peeringdb_date", "rir_date"}
 
 func optInt(p *int) string {
 	if p == nil {
 		return ""
 	}
 	return strconv.Itoa(*p)
+}
+
+func optInt64(p *int64) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.FormatInt(*p, 10)
 }
 
 func optFloat(p *float64) string {
@@ -154,10 +262,18 @@ func optFloat(p *float64) string {
 	return strconv.FormatFloat(*p, 'f', 4, 64)
 }
 
+// csvRow is the row of c: unknown figures are empty cells; rir_date is
+// "registry=date" for each file the registered figures come from.
 func (c countryJSON) csvRow() []string {
-	return []string{c.Country, c.Name, c.Region, strconv.FormatBool(c.LAC), strconv.Itoa(c.IXPs), strconv.Itoa(c.ActiveIXPs),
-		strconv.Itoa(c.Members), strconv.Itoa(c.Connections), strconv.FormatInt(c.CapacityMbps, 10), strconv.Itoa(c.IPv6Members),
-		strconv.FormatFloat(c.IPv6Share, 'f', 4, 64), optInt(c.RegisteredASNs), optInt(c.LocalASNs), optFloat(c.LocalParticipation)}
+	var rir []string
+	for reg, d := range c.AsOf.RIR {
+		rir = append(rir, reg+"="+d)
+	}
+	sort.Strings(rir)
+	return []string{c.Country, c.Name, c.Region, strconv.FormatBool(c.LAC), optInt(c.NIXPs), optInt(c.NActiveIXPs),
+		optInt(c.NMembers), optInt(c.NConnections), optInt64(c.NCapacity), optInt(c.NIPv6Members),
+		optFloat(c.NIPv6Share), optInt(c.RegisteredASNs), optInt(c.LocalASNs), optFloat(c.LocalParticipation),
+		c.AsOf.PeeringDB, strings.Join(rir, " ")}
 }
 
 type countryList struct {
@@ -214,11 +330,11 @@ func (s *Server) handleCountries(r *http.Request) (any, error) {
 	out := countryList{RIRDates: cs.rirDates, Data: []countryJSON{}}
 	out.Date, out.PeeringDBDate = cs.header()
 	lang := langParam(r)
-	for cc, st := range cs.countries {
+	for cc := range cs.countries {
 		if region != "" && !geo.InRegion(cc, region) {
 			continue
 		}
-		out.Data = append(out.Data, newCountryJSON(cc, st, lang))
+		out.Data = append(out.Data, cs.countryJSON(cc, lang))
 	}
 	sort.Slice(out.Data, func(i, j int) bool { return out.Data[i].Country < out.Data[j].Country })
 	return out, nil
@@ -273,19 +389,28 @@ func yoyChange(now, before indicator.CountryStats) map[string]float64 {
 	return ch
 }
 
-// yearBefore returns the state one year before cs (nil when there is no
-// data then).
+// yearBefore returns the state to compare cs with for a year-over-year
+// change: the PeeringDB snapshot 300 to 430 days before cs's (the nearest
+// to a year; indicator.YearBefore), nil when there is none ("no earlier
+// data": a change is never computed against a date without data).
 func (s *Server) yearBefore(ctx context.Context, cs *countryState) (*countryState, error) {
-	ref := cs.date
-	if ref.IsZero() && cs.pdb != nil {
-		ref = cs.pdb.At
-	}
-	if ref.IsZero() {
+	if cs.pdb == nil {
 		return nil, nil
 	}
-	prev, err := s.stateAt(ctx, ixp.EndOfDay(ref.AddDate(-1, 0, 0)))
+	dates, err := s.snapshotDates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	i, ok := indicator.YearBefore(cs.pdb.At, dates)
+	if !ok {
+		return nil, nil
+	}
+	prev, err := s.stateAt(ctx, ixp.EndOfDay(dates[i]))
 	var ae *apiError
 	if errors.As(err, &ae) && ae.status == http.StatusNotFound {
+		return nil, nil
+	}
+	if err == nil && prev.pdb == nil {
 		return nil, nil
 	}
 	return prev, err
@@ -309,7 +434,7 @@ func (s *Server) handleCountry(r *http.Request) (any, error) {
 	lang := langParam(r)
 	st := cs.countries[cc]
 	info, _ := geo.Country(cc)
-	out := countryDetail{RIRDates: cs.rirDates, countryJSON: newCountryJSON(cc, st, lang),
+	out := countryDetail{RIRDates: cs.rirDates, countryJSON: cs.countryJSON(cc, lang),
 		Names: map[string]string{"en": info.NameEN, "es": info.NameES, "pt": info.NamePT}, Subregion: info.Subregion,
 		IXPList: []ixpSummary{}, Neighbors: []countryJSON{}}
 	out.Date, out.PeeringDBDate = cs.header()
@@ -322,8 +447,8 @@ func (s *Server) handleCountry(r *http.Request) (any, error) {
 	}
 	sort.Slice(out.IXPList, func(i, j int) bool { return out.IXPList[i].Members > out.IXPList[j].Members })
 	for _, n := range geo.Neighbours(cc) {
-		if nst, ok := cs.countries[n]; ok {
-			out.Neighbors = append(out.Neighbors, newCountryJSON(n, nst, lang))
+		if _, ok := cs.countries[n]; ok {
+			out.Neighbors = append(out.Neighbors, cs.countryJSON(n, lang))
 		}
 	}
 	prev, err := s.yearBefore(ctx, cs)
@@ -342,9 +467,11 @@ func (s *Server) handleCountry(r *http.Request) (any, error) {
 	return out, nil
 }
 
+// countryHistoryPoint is a country's figures at one PeeringDB snapshot,
+// paired with the RIR file the rule picks (as_of names both).
 type countryHistoryPoint struct {
 	Date string `json:"date"`
-	indicator.CountryStats
+	countryJSON
 }
 
 type countryHistory struct {
@@ -358,31 +485,28 @@ func (h countryHistory) csvHeader() []string {
 func (h countryHistory) csvRows() [][]string {
 	rows := make([][]string, len(h.Points))
 	for i, p := range h.Points {
-		rows[i] = append([]string{p.Date}, countryJSON{CountryStats: p.CountryStats}.csvRow()[4:]...)
+		rows[i] = append([]string{p.Date}, p.countryJSON.csvRow()[4:]...)
 	}
 	return rows
 }
 
-// snapshotDates returns the dates of every PeeringDB and RIR snapshot.
+// snapshotDates returns the dates of the PeeringDB snapshots: the dates at
+// which the country and area figures were observed (a composite figure
+// steps at the PeeringDB dates it pairs; an RIR file alone makes no new
+// point, and before the first PeeringDB snapshot there is none).
 func (s *Server) snapshotDates(ctx context.Context) ([]time.Time, error) {
-	srcs, err := s.sourcesWithPrefix(ctx, "rir:")
+	snaps, err := s.store.Snapshots(ctx, ixp.SourcePeeringDB)
 	if err != nil {
 		return nil, err
 	}
 	seen := map[string]bool{}
 	var out []time.Time
-	for _, src := range append(srcs, ixp.SourcePeeringDB) {
-		snaps, err := s.store.Snapshots(ctx, src)
-		if err != nil {
-			return nil, err
-		}
-		for _, sn := range snaps {
-			d := dateString(sn.At)
-			if !seen[d] {
-				seen[d] = true
-				day, _ := ixp.Date(d)
-				out = append(out, day)
-			}
+	for _, sn := range snaps {
+		d := dateString(sn.At)
+		if !seen[d] {
+			seen[d] = true
+			day, _ := ixp.Date(d)
+			out = append(out, day)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Before(out[j]) })
@@ -390,7 +514,7 @@ func (s *Server) snapshotDates(ctx context.Context) ([]time.Time, error) {
 }
 
 // handleCountryHistory serves GET /api/v1/countries/{cc}/history: the
-// indicators at every date with a PeeringDB or RIR snapshot.
+// indicators at every PeeringDB snapshot, each with its as_of dates.
 func (s *Server) handleCountryHistory(r *http.Request) (any, error) {
 	ctx := r.Context()
 	cc, err := countryCode(r)
@@ -401,13 +525,14 @@ func (s *Server) handleCountryHistory(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	lang := langParam(r)
 	out := countryHistory{Country: cc, Points: []countryHistoryPoint{}}
 	for _, d := range dates {
 		cs, err := s.stateAt(ctx, ixp.EndOfDay(d))
 		if err != nil {
 			return nil, err
 		}
-		out.Points = append(out.Points, countryHistoryPoint{Date: dateString(d), CountryStats: cs.countries[cc]})
+		out.Points = append(out.Points, countryHistoryPoint{Date: dateString(d), countryJSON: cs.countryJSON(cc, lang)})
 	}
 	return out, nil
 }
@@ -457,7 +582,7 @@ func (s *Server) handleRegion(r *http.Request) (any, error) {
 		Totals: totals, Countries: []countryJSON{}}
 	out.Date, out.PeeringDBDate = cs.header()
 	for _, cc := range geo.CountriesIn(id) {
-		out.Countries = append(out.Countries, newCountryJSON(cc, cs.countries[cc], lang))
+		out.Countries = append(out.Countries, cs.countryJSON(cc, lang))
 	}
 	prev, err := s.yearBefore(ctx, cs)
 	if err != nil {
@@ -481,7 +606,7 @@ func (s *Server) handleRegion(r *http.Request) (any, error) {
 // groupIndicators returns (and caches) the totals of a region in a state.
 func (s *Server) groupIndicators(ctx context.Context, cs *countryState, region string) (indicator.CountryStats, error) {
 	return s.groups.get(ctx, cs.key+"|"+region, func(context.Context) (indicator.CountryStats, error) {
-		return indicator.GroupIndicators(cs.memberships(), cs.registry, geo.Normalize, func(cc string) bool { return geo.InRegion(cc, region) }), nil
+		return cs.groupStats(func(cc string) bool { return geo.InRegion(cc, region) }), nil
 	})
 }
 

@@ -13,8 +13,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ixpobs/ixpobs/dashboard"
+	"github.com/ixpobs/ixpobs/indicator"
 	"github.com/ixpobs/ixpobs/internal/realdata"
 	"github.com/ixpobs/ixpobs/internal/testenv"
 	"github.com/ixpobs/ixpobs/store/sqlite"
@@ -181,6 +183,9 @@ func TestCountryLocalParticipation(t *testing.T) {
 	}
 }
 
+// TestCountryHistoryFromLACNIC: BR's history steps at the PeeringDB dates,
+// its registered ASNs counted in the LACNIC file paired with each (rule 3
+// of docs/INDICATORS.md), recomputed from the raw files.
 func TestCountryHistoryFromLACNIC(t *testing.T) {
 	srv := countryServer(t)
 	code, body := get(t, srv, "/api/v1/countries/BR/history")
@@ -196,18 +201,28 @@ func TestCountryHistoryFromLACNIC(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &h); err != nil {
 		t.Fatal(err)
 	}
-	byDate := map[string]int{}
-	for _, p := range h.Points {
-		if p.Registered != nil {
-			byDate[p.Date] = *p.Registered
-		}
-	}
+	// Points only at the PeeringDB snapshots loaded (no carried-forward
+	// point at an RIR-only date), each with the LACNIC file the pairing
+	// rule picks.
+	var fileDates []time.Time
 	for _, f := range realdata.LACNICFiles {
-		d := strings.TrimSuffix(strings.TrimPrefix(f, "delegated-lacnic-extended-"), ".gz")
-		date := d[:4] + "-" + d[4:6] + "-" + d[6:]
-		want := len(lacnicASNs(t, f)["BR"])
-		if got, ok := byDate[date]; !ok || got != want {
-			t.Errorf("BR registered ASNs on %s = %d (present %v), want %d", date, got, ok, want)
+		day, err := time.Parse("20060102", strings.TrimSuffix(strings.TrimPrefix(f, "delegated-lacnic-extended-"), ".gz"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fileDates = append(fileDates, day)
+	}
+	if len(h.Points) == 0 || h.Points[0].Date != "2022-06-01" {
+		t.Fatalf("history %s: want points from the 2022-06-01 dump on", body)
+	}
+	for _, p := range h.Points {
+		i, ok := indicator.Nearest(realdata.DumpDate(p.Date), fileDates, indicator.RIRWindow)
+		if !ok {
+			t.Fatalf("no LACNIC file paired with %s", p.Date)
+		}
+		n := len(lacnicASNs(t, realdata.LACNICFiles[i])["BR"])
+		if p.Registered == nil || *p.Registered != n {
+			t.Errorf("%s: registered %v, want %d (from %s)", p.Date, p.Registered, n, realdata.LACNICFiles[i])
 		}
 	}
 }
@@ -244,8 +259,8 @@ func TestRegionLAC(t *testing.T) {
 	if !found || r.Totals.IXPs != sum || r.Totals.Registered == nil || *r.Totals.Registered == 0 {
 		t.Errorf("lac: totals %+v, %d countries summing %d IXPs, BR listed %v", r.Totals, len(r.Countries), sum, found)
 	}
-	if r.Change == nil {
-		t.Errorf("lac at 2022-06-01 has no year-over-year change, though LACNIC data of 2021 is loaded")
+	if r.Change != nil {
+		t.Errorf("lac at 2022-06-01 has a year-over-year change %v, though no PeeringDB snapshot 300-430 days earlier is loaded (an RIR-only date is no observation of the members)", r.Change)
 	}
 	for _, path := range []string{"/api/v1/regions/atlantis", "/api/v1/countries/XX", "/api/v1/countries/B1"} {
 		if code, _ := get(t, srv, path); code != 404 && code != 400 {

@@ -30,7 +30,7 @@ func inArea(id, cc string) bool {
 // the world) in a state: members are distinct across the area.
 func (s *Server) areaIndicators(ctx context.Context, cs *countryState, id string) (indicator.CountryStats, error) {
 	return s.groups.get(ctx, cs.key+"|"+id, func(context.Context) (indicator.CountryStats, error) {
-		return indicator.GroupIndicators(cs.memberships(), cs.registry, geo.Normalize, func(cc string) bool { return inArea(id, cc) }), nil
+		return cs.groupStats(func(cc string) bool { return inArea(id, cc) }), nil
 	})
 }
 
@@ -55,7 +55,7 @@ func (h regionHistory) csvHeader() []string {
 func (h regionHistory) csvRows() [][]string {
 	rows := make([][]string, len(h.Points))
 	for i, p := range h.Points {
-		rows[i] = append([]string{p.Date, p.PeeringDBDate, strconv.Itoa(p.Countries)}, countryJSON{CountryStats: p.CountryStats}.csvRow()[4:]...)
+		rows[i] = append([]string{p.Date, p.PeeringDBDate, strconv.Itoa(p.Countries)}, countryJSON{CountryStats: p.CountryStats}.withFigures(true).csvRow()[4:]...)
 	}
 	return rows
 }
@@ -74,9 +74,9 @@ func areaName(id, lang string) (string, bool) {
 }
 
 // handleRegionHistory serves GET /api/v1/regions/{region}/history: the
-// totals of a region, or of the world (region "world"), at every date
-// with a PeeringDB or RIR snapshot, from the first PeeringDB snapshot on
-// (before it the exchange figures are unknown, not zero).
+// totals of a region, or of the world (region "world"), at every
+// PeeringDB snapshot, with the RIR files the pairing rule picks (before the
+// first PeeringDB snapshot the exchange figures are unknown: no point).
 func (s *Server) handleRegionHistory(r *http.Request) (any, error) {
 	ctx := r.Context()
 	id := strings.ToLower(chi.URLParam(r, "region"))
@@ -95,7 +95,7 @@ func (s *Server) handleRegionHistory(r *http.Request) (any, error) {
 			return nil, err
 		}
 		if cs.pdb == nil {
-			continue
+			continue // defensive: every date is a PeeringDB snapshot's
 		}
 		st, err := s.areaIndicators(ctx, cs, id)
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -559,3 +560,25 @@ func (p *page) IntOf(n *int) string {
 
 // Share2 formats a fraction (0..1) as a percentage.
 func (p *page) Share2(f float64) string { return p.Share(&f) }
+
+// SourceDates names the snapshot date of each source behind a figure
+// ("PeeringDB Jun 1, 2022 · LACNIC file Mar 31, 2022"); a source without
+// data at that date says so.
+func (p *page) SourceDates(a asOf) string {
+	parts := []string{p.T("asof.peeringdb", p.T("asof.no_data"))}
+	if a.PeeringDB != "" {
+		parts[0] = p.T("asof.peeringdb", p.Date(a.PeeringDB))
+	}
+	regs := make([]string, 0, len(a.RIR))
+	for reg := range a.RIR {
+		regs = append(regs, reg)
+	}
+	sort.Strings(regs)
+	for _, reg := range regs {
+		parts = append(parts, p.T("asof.rir", strings.ToUpper(reg), p.Date(a.RIR[reg])))
+	}
+	if len(regs) == 0 {
+		parts = append(parts, p.T("asof.rir", "RIR", p.T("asof.no_data")))
+	}
+	return strings.Join(parts, " · ")
+}

@@ -26,12 +26,17 @@ type CountryStats struct {
 	// IPv6Share is IPv6Members / Members (0 without members).
 	IPv6Share float64 `json:"ipv6_share"`
 	// RegisteredASNs: ASNs allocated or assigned to the country in the
-	// newest RIR file on or before the date; nil without RIR data.
+	// RIR files paired with the PeeringDB snapshot (indicator.Nearest,
+	// docs/INDICATORS.md); nil when the country's registry has none.
 	RegisteredASNs *int `json:"registered_asns"`
 	// LocalASNs: registered ASNs with a connection at a local IXP.
 	LocalASNs *int `json:"registered_asns_at_local_ixps"`
 	// LocalParticipation: LocalASNs / RegisteredASNs.
 	LocalParticipation *float64 `json:"local_participation"`
+	// UncoveredCountries (totals of a group only): how many of the
+	// group's countries have no RIR file paired, so are left out of the
+	// registered figures.
+	UncoveredCountries int `json:"countries_without_rir_data,omitempty"`
 
 	// BGP figures, present when BGP collector data exists (see
 	// AddBGP and docs/INDICATORS.md).
@@ -146,10 +151,18 @@ func AddBGP(stats map[string]CountryStats, registry Registry, collectors []Colle
 // Registry maps ASNs to the country they are registered to.
 type Registry map[ixp.ASN]string
 
+// Covered reports whether the registered ASNs of a country are known: the
+// registry that serves it has a file paired with the date (see Nearest).
+// nil means every country is covered when registry is not nil.
+type Covered func(cc string) bool
+
 // CountryIndicators computes the indicators of every country that has an
 // IXP or registered ASNs. countryOf normalises a country code (PeeringDB
-// and RIR oddities such as "UK"); registry may be nil (no RIR data).
-func CountryIndicators(exchanges []Membership, registry Registry, countryOf func(string) string) map[string]CountryStats {
+// and RIR oddities such as "UK"); registry may be nil (no RIR data);
+// covered says which countries' registries have a file (nil: all when
+// registry is not nil). A country whose registry is not covered has
+// unknown (nil) registered figures, never 0.
+func CountryIndicators(exchanges []Membership, registry Registry, countryOf func(string) string, covered Covered) map[string]CountryStats {
 	byCountry := map[string][]Membership{}
 	for _, m := range exchanges {
 		cc := countryOf(m.Exchange.Country)
@@ -164,12 +177,13 @@ func CountryIndicators(exchanges []Membership, registry Registry, countryOf func
 			registered[cc] = append(registered[cc], asn)
 		}
 	}
+	known := func(cc string) bool { return registry != nil && (covered == nil || covered(cc)) }
 	out := map[string]CountryStats{}
 	for cc, ms := range byCountry {
-		out[cc] = aggregate(ms, registered[cc], registry != nil)
+		out[cc] = aggregate(ms, registered[cc], known(cc))
 	}
 	for cc, asns := range registered {
-		if _, ok := out[cc]; !ok {
+		if _, ok := out[cc]; !ok && known(cc) {
 			out[cc] = aggregate(nil, asns, true)
 		}
 	}
@@ -177,8 +191,11 @@ func CountryIndicators(exchanges []Membership, registry Registry, countryOf func
 }
 
 // GroupIndicators computes the indicators of a group of countries (a
-// region): members are distinct across the whole group.
-func GroupIndicators(exchanges []Membership, registry Registry, countryOf func(string) string, inGroup func(cc string) bool) CountryStats {
+// region): members are distinct across the whole group. The registered
+// figures add up the covered countries only; UncoveredCountries says how
+// many of the group's countries (countries, the group's list) were not.
+func GroupIndicators(exchanges []Membership, registry Registry, countryOf func(string) string, inGroup func(cc string) bool, covered Covered, countries []string) CountryStats {
+	known := func(cc string) bool { return registry != nil && (covered == nil || covered(cc)) }
 	var ms []Membership
 	for _, m := range exchanges {
 		if cc := countryOf(m.Exchange.Country); cc != "" && inGroup(cc) {
@@ -187,11 +204,23 @@ func GroupIndicators(exchanges []Membership, registry Registry, countryOf func(s
 	}
 	var reg []ixp.ASN
 	for asn, cc := range registry {
-		if cc = countryOf(cc); cc != "" && inGroup(cc) {
+		if cc = countryOf(cc); cc != "" && inGroup(cc) && known(cc) {
 			reg = append(reg, asn)
 		}
 	}
-	return aggregate(ms, reg, registry != nil)
+	anyKnown, unknown := false, 0
+	for _, cc := range countries {
+		if known(cc) {
+			anyKnown = true
+		} else {
+			unknown++
+		}
+	}
+	st := aggregate(ms, reg, anyKnown)
+	if anyKnown && unknown > 0 {
+		st.UncoveredCountries = unknown
+	}
+	return st
 }
 
 func aggregate(ms []Membership, registered []ixp.ASN, haveRegistry bool) CountryStats {

@@ -24,7 +24,7 @@ func TestCountryIndicators(t *testing.T) {
 		}
 		return cc
 	}
-	got := indicator.CountryIndicators(ms, reg, norm)
+	got := indicator.CountryIndicators(ms, reg, norm, nil)
 	br := got["BR"]
 	if br.IXPs != 2 || br.ActiveIXPs != 1 || br.Members != 4 || br.Connections != 6 || br.CapacityMbps != 1010 || br.IPv6Members != 2 {
 		t.Errorf("BR = %+v", br)
@@ -42,19 +42,46 @@ func TestCountryIndicators(t *testing.T) {
 	if ar := got["AR"]; ar.IXPs != 0 || *ar.LocalASNs != 0 {
 		t.Errorf("AR = %+v: AS9 registered in AR connects only in BR", ar)
 	}
-	noRIR := indicator.CountryIndicators(ms, nil, norm)
+	noRIR := indicator.CountryIndicators(ms, nil, norm, nil)
 	if noRIR["BR"].RegisteredASNs != nil || noRIR["BR"].LocalParticipation != nil {
 		t.Errorf("without RIR data the registered figures must be absent: %+v", noRIR["BR"])
 	}
-	grp := indicator.GroupIndicators(ms, reg, norm, func(cc string) bool { return cc == "BR" || cc == "AR" })
+	grp := indicator.GroupIndicators(ms, reg, norm, func(cc string) bool { return cc == "BR" || cc == "AR" }, nil, []string{"AR", "BR"})
 	if grp.IXPs != 2 || grp.Members != 4 || *grp.RegisteredASNs != 4 || *grp.LocalASNs != 3 {
 		t.Errorf("BR+AR = %+v registered %d local %d, want 2 IXPs, 4 members, 4 registered, 3 local", grp, *grp.RegisteredASNs, *grp.LocalASNs)
 	}
 }
 
+// TestUncoveredRegistry: with only a LACNIC file, a country LACNIC does not
+// serve has unknown registered ASNs (nil), not 0, and a group total adds
+// the covered countries only and says how many were not.
+func TestUncoveredRegistry(t *testing.T) {
+	ms := []indicator.Membership{
+		{Exchange: ixp.Exchange{ID: 1, Country: "BR"}, Members: []ixp.ASN{1}},
+		{Exchange: ixp.Exchange{ID: 2, Country: "US"}, Members: []ixp.ASN{1, 7}},
+	}
+	reg := indicator.Registry{1: "BR", 2: "BR", 7: "US"} // AS7: a LACNIC delegation to a US address
+	lacOnly := func(cc string) bool { return cc == "BR" }
+	got := indicator.CountryIndicators(ms, reg, strings.ToUpper, lacOnly)
+	if us := got["US"]; us.RegisteredASNs != nil || us.LocalParticipation != nil || us.Members != 2 {
+		t.Errorf("US without its registry = %+v, want unknown registered figures and 2 members", us)
+	}
+	if br := got["BR"]; br.RegisteredASNs == nil || *br.RegisteredASNs != 2 || *br.LocalParticipation != 0.5 {
+		t.Errorf("BR = %+v, want 2 registered, 50%%", br)
+	}
+	world := indicator.GroupIndicators(ms, reg, strings.ToUpper, func(string) bool { return true }, lacOnly, []string{"BR", "US"})
+	if world.RegisteredASNs == nil || *world.RegisteredASNs != 2 || *world.LocalASNs != 1 || world.UncoveredCountries != 1 {
+		t.Errorf("world = %+v, want 2 registered (BR only), 1 local, 1 country without RIR data", world)
+	}
+	none := indicator.GroupIndicators(ms, reg, strings.ToUpper, func(cc string) bool { return cc == "US" }, lacOnly, []string{"US"})
+	if none.RegisteredASNs != nil || none.UncoveredCountries != 0 {
+		t.Errorf("US-only group = %+v, want unknown registered figures", none)
+	}
+}
+
 func TestAddBGP(t *testing.T) {
 	reg := indicator.Registry{1: "BR", 2: "BR", 3: "AR"}
-	stats := indicator.CountryIndicators(nil, reg, strings.ToUpper)
+	stats := indicator.CountryIndicators(nil, reg, strings.ToUpper, nil)
 	collectors := []indicator.CollectorView{
 		{Country: "BR", Origins: map[ixp.ASN]bool{1: true, 3: true},
 			Prefixes: []indicator.SeenPrefix{{Prefix: "10.0.0.0/8", Origin: 1}, {Prefix: "2001:db8::/32", IPv6: true, Origin: 1}, {Prefix: "11.0.0.0/8", Origin: 3}}},
