@@ -444,7 +444,8 @@ func (w *web) sources(r *http.Request, p *page) error {
 	}
 	d := &sourcesPageData{Now: w.s.Now()}
 	if m, ok := v.(map[string]any); ok {
-		d.Sources, _ = m["data"].([]sourceHealth)
+		list, _ := m["data"].(sourceList)
+		d.Sources = list
 	}
 	sv, err := w.s.handleSnapshots(withQueryRequest(r, url.Values{}))
 	if err != nil {
