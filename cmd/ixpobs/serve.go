@@ -167,6 +167,14 @@ func (w warmAfterRuns) Observe(source, errorKind string) {
 	}
 }
 
+// ObserveQuirks passes the quirks of a published snapshot on to the
+// metrics.
+func (w warmAfterRuns) ObserveQuirks(source string, quirks map[string]int) {
+	if q, ok := w.RunObserver.(collector.QuirkObserver); ok {
+		q.ObserveQuirks(source, quirks)
+	}
+}
+
 // guardedHandler puts the rate limit and size guard in front of h, inside
 // the security headers so that refusals carry them too.
 func guardedHandler(h http.Handler, cfg HTTPConfig, m *metrics.HTTP) (http.Handler, error) {
