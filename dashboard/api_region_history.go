@@ -49,13 +49,16 @@ type regionHistory struct {
 }
 
 func (h regionHistory) csvHeader() []string {
-	return append([]string{"date", "peeringdb_date", "countries"}, countryCSVHeader[4:]...)
+	// The country columns without the trailing peeringdb_date and
+	// rir_date: an area's point has its own peeringdb_date and no single
+	// RIR file.
+	return append([]string{"date", "peeringdb_date", "countries"}, countryCSVHeader[4:len(countryCSVHeader)-2]...)
 }
 
 func (h regionHistory) csvRows() [][]string {
 	rows := make([][]string, len(h.Points))
 	for i, p := range h.Points {
-		rows[i] = append([]string{p.Date, p.PeeringDBDate, strconv.Itoa(p.Countries)}, countryJSON{CountryStats: p.CountryStats}.withFigures(true).csvRow()[4:]...)
+		rows[i] = append([]string{p.Date, p.PeeringDBDate, strconv.Itoa(p.Countries)}, countryJSON{CountryStats: p.CountryStats}.withFigures(true).csvRow()[4:len(countryCSVHeader)-2]...)
 	}
 	return rows
 }

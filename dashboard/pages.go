@@ -443,9 +443,8 @@ func (w *web) sources(r *http.Request, p *page) error {
 		return err
 	}
 	d := &sourcesPageData{Now: w.s.Now()}
-	if m, ok := v.(map[string]any); ok {
-		list, _ := m["data"].(sourceList)
-		d.Sources = list
+	if a, ok := v.(sourcesJSON); ok {
+		d.Sources = a.Data
 	}
 	sv, err := w.s.handleSnapshots(withQueryRequest(r, url.Values{}))
 	if err != nil {
