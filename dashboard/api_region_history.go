@@ -39,6 +39,8 @@ type regionHistoryPoint struct {
 	PeeringDBDate string `json:"peeringdb_date"`
 	// Countries with an active exchange.
 	Countries int `json:"countries"`
+	// AsOf names the PeeringDB snapshot and each registry's paired file.
+	AsOf asOf `json:"as_of"`
 	indicator.CountryStats
 }
 
@@ -104,7 +106,8 @@ func (s *Server) handleRegionHistory(r *http.Request) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		pt := regionHistoryPoint{Date: dateString(d), PeeringDBDate: dateString(cs.pdb.At), CountryStats: st}
+		pt := regionHistoryPoint{Date: dateString(d), PeeringDBDate: dateString(cs.pdb.At), CountryStats: st,
+			AsOf: cs.areaAsOf(func(cc string) bool { return inArea(id, cc) })}
 		for cc, c := range cs.countries {
 			if c.ActiveIXPs > 0 && inArea(id, cc) {
 				pt.Countries++

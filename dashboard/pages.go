@@ -137,7 +137,7 @@ func (w *web) overview(r *http.Request, p *page) error {
 			return err
 		}
 		reg := rv.(regionDetail)
-		a := areaOf(p, rg.ID, rg.Name(p.lang), p.Href("/regions/"+rg.ID), reg.Totals)
+		a := areaOf(p, rg.ID, rg.Name(p.lang), p.Href("/regions/"+rg.ID), reg.Totals.CountryStats)
 		a.Countries = activeIn[rg.ID]
 		if rg.ID == geo.LAC {
 			d.LAC, d.LACYearAgo, d.LACChange = a, reg.YearAgo, reg.Change

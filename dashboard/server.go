@@ -179,7 +179,7 @@ func (s *Server) Warm(ctx context.Context) {
 		}
 		return
 	}
-	if _, err := s.yearBefore(ctx, cs); err != nil {
+	if _, _, err := s.yearBefore(ctx, cs); err != nil {
 		s.log.Warn("warming the country state a year before", "err", err)
 		return
 	}
