@@ -188,6 +188,12 @@ func TestPagesAgreeWithAPI(t *testing.T) {
 			{"/sources", []string{"peeringdb", l.T("sources.heading")}},
 			{"/search?q=equinix", []string{l.T("search.for", "equinix"), "/ixps/", "/networks/"}},
 			{"/search?q=brasil", []string{"/countries/BR"}},
+			{"/methodology", []string{`id="local_participation"`, `id="bgp_reachability"`, `id="lac"`, geoName("PR", lang), geoName("JM", lang), l.T("method.pairing_text", 366, 31)}},
+			{"/countries/BR/brief", []string{`<h1>` + geoName("BR", lang), l.Int(int64(br.Members)), l.Int(int64(*br.RegisteredASNs)), l.Date(br.PeeringDBDate),
+				l.Date(br.AsOf.RIR["lacnic"]), `href="/methodology"`, "<svg"}},
+			{"/countries?sort=-local_participation", []string{`href="/countries/BR"`, l.Int(int64(br.Members)), `aria-sort="descending"`}},
+			{"/countries?region=lac", []string{`href="/countries/UY"`}},
+			{"/regions", []string{`href="/regions/lac"`, `href="/regions/un-caribbean"`, l.Int(int64(lac.Totals.Members))}},
 		}
 		for _, pg := range pages {
 			t.Run(lang+pg.path, func(t *testing.T) {

@@ -85,6 +85,12 @@
   function start() {
     var els = document.querySelectorAll("[data-chart]");
     for (var i = 0; i < els.length; i++) load(els[i]);
+    // The brief's print button: shown only where a script runs.
+    var pr = document.querySelectorAll("[data-print]");
+    for (var j = 0; j < pr.length; j++) {
+      pr[j].hidden = false;
+      pr[j].addEventListener("click", function () { window.print(); });
+    }
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
