@@ -47,6 +47,9 @@ type Dump struct {
 	ctx context.Context
 	// ws maps the decoder's offsets back to the file's during a Read.
 	ws *jsonws.Reader
+	// buf holds each object's bytes while its keys are checked (no key
+	// twice, none in two cases) and it is decoded.
+	buf objectBuffers
 }
 
 // Report says what a dump contained and what was left out.
@@ -316,7 +319,7 @@ func (d *Dump) decodeData(dec *json.Decoder, name string, k ixp.Kind) error {
 	}
 	for i := int64(0); dec.More(); i++ {
 		start := dec.InputOffset()
-		o, err := decodeObject(k, dec)
+		o, err := decodeObject(k, dec, &d.buf)
 		if err != nil {
 			return d.parseError(name, start, i, fmt.Errorf("%s object: %w", k, err))
 		}

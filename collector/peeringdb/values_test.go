@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ixpobs/ixpobs/internal/jsonkeys"
 	"github.com/ixpobs/ixpobs/ixp"
 )
 
@@ -18,11 +19,11 @@ import (
 // names of every raw type parseObject decodes.
 func TestRawFieldsCoverEveryKind(t *testing.T) {
 	for _, k := range ixp.PeeringDBKinds {
-		if _, err := parseObject(k, []byte(`{"id":1,"ID":2}`)); !errors.Is(err, ixp.ErrInvalid) {
+		if _, err := parseObject(k, []byte(`{"id":1,"ID":2}`), new(jsonkeys.Checker)); !errors.Is(err, ixp.ErrInvalid) {
 			t.Errorf("%s: {id, ID} gave %v, want ErrInvalid", k, err)
 		}
 	}
-	if len(rawFields) != len(ixp.PeeringDBKinds) {
+	if len(rawFields) != len(ixp.PeeringDBKinds) { // one raw type per kind
 		t.Errorf("rawFields has %d types, PeeringDBKinds %d", len(rawFields), len(ixp.PeeringDBKinds))
 	}
 }

@@ -39,61 +39,72 @@ func Fold(key string) string {
 	return strings.ToLower(key)
 }
 
+// foldBytes is Fold for a key's bytes; it returns key itself (no
+// allocation) when the key is ASCII without upper case, the usual key.
+func foldBytes(key []byte) []byte {
+	for _, c := range key {
+		if c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' {
+			return []byte(Fold(string(key)))
+		}
+	}
+	return key
+}
+
+// key is one key of an open object: folded, and as written.
+type key struct {
+	fold, orig []byte
+	offset     int
+}
+
 type frame struct {
 	obj       bool
 	expectKey bool
-	keys      []string          // folded keys, while few
-	orig      []string          // keys as written, parallel to keys
-	many      map[string]string // folded → as written, once keys grows
+	start     int            // its keys are keys[start:]
+	many      map[string]int // folded → index in keys, once it has many
 }
 
-const smallObject = 32
-
-func (f *frame) add(key string) (first string, dup bool) {
-	fold := Fold(key)
-	if f.many != nil {
-		if first, ok := f.many[fold]; ok {
-			return first, true
-		}
-		f.many[fold] = key
-		return "", false
-	}
-	for i, k := range f.keys {
-		if k == fold {
-			return f.orig[i], true
-		}
-	}
-	f.keys = append(f.keys, fold)
-	f.orig = append(f.orig, key)
-	if len(f.keys) > smallObject {
-		f.many = make(map[string]string, 2*smallObject)
-		for i, k := range f.keys {
-			f.many[k] = f.orig[i]
-		}
-		f.keys, f.orig = nil, nil
-	}
-	return "", false
-}
+const smallObject = 64
 
 // Check scans data, which must be valid JSON (what a decoder has already
 // accepted), and returns the problems of every object at any depth, at
 // most limit of them (all when limit <= 0), in input order. top, when not
 // nil, is called with each key of the top-level object (data being an
-// object) and its offset. The scan is linear in len(data).
-func Check(data []byte, limit int, top func(key string, offset int)) []Problem {
+// object) and its offset; key is only valid during the call. The scan is
+// linear in len(data) and allocates only for keys with escapes, upper case
+// or non-ASCII letters, objects of over 64 keys, and problems.
+func Check(data []byte, limit int, top func(key []byte, offset int)) []Problem {
+	var c Checker
+	return c.Check(data, limit, top)
+}
+
+// Checker is Check with buffers kept from one call to the next, for a
+// reader checking many small documents (one object each) in turn. Its
+// zero value is ready; it is not safe for concurrent use.
+type Checker struct {
+	stack []frame
+	keys  []key
+}
+
+// Check is the package's Check, reusing c's buffers.
+func (c *Checker) Check(data []byte, limit int, top func(key []byte, offset int)) []Problem {
 	var problems []Problem
-	var stack []frame
+	stack, keys := c.stack[:0], c.keys[:0]
+	defer func() {
+		clear(keys[:cap(keys)]) // keep no reference to data
+		c.stack, c.keys = stack[:0], keys[:0]
+	}()
 	for i := 0; i < len(data); {
 		switch data[i] {
 		case '{':
-			stack = append(stack, frame{obj: true, expectKey: true})
+			stack = append(stack, frame{obj: true, expectKey: true, start: len(keys)})
 			i++
 		case '[':
-			stack = append(stack, frame{})
+			stack = append(stack, frame{start: len(keys)})
 			i++
 		case '}', ']':
-			if len(stack) > 0 {
-				stack = stack[:len(stack)-1]
+			if n := len(stack); n > 0 {
+				keys = keys[:stack[n-1].start]
+				stack = stack[:n-1]
 			}
 			i++
 		case ',':
@@ -111,18 +122,59 @@ func Check(data []byte, limit int, top func(key string, offset int)) []Problem {
 			}
 			f := &stack[n-1]
 			f.expectKey = false
-			key := unquote(data[start:end], escaped)
+			k := key{offset: start}
+			if escaped {
+				k.orig = []byte(unquote(data[start:end], true))
+			} else if end-start >= 2 {
+				k.orig = data[start+1 : end-1]
+			}
+			k.fold = foldBytes(k.orig)
 			if n == 1 && top != nil {
-				top(key, start)
+				top(k.orig, start)
 			}
-			if first, dup := f.add(key); dup && (limit <= 0 || len(problems) < limit) {
-				problems = append(problems, Problem{Offset: start, Key: key, First: first})
+			if first := f.find(keys, k.fold); first >= 0 {
+				if limit <= 0 || len(problems) < limit {
+					problems = append(problems, Problem{Offset: start, Key: string(k.orig), First: string(keys[first].orig)})
+				}
+				continue
 			}
+			keys = append(keys, k)
+			f.index(keys)
 		default:
 			i++
 		}
 	}
 	return problems
+}
+
+// find returns the index in keys of the frame's key folded as fold, or -1.
+func (f *frame) find(keys []key, fold []byte) int {
+	if f.many != nil {
+		if i, ok := f.many[string(fold)]; ok {
+			return i
+		}
+		return -1
+	}
+	for i := f.start; i < len(keys); i++ {
+		if string(keys[i].fold) == string(fold) {
+			return i
+		}
+	}
+	return -1
+}
+
+// index adds the frame's newest key to its map once it has many keys.
+func (f *frame) index(keys []key) {
+	n := len(keys) - f.start
+	switch {
+	case n == smallObject+1:
+		f.many = make(map[string]int, 2*smallObject)
+		for i := f.start; i < len(keys); i++ {
+			f.many[string(keys[i].fold)] = i
+		}
+	case n > smallObject+1:
+		f.many[string(keys[len(keys)-1].fold)] = len(keys) - 1
+	}
 }
 
 // stringEnd returns the offset just past the string starting at data[i]

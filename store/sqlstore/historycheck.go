@@ -21,13 +21,14 @@ import (
 // JSON object, indicators consistent (IPv6 and route-server members at
 // most the members, capacity within the port-speed range per connection).
 
-// historyFields are the JSON names of historyLine's fields.
-var historyFields = func() map[string]bool {
-	out := map[string]bool{}
+// historyFields are the JSON names of historyLine's fields, folded
+// (jsonkeys.Fold) → as written; computed once, only read afterwards.
+var historyFields = func() map[string]string {
+	out := map[string]string{}
 	t := reflect.TypeFor[historyLine]()
 	for f := range t.Fields() {
 		if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); name != "" {
-			out[name] = true
+			out[jsonkeys.Fold(name)] = name
 		}
 	}
 	return out
@@ -37,15 +38,12 @@ var historyFields = func() map[string]bool {
 // equal to a field's name but for case (encoding/json would take either).
 func decodeHistoryLine(raw []byte, l *historyLine) error {
 	var bad error
-	problems := jsonkeys.Check(raw, 1, func(key string, _ int) {
-		if bad != nil || historyFields[key] {
+	problems := jsonkeys.Check(raw, 1, func(key []byte, _ int) {
+		if bad != nil {
 			return
 		}
-		for f := range historyFields {
-			if jsonkeys.Fold(f) == jsonkeys.Fold(key) {
-				bad = fmt.Errorf("key %q differs only in case from field %q: %w", key, f, ixp.ErrInvalid)
-				return
-			}
+		if f, ok := historyFields[jsonkeys.Fold(string(key))]; ok && f != string(key) {
+			bad = fmt.Errorf("key %q differs only in case from field %q: %w", key, f, ixp.ErrInvalid)
 		}
 	})
 	if len(problems) > 0 {
