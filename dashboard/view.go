@@ -82,6 +82,16 @@ func (s *Server) exchangesAt(ctx context.Context, sn ixp.Snapshot) (*exchangeVie
 	})
 }
 
+// latestExchanges returns the exchanges of the newest PeeringDB snapshot
+// (ixp.ErrNotFound without one).
+func (s *Server) latestExchanges(ctx context.Context) (*exchangeView, error) {
+	sn, err := s.store.SnapshotAt(ctx, ixp.SourcePeeringDB, time.Time{})
+	if err != nil {
+		return nil, err
+	}
+	return s.exchangesAt(ctx, sn)
+}
+
 // memberConn is the part of a connection that membership needs: decoding
 // only it is several times cheaper than the whole ixp.Connection.
 type memberConn struct {
