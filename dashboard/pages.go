@@ -149,7 +149,7 @@ func (w *web) overview(r *http.Request, p *page) error {
 	if err != nil {
 		return err
 	}
-	d.World = areaOf(p, "world", p.T("area.world"), "", world.groupStats(func(string) bool { return true }))
+	d.World = areaOf(p, "world", p.T("area.world"), "", world.areaStats(worldID))
 	d.World.Countries = activeIn["world"]
 	if d.WorldHist, err = w.areaHistory(r, p, worldID); err != nil {
 		return err

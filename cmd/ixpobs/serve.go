@@ -64,7 +64,10 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		names[i] = src.Name
 	}
 	httpMetrics := metrics.NewHTTP(reg)
-	srv := dashboard.New(readSt, dashboard.Config{Logger: log, Registry: reg, HTTPMetrics: httpMetrics, Sources: names, MetricsRegion: cfg.Metrics.Region})
+	srv := dashboard.New(readSt, dashboard.Config{Logger: log, Registry: reg, HTTPMetrics: httpMetrics, Sources: names, MetricsRegion: cfg.Metrics.Region,
+		// The figures computed per state are stored by the writer (nil
+		// on a read-only replica: kept in memory there).
+		Derived: st})
 	handler, err := guardedHandler(srv.Handler(), cfg.HTTP, httpMetrics)
 	if err != nil {
 		return err
