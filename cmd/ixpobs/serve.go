@@ -55,7 +55,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	runMetrics := metrics.NewRuns(reg)
 	var sources []collector.Source
 	if cfg.Collect {
-		if sources, err = buildSources(cfg, st, log, nil); err != nil {
+		if sources, err = buildSources(cfg, st, log, &collectOptions{reg: reg}); err != nil {
 			return err
 		}
 	}
