@@ -60,11 +60,14 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		}
 	}
 	names := make([]string, len(sources))
+	intervals := map[string]time.Duration{}
 	for i, src := range sources {
 		names[i] = src.Name
+		intervals[src.Name] = src.Interval
 	}
 	httpMetrics := metrics.NewHTTP(reg)
-	srv := dashboard.New(readSt, dashboard.Config{Logger: log, Registry: reg, HTTPMetrics: httpMetrics, Sources: names, MetricsRegion: cfg.Metrics.Region,
+	srv := dashboard.New(readSt, dashboard.Config{Logger: log, Registry: reg, HTTPMetrics: httpMetrics, Sources: names, Intervals: intervals,
+		CompareWindow: cfg.Compare.Window, MetricsRegion: cfg.Metrics.Region,
 		// The figures computed per state are stored by the writer (nil
 		// on a read-only replica: kept in memory there).
 		Derived: st})
