@@ -255,7 +255,10 @@ func TestBrowserPages(t *testing.T) {
 		{"overview-capacity", "/?map=capacity&lang=es", 6, `document.documentElement.lang === 'es' && document.querySelector('svg[data-map]').dataset.map === 'capacity'`},
 		{"ixps", "/ixps", 0, `document.querySelectorAll('table.list tbody tr').length === 50`},
 		{"ixps-lac", "/ixps?region=South+America&sort=-capacity&per_page=25", 0, `document.querySelectorAll('table.list tbody tr').length > 10`},
-		{"ixp", "/ixps/171?lang=en", 2, fmt.Sprintf(`document.querySelector('h1').textContent === %q && document.querySelectorAll('#members tbody tr').length > 100`, ixp.Name)},
+		{"ixp", "/ixps/171?lang=en", 2, fmt.Sprintf(`document.querySelector('h1').textContent === %q && document.querySelectorAll('#members tbody tr').length === 100 && document.querySelector('.pager a[rel=next]') !== null &&
+			document.getElementById('events-h').getBoundingClientRect().top < document.getElementById('members-h').getBoundingClientRect().top`, ixp.Name)},
+		{"ixp-search", "/ixps/171?mq=google&ev=leave", 2, `document.querySelectorAll('#members tbody tr').length >= 1 && [...document.querySelectorAll('#members tbody tr td:nth-child(2)')].every(td => /google/i.test(td.textContent)) &&
+			[...document.querySelectorAll('#events tbody td:nth-child(2)')].every(td => td.className === 'ev-leave')`},
 		{"ixp-pt", "/ixps/26?lang=pt", 2, `document.documentElement.lang === 'pt' && document.querySelectorAll('#members tbody tr').length > 10`},
 		{"country", "/countries/BR", 2, `document.querySelectorAll('table.list tbody tr').length > 10 && document.querySelectorAll('.crumbs li').length === 2`},
 		{"country-es", "/countries/AR?lang=es", 2, `document.documentElement.lang === 'es'`},
