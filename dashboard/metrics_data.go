@@ -27,7 +27,7 @@ func (s *Server) MetricsExchanges(ctx context.Context, f metrics.Filter) ([]metr
 	if err != nil {
 		return nil, err
 	}
-	v, err := s.viewAt(ctx, sn)
+	v, err := s.exchangesAt(ctx, sn)
 	if err != nil {
 		return nil, err
 	}

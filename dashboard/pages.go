@@ -137,7 +137,7 @@ func (w *web) overview(r *http.Request, p *page) error {
 			return err
 		}
 		reg := rv.(regionDetail)
-		a := areaOf(p, rg.ID, rg.Name(p.lang), p.Href("/regions/"+rg.ID), reg.Totals)
+		a := areaOf(p, rg.ID, rg.Name(p.lang), p.Href("/regions/"+rg.ID), reg.Totals.CountryStats)
 		a.Countries = activeIn[rg.ID]
 		if rg.ID == geo.LAC {
 			d.LAC, d.LACYearAgo, d.LACChange = a, reg.YearAgo, reg.Change
@@ -149,7 +149,7 @@ func (w *web) overview(r *http.Request, p *page) error {
 	if err != nil {
 		return err
 	}
-	d.World = areaOf(p, "world", p.T("area.world"), "", world.groupStats(func(string) bool { return true }))
+	d.World = areaOf(p, "world", p.T("area.world"), "", world.areaStats(worldID))
 	d.World.Countries = activeIn["world"]
 	if d.WorldHist, err = w.areaHistory(r, p, worldID); err != nil {
 		return err
@@ -451,9 +451,8 @@ func (w *web) sources(r *http.Request, p *page) error {
 		return err
 	}
 	d := &sourcesPageData{Now: w.s.Now()}
-	if m, ok := v.(map[string]any); ok {
-		list, _ := m["data"].(sourceList)
-		d.Sources = list
+	if a, ok := v.(sourcesJSON); ok {
+		d.Sources = a.Data
 	}
 	sv, err := w.s.handleSnapshots(withQueryRequest(r, url.Values{}))
 	if err != nil {

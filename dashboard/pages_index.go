@@ -202,7 +202,7 @@ func (w *web) regionIndex(r *http.Request, p *page) error {
 		}
 		rd := v.(regionDetail)
 		d.Date = rd.PeeringDBDate
-		c := countryJSON{CountryStats: rd.Totals}.withFigures(rd.PeeringDBDate != "")
+		c := countryJSON{CountryStats: rd.Totals.CountryStats}.withFigures(rd.PeeringDBDate != "")
 		row := countryRow(p, c, p.Href("/regions/"+rg.ID))
 		row.ID, row.Name, row.Group, row.Uncovered = rg.ID, rd.Name, rg.Kind, rd.Totals.UncoveredCountries
 		d.Rows = append(d.Rows, row)

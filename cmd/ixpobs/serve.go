@@ -55,7 +55,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	runMetrics := metrics.NewRuns(reg)
 	var sources []collector.Source
 	if cfg.Collect {
-		if sources, err = buildSources(cfg, st, log, nil); err != nil {
+		if sources, err = buildSources(cfg, st, log, &collectOptions{reg: reg}); err != nil {
 			return err
 		}
 	}
@@ -64,7 +64,10 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		names[i] = src.Name
 	}
 	httpMetrics := metrics.NewHTTP(reg)
-	srv := dashboard.New(readSt, dashboard.Config{Logger: log, Registry: reg, HTTPMetrics: httpMetrics, Sources: names, MetricsRegion: cfg.Metrics.Region})
+	srv := dashboard.New(readSt, dashboard.Config{Logger: log, Registry: reg, HTTPMetrics: httpMetrics, Sources: names, MetricsRegion: cfg.Metrics.Region,
+		// The figures computed per state are stored by the writer (nil
+		// on a read-only replica: kept in memory there).
+		Derived: st})
 	handler, err := guardedHandler(srv.Handler(), cfg.HTTP, httpMetrics)
 	if err != nil {
 		return err
@@ -164,6 +167,14 @@ func (w warmAfterRuns) Observe(source, errorKind string) {
 	w.RunObserver.Observe(source, errorKind)
 	if errorKind == "" {
 		w.srv.Warm(w.ctx)
+	}
+}
+
+// ObserveQuirks passes the quirks of a published snapshot on to the
+// metrics.
+func (w warmAfterRuns) ObserveQuirks(source string, quirks map[string]int) {
+	if q, ok := w.RunObserver.(collector.QuirkObserver); ok {
+		q.ObserveQuirks(source, quirks)
 	}
 }
 

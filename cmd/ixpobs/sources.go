@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/ixpobs/ixpobs/collector"
 	"github.com/ixpobs/ixpobs/collector/alicelg"
 	"github.com/ixpobs/ixpobs/collector/ixf"
@@ -328,12 +330,19 @@ func (c AliceLGSource) validate() error {
 // aliceLGSources returns one scheduled source per looking glass,
 // "alicelg:<name>"; route servers are tied to exchanges by the LAN
 // prefixes of the newest PeeringDB snapshot (or the glass's ixp_ids).
-func aliceLGSources(cfg AliceLGSource, client *safehttp.Client, st store.Store, log *slog.Logger) []collector.Source {
+func aliceLGSources(cfg AliceLGSource, client *safehttp.Client, st store.Store, log *slog.Logger, reg prometheus.Registerer) []collector.Source {
 	glasses := cfg.LookingGlasses
 	if len(glasses) == 0 {
 		glasses = alicelg.DefaultLookingGlasses()
 	}
-	f := alicelg.New(client, st, alicelg.Config{Pace: cfg.Pace, PageTimeout: cfg.PageTimeout, Budget: cfg.Budget, Logger: log,
+	var m *alicelg.Metrics
+	if reg != nil && cfg.Enabled {
+		m = alicelg.NewMetrics(reg)
+		for _, g := range glasses {
+			m.Init(g.Name)
+		}
+	}
+	f := alicelg.New(client, st, alicelg.Config{Pace: cfg.Pace, PageTimeout: cfg.PageTimeout, Budget: cfg.Budget, Logger: log, Metrics: m,
 		LANs: func(ctx context.Context) ([]vantage.LAN, error) {
 			return vantage.LANsAt(ctx, st, ixp.SourcePeeringDB, time.Now())
 		}})
