@@ -334,7 +334,11 @@ type ixpPageData struct {
 	IXP        ixpDetail
 	History    history
 	Members    memberList
-	Events     []eventJSON // newest first, at most maxEvents
+	Table      memberTable // the page of members the query asks for
+	Events     []eventJSON // newest first, of the kind asked, at most maxEvents
+	EventKind  string      // "", "join" or "leave"
+	EventKinds []string
+	EventsN    int // events of that kind
 	EventList  eventList
 	Latest     *historyPoint // the history point of the snapshot shown
 	Previous   *historyPoint // the point before it
@@ -382,9 +386,13 @@ func (w *web) ixp(r *http.Request, p *page) error {
 		return err
 	}
 	d.EventList = v.(eventList)
-	for i := len(d.EventList.Data) - 1; i >= 0 && len(d.Events) < maxEvents; i-- {
-		d.Events = append(d.Events, d.EventList.Data[i])
+	d.EventKind = r.URL.Query().Get("ev")
+	if d.EventKind != "join" && d.EventKind != "leave" {
+		d.EventKind = ""
 	}
+	d.EventKinds = eventKinds[:]
+	d.Events, d.EventsN = filterEvents(d.EventList.Data, d.EventKind)
+	d.Table = p.filterMembers(d.Members.Data, r.URL.Query())
 	if v, err = w.s.handleIXPSources(r); err != nil {
 		return err
 	}

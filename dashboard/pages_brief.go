@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -22,7 +23,7 @@ type briefData struct {
 	Self         string // the brief's own path and query, for the citation
 }
 
-const maxBriefIXPs = 12
+const maxBriefIXPs = 10
 
 // countryBrief serves /countries/{cc}/brief: one page a regulator can
 // print and hand on (print CSS: A4 or Letter, two pages at most).
@@ -119,3 +120,22 @@ func (p *page) CapacityOrNoData(mbps *int64) string {
 	}
 	return p.Capacity(*mbps)
 }
+
+// AsOfPDB names the PeeringDB snapshot behind a figure ("PeeringDB: Jun
+// 1, 2022"), or says there is none.
+func (p *page) AsOfPDB(a asOf) string {
+	if a.PeeringDB == "" {
+		return p.T("asof.peeringdb", p.T("asof.no_data"))
+	}
+	return p.T("asof.peeringdb", p.Date(a.PeeringDB))
+}
+
+// AsOfRIR names the RIR files behind a figure, or says there is none.
+func (p *page) AsOfRIR(a asOf) string {
+	full := p.SourceDates(a)
+	_, rest, _ := strings.Cut(full, " · ")
+	return rest
+}
+
+// Upper upper-cases a code ("lacnic" → "LACNIC").
+func (p *page) Upper(s string) string { return strings.ToUpper(s) }

@@ -37,8 +37,9 @@ type svgPoint struct {
 }
 
 type svgTick struct {
-	Pos   float64
-	Label string
+	Pos    float64
+	Label  string
+	Anchor string // text-anchor of an x label: the first starts, the last ends at its date
 }
 
 // svgSeries is one series of an svgChart: a value per date, nil unknown.
@@ -68,13 +69,13 @@ func newSVGChart(title string, dates []time.Time, series []svgSeries, integer bo
 	}
 	ticks := niceTicks(maxV, integer)
 	top := ticks[len(ticks)-1]
-	// The left margin fits the widest tick label (about 7 px a character
-	// at the chart's font size).
+	// The left margin fits the widest tick label (about 8 px a character
+	// at the chart's 13 px font).
 	widest := 0
 	for _, t := range ticks {
 		widest = max(widest, len([]rune(format(t))))
 	}
-	left := float64(12 + 7*widest)
+	left := float64(14 + 8*widest)
 	c.Plot = svgRect{X: left, Y: 10, W: float64(c.Width) - left - 40, H: float64(c.Height) - 40}
 	c.Right = c.Plot.X + c.Plot.W
 	y := func(v float64) float64 { return c.Plot.Y + c.Plot.H - v/top*c.Plot.H }
@@ -101,6 +102,14 @@ func newSVGChart(title string, dates []time.Time, series []svgSeries, integer bo
 		}
 		c.XTicks = append(c.XTicks, svgTick{Pos: round1(pos), Label: dateLabel(d)})
 		lastPos = pos
+	}
+	for i := range c.XTicks {
+		c.XTicks[i].Anchor = "middle"
+		if i == 0 && len(c.XTicks) > 1 {
+			c.XTicks[i].Anchor = "start"
+		} else if i == len(c.XTicks)-1 && len(c.XTicks) > 1 {
+			c.XTicks[i].Anchor = "end"
+		}
 	}
 	for si, s := range series {
 		l := svgLine{Label: s.Label, Class: "s" + strconv.Itoa(si%6+1)}
@@ -155,7 +164,8 @@ func niceTicks(maxV float64, integer bool) []float64 {
 		step = math.Ceil(step)
 	}
 	var out []float64
-	for v := 0.0; ; v += step {
+	for i := 0; ; i++ {
+		v := math.Round(float64(i)*step/mag*1e6) / 1e6 * mag
 		out = append(out, v)
 		if v >= maxV {
 			break

@@ -18,7 +18,7 @@ func TestNiceTicks(t *testing.T) {
 		{1954, true, "0 500 1000 1500 2000"},
 		{0.37, false, "0 0.1 0.2 0.3 0.4"},
 		{0, true, "0 1"},
-		{11, true, "0 3 6 9 12"},
+		{11, true, "0 5 10 15"},
 	} {
 		var got []string
 		for _, v := range niceTicks(tc.max, tc.integer) {

@@ -169,6 +169,12 @@ func TestPagesAgreeWithAPI(t *testing.T) {
 		t.Fatalf("unexpected real data: ixp 171 has %d members (%d in 2019), %d member rows; AS15169 at %d IXPs; %d IXPs",
 			ixp.Members, past.Members, len(members.Data), net.IXPs, list.Total)
 	}
+	googleConns := 0 // rows (connections) of AS15169 at IX.br São Paulo
+	for _, m := range members.Data {
+		if m.ASN == 15169 {
+			googleConns++
+		}
+	}
 	cat, err := loadCatalog(webFS)
 	if err != nil {
 		t.Fatal(err)
@@ -198,6 +204,8 @@ func TestPagesAgreeWithAPI(t *testing.T) {
 				l.Date(br.AsOf.RIR["lacnic"]), `href="/methodology"`, "<svg"}},
 			{"/countries?sort=-local_participation", []string{`href="/countries/BR"`, l.Int(int64(br.Members)), `aria-sort="descending"`}},
 			{"/countries?region=lac", []string{`href="/countries/UY"`}},
+			{"/ixps/171?msort=-speed&mpage=2", []string{`aria-sort="descending"`, "mpage=3", "mpage=1"}},
+			{"/ixps/171?mq=AS15169", []string{`href="/networks/15169"`, l.P("ixp.members_matches", googleConns, "AS15169")}},
 			{"/regions", []string{`href="/regions/lac"`, `href="/regions/un-caribbean"`, l.Int(int64(lac.Totals.Members))}},
 		}
 		for _, pg := range pages {
