@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -143,6 +144,12 @@ func ImportFiles(ctx context.Context, st store.Store, paths []string, o ImportOp
 	if !res.Complete {
 		return res, fmt.Errorf("%s: not read to its end: %w", res.File, ixp.ErrTruncated)
 	}
+	if res.Entries == 0 {
+		// An empty file, or one of record types that give no route: a
+		// snapshot of it would say the collector saw nothing.
+		return res, fmt.Errorf("%s: no route or prefix read (%d records, %d skipped): refusing an empty snapshot: %w",
+			res.File, res.Records, res.Skipped, ixp.ErrInvalid)
+	}
 	when := o.At
 	if when.IsZero() {
 		when = last
@@ -197,7 +204,7 @@ func ImportFiles(ctx context.Context, st store.Store, paths []string, o ImportOp
 	snap.Force, snap.Origin = o.Force, origins[0]
 	pub, err := st.Publish(ctx, snap)
 	if err != nil {
-		return res, err
+		return res, fmt.Errorf("%s: %w", strings.Join(origins, ","), err) // a shrink or conflict names the file too
 	}
 	res.StoreSeconds = time.Since(phase).Seconds()
 	res.Publish = pub
