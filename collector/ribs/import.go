@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -74,18 +73,6 @@ type Result struct {
 	BuildSeconds   float64             `json:"build_seconds"`
 	StoreSeconds   float64             `json:"store_seconds"`
 	Publish        store.PublishResult `json:"-"`
-}
-
-// countingReader counts the bytes read from a file.
-type countingReader struct {
-	*os.File
-	n *atomic.Int64
-}
-
-func (c countingReader) Read(p []byte) (int, error) {
-	n, err := c.File.Read(p)
-	c.n.Add(int64(n))
-	return n, err
 }
 
 // ImportFile imports one file as a snapshot: ImportFiles of one path.
@@ -225,7 +212,7 @@ func openCounted(path string, o ImportOptions, restart bool) (io.ReadCloser, err
 	if restart {
 		o.Bytes.Store(0)
 	}
-	return countingReader{f, o.Bytes}, nil
+	return &zstream.Counter{R: f, Total: o.Bytes}, nil
 }
 
 // summarizeMRT reads one MRT file; last is its newest record time.
