@@ -138,6 +138,9 @@ func importRIR(ctx context.Context, env *environment, args []string) error {
 			}
 			in.Force = *force
 			pub, err = st.Publish(ctx, in)
+			if err != nil {
+				err = fmt.Errorf("%s: %w", f, err) // a shrink or conflict names the file too
+			}
 		}
 		recordImport(ctx, st, log, source, f, started, pub, err)
 		if err != nil {
@@ -238,6 +241,9 @@ func readAndPublishPeeringDB(ctx context.Context, st store.Store, path string, a
 	}
 	in.Force = force
 	res, err := st.Publish(ctx, in)
+	if err != nil {
+		err = fmt.Errorf("%s: %w", path, err) // a shrink or conflict names the dump too
+	}
 	return in, dump, res, err
 }
 

@@ -72,7 +72,11 @@ func (r *Report) quirk(file string, k ixp.Kind, id int64, q quirk) {
 		r.Quirks = map[string]int{}
 		r.QuirkExamples = map[string][]string{}
 	}
-	r.Quirks[q.name]++
+	n := q.n
+	if n == 0 {
+		n = 1
+	}
+	r.Quirks[q.name] += n
 	if len(r.QuirkExamples[q.name]) < 3 {
 		r.QuirkExamples[q.name] = append(r.QuirkExamples[q.name], fmt.Sprintf("%s %s %d %s", filepath.Base(file), k, id, q.value))
 	}
@@ -476,7 +480,11 @@ func (d *Dump) notes() []string {
 	add("skipped", d.Report.Skipped)
 	add("deleted", d.Report.Deleted)
 	for _, q := range slices.Sorted(maps.Keys(d.Report.Quirks)) {
-		notes = append(notes, ixp.QuirkNote(q, d.Report.Quirks[q], "(value unknown; e.g. "+strings.Join(d.Report.QuirkExamples[q], "; ")+")"))
+		what := "value unknown"
+		if q == ixp.QuirkTextReplaced {
+			what = "characters a store cannot keep replaced by U+FFFD"
+		}
+		notes = append(notes, ixp.QuirkNote(q, d.Report.Quirks[q], "("+what+"; e.g. "+strings.Join(d.Report.QuirkExamples[q], "; ")+")"))
 	}
 	return notes
 }
