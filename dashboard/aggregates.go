@@ -405,17 +405,22 @@ func (s *Server) computeState(ctx context.Context, ref stateRef) (*derivedState,
 			}
 		}
 	}
+	all := geo.Countries()
 	for _, id := range areaIDs() {
-		inGroup := func(cc string) bool { return inArea(id, cc) }
+		// The area's countries as a set: inArea (geo.InRegion) looks a
+		// country up each time, and GroupIndicators asks per exchange.
 		var ccs []string
+		in := map[string]bool{}
+		for _, c := range all {
+			if inArea(id, c.Code) {
+				ccs = append(ccs, c.Code)
+				in[c.Code] = true
+			}
+		}
+		inGroup := func(cc string) bool { return id == worldID || in[cc] }
 		var reg indicator.Registry
 		if registry != nil {
 			reg = indicator.Registry{}
-		}
-		for _, c := range geo.Countries() {
-			if inGroup(c.Code) {
-				ccs = append(ccs, c.Code)
-			}
 		}
 		for cc, asns := range byCC {
 			if inGroup(cc) {
