@@ -252,6 +252,10 @@ type derivedState struct {
 	areas     map[string]areaStats
 }
 
+// derivedPutWait bounds how long storing a computed state waits for the
+// store's writer.
+const derivedPutWait = 5 * time.Second
+
 // completeArea marks, in the store, a key whose rows are all written.
 const completeArea = "*"
 
@@ -291,7 +295,12 @@ func (s *Server) stateFor(ctx context.Context, ref stateRef) (*derivedState, err
 		if s.derived != nil {
 			rows, err := encodeState(ds)
 			if err == nil {
-				err = s.derived.PutDerived(ctx, ref.key, rows)
+				// A request does not wait long for SQLite's writer lock
+				// (an import holding it): the state is served anyway, and
+				// stored by the next fill.
+				pctx, cancel := context.WithTimeout(ctx, derivedPutWait)
+				err = s.derived.PutDerived(pctx, ref.key, rows)
+				cancel()
 			}
 			if err != nil {
 				// Still served: computed again after a restart.
@@ -405,17 +414,22 @@ func (s *Server) computeState(ctx context.Context, ref stateRef) (*derivedState,
 			}
 		}
 	}
+	all := geo.Countries()
 	for _, id := range areaIDs() {
-		inGroup := func(cc string) bool { return inArea(id, cc) }
+		// The area's countries as a set: inArea (geo.InRegion) looks a
+		// country up each time, and GroupIndicators asks per exchange.
 		var ccs []string
+		in := map[string]bool{}
+		for _, c := range all {
+			if inArea(id, c.Code) {
+				ccs = append(ccs, c.Code)
+				in[c.Code] = true
+			}
+		}
+		inGroup := func(cc string) bool { return id == worldID || in[cc] }
 		var reg indicator.Registry
 		if registry != nil {
 			reg = indicator.Registry{}
-		}
-		for _, c := range geo.Countries() {
-			if inGroup(c.Code) {
-				ccs = append(ccs, c.Code)
-			}
 		}
 		for cc, asns := range byCC {
 			if inGroup(cc) {
