@@ -30,6 +30,8 @@ type Server struct {
 	httpMetrics   *metrics.HTTP
 	sources       []string
 	metricsFilter metrics.Filter
+	// firstStart is what the first-start page of an empty store says.
+	firstStart firstStart
 
 	views      *cache[int64, *snapshotView]
 	registries *cache[string, indicator.Registry]
@@ -57,6 +59,11 @@ type Config struct {
 	// MetricsRegion bounds the IXP and country series of /metrics to one
 	// region (empty: all); ?region= overrides it per scrape.
 	MetricsRegion string
+	// BackfillEstimate is the size and time of the default `ixpobs
+	// backfill`, shown on the first-start page of an empty store;
+	// BackfillRunning says that serve started it (backfill.on_empty_store).
+	BackfillEstimate string
+	BackfillRunning  bool
 }
 
 // New returns a server reading from st.
@@ -67,6 +74,7 @@ func New(st store.Store, cfg Config) *Server {
 	}
 	return &Server{store: st, log: log, Now: time.Now,
 		registry: cfg.Registry, httpMetrics: cfg.HTTPMetrics, sources: cfg.Sources, metricsFilter: metrics.Filter{Region: cfg.MetricsRegion},
+		firstStart:  firstStart{Estimate: cfg.BackfillEstimate, Running: cfg.BackfillRunning},
 		views:       newCache[int64, *snapshotView](6),
 		registries:  newCache[string, indicator.Registry](16),
 		countries:   newCache[string, map[string]indicator.CountryStats](64),

@@ -18,7 +18,9 @@ type Exchange struct {
 	Connections        int
 	CapacityMbps       int64
 	IPv6Members        int
-	RouteServerMembers int
+	// RouteServerMembers is nil when unknown (a PeeringDB v1 snapshot has
+	// no route-server flag): the series is then not exported.
+	RouteServerMembers *int
 }
 
 // Country is one country's indicators as exported. Nil pointers are
@@ -199,7 +201,9 @@ func (c *Indicators) collectExchanges(ctx context.Context, ch chan<- prometheus.
 		gauge(ch, c.ixpConnections, float64(x.Connections), l...)
 		gauge(ch, c.ixpCapacity, float64(x.CapacityMbps)*1e6/8, l...)
 		gauge(ch, c.ixpIPv6, float64(x.IPv6Members), l...)
-		gauge(ch, c.ixpRS, float64(x.RouteServerMembers), l...)
+		if x.RouteServerMembers != nil {
+			gauge(ch, c.ixpRS, float64(*x.RouteServerMembers), l...)
+		}
 	}
 	return nil
 }

@@ -64,7 +64,9 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		names[i] = src.Name
 	}
 	httpMetrics := metrics.NewHTTP(reg)
-	srv := dashboard.New(readSt, dashboard.Config{Logger: log, Registry: reg, HTTPMetrics: httpMetrics, Sources: names, MetricsRegion: cfg.Metrics.Region})
+	empty, emptyErr := storeIsEmpty(ctx, st)
+	srv := dashboard.New(readSt, dashboard.Config{Logger: log, Registry: reg, HTTPMetrics: httpMetrics, Sources: names, MetricsRegion: cfg.Metrics.Region,
+		BackfillEstimate: backfillEstimate, BackfillRunning: emptyErr == nil && empty && cfg.Backfill.OnEmptyStore})
 	handler, err := guardedHandler(srv.Handler(), cfg.HTTP, httpMetrics)
 	if err != nil {
 		return err
@@ -103,8 +105,8 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		runner := collector.NewRunner(sources, st, warmAfterRuns{runMetrics, srv, ctx}, log)
 		wg.Go(func() { runner.Run(ctx) })
 	}
-	if empty, err := storeIsEmpty(ctx, st); err != nil {
-		log.Warn("cannot tell whether the store is empty", "err", err)
+	if emptyErr != nil {
+		log.Warn("cannot tell whether the store is empty", "err", emptyErr)
 	} else if empty && cfg.Backfill.OnEmptyStore {
 		log.Info("the store is empty: starting a backfill from the public archives in the background (backfill.on_empty_store); see docs/BACKFILL.md")
 		wg.Go(func() { backgroundBackfill(ctx, cfg, st, env, log) })
