@@ -33,6 +33,8 @@ type Server struct {
 	intervals     map[string]time.Duration
 	compareWindow time.Duration
 	metricsFilter metrics.Filter
+	// firstStart is what the first-start page of an empty store says.
+	firstStart firstStart
 
 	views         *cache[int64, *snapshotView]
 	exchangeViews *cache[int64, *exchangeView]
@@ -83,6 +85,11 @@ type Config struct {
 	// written to once computed (usually the store read from; nil on a
 	// read-only replica: they are then computed and kept in memory).
 	Derived store.Store
+	// BackfillEstimate is the size and time of the default `ixpobs
+	// backfill`, shown on the first-start page of an empty store;
+	// BackfillRunning says that serve started it (backfill.on_empty_store).
+	BackfillEstimate string
+	BackfillRunning  bool
 }
 
 // New returns a server reading from st.
@@ -93,6 +100,7 @@ func New(st store.Store, cfg Config) *Server {
 	}
 	return &Server{store: st, log: log, Now: time.Now,
 		registry: cfg.Registry, httpMetrics: cfg.HTTPMetrics, sources: cfg.Sources, intervals: cfg.Intervals, compareWindow: cmp.Or(cfg.CompareWindow, indicator.CompareWindow), metricsFilter: metrics.Filter{Region: cfg.MetricsRegion},
+		firstStart:    firstStart{Estimate: cfg.BackfillEstimate, Running: cfg.BackfillRunning},
 		views:         newCache[int64, *snapshotView](6),
 		exchangeViews: newCache[int64, *exchangeView](16),
 		states:        newCache[string, *derivedState](64),
