@@ -27,6 +27,7 @@ type countryState struct {
 	pdb       *ixp.Snapshot
 	view      *snapshotView
 	rirDates  map[string]string
+	bgpDates  map[string]string // collector source → RIB date of the snapshot paired
 	registry  indicator.Registry
 	countries map[string]indicator.CountryStats
 }
@@ -76,9 +77,13 @@ func (s *Server) stateAt(ctx context.Context, at time.Time) (*countryState, erro
 			return nil, err
 		}
 	}
-	bgpViews, err := s.bgpViewsAt(ctx, at)
+	bgpViews, err := s.bgpViewsPaired(ctx, cs.pdb)
 	if err != nil {
 		return nil, err
+	}
+	cs.bgpDates = map[string]string{}
+	for _, v := range bgpViews {
+		cs.bgpDates[v.snapshot.Source] = dateString(v.snapshot.At)
 	}
 	key := "none/" + regKey.String() + "/"
 	if cs.pdb != nil {
@@ -190,7 +195,18 @@ type countryJSON struct {
 	NIPv6Share   *float64 `json:"ipv6_share"`
 	// AsOf names the snapshot of each source the figures come from.
 	AsOf asOf `json:"as_of"`
+	// BGP shadows the stats' BGP figures: null without a collector
+	// snapshot within indicator.CollectorWindow of the PeeringDB
+	// snapshot, with the RIB date of each collector used otherwise.
+	BGP *countryBGP `json:"bgp"`
 	indicator.CountryStats
+}
+
+// countryBGP are a country's BGP figures and the collector snapshots
+// they come from (collector source → RIB date).
+type countryBGP struct {
+	indicator.CountryBGP
+	AsOf map[string]string `json:"as_of"`
 }
 
 // asOf names the date of the snapshot of each source a figure comes from.
@@ -235,6 +251,9 @@ func (c countryJSON) withFigures(known bool) countryJSON {
 func (cs *countryState) countryJSON(cc string, lang string) countryJSON {
 	c := countryJSON{Country: cc, Name: geo.Name(cc, lang), Region: geo.RegionOf(cc), LAC: geo.InRegion(cc, geo.LAC),
 		CountryStats: cs.countries[cc], AsOf: cs.countryAsOf(cc)}
+	if b := c.CountryStats.BGP; b != nil && len(cs.bgpDates) > 0 {
+		c.BGP = &countryBGP{CountryBGP: *b, AsOf: cs.bgpDates}
+	}
 	return c.withFigures(cs.pdb != nil)
 }
 
