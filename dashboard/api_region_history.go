@@ -57,7 +57,7 @@ func (h regionHistory) csvHeader() []string {
 func (h regionHistory) csvRows() [][]string {
 	rows := make([][]string, len(h.Points))
 	for i, p := range h.Points {
-		rows[i] = append([]string{p.Date, p.PeeringDBDate, strconv.Itoa(p.Countries)}, countryJSON{CountryStats: p.CountryStats}.withFigures(true).csvRow()[4:]...)
+		rows[i] = append([]string{p.Date, p.PeeringDBDate, strconv.Itoa(p.Countries)}, countryJSON{CountryStats: p.CountryStats, AsOf: p.AsOf}.withFigures(true).csvRow()[4:]...)
 	}
 	return rows
 }
