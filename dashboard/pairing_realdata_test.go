@@ -44,20 +44,6 @@ type rawCountry struct {
 // with an IPv6 address on a connection.
 func rawDumpCountries(t *testing.T, dir string) map[string]*rawCountry {
 	t.Helper()
-	read := func(file string, v any) {
-		f, err := os.Open(filepath.Join(dir, file))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		gz, err := gzip.NewReader(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := json.NewDecoder(gz).Decode(v); err != nil {
-			t.Fatalf("%s/%s: %v", dir, file, err)
-		}
-	}
 	var ix struct {
 		Data []struct {
 			ID      int64  `json:"id"`
@@ -74,8 +60,8 @@ func rawDumpCountries(t *testing.T, dir string) map[string]*rawCountry {
 			Status  string  `json:"status"`
 		} `json:"data"`
 	}
-	read("ix.json.gz", &ix)
-	read("netixlan.json.gz", &nix)
+	readGzipJSON(t, filepath.Join(dir, "ix.json.gz"), &ix)
+	readGzipJSON(t, filepath.Join(dir, "netixlan.json.gz"), &nix)
 	out := map[string]*rawCountry{}
 	countryOf := map[int64]string{}
 	perIX := map[int64]map[uint32]bool{}
