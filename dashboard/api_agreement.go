@@ -61,6 +61,8 @@ type sourcesAnswer struct {
 	PeeringDBActive *bool `json:"peeringdb_active"`
 	// BGP: the exchange's route servers read through Alice-LG.
 	BGP []routeServerMembers `json:"bgp"`
+	// compared: the IX-F exports compared with PeeringDB (the CSV's).
+	compared []sourceMembers
 }
 
 // routeServerMembers is who a route server (an Alice-LG snapshot) has as
@@ -173,7 +175,11 @@ func (a sourcesAnswer) csvRows() [][]string {
 		pdb, pdbRS = a.PeeringDB.asns, a.PeeringDB.rs
 	}
 	ixfAll, ixfRS = map[ixp.ASN]bool{}, map[ixp.ASN]bool{}
-	for _, x := range a.IXF {
+	exports := a.IXF
+	if a.PeeringDB != nil {
+		exports = a.compared // a table of both sources holds comparable dates only
+	}
+	for _, x := range exports {
 		for asn := range x.asns {
 			ixfAll[asn] = true
 		}
@@ -310,6 +316,7 @@ func (s *Server) handleIXPSources(r *http.Request) (any, error) {
 		if len(near) > 0 {
 			out.Agreement = agree(out.PeeringDB, near)
 		}
+		out.compared = near
 	}
 	return out, nil
 }

@@ -384,8 +384,11 @@ func (s *Server) handleIXPHistory(r *http.Request) (any, error) {
 }
 
 type eventList struct {
-	IXPID  int64       `json:"ixp_id"`
-	From   string      `json:"from"`
+	IXPID int64  `json:"ixp_id"`
+	From  string `json:"from"`
+	// To is the date of the newest PeeringDB snapshot at or before the
+	// asked end (the data's date, not the clock's): events are known up
+	// to it.
 	To     string      `json:"to"`
 	Joins  int         `json:"joins"`
 	Leaves int         `json:"leaves"`
@@ -396,7 +399,9 @@ type eventJSON struct {
 	Date string  `json:"date"`
 	Type string  `json:"type"`
 	ASN  ixp.ASN `json:"asn"`
-	Name string  `json:"name,omitempty"`
+	// Name: the network's name in the version valid at a join, or just
+	// before a leave (kept when a later snapshot deleted the network).
+	Name string `json:"name,omitempty"`
 }
 
 func (l eventList) csvHeader() []string { return []string{"date", "type", "asn", "name"} }
@@ -452,20 +457,66 @@ func (s *Server) handleIXPEvents(r *http.Request) (any, error) {
 		return nil, err
 	}
 	events := membershipEvents(spans, snaps[0].At, from, to)
-	names := map[ixp.ASN]ixp.Network{}
-	if sn, err := s.store.SnapshotAt(ctx, ixp.SourcePeeringDB, to); err == nil {
-		if v, err := s.viewAt(ctx, sn); err == nil {
-			names = v.networks
+	names, err := s.eventNames(ctx, events)
+	if err != nil {
+		return nil, err
+	}
+	// Up to the data's date: the newest snapshot at or before to.
+	upTo := snaps[0].At
+	for _, sn := range snaps {
+		if !sn.At.After(to) && sn.At.After(upTo) {
+			upTo = sn.At
 		}
 	}
-	out := eventList{IXPID: id, From: dateString(from), To: dateString(to), Data: []eventJSON{}}
-	for _, e := range events {
-		out.Data = append(out.Data, eventJSON{Date: dateString(e.Date), Type: e.Type, ASN: e.ASN, Name: names[e.ASN].Name})
+	out := eventList{IXPID: id, From: dateString(from), To: dateString(upTo), Data: []eventJSON{}}
+	for i, e := range events {
+		out.Data = append(out.Data, eventJSON{Date: dateString(e.Date), Type: e.Type, ASN: e.ASN, Name: names[i]})
 		if e.Type == "join" {
 			out.Joins++
 		} else {
 			out.Leaves++
 		}
+	}
+	return out, nil
+}
+
+// eventNames returns the name of the network of each event: from its
+// PeeringDB network version valid at a join, or just before a leave (the
+// last name known while it was a member, even when the snapshot of the
+// leave deleted the network record).
+func (s *Server) eventNames(ctx context.Context, events []ixp.Event) ([]string, error) {
+	out := make([]string, len(events))
+	versions := map[ixp.ASN][]store.Version{}
+	for i, e := range events {
+		vs, ok := versions[e.ASN]
+		if !ok {
+			var err error
+			if vs, err = s.store.Versions(ctx, ixp.SourcePeeringDB, ixp.KindNetwork, time.Unix(0, 0), time.Time{}, store.Filter{ASN: e.ASN}); err != nil {
+				return nil, err
+			}
+			versions[e.ASN] = vs
+		}
+		var best *store.Version
+		for j := range vs {
+			v := &vs[j]
+			var valid bool
+			if e.Type == "leave" { // valid just before the leave
+				valid = v.From.Before(e.Date) && (v.To.IsZero() || !v.To.Before(e.Date))
+			} else { // valid at the join
+				valid = !v.From.After(e.Date) && (v.To.IsZero() || v.To.After(e.Date))
+			}
+			if valid && (best == nil || v.From.After(best.From)) {
+				best = v
+			}
+		}
+		if best == nil {
+			continue
+		}
+		var n ixp.Network
+		if err := json.Unmarshal(best.Data, &n); err != nil {
+			return nil, fmt.Errorf("decode PeeringDB network %d (AS%d): %w", best.ID, e.ASN, err)
+		}
+		out[i] = n.Name
 	}
 	return out, nil
 }

@@ -94,6 +94,10 @@ func TestSourcesComparedOnlyWithinWindow(t *testing.T) {
 				}
 			}
 			if tc.window == 0 {
+				// The CSV table of both sources holds the comparable export only.
+				if _, csv := get(t, srv, "/api/v1/ixps/7/sources?format=csv"); strings.Contains(csv, "\n900,") || !strings.Contains(csv, "\n400,false,true") {
+					t.Errorf("sources CSV mixes in the export 100 days away (or lacks the near one):\n%s", csv)
+				}
 				_, page := getLang(t, srv, "/ixps/7", "en")
 				want := "ixf:old.example (Feb 22, 2024) and peeringdb (Jun 1, 2024) are not compared: the sources are 100 days apart (at most 31)."
 				if !strings.Contains(html.UnescapeString(page), want) {
