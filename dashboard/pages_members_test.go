@@ -3,6 +3,7 @@ package dashboard
 import (
 	"fmt"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/ixpobs/ixpobs/ixp"
@@ -94,5 +95,25 @@ func TestIXPGrowthExcludesNew(t *testing.T) {
 	}
 	if len(world) != 2 || world[0].ID != "1" || world[0].Change != 50 {
 		t.Errorf("ranking %+v, want IX1 +50 first", world)
+	}
+}
+
+func TestNoteAndEnumTranslated(t *testing.T) {
+	cat, err := loadCatalog(webFS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pt := &page{locale: &locale{lang: "pt", msgs: cat["pt"]}}
+	if n := pt.Note("peeringdb quirk netixlan_speed_zero: 1234 (kept)"); n.Lang != "pt" || !strings.Contains(n.Text, "1.234") || !strings.Contains(n.Text, "netixlan speed zero") {
+		t.Errorf("quirk note in Portuguese: %+v", n)
+	}
+	if n := pt.Note("something else entirely"); n.Lang != "en" || n.Text != "something else entirely" {
+		t.Errorf("an unknown note is shown as written and marked English: %+v", n)
+	}
+	if got := pt.Enum("policy", "Selective"); got != "Seletiva" {
+		t.Errorf("policy Selective in Portuguese: %q", got)
+	}
+	if got := pt.Enum("policy", "Something New"); got != "Something New" {
+		t.Errorf("an unknown value is shown as given: %q", got)
 	}
 }
