@@ -269,6 +269,7 @@ func TestBrowserPages(t *testing.T) {
 		{"network", "/networks/15169", 0, `document.querySelectorAll('table.list tbody tr').length > 10`},
 		{"sources", "/sources", 0, `document.querySelectorAll('.source').length >= 1`},
 		{"search", "/search?q=equinix", 0, `document.querySelectorAll('.results li').length > 3`},
+		{"region-lac-participation", "/regions/lac?map=participation&lang=es", 3, `document.querySelector('svg[data-map]').dataset.map === 'participation' && document.querySelectorAll('svg[data-map] path:not(.q0)').length > 5`},
 		{"methodology-pt", "/methodology?lang=pt", 0, `document.querySelectorAll('article.entry').length > 20 && document.getElementById('local_participation') !== null`},
 		{"countries", "/countries?sort=-members", 0, `document.querySelectorAll('#index tbody tr').length > 100 && document.querySelector('#index tbody tr th a').getAttribute('href') === '/countries/US'`},
 		{"regions-es", "/regions?lang=es", 0, `document.querySelectorAll('#index tbody tr').length > 20`},

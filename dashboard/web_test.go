@@ -207,6 +207,7 @@ func TestPagesAgreeWithAPI(t *testing.T) {
 			{"/countries?region=lac", []string{`href="/countries/UY"`}},
 			{"/ixps/171?msort=-speed&mpage=2", []string{`aria-sort="descending"`, "mpage=3", "mpage=1"}},
 			{"/ixps/171?mq=AS15169", []string{`href="/networks/15169"`, l.P("ixp.members_matches", googleConns, "AS15169")}},
+			{"/regions/lac?map=participation", []string{`data-map="participation"`, l.T("map.nodata_participation")}},
 			{"/regions", []string{`href="/regions/lac"`, `href="/regions/un-caribbean"`, l.Int(int64(lac.Totals.Members))}},
 		}
 		for _, pg := range pages {
