@@ -192,6 +192,8 @@ func chartMethod(src, key string) string {
 	switch {
 	case key == "capacity_mbps":
 		id = "capacity"
+	case key == "local_participation":
+		id = "local_participation"
 	case key == "members" && (strings.Contains(src, "/countries/") || strings.Contains(src, "/regions/")):
 		id = "memberships"
 	}
