@@ -83,6 +83,8 @@ type overviewData struct {
 	RIRDates   map[string]string
 	WorldHist  regionHistory // growth over time of the world
 	LACHist    regionHistory // and of Latin America and the Caribbean
+	NoGrowth   bool          // no snapshot 300–430 days before the one shown
+	NewIXPs    int           // exchanges absent from the earlier snapshot (not ranked)
 }
 
 // apiQuery is the query of an API call made for a page: the page's date
@@ -181,18 +183,28 @@ func (w *web) overview(r *http.Request, p *page) error {
 		d.Countries = d.Countries[:20]
 	}
 
-	// Growth: against the snapshot in force a year before, or the oldest.
-	at := p.atOrLatest()
-	prev, err := w.s.store.SnapshotAt(r.Context(), ixp.SourcePeeringDB, at.AddDate(-1, 0, 0))
+	// Growth: between two real observations, the snapshot shown and the
+	// one indicator.YearBefore picks (300 to 430 days earlier); with none,
+	// no list ("no earlier data"), never a growth from nothing.
+	snaps, err := w.s.store.Snapshots(r.Context(), ixp.SourcePeeringDB)
 	if err != nil {
-		snaps, serr := w.s.store.Snapshots(r.Context(), ixp.SourcePeeringDB)
-		if serr != nil || len(snaps) == 0 {
-			p.Data = d
-			return nil
-		}
-		prev = snaps[0]
+		return err
 	}
-	if from := dateString(prev.At); from != cur.SnapshotDate {
+	var curAt time.Time
+	var times []time.Time
+	for _, sn := range snaps {
+		if dateString(sn.At) == cur.SnapshotDate {
+			curAt = sn.At
+		}
+		times = append(times, sn.At)
+	}
+	i, ok := indicator.YearBefore(curAt, times)
+	if curAt.IsZero() || !ok {
+		d.NoGrowth = true
+		p.Data = d
+		return nil
+	}
+	if from := dateString(times[i]); from != cur.SnapshotDate {
 		old, err := w.allIXPs(r, from)
 		if err != nil {
 			return err
@@ -203,7 +215,7 @@ func (w *web) overview(r *http.Request, p *page) error {
 			return err
 		}
 		d.From, d.FromAPI = from, p.Href("/api/v1/ixps", "per_page", "5000", "at", from)
-		d.IXPGrowth, d.LACIXPs = w.ixpGrowth(p, old, cur)
+		d.IXPGrowth, d.LACIXPs, d.NewIXPs = w.ixpGrowth(p, old, cur)
 		d.CtryGrowth, d.LACCtries = w.countryGrowth(p, ocv.(countryList), countries)
 	}
 	p.Data = d
@@ -247,18 +259,26 @@ func topGrowth(all []growth) (world, lac []growth) {
 }
 
 // ixpGrowth compares the members of each exchange between two lists.
-func (w *web) ixpGrowth(p *page, old, cur ixpList) (world, lac []growth) {
+// An exchange absent from the earlier list is new, not growth: it is
+// counted (newIXPs) and not ranked.
+func (w *web) ixpGrowth(p *page, old, cur ixpList) (world, lac []growth, newIXPs int) {
 	before := map[int64]int{}
 	for _, x := range old.Data {
 		before[x.ID] = x.Members
 	}
 	var all []growth
 	for _, x := range cur.Data {
+		b, ok := before[x.ID]
+		if !ok {
+			newIXPs++
+			continue
+		}
 		id := strconv.FormatInt(x.ID, 10)
 		all = append(all, growth{ID: id, Name: x.Name, Country: x.Country, Href: p.Href("/ixps/" + id),
-			Before: before[x.ID], After: x.Members, Change: x.Members - before[x.ID]})
+			Before: b, After: x.Members, Change: x.Members - b})
 	}
-	return topGrowth(all)
+	world, lac = topGrowth(all)
+	return world, lac, newIXPs
 }
 
 // countryGrowth compares the members (distinct networks at local

@@ -202,8 +202,9 @@ func (w *web) regionIndex(r *http.Request, p *page) error {
 		}
 		rd := v.(regionDetail)
 		d.Date = rd.PeeringDBDate
-		c := countryJSON{CountryStats: rd.Totals.CountryStats}.withFigures(rd.PeeringDBDate != "")
-		row := countryRow(p, c, p.Href("/regions/"+rg.ID))
+		tot := rd.Totals
+		row := areaRow{Href: p.Href("/regions/" + rg.ID), ActiveIXPs: tot.NActiveIXPs, Members: tot.NMembers, Capacity: tot.NCapacity,
+			IPv6Share: tot.NIPv6Share, Registered: tot.RegisteredASNs, LocalParticipation: tot.LocalParticipation}
 		row.ID, row.Name, row.Group, row.Uncovered = rg.ID, rd.Name, rg.Kind, rd.Totals.UncoveredCountries
 		d.Rows = append(d.Rows, row)
 	}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // memberPerPage is the number of member rows (connections) a page of an
@@ -118,4 +119,18 @@ func filterEvents(all []eventJSON, ev string) (shown []eventJSON, matching int) 
 		}
 	}
 	return shown, matching
+}
+
+// EventHref links the network of a join or leave to its page at a date
+// where it was a member: the join's own date, the day before a leave
+// (the network may have left PeeringDB altogether since).
+func (p *page) EventHref(e eventJSON) string {
+	asn := strconv.FormatUint(uint64(e.ASN), 10)
+	at := e.Date
+	if e.Type == "leave" {
+		if d, err := time.Parse(time.DateOnly, e.Date); err == nil {
+			at = d.AddDate(0, 0, -1).Format(time.DateOnly)
+		}
+	}
+	return withQuery("/networks/"+asn, url.Values{}, "at", at)
 }

@@ -3,6 +3,7 @@ package dashboard
 import (
 	"fmt"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/ixpobs/ixpobs/ixp"
@@ -70,5 +71,49 @@ func TestFilterEvents(t *testing.T) {
 	}
 	if _, n := filterEvents(all, ""); n != 300 {
 		t.Errorf("both kinds: %d, want 300", n)
+	}
+}
+
+// TestIXPGrowthExcludesNew checks that an exchange absent from the earlier
+// snapshot (a record created in the period, like AR-IX Cabase 0 → 284) is
+// counted as new and not ranked as growth.
+func TestIXPGrowthExcludesNew(t *testing.T) {
+	p := &page{locale: &locale{lang: "en"}}
+	x := func(id int64, cc string, members int) ixpSummary {
+		return ixpSummary{ID: id, Name: fmt.Sprint("IX", id), Country: cc, ExchangeStats: ixp.ExchangeStats{Members: members}}
+	}
+	old := ixpList{Data: []ixpSummary{x(1, "BR", 100), x(2, "AR", 10)}}
+	cur := ixpList{Data: []ixpSummary{x(1, "BR", 150), x(2, "AR", 12), x(3, "AR", 284)}}
+	world, lac, n := (&web{}).ixpGrowth(p, old, cur)
+	if n != 1 {
+		t.Errorf("%d new exchanges, want 1", n)
+	}
+	for _, g := range append(world, lac...) {
+		if g.ID == "3" {
+			t.Errorf("the new exchange is ranked: %+v", g)
+		}
+	}
+	if len(world) != 2 || world[0].ID != "1" || world[0].Change != 50 {
+		t.Errorf("ranking %+v, want IX1 +50 first", world)
+	}
+}
+
+func TestNoteAndEnumTranslated(t *testing.T) {
+	cat, err := loadCatalog(webFS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pt := &page{locale: &locale{lang: "pt", msgs: cat["pt"]}}
+	if n := pt.Note("peeringdb quirk netixlan_speed_zero: 1234 (kept)"); n.Lang != "pt" || !strings.Contains(n.Text, "1.234") || !strings.Contains(n.Text, "netixlan speed zero") {
+		t.Errorf("quirk note in Portuguese: %+v", n)
+	}
+	if n := pt.Note("something else entirely"); n.Lang != "en" || n.Text != "something else entirely" {
+		t.Errorf("an unknown note is shown as written and marked English: %+v", n)
+	}
+	if got := pt.Enum("policy", "Selective"); got != "Seletiva" {
+		t.Errorf("policy Selective in Portuguese: %q", got)
+	}
+	if got := pt.Enum("policy", "Something New"); got != "Something New" {
+		t.Errorf("an unknown value is shown as given: %q", got)
 	}
 }

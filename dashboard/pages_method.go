@@ -2,7 +2,9 @@ package dashboard
 
 import (
 	"net/http"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/ixpobs/ixpobs/geo"
@@ -190,6 +192,8 @@ func chartMethod(src, key string) string {
 	switch {
 	case key == "capacity_mbps":
 		id = "capacity"
+	case key == "local_participation":
+		id = "local_participation"
 	case key == "members" && (strings.Contains(src, "/countries/") || strings.Contains(src, "/regions/")):
 		id = "memberships"
 	}
@@ -199,4 +203,34 @@ func chartMethod(src, key string) string {
 		}
 	}
 	return "/methodology#series"
+}
+
+// Enum translates a PeeringDB enumeration value (kind "policy", "type" or
+// "scope"); a value the catalogue does not know is shown as PeeringDB
+// gives it.
+func (p *page) Enum(kind, value string) string {
+	if msg, ok := p.msgs["pdb."+kind+"."+value]; ok {
+		return msg
+	}
+	return value
+}
+
+// sourceNote is a snapshot note as the page shows it: translated when it
+// is one of the notes the importers write in a known form, else as
+// written, marked English.
+type sourceNote struct {
+	Text, Lang string
+}
+
+// noteForm matches "SOURCE quirk NAME: N…" and "SOURCE dropped NAME: N…"
+// (ixp.QuirkNote and the IX-F report).
+var noteForm = regexp.MustCompile(`^([a-z]+) (quirk|dropped) ([a-z0-9_]+): ([0-9]+)`)
+
+// Note returns a snapshot note in the page's language where it can.
+func (p *page) Note(n string) sourceNote {
+	if m := noteForm.FindStringSubmatch(n); m != nil {
+		count, _ := strconv.Atoi(m[4])
+		return sourceNote{Text: p.T("sources.note."+m[2], m[1], p.Int(int64(count)), strings.ReplaceAll(m[3], "_", " ")), Lang: p.lang}
+	}
+	return sourceNote{Text: n, Lang: "en"}
 }

@@ -561,10 +561,11 @@ func (p *page) Total(m map[string]int) int {
 // Lang is the page's language ("en", "es" or "pt").
 func (p *page) Lang() string { return p.lang }
 
-// Share formats an optional fraction (0..1) as a percentage.
+// Share formats an optional fraction (0..1) as a percentage; unknown is
+// "no data", never a 0 or a dash.
 func (p *page) Share(f *float64) string {
 	if f == nil {
-		return "–"
+		return p.T("asof.no_data")
 	}
 	return p.T("fmt.percent", p.Dec(100**f, 0))
 }
@@ -581,10 +582,10 @@ func (p *page) MapBlock(m mapView, title string) mapBlock {
 	return mapBlock{Page: p, Map: m, Title: title}
 }
 
-// IntOf formats an optional whole number ("–" when absent).
+// IntOf formats an optional whole number ("no data" when unknown).
 func (p *page) IntOf(n *int) string {
 	if n == nil {
-		return "–"
+		return p.T("asof.no_data")
 	}
 	return p.Int(int64(*n))
 }

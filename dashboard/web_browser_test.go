@@ -249,10 +249,10 @@ func TestBrowserPages(t *testing.T) {
 	}{
 		// Growth over time of Latin America and the Caribbean and of the
 		// world: active IXPs, members, capacity.
-		{"overview", "/", 6, `document.querySelectorAll('svg[data-map] path').length > 150 &&
+		{"overview", "/", 8, `document.querySelectorAll('svg[data-map] path').length > 150 &&
 			document.querySelectorAll('svg[data-map] path:not(.q0)').length > 50 &&
 			document.querySelectorAll('.kpis dd').length >= 5`},
-		{"overview-capacity", "/?map=capacity&lang=es", 6, `document.documentElement.lang === 'es' && document.querySelector('svg[data-map]').dataset.map === 'capacity'`},
+		{"overview-capacity", "/?map=capacity&lang=es", 8, `document.documentElement.lang === 'es' && document.querySelector('svg[data-map]').dataset.map === 'capacity'`},
 		{"ixps", "/ixps", 0, `document.querySelectorAll('table.list tbody tr').length === 50`},
 		{"ixps-lac", "/ixps?region=South+America&sort=-capacity&per_page=25", 0, `document.querySelectorAll('table.list tbody tr').length > 10`},
 		{"ixp", "/ixps/171?lang=en", 2, fmt.Sprintf(`document.querySelector('h1').textContent === %q && document.querySelectorAll('#members tbody tr').length === 100 && document.querySelector('.pager a[rel=next]') !== null &&
@@ -260,15 +260,16 @@ func TestBrowserPages(t *testing.T) {
 		{"ixp-search", "/ixps/171?mq=google&ev=leave", 2, `document.querySelectorAll('#members tbody tr').length >= 1 && [...document.querySelectorAll('#members tbody tr td:nth-child(2)')].every(td => /google/i.test(td.textContent)) &&
 			[...document.querySelectorAll('#events tbody td:nth-child(2)')].every(td => td.className === 'ev-leave')`},
 		{"ixp-pt", "/ixps/26?lang=pt", 2, `document.documentElement.lang === 'pt' && document.querySelectorAll('#members tbody tr').length > 10`},
-		{"country", "/countries/BR", 2, `document.querySelectorAll('table.list tbody tr').length > 10 && document.querySelectorAll('.crumbs li').length === 2`},
-		{"country-es", "/countries/AR?lang=es", 2, `document.documentElement.lang === 'es'`},
+		{"country", "/countries/BR", 3, `document.querySelectorAll('table.list tbody tr').length > 10 && document.querySelectorAll('.crumbs li').length === 2`},
+		{"country-es", "/countries/AR?lang=es", 3, `document.documentElement.lang === 'es'`},
 		// The region's map is zoomed to it: not the world's viewBox.
-		{"region-lac", "/regions/lac?lang=en", 3, `document.querySelectorAll('svg[data-map] path:not(.q0)').length > 10 && document.querySelectorAll('table.list tbody tr').length > 10 &&
+		{"region-lac", "/regions/lac?lang=en", 4, `document.querySelectorAll('svg[data-map] path:not(.q0)').length > 10 && document.querySelectorAll('table.list tbody tr').length > 10 &&
 			document.querySelector('svg[data-map]').getAttribute('viewBox') !== '0 0 960 500' && document.querySelectorAll('.crumbs a').length === 0`},
-		{"region-europe", "/regions/europe?lang=pt&map=capacity", 3, `document.documentElement.lang === 'pt' && document.querySelector('svg[data-map]').getAttribute('viewBox') !== '0 0 960 500'`},
+		{"region-europe", "/regions/europe?lang=pt&map=capacity", 4, `document.documentElement.lang === 'pt' && document.querySelector('svg[data-map]').getAttribute('viewBox') !== '0 0 960 500'`},
 		{"network", "/networks/15169", 0, `document.querySelectorAll('table.list tbody tr').length > 10`},
 		{"sources", "/sources", 0, `document.querySelectorAll('.source').length >= 1`},
 		{"search", "/search?q=equinix", 0, `document.querySelectorAll('.results li').length > 3`},
+		{"region-lac-participation", "/regions/lac?map=participation&lang=es", 4, `document.querySelector('svg[data-map]').dataset.map === 'participation' && document.querySelectorAll('svg[data-map] path:not(.q0)').length > 5`},
 		{"methodology-pt", "/methodology?lang=pt", 0, `document.querySelectorAll('article.entry').length > 20 && document.getElementById('local_participation') !== null`},
 		{"countries", "/countries?sort=-members", 0, `document.querySelectorAll('#index tbody tr').length > 100 && document.querySelector('#index tbody tr th a').getAttribute('href') === '/countries/US'`},
 		{"regions-es", "/regions?lang=es", 0, `document.querySelectorAll('#index tbody tr').length > 20`},

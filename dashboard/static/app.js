@@ -23,8 +23,9 @@
     return nf.format(mbps) + " Mbps";
   }
 
+  var pf = new Intl.NumberFormat(lang, { style: "percent", maximumFractionDigits: 1 });
   function fmt(unit, noData) {
-    var f = unit === "mbps" ? capacity : function (v) { return nf.format(v); };
+    var f = unit === "mbps" ? capacity : unit === "share" ? function (v) { return pf.format(v); } : function (v) { return nf.format(v); };
     return function (v) { return v == null ? noData : f(v); };
   }
 
@@ -103,7 +104,10 @@
     var width = Math.max(240, el.clientWidth || 480);
     var at = el.getAttribute("data-at");
     var atX = at ? Date.parse(at + "T00:00:00Z") / 1000 : null;
+    // The legend's resting point: the observation shown by ?at= (the last
+    // at or before it), else the latest.
     var last = xs.length - 1;
+    if (atX != null) while (last > 0 && xs[last] > atX + 86399) last--;
     var yAxis = {
       // Wide enough for the longest label (plus the tick and a gap).
       size: function (u, values) {
@@ -113,7 +117,7 @@
       },
       values: function (u, vals) { return vals.map(function (v) { return f(v); }); },
     };
-    if (unit !== "mbps") yAxis.incrs = countIncrs;
+    if (unit === "count") yAxis.incrs = countIncrs;
     var opts = {
       width: width,
       height: 240,
