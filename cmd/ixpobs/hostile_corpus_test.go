@@ -11,10 +11,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"sort"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -664,21 +665,12 @@ func runCorpus(t *testing.T, cs corpusStore, cases []corpusCase) map[string]stri
 	h := sha256.New()
 	for _, c := range cases {
 		io.WriteString(h, c.name)
-		for _, n := range sortedKeys(c.files) {
+		for _, n := range slices.Sorted(maps.Keys(c.files)) {
 			h.Write(c.files[n])
 		}
 	}
 	t.Logf("%s: %d cases (%d refused, %d accepted), inputs sha256 %s", cs.name, len(cases), refused, accepted, hex.EncodeToString(h.Sum(nil))[:16])
 	return outcomes
-}
-
-func sortedKeys(m map[string][]byte) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // acceptedDetail says what an accepted import published: unchanged, or a
@@ -703,17 +695,8 @@ func acceptedDetail(t *testing.T, st store.Store, source string, unchanged bool)
 		return " new snapshot"
 	}
 	var parts []string
-	for _, k := range sortedKeysInt(q) {
+	for _, k := range slices.Sorted(maps.Keys(q)) {
 		parts = append(parts, fmt.Sprintf("%s=%d", k, q[k]))
 	}
 	return " new snapshot, quirks " + strings.Join(parts, " ")
-}
-
-func sortedKeysInt(m map[string]int) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
