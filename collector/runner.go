@@ -40,6 +40,12 @@ type RunObserver interface {
 	Observe(source, errorKind string)
 }
 
+// QuirkObserver counts the quirks of published snapshots (metrics.Runs);
+// a RunObserver that has this method gets them.
+type QuirkObserver interface {
+	ObserveQuirks(source string, quirks map[string]int)
+}
+
 // Runner schedules sources.
 type Runner struct {
 	sources  []Source
@@ -112,6 +118,11 @@ func (r *Runner) RunOnce(ctx context.Context, src Source) error {
 	}
 	if r.observer != nil {
 		r.observer.Observe(src.Name, run.ErrorKind)
+		if q, ok := r.observer.(QuirkObserver); ok && err == nil && !res.Unchanged {
+			if counts := ixp.QuirkCounts(res.Snapshot.Notes); len(counts) > 0 {
+				q.ObserveQuirks(src.Name, counts)
+			}
+		}
 	}
 	if rerr := r.runs.RecordRun(context.WithoutCancel(ctx), run); rerr != nil {
 		log.Error("cannot record run", "err", rerr)

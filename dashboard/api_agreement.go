@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/ixpobs/ixpobs/indicator"
 	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/store"
 )
@@ -29,6 +30,7 @@ type sourceMembers struct {
 	asns      map[ixp.ASN]bool
 	rs        map[ixp.ASN]bool
 	rsUnknown bool
+	at        time.Time // of the snapshot
 }
 
 type agreement struct {
@@ -48,7 +50,12 @@ type sourcesAnswer struct {
 	IXPID     int64           `json:"ixp_id"`
 	PeeringDB *sourceMembers  `json:"peeringdb"`
 	IXF       []sourceMembers `json:"ixf"`
-	Agreement *agreement      `json:"agreement"`
+	// Agreement compares PeeringDB with the IX-F exports within the
+	// compare window of its date (null when none is).
+	Agreement *agreement `json:"agreement"`
+	// NotComparable lists the pairs of sources left uncompared because
+	// their snapshots are further apart than the compare window.
+	NotComparable []notComparable `json:"not_comparable"`
 	// PeeringDBActive: at least 3 PeeringDB members (ISOC Pulse); nil
 	// without PeeringDB data.
 	PeeringDBActive *bool `json:"peeringdb_active"`
@@ -68,15 +75,41 @@ type routeServerMembers struct {
 	// BGPVerifiedActive: at least 3 established neighbours.
 	BGPVerifiedActive bool `json:"bgp_verified_active"`
 	// PeeringDBEstablished: PeeringDB members established on the route
-	// server (nil without PeeringDB data); NotPeeringDB: established
-	// neighbours PeeringDB does not list at the exchange.
+	// server (nil without a PeeringDB snapshot within the compare window
+	// of the route server's); NotPeeringDB: established neighbours that
+	// are not members of this exchange in that PeeringDB snapshot.
 	PeeringDBEstablished *int      `json:"peeringdb_members_established"`
 	NotPeeringDB         []ixp.ASN `json:"established_not_peeringdb_members"`
 }
 
+// notComparable names two sources whose snapshots were not compared:
+// they are further apart than the compare window.
+type notComparable struct {
+	Source     string `json:"source"`
+	Date       string `json:"date"`
+	Other      string `json:"other_source"`
+	OtherDate  string `json:"other_date"`
+	DaysApart  int    `json:"days_apart"`
+	WindowDays int    `json:"window_days"`
+	Reason     string `json:"reason"`
+}
+
+// comparable reports whether the snapshots of two sources at a and b may
+// be compared (within s.compareWindow), and otherwise why not.
+func (s *Server) comparable(source string, a time.Time, other string, b time.Time) (bool, notComparable) {
+	ok, days := indicator.Comparable(a, b, s.compareWindow)
+	if ok {
+		return true, notComparable{}
+	}
+	return false, notComparable{Source: source, Date: dateString(a), Other: other, OtherDate: dateString(b), DaysApart: days,
+		WindowDays: int(s.compareWindow / (24 * time.Hour)),
+		Reason: fmt.Sprintf("not comparable: the sources are %d days apart (%s %s, %s %s; at most %d)", days, source, dateString(a), other, dateString(b),
+			int(s.compareWindow/(24*time.Hour)))}
+}
+
 // routeServersOf returns the Alice-LG route servers tied to exchange id,
 // each at its newest snapshot at or before at.
-func (s *Server) routeServersOf(ctx context.Context, id int64, at time.Time, pdb *sourceMembers) ([]routeServerMembers, error) {
+func (s *Server) routeServersOf(ctx context.Context, id int64, at time.Time, pdb *sourceMembers, pdbAt time.Time, nc *[]notComparable) ([]routeServerMembers, error) {
 	snaps, err := s.snapshotsAt(ctx, ixp.SourcePrefixBGP, at)
 	if err != nil {
 		return nil, err
@@ -106,7 +139,14 @@ func (s *Server) routeServersOf(ctx context.Context, id int64, at time.Time, pdb
 			}
 		}
 		m.Established, m.BGPVerifiedActive = len(est), len(est) >= 3
-		if pdb != nil {
+		comparable := pdb != nil
+		if comparable {
+			var why notComparable
+			if comparable, why = s.comparable(sn.Source, sn.At, ixp.SourcePeeringDB, pdbAt); !comparable {
+				*nc = append(*nc, why)
+			}
+		}
+		if comparable {
 			n := 0
 			for a := range est {
 				if pdb.asns[a] {
@@ -200,7 +240,7 @@ func (s *Server) handleIXPSources(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := sourcesAnswer{IXPID: id, IXF: []sourceMembers{}}
+	out := sourcesAnswer{IXPID: id, IXF: []sourceMembers{}, NotComparable: []notComparable{}}
 	sn, err := s.store.SnapshotAt(ctx, "peeringdb", at)
 	if err == nil {
 		if _, exErr := s.exchangeAt(ctx, id, sn); exErr != nil {
@@ -241,9 +281,14 @@ func (s *Server) handleIXPSources(r *http.Request) (any, error) {
 		if err != nil {
 			return nil, err
 		}
+		m.at = sn.At
 		out.IXF = append(out.IXF, m)
 	}
-	if out.BGP, err = s.routeServersOf(ctx, id, at, out.PeeringDB); err != nil {
+	var pdbAt time.Time
+	if out.PeeringDB != nil {
+		pdbAt = sn.At
+	}
+	if out.BGP, err = s.routeServersOf(ctx, id, at, out.PeeringDB, pdbAt, &out.NotComparable); err != nil {
 		return nil, err
 	}
 	if out.PeeringDB == nil && len(out.IXF) == 0 && len(out.BGP) == 0 {
@@ -253,8 +298,18 @@ func (s *Server) handleIXPSources(r *http.Request) (any, error) {
 		out.PeeringDBActive = new(bool)
 		*out.PeeringDBActive = out.PeeringDB.Members >= 3
 	}
-	if out.PeeringDB != nil && len(out.IXF) > 0 {
-		out.Agreement = agree(out.PeeringDB, out.IXF)
+	if out.PeeringDB != nil {
+		var near []sourceMembers
+		for _, x := range out.IXF {
+			if ok, why := s.comparable(x.Source, x.at, ixp.SourcePeeringDB, pdbAt); ok {
+				near = append(near, x)
+			} else {
+				out.NotComparable = append(out.NotComparable, why)
+			}
+		}
+		if len(near) > 0 {
+			out.Agreement = agree(out.PeeringDB, near)
+		}
 	}
 	return out, nil
 }

@@ -20,137 +20,42 @@ import (
 )
 
 // countryState is the data behind every country and region answer at one
-// date: the PeeringDB view and the RIR registry in force then.
+// date: the snapshots in force then (stateRef) and the figures of every
+// country and area in that state (derivedState, aggregates.go).
 type countryState struct {
 	key       string    // identifies the snapshots behind the state
 	date      time.Time // the date asked for (zero: latest)
 	pdb       *ixp.Snapshot
-	view      *snapshotView
 	rirDates  map[string]string
-	registry  indicator.Registry
 	countries map[string]indicator.CountryStats
+	areas     map[string]areaStats
 }
 
-func (cs *countryState) memberships() []indicator.Membership {
-	if cs.view == nil {
-		return nil
-	}
-	return cs.view.membership
-}
-
-// stateAt gathers the PeeringDB and RIR snapshots in force at at.
+// stateAt gathers the figures of the PeeringDB, RIR and BGP snapshots in
+// force at at (the pairing rule of docs/INDICATORS.md; timeline.at).
 func (s *Server) stateAt(ctx context.Context, at time.Time) (*countryState, error) {
-	cs := &countryState{date: at, rirDates: map[string]string{}}
-	sn, err := s.store.SnapshotAt(ctx, ixp.SourcePeeringDB, at)
-	switch {
-	case err == nil:
-		cs.pdb = &sn
-		if cs.view, err = s.viewAt(ctx, sn); err != nil {
-			return nil, err
-		}
-	case !errors.Is(err, ixp.ErrNotFound):
-		return nil, err
-	}
-	snaps, err := s.rirPaired(ctx, cs.pdb, at)
+	tl, err := s.timeline(ctx)
 	if err != nil {
 		return nil, err
 	}
-	for _, rs := range snaps {
-		cs.rirDates[strings.TrimPrefix(rs.Source, "rir:")] = dateString(rs.At)
-	}
-	if cs.pdb == nil && len(snaps) == 0 {
+	ref := tl.at(at)
+	if ref.pdb == nil && len(ref.rir) == 0 {
 		if at.IsZero() {
 			return nil, notFound("no PeeringDB or RIR data yet: run a collection or an import")
 		}
 		return nil, notFound("no PeeringDB or RIR data at or before %s", dateString(at))
 	}
-	var regKey strings.Builder
-	for _, rs := range snaps {
-		fmt.Fprintf(&regKey, "%d,", rs.ID)
-	}
-	if len(snaps) > 0 {
-		cs.registry, err = s.registries.get(ctx, regKey.String(), func(ctx context.Context) (indicator.Registry, error) {
-			return s.buildRegistry(ctx, snaps)
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	bgpViews, err := s.bgpViewsAt(ctx, at)
+	ds, err := s.stateFor(ctx, ref)
 	if err != nil {
 		return nil, err
 	}
-	key := "none/" + regKey.String() + "/"
-	if cs.pdb != nil {
-		key = strconv.FormatInt(cs.pdb.ID, 10) + "/" + regKey.String() + "/"
-	}
-	for _, v := range bgpViews {
-		key += strconv.FormatInt(v.snapshot.ID, 10) + ","
-	}
-	cs.key = key
-	cs.countries, err = s.countries.get(ctx, key, func(context.Context) (map[string]indicator.CountryStats, error) {
-		stats := indicator.CountryIndicators(cs.memberships(), cs.registry, geo.Normalize, cs.covered)
-		var collectors []indicator.CollectorView
-		for _, v := range bgpViews {
-			cv := indicator.CollectorView{Origins: v.origins, Prefixes: v.prefixes}
-			if cs.view != nil && v.collector.IXID != 0 {
-				if e, ok := cs.view.exchange(v.collector.IXID); ok {
-					cv.Country = e.Country
-				}
-			}
-			collectors = append(collectors, cv)
-		}
-		indicator.AddBGP(stats, cs.registry, collectors, geo.Normalize)
-		return stats, nil
-	})
-	return cs, err
+	return &countryState{key: ref.key, date: at, pdb: ref.pdb, rirDates: rirDates(ref.rir), countries: ds.countries, areas: ds.areas}, nil
 }
 
-// rirPaired returns, per RIR source, the file the pairing rule of
-// docs/INDICATORS.md picks: with a PeeringDB snapshot, the one nearest to
-// its date within indicator.RIRWindow, before or after (the earlier on a
-// tie); without one (before the first PeeringDB snapshot, or none at
-// all), the newest at or before at, as RIR-only figures are then shown.
-func (s *Server) rirPaired(ctx context.Context, pdb *ixp.Snapshot, at time.Time) ([]ixp.Snapshot, error) {
-	if pdb == nil {
-		return s.snapshotsAt(ctx, "rir:", at)
-	}
-	srcs, err := s.sourcesWithPrefix(ctx, "rir:")
-	if err != nil {
-		return nil, err
-	}
-	var out []ixp.Snapshot
-	for _, src := range srcs {
-		all, err := s.store.Snapshots(ctx, src)
-		if err != nil {
-			return nil, err
-		}
-		times := make([]time.Time, len(all))
-		for i, sn := range all {
-			times[i] = sn.At
-		}
-		if i, ok := indicator.Nearest(pdb.At, times, indicator.RIRWindow); ok {
-			out = append(out, all[i])
-		}
-	}
-	return out, nil
-}
-
-// covered reports whether the registry serving cc has a file in the state.
-func (cs *countryState) covered(cc string) bool {
-	_, ok := cs.rirDates[geo.RIROf(cc)]
-	return ok
-}
-
-// groupStats computes the totals of the countries inGroup selects.
-func (cs *countryState) groupStats(inGroup func(cc string) bool) indicator.CountryStats {
-	var ccs []string
-	for _, c := range geo.Countries() {
-		if inGroup(c.Code) {
-			ccs = append(ccs, c.Code)
-		}
-	}
-	return indicator.GroupIndicators(cs.memberships(), cs.registry, geo.Normalize, inGroup, cs.covered, ccs)
+// areaStats returns the totals of an area (a region id or "world"):
+// members distinct across the area.
+func (cs *countryState) areaStats(id string) indicator.CountryStats {
+	return cs.areas[id].CountryStats
 }
 
 // buildRegistry merges the ASN delegations of the RIR snapshots.
@@ -340,8 +245,12 @@ func (s *Server) handleCountries(r *http.Request) (any, error) {
 	return out, nil
 }
 
+// yearAgo is the observation a year-over-year change compares with: the
+// PeeringDB snapshot indicator.YearBefore picks, with the RIR files the
+// pairing rule gives it (as_of).
 type yearAgo struct {
 	Date string `json:"date"`
+	AsOf asOf   `json:"as_of"`
 	indicator.CountryStats
 }
 
@@ -354,8 +263,10 @@ type countryDetail struct {
 	Subregion string             `json:"subregion"`
 	YearAgo   *yearAgo           `json:"year_ago,omitempty"`
 	Change    map[string]float64 `json:"yoy_change,omitempty"`
-	IXPList   []ixpSummary       `json:"ixp_list"`
-	Neighbors []countryJSON      `json:"neighbours"`
+	// NoYearAgo says why year_ago and yoy_change are absent.
+	NoYearAgo string        `json:"no_year_ago,omitempty"`
+	IXPList   []ixpSummary  `json:"ixp_list"`
+	Neighbors []countryJSON `json:"neighbours"`
 }
 
 func countryCode(r *http.Request) (string, error) {
@@ -392,28 +303,33 @@ func yoyChange(now, before indicator.CountryStats) map[string]float64 {
 // yearBefore returns the state to compare cs with for a year-over-year
 // change: the PeeringDB snapshot 300 to 430 days before cs's (the nearest
 // to a year; indicator.YearBefore), nil when there is none ("no earlier
-// data": a change is never computed against a date without data).
-func (s *Server) yearBefore(ctx context.Context, cs *countryState) (*countryState, error) {
+// data": a change is never computed against a date without data), with
+// the reason then.
+func (s *Server) yearBefore(ctx context.Context, cs *countryState) (*countryState, string, error) {
 	if cs.pdb == nil {
-		return nil, nil
+		return nil, "no PeeringDB snapshot at this date", nil
 	}
+	none := fmt.Sprintf("no PeeringDB snapshot 300 to 430 days before %s", dateString(cs.pdb.At))
 	dates, err := s.snapshotDates(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	i, ok := indicator.YearBefore(cs.pdb.At, dates)
 	if !ok {
-		return nil, nil
+		return nil, none, nil
 	}
 	prev, err := s.stateAt(ctx, ixp.EndOfDay(dates[i]))
 	var ae *apiError
 	if errors.As(err, &ae) && ae.status == http.StatusNotFound {
-		return nil, nil
+		return nil, none, nil
 	}
-	if err == nil && prev.pdb == nil {
-		return nil, nil
+	if err != nil {
+		return nil, "", err
 	}
-	return prev, err
+	if prev.pdb == nil {
+		return nil, none, nil
+	}
+	return prev, "", nil
 }
 
 // handleCountry serves GET /api/v1/countries/{cc}?at=DATE.
@@ -438,10 +354,14 @@ func (s *Server) handleCountry(r *http.Request) (any, error) {
 		Names: map[string]string{"en": info.NameEN, "es": info.NameES, "pt": info.NamePT}, Subregion: info.Subregion,
 		IXPList: []ixpSummary{}, Neighbors: []countryJSON{}}
 	out.Date, out.PeeringDBDate = cs.header()
-	if cs.view != nil {
-		for _, m := range cs.view.membership {
-			if geo.Normalize(m.Exchange.Country) == cc {
-				out.IXPList = append(out.IXPList, summarize(m.Exchange, m.Stats))
+	if cs.pdb != nil {
+		ev, err := s.exchangesAt(ctx, *cs.pdb)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range ev.exchanges {
+			if geo.Normalize(e.Country) == cc {
+				out.IXPList = append(out.IXPList, summarize(e, ev.stats[e.ID]))
 			}
 		}
 	}
@@ -451,17 +371,14 @@ func (s *Server) handleCountry(r *http.Request) (any, error) {
 			out.Neighbors = append(out.Neighbors, cs.countryJSON(n, lang))
 		}
 	}
-	prev, err := s.yearBefore(ctx, cs)
+	prev, why, err := s.yearBefore(ctx, cs)
 	if err != nil {
 		return nil, err
 	}
+	out.NoYearAgo = why
 	if prev != nil {
 		pst := prev.countries[cc]
-		d := prev.date
-		if prev.pdb != nil {
-			d = prev.pdb.At
-		}
-		out.YearAgo = &yearAgo{Date: dateString(d), CountryStats: pst}
+		out.YearAgo = &yearAgo{Date: dateString(prev.pdb.At), AsOf: prev.countryAsOf(cc), CountryStats: pst}
 		out.Change = yoyChange(st, pst)
 	}
 	return out, nil
@@ -514,45 +431,116 @@ func (s *Server) snapshotDates(ctx context.Context) ([]time.Time, error) {
 }
 
 // handleCountryHistory serves GET /api/v1/countries/{cc}/history: the
-// indicators at every PeeringDB snapshot, each with its as_of dates.
+// indicators at every PeeringDB snapshot, each with its as_of dates (from
+// the stored figures of each state: aggregates.go).
 func (s *Server) handleCountryHistory(r *http.Request) (any, error) {
 	ctx := r.Context()
 	cc, err := countryCode(r)
 	if err != nil {
 		return nil, err
 	}
-	dates, err := s.snapshotDates(ctx)
+	points, err := s.series(ctx, cc)
 	if err != nil {
 		return nil, err
 	}
 	lang := langParam(r)
 	out := countryHistory{Country: cc, Points: []countryHistoryPoint{}}
-	for _, d := range dates {
-		cs, err := s.stateAt(ctx, ixp.EndOfDay(d))
+	for _, p := range points {
+		st, err := p.countryAt(cc)
 		if err != nil {
 			return nil, err
 		}
-		out.Points = append(out.Points, countryHistoryPoint{Date: dateString(d), countryJSON: cs.countryJSON(cc, lang)})
+		cs := countryState{date: ixp.EndOfDay(p.date), pdb: p.ref.pdb, rirDates: rirDates(p.ref.rir), countries: map[string]indicator.CountryStats{cc: st}}
+		out.Points = append(out.Points, countryHistoryPoint{Date: dateString(p.date), countryJSON: cs.countryJSON(cc, lang)})
 	}
 	return out, nil
 }
 
 type regionDetail struct {
-	Date          string                 `json:"date,omitempty"`
-	PeeringDBDate string                 `json:"peeringdb_date,omitempty"`
-	RIRDates      map[string]string      `json:"rir_dates"`
-	Region        string                 `json:"region"`
-	Name          string                 `json:"name"`
-	Names         map[string]string      `json:"names"`
-	Totals        indicator.CountryStats `json:"totals"`
-	YearAgo       *yearAgo               `json:"year_ago,omitempty"`
-	Change        map[string]float64     `json:"yoy_change,omitempty"`
-	Countries     []countryJSON          `json:"countries"`
+	Date          string             `json:"date,omitempty"`
+	PeeringDBDate string             `json:"peeringdb_date,omitempty"`
+	RIRDates      map[string]string  `json:"rir_dates"`
+	Region        string             `json:"region"`
+	Name          string             `json:"name"`
+	Names         map[string]string  `json:"names"`
+	Totals        areaTotals         `json:"totals"`
+	YearAgo       *yearAgo           `json:"year_ago,omitempty"`
+	Change        map[string]float64 `json:"yoy_change,omitempty"`
+	// NoYearAgo says why year_ago and yoy_change are absent.
+	NoYearAgo string        `json:"no_year_ago,omitempty"`
+	Countries []countryJSON `json:"countries"`
 }
 
 func (d regionDetail) csvHeader() []string { return countryCSVHeader }
 func (d regionDetail) csvRows() [][]string {
 	return countryList{Data: d.Countries}.csvRows()
+}
+
+// areaTotals are the totals of a region (or the world) at one date, as
+// the API gives them: the PeeringDB figures null without a PeeringDB
+// snapshot (as for a country); the registered figures add up only the
+// countries whose registry has a paired file, countries_without_rir_data
+// says how many were left out, and null when none has one; as_of names the
+// PeeringDB snapshot and the file of each registry used.
+type areaTotals struct {
+	NIXPs        *int     `json:"ixps"`
+	NActiveIXPs  *int     `json:"active_ixps"`
+	NMembers     *int     `json:"members"`
+	NConnections *int     `json:"connections"`
+	NCapacity    *int64   `json:"capacity_mbps"`
+	NIPv6Members *int     `json:"ipv6_members"`
+	NIPv6Share   *float64 `json:"ipv6_share"`
+	AsOf         asOf     `json:"as_of"`
+	indicator.CountryStats
+}
+
+// areaTotals returns the totals st of the area whose countries in
+// selects, with their nulls and sources.
+func (cs *countryState) areaTotals(st indicator.CountryStats, in func(cc string) bool) areaTotals {
+	c := countryJSON{CountryStats: st}.withFigures(cs.pdb != nil)
+	return areaTotals{NIXPs: c.NIXPs, NActiveIXPs: c.NActiveIXPs, NMembers: c.NMembers, NConnections: c.NConnections,
+		NCapacity: c.NCapacity, NIPv6Members: c.NIPv6Members, NIPv6Share: c.NIPv6Share, AsOf: cs.areaAsOf(in), CountryStats: c.CountryStats}
+}
+
+// areaAsOf returns the sources of an area's figures: the PeeringDB
+// snapshot and the file of each registry serving one of its countries.
+func (cs *countryState) areaAsOf(in func(cc string) bool) asOf {
+	a := asOf{}
+	if cs.pdb != nil {
+		a.PeeringDB = dateString(cs.pdb.At)
+	}
+	for _, c := range geo.Countries() {
+		if !in(c.Code) {
+			continue
+		}
+		reg := geo.RIROf(c.Code)
+		if d, ok := cs.rirDates[reg]; ok {
+			if a.RIR == nil {
+				a.RIR = map[string]string{}
+			}
+			a.RIR[reg] = d
+		}
+	}
+	return a
+}
+
+// areaChange is yoyChange for area totals: the registered figures change
+// only when both dates count the same registries (a registry without a
+// file at one of them would make a difference that is no change).
+func areaChange(now, before indicator.CountryStats, nowAsOf, beforeAsOf asOf) map[string]float64 {
+	ch := yoyChange(now, before)
+	same := len(nowAsOf.RIR) == len(beforeAsOf.RIR)
+	for reg := range nowAsOf.RIR {
+		if _, ok := beforeAsOf.RIR[reg]; !ok {
+			same = false
+		}
+	}
+	if !same {
+		for _, k := range []string{"registered_asns", "registered_asns_at_local_ixps", "local_participation"} {
+			delete(ch, k)
+		}
+	}
+	return ch
 }
 
 // handleRegion serves GET /api/v1/regions/{region}?at=DATE: totals (members
@@ -577,37 +565,33 @@ func (s *Server) handleRegion(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	in := func(cc string) bool { return geo.InRegion(cc, id) }
 	out := regionDetail{RIRDates: cs.rirDates, Region: id, Name: reg.Name(lang),
 		Names:  map[string]string{"en": reg.NameEN, "es": reg.NameES, "pt": reg.NamePT},
-		Totals: totals, Countries: []countryJSON{}}
+		Totals: cs.areaTotals(totals, in), Countries: []countryJSON{}}
 	out.Date, out.PeeringDBDate = cs.header()
 	for _, cc := range geo.CountriesIn(id) {
 		out.Countries = append(out.Countries, cs.countryJSON(cc, lang))
 	}
-	prev, err := s.yearBefore(ctx, cs)
+	prev, why, err := s.yearBefore(ctx, cs)
 	if err != nil {
 		return nil, err
 	}
+	out.NoYearAgo = why
 	if prev != nil {
 		pst, err := s.groupIndicators(ctx, prev, id)
 		if err != nil {
 			return nil, err
 		}
-		d := prev.date
-		if prev.pdb != nil {
-			d = prev.pdb.At
-		}
-		out.YearAgo = &yearAgo{Date: dateString(d), CountryStats: pst}
-		out.Change = yoyChange(out.Totals, pst)
+		out.YearAgo = &yearAgo{Date: dateString(prev.pdb.At), AsOf: prev.areaAsOf(in), CountryStats: pst}
+		out.Change = areaChange(totals, pst, out.Totals.AsOf, out.YearAgo.AsOf)
 	}
 	return out, nil
 }
 
 // groupIndicators returns (and caches) the totals of a region in a state.
 func (s *Server) groupIndicators(ctx context.Context, cs *countryState, region string) (indicator.CountryStats, error) {
-	return s.groups.get(ctx, cs.key+"|"+region, func(context.Context) (indicator.CountryStats, error) {
-		return cs.groupStats(func(cc string) bool { return geo.InRegion(cc, region) }), nil
-	})
+	return cs.areaStats(region), nil
 }
 
 type regionSummary struct {

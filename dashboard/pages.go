@@ -145,7 +145,7 @@ func (w *web) overview(r *http.Request, p *page) error {
 			return err
 		}
 		reg := rv.(regionDetail)
-		a := areaOf(p, rg.ID, rg.Name(p.lang), p.Href("/regions/"+rg.ID), reg.Totals)
+		a := areaOf(p, rg.ID, rg.Name(p.lang), p.Href("/regions/"+rg.ID), reg.Totals.CountryStats)
 		a.Countries = activeIn[rg.ID]
 		if rg.ID == geo.LAC {
 			d.LAC, d.LACYearAgo, d.LACChange = a, reg.YearAgo, reg.Change
@@ -157,7 +157,7 @@ func (w *web) overview(r *http.Request, p *page) error {
 	if err != nil {
 		return err
 	}
-	d.World = areaOf(p, "world", p.T("area.world"), "", world.groupStats(func(string) bool { return true }))
+	d.World = areaOf(p, "world", p.T("area.world"), "", world.areaStats(worldID))
 	d.World.Countries = activeIn["world"]
 	if d.WorldHist, err = w.areaHistory(r, p, worldID); err != nil {
 		return err
@@ -342,7 +342,11 @@ type ixpPageData struct {
 	IXP        ixpDetail
 	History    history
 	Members    memberList
-	Events     []eventJSON // newest first, at most maxEvents
+	Table      memberTable // the page of members the query asks for
+	Events     []eventJSON // newest first, of the kind asked, at most maxEvents
+	EventKind  string      // "", "join" or "leave"
+	EventKinds []string
+	EventsN    int // events of that kind
 	EventList  eventList
 	Latest     *historyPoint // the history point of the snapshot shown
 	Previous   *historyPoint // the point before it
@@ -390,9 +394,13 @@ func (w *web) ixp(r *http.Request, p *page) error {
 		return err
 	}
 	d.EventList = v.(eventList)
-	for i := len(d.EventList.Data) - 1; i >= 0 && len(d.Events) < maxEvents; i-- {
-		d.Events = append(d.Events, d.EventList.Data[i])
+	d.EventKind = r.URL.Query().Get("ev")
+	if d.EventKind != "join" && d.EventKind != "leave" {
+		d.EventKind = ""
 	}
+	d.EventKinds = eventKinds[:]
+	d.Events, d.EventsN = filterEvents(d.EventList.Data, d.EventKind)
+	d.Table = p.filterMembers(d.Members.Data, r.URL.Query())
 	if v, err = w.s.handleIXPSources(r); err != nil {
 		return err
 	}

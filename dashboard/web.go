@@ -38,7 +38,7 @@ type web struct {
 }
 
 // pageNames are the templates in templates/ besides layout.html.
-var pageNames = [...]string{"overview", "ixps", "ixp", "network", "sources", "search", "error", "country", "region", "arda", "firststart"}
+var pageNames = [...]string{"overview", "ixps", "ixp", "network", "sources", "search", "error", "country", "region", "arda", "methodology", "brief", "countries", "regions", "firststart"}
 
 func newWeb(s *Server) (*web, error) {
 	cat, err := loadCatalog(webFS)
@@ -78,6 +78,10 @@ func newWeb(s *Server) (*web, error) {
 //	GET /ixps/{id}             one exchange: indicators, growth, members
 //	GET /countries/{cc}        one country: indicators, growth, IXPs, neighbours
 //	GET /regions/{region}      a region: totals, map, countries
+//	GET /countries             every country: headline indicators, sortable
+//	GET /regions               every region: headline indicators, sortable
+//	GET /countries/{cc}/brief  a printable one-country brief
+//	GET /methodology           every indicator: definition, sources, caveats, rules
 //	GET /networks/{asn}        where a network connects
 //	GET /sources               data sources and their health
 //	GET /search?q=             IXP, network, country or ASN
@@ -104,6 +108,10 @@ func (w *web) mount(r chi.Router) {
 	r.Get("/countries/{cc}", w.page("country", w.country))
 	r.Get("/regions/{region}", w.page("region", w.region))
 	r.Get("/countries/{cc}/arda", w.page("arda", w.countryARDA))
+	r.Get("/countries/{cc}/brief", w.page("brief", w.countryBrief))
+	r.Get("/countries", w.page("countries", w.countryIndex))
+	r.Get("/regions", w.page("regions", w.regionIndex))
+	r.Get("/methodology", w.page("methodology", w.methodology))
 	r.Get("/regions/{region}/arda", w.page("arda", w.regionARDA))
 	r.Get("/static/*", func(rw http.ResponseWriter, r *http.Request) {
 		a := w.static[r.URL.Path]
@@ -191,6 +199,7 @@ type chart struct {
 	Keys   string // comma-separated fields of the series
 	Labels string // |-separated series labels
 	Unit   string // "count" or "mbps"
+	Method string // the methodology entry of the first series
 }
 
 // Chart describes a chart of the fields keys (comma-separated) of the
@@ -200,7 +209,8 @@ func (p *page) Chart(id, title, src, rows, keys, unit string) chart {
 	for _, k := range strings.Split(keys, ",") {
 		labels = append(labels, p.T("ind."+k))
 	}
-	return chart{Page: p, ID: id, Title: title, Src: src, Rows: rows, X: "date", Keys: keys, Labels: strings.Join(labels, "|"), Unit: unit}
+	return chart{Page: p, ID: id, Title: title, Src: src, Rows: rows, X: "date", Keys: keys, Labels: strings.Join(labels, "|"), Unit: unit,
+		Method: chartMethod(src, strings.Split(keys, ",")[0])}
 }
 
 // Langs lists the languages for the switch.

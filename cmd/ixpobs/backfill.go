@@ -229,6 +229,7 @@ func runBackfill(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	res, err := bf.Run(ctx)
+	storeAggregates(ctx, st, log)
 	fmt.Fprintf(env.stdout, "backfill %s → %s every %s: %d dates planned, %d already present, %d imported, %d with no file in the archive, %d failed, %d held; %d files, %s downloaded in %s\n",
 		bcfg.Since.Format(time.DateOnly), bcfg.Until.Format(time.DateOnly), bcfg.Every, res.Planned, res.Present, res.Imported, res.Missing, res.Failed, res.Held,
 		res.Files, humanBytes(res.Bytes), time.Since(res.Started).Round(time.Second))
@@ -329,6 +330,7 @@ func backgroundBackfill(ctx context.Context, cfg Config, st store.Store, env *en
 					var res backfill.Result
 					res, err = bf.Run(ctx)
 					log.Info("backfill finished", "imported", res.Imported, "missing", res.Missing, "failed", res.Failed, "held", res.Held)
+					storeAggregates(ctx, st, log)
 				}
 			}
 		}

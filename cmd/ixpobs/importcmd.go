@@ -105,6 +105,7 @@ func importPeeringDB(ctx context.Context, env *environment, args []string) error
 	for _, n := range res.Snapshot.Notes { // the dump's notes and the store's (ixp.QuirkTextReplaced)
 		fmt.Fprintf(env.stdout, "  note: %s\n", n)
 	}
+	storeAggregates(ctx, st, log)
 	return nil
 }
 
@@ -161,6 +162,7 @@ func importRIR(ctx context.Context, env *environment, args []string) error {
 		fmt.Fprintf(env.stdout, "%s snapshot %s %s: %d records, %d versions written, %d ended\n",
 			pub.Snapshot.Source, pub.Snapshot.At.Format(time.DateOnly), state, len(res.Records), pub.Inserted, pub.Ended)
 	}
+	storeAggregates(ctx, st, log)
 	if len(failed) > 0 {
 		return errors.New(strings.Join(failed, "\n"))
 	}

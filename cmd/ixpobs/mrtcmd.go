@@ -85,6 +85,7 @@ func importMRT(ctx context.Context, env *environment, args []string) error {
 			fmt.Fprintf(env.stderr, "%s: %s\n", f, res.ImportErr)
 		}
 	}
+	storeAggregates(ctx, st, log)
 	if failed > 0 {
 		return fmt.Errorf("%d of %d imports failed", failed, len(groups))
 	}

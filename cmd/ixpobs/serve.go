@@ -60,12 +60,18 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		}
 	}
 	names := make([]string, len(sources))
+	intervals := map[string]time.Duration{}
 	for i, src := range sources {
 		names[i] = src.Name
+		intervals[src.Name] = src.Interval
 	}
 	httpMetrics := metrics.NewHTTP(reg)
 	empty, emptyErr := storeIsEmpty(ctx, st)
-	srv := dashboard.New(readSt, dashboard.Config{Logger: log, Registry: reg, HTTPMetrics: httpMetrics, Sources: names, MetricsRegion: cfg.Metrics.Region,
+	srv := dashboard.New(readSt, dashboard.Config{Logger: log, Registry: reg, HTTPMetrics: httpMetrics, Sources: names, Intervals: intervals,
+		CompareWindow: cfg.Compare.Window, MetricsRegion: cfg.Metrics.Region,
+		// The figures computed per state are stored by the writer (nil
+		// on a read-only replica: kept in memory there).
+		Derived:          st,
 		BackfillEstimate: backfillEstimate, BackfillRunning: emptyErr == nil && empty && cfg.Backfill.OnEmptyStore})
 	handler, err := guardedHandler(srv.Handler(), cfg.HTTP, httpMetrics)
 	if err != nil {
@@ -166,6 +172,14 @@ func (w warmAfterRuns) Observe(source, errorKind string) {
 	w.RunObserver.Observe(source, errorKind)
 	if errorKind == "" {
 		w.srv.Warm(w.ctx)
+	}
+}
+
+// ObserveQuirks passes the quirks of a published snapshot on to the
+// metrics.
+func (w warmAfterRuns) ObserveQuirks(source string, quirks map[string]int) {
+	if q, ok := w.RunObserver.(collector.QuirkObserver); ok {
+		q.ObserveQuirks(source, quirks)
 	}
 }
 

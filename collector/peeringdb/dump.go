@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -49,6 +51,9 @@ type Dump struct {
 	read *atomic.Int64
 	// ws maps the decoder's offsets back to the file's during a Read.
 	ws *jsonws.Reader
+	// buf holds each object's bytes while its keys are checked (no key
+	// twice, none in two cases) and it is decoded.
+	buf objectBuffers
 }
 
 // Report says what a dump contained and what was left out.
@@ -58,6 +63,23 @@ type Report struct {
 	Skipped  map[string]int `json:"skipped,omitempty"`  // by "kind status"
 	Deleted  map[string]int `json:"deleted,omitempty"`  // status "deleted", by kind
 	Dangling map[string]int `json:"dangling,omitempty"` // by "kind.field"
+	// Quirks counts values out of range (ixp.Quirk*: speed, address,
+	// country), kept with the value unknown; QuirkExamples holds up to
+	// three "file kind id value" examples of each.
+	Quirks        map[string]int      `json:"quirks,omitempty"`
+	QuirkExamples map[string][]string `json:"quirk_examples,omitempty"`
+}
+
+// quirk counts a value out of range of object id of kind k in file.
+func (r *Report) quirk(file string, k ixp.Kind, id int64, q quirk) {
+	if r.Quirks == nil {
+		r.Quirks = map[string]int{}
+		r.QuirkExamples = map[string][]string{}
+	}
+	r.Quirks[q.name]++
+	if len(r.QuirkExamples[q.name]) < 3 {
+		r.QuirkExamples[q.name] = append(r.QuirkExamples[q.name], fmt.Sprintf("%s %s %d %s", filepath.Base(file), k, id, q.value))
+	}
 }
 
 // NewDump returns an empty dump to Read into.
@@ -311,7 +333,7 @@ func (d *Dump) decodeData(dec *json.Decoder, name string, k ixp.Kind) error {
 	}
 	for i := int64(0); dec.More(); i++ {
 		start := dec.InputOffset()
-		o, err := decodeObject(k, dec)
+		o, err := decodeObject(k, dec, &d.buf)
 		if err != nil {
 			return d.parseError(name, start, i, fmt.Errorf("%s object: %w", k, err))
 		}
@@ -349,6 +371,9 @@ func (d *Dump) add(name string, start, i int64, k ixp.Kind, o object) error {
 	}
 	switch status {
 	case "ok", "":
+		for _, q := range o.quirks {
+			d.Report.quirk(name, k, o.ID, q)
+		}
 		d.objects[k] = append(d.objects[k], o)
 	case "deleted":
 		d.deleted[k] = append(d.deleted[k], o.ID)
@@ -464,5 +489,8 @@ func (d *Dump) notes() []string {
 	add("dangling reference", d.Report.Dangling)
 	add("skipped", d.Report.Skipped)
 	add("deleted", d.Report.Deleted)
+	for _, q := range slices.Sorted(maps.Keys(d.Report.Quirks)) {
+		notes = append(notes, ixp.QuirkNote(q, d.Report.Quirks[q], "(value unknown; e.g. "+strings.Join(d.Report.QuirkExamples[q], "; ")+")"))
+	}
 	return notes
 }
