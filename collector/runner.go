@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"sync"
@@ -162,6 +163,10 @@ func ErrorKind(err error) string {
 		return "truncated"
 	case errors.Is(err, ixp.ErrTooLarge):
 		return "too_large"
+	case errors.Is(err, fs.ErrNotExist):
+		return "not_found"
+	case errors.Is(err, fs.ErrPermission):
+		return "permission"
 	case errors.As(err, &pe):
 		return "parse"
 	case errors.Is(err, ixp.ErrInvalid):

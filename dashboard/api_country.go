@@ -27,6 +27,7 @@ type countryState struct {
 	date      time.Time // the date asked for (zero: latest)
 	pdb       *ixp.Snapshot
 	rirDates  map[string]string
+	bgpDates  map[string]string // collector source → RIB date of the snapshot paired
 	countries map[string]indicator.CountryStats
 	areas     map[string]areaStats
 }
@@ -49,7 +50,7 @@ func (s *Server) stateAt(ctx context.Context, at time.Time) (*countryState, erro
 	if err != nil {
 		return nil, err
 	}
-	return &countryState{key: ref.key, date: at, pdb: ref.pdb, rirDates: rirDates(ref.rir), countries: ds.countries, areas: ds.areas}, nil
+	return &countryState{key: ref.key, date: at, pdb: ref.pdb, rirDates: rirDates(ref.rir), bgpDates: bgpDates(ref.bgp), countries: ds.countries, areas: ds.areas}, nil
 }
 
 // areaStats returns the totals of an area (a region id or "world"):
@@ -95,7 +96,18 @@ type countryJSON struct {
 	NIPv6Share   *float64 `json:"ipv6_share"`
 	// AsOf names the snapshot of each source the figures come from.
 	AsOf asOf `json:"as_of"`
+	// BGP shadows the stats' BGP figures: null without a collector
+	// snapshot within indicator.CollectorWindow of the PeeringDB
+	// snapshot, with the RIB date of each collector used otherwise.
+	BGP *countryBGP `json:"bgp"`
 	indicator.CountryStats
+}
+
+// countryBGP are a country's BGP figures and the collector snapshots
+// they come from (collector source → RIB date).
+type countryBGP struct {
+	indicator.CountryBGP
+	AsOf map[string]string `json:"as_of"`
 }
 
 // asOf names the date of the snapshot of each source a figure comes from.
@@ -140,6 +152,9 @@ func (c countryJSON) withFigures(known bool) countryJSON {
 func (cs *countryState) countryJSON(cc string, lang string) countryJSON {
 	c := countryJSON{Country: cc, Name: geo.Name(cc, lang), Region: geo.RegionOf(cc), LAC: geo.InRegion(cc, geo.LAC),
 		CountryStats: cs.countries[cc], AsOf: cs.countryAsOf(cc)}
+	if b := c.CountryStats.BGP; b != nil && len(cs.bgpDates) > 0 {
+		c.BGP = &countryBGP{CountryBGP: *b, AsOf: cs.bgpDates}
+	}
 	return c.withFigures(cs.pdb != nil)
 }
 

@@ -48,16 +48,17 @@ type regionHistory struct {
 }
 
 func (h regionHistory) csvHeader() []string {
-	// The country columns without the trailing peeringdb_date and
-	// rir_date: an area's point has its own peeringdb_date and no single
-	// RIR file.
-	return append([]string{"date", "peeringdb_date", "countries"}, countryCSVHeader[4:len(countryCSVHeader)-2]...)
+	// The country columns without the trailing peeringdb_date (an area's
+	// point has its own, third column); rir_date lists every registry's
+	// file as REGISTRY=DATE, space-separated.
+	return append(append([]string{"date", "peeringdb_date", "countries"}, countryCSVHeader[4:len(countryCSVHeader)-2]...), "rir_date")
 }
 
 func (h regionHistory) csvRows() [][]string {
 	rows := make([][]string, len(h.Points))
 	for i, p := range h.Points {
-		rows[i] = append([]string{p.Date, p.PeeringDBDate, strconv.Itoa(p.Countries)}, countryJSON{CountryStats: p.CountryStats}.withFigures(true).csvRow()[4:len(countryCSVHeader)-2]...)
+		row := countryJSON{CountryStats: p.CountryStats, AsOf: p.AsOf}.withFigures(true).csvRow()
+		rows[i] = append(append([]string{p.Date, p.PeeringDBDate, strconv.Itoa(p.Countries)}, row[4:len(row)-2]...), row[len(row)-1])
 	}
 	return rows
 }

@@ -103,6 +103,14 @@ func (p *page) apiQuery(kv ...string) url.Values {
 // overview serves /: the world, Latin America and the Caribbean and the
 // continents, fastest-growing exchanges and countries, and a world map.
 func (w *web) overview(r *http.Request, p *page) error {
+	if p.At == "" {
+		if fs, err := w.s.firstStartOf(r.Context()); err != nil || fs != nil {
+			if fs != nil {
+				p.Name, p.Title, p.Data = "firststart", p.T("firststart.title"), fs
+			}
+			return err
+		}
+	}
 	cur, err := w.allIXPs(r, p.At)
 	if err != nil {
 		return err

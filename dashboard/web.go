@@ -38,7 +38,7 @@ type web struct {
 }
 
 // pageNames are the templates in templates/ besides layout.html.
-var pageNames = [...]string{"overview", "ixps", "ixp", "network", "sources", "search", "error", "country", "region", "arda", "methodology", "brief", "countries", "regions"}
+var pageNames = [...]string{"overview", "ixps", "ixp", "network", "sources", "search", "error", "country", "region", "arda", "methodology", "brief", "countries", "regions", "firststart"}
 
 func newWeb(s *Server) (*web, error) {
 	cat, err := loadCatalog(webFS)
@@ -275,6 +275,16 @@ func (p *page) RegionName(id string) string {
 // Num formats an integer of any width.
 func (p *page) Num(v any) string {
 	switch n := v.(type) {
+	case *int:
+		if n == nil {
+			return "–"
+		}
+		return p.Int(int64(*n))
+	case *int64:
+		if n == nil {
+			return "–"
+		}
+		return p.Int(*n)
 	case int:
 		return p.Int(int64(n))
 	case int64:
@@ -287,8 +297,19 @@ func (p *page) Num(v any) string {
 	return fmt.Sprint(v)
 }
 
-// Pct formats part of whole as a percentage.
-func (p *page) Pct(part, whole int) string { return p.Percent(part, whole) }
+// Pct formats part of whole as a percentage; part may be an *int, "–"
+// when nil (unknown).
+func (p *page) Pct(part any, whole int) string {
+	switch n := part.(type) {
+	case int:
+		return p.Percent(n, whole)
+	case *int:
+		if n != nil {
+			return p.Percent(*n, whole)
+		}
+	}
+	return "–"
+}
 
 // Change formats a signed change.
 func (p *page) Change(n int) string { return p.Signed(int64(n)) }

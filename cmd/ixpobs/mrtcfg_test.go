@@ -187,3 +187,32 @@ func TestAliceLGMetricsRegistered(t *testing.T) {
 		}
 	}
 }
+
+// TestBrokerURL: the public BGPKIT broker is used with the default
+// collectors, not with collectors of one's own (a mirror) unless named,
+// never with "off"; a bad URL is a config error.
+func TestBrokerURL(t *testing.T) {
+	for _, tc := range []struct {
+		setting string
+		own     bool
+		want    string
+		err     bool
+	}{
+		{"", false, "https://api.bgpkit.com/v3/broker", false},
+		{"", true, "", false},
+		{"off", false, "", false},
+		{"https://broker.example/v3/broker", true, "https://broker.example/v3/broker", false},
+		{"ftp://broker.example", false, "", true},
+	} {
+		got, err := brokerURL(tc.setting, tc.own)
+		if got != tc.want || (err != nil) != tc.err {
+			t.Errorf("brokerURL(%q, own %v) = %q, %v; want %q (error %v)", tc.setting, tc.own, got, err, tc.want, tc.err)
+		}
+	}
+	cfg := defaultConfig()
+	if err := decodeConfig([]byte("mrt:\n  broker_url: 'ftp://x'\n"), &cfg); err == nil {
+		if err = cfg.validate(); err == nil || !strings.Contains(err.Error(), "mrt.broker_url") {
+			t.Errorf("bad mrt.broker_url: %v", err)
+		}
+	}
+}

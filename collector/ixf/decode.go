@@ -117,6 +117,20 @@ func Decode(file string, data []byte) (*Export, error) {
 	}
 	ex := &Export{File: file}
 	r := &ex.Report
+	// The text rule (ixp.CleanJSON) on the document: encoding/json turned
+	// each byte that is not UTF-8 and each lone surrogate into U+FFFD
+	// without a word, and a NUL would be replaced by the store; decoded
+	// again from the cleaned text, each is counted here once.
+	if clean, n := ixp.CleanJSON(data[:dec.InputOffset()]); n > 0 {
+		root = nil
+		again := json.NewDecoder(bytes.NewReader(clean))
+		again.UseNumber()
+		if err := again.Decode(&root); err != nil {
+			return nil, perr(-1, fmt.Errorf("after the text rule: %w", err))
+		}
+		r.quirk(ixp.QuirkTextReplaced, fmt.Sprintf("%d characters replaced by U+FFFD", n))
+		r.Quirks[ixp.QuirkTextReplaced] += n - 1
+	}
 	if rest, _ := io.ReadAll(dec.Buffered()); len(bytes.TrimSpace(rest)) > 0 || dec.More() {
 		r.quirk(QuirkTrailingData, "")
 	}

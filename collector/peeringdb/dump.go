@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/ixpobs/ixpobs/internal/jsonws"
@@ -45,6 +46,9 @@ type Dump struct {
 	MaxBytes int64
 	// ctx, set by ReadDir and ReadFile, stops a Read within one chunk.
 	ctx context.Context
+	// read, when set (ReadDirProgress, ReadFileProgress), counts the
+	// bytes read from the files.
+	read *atomic.Int64
 	// ws maps the decoder's offsets back to the file's during a Read.
 	ws *jsonws.Reader
 	// buf holds each object's bytes while its keys are checked (no key
@@ -72,7 +76,11 @@ func (r *Report) quirk(file string, k ixp.Kind, id int64, q quirk) {
 		r.Quirks = map[string]int{}
 		r.QuirkExamples = map[string][]string{}
 	}
-	r.Quirks[q.name]++
+	n := q.n
+	if n == 0 {
+		n = 1
+	}
+	r.Quirks[q.name] += n
 	if len(r.QuirkExamples[q.name]) < 3 {
 		r.QuirkExamples[q.name] = append(r.QuirkExamples[q.name], fmt.Sprintf("%s %s %d %s", filepath.Base(file), k, id, q.value))
 	}
@@ -104,7 +112,11 @@ func (d *Dump) Kinds() []ixp.Kind {
 var fileName = regexp.MustCompile(`^([a-z]+)(?:-0|-page-(\d+))?\.json(\.gz)?$`)
 
 // ReadDir reads a directory of per-object API responses.
-func ReadDir(ctx context.Context, dir string) (*Dump, error) {
+func ReadDir(ctx context.Context, dir string) (*Dump, error) { return ReadDirProgress(ctx, dir, nil) }
+
+// ReadDirProgress is ReadDir adding the bytes read from the files to read
+// as they are read (nil: no counting), for a progress display.
+func ReadDirProgress(ctx context.Context, dir string, read *atomic.Int64) (*Dump, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("peeringdb: %w", err)
@@ -130,7 +142,7 @@ func ReadDir(ctx context.Context, dir string) (*Dump, error) {
 		return nil, fmt.Errorf("peeringdb: %s: no PeeringDB object files (ix.json, netixlan.json.gz, …): %w", dir, ixp.ErrInvalid)
 	}
 	d := NewDump()
-	d.ctx = ctx
+	d.ctx, d.read = ctx, read
 	for _, k := range ixp.PeeringDBKinds {
 		ps := pages[k]
 		sort.Slice(ps, func(i, j int) bool { return ps[i].n < ps[j].n })
@@ -150,8 +162,14 @@ func ReadDir(ctx context.Context, dir string) (*Dump, error) {
 // {"ix": {"data": [...]}, "net": {"data": [...]}, …}, or one object's API
 // response named after its tag (ix.json, netixlan.json.gz).
 func ReadFile(ctx context.Context, path string) (*Dump, error) {
+	return ReadFileProgress(ctx, path, nil)
+}
+
+// ReadFileProgress is ReadFile adding the bytes read from the file to read
+// as they are read (nil: no counting), for a progress display.
+func ReadFileProgress(ctx context.Context, path string, read *atomic.Int64) (*Dump, error) {
 	d := NewDump()
-	d.ctx = ctx
+	d.ctx, d.read = ctx, read
 	k := ixp.Kind(0)
 	if m := fileName.FindStringSubmatch(filepath.Base(path)); m != nil {
 		if kk, ok := ixp.KindByName(m[1]); ok && isPeeringDBKind(kk) {
@@ -213,7 +231,7 @@ func (d *Dump) readFile(path string, kind ixp.Kind) error {
 	}
 	defer f.Close()
 	d.Report.Files = append(d.Report.Files, path)
-	return d.Read(f, path, kind)
+	return d.Read(zstream.Progress(f, d.read), path, kind)
 }
 
 func (d *Dump) parseError(name string, offset, record int64, err error) error {
@@ -476,7 +494,11 @@ func (d *Dump) notes() []string {
 	add("skipped", d.Report.Skipped)
 	add("deleted", d.Report.Deleted)
 	for _, q := range slices.Sorted(maps.Keys(d.Report.Quirks)) {
-		notes = append(notes, ixp.QuirkNote(q, d.Report.Quirks[q], "(value unknown; e.g. "+strings.Join(d.Report.QuirkExamples[q], "; ")+")"))
+		what := "value unknown"
+		if q == ixp.QuirkTextReplaced {
+			what = "characters a store cannot keep replaced by U+FFFD"
+		}
+		notes = append(notes, ixp.QuirkNote(q, d.Report.Quirks[q], "("+what+"; e.g. "+strings.Join(d.Report.QuirkExamples[q], "; ")+")"))
 	}
 	return notes
 }

@@ -149,7 +149,10 @@ type object struct {
 	quirks []quirk
 }
 
-type quirk struct{ name, value string }
+type quirk struct {
+	name, value string
+	n           int // how many (0: one)
+}
 
 // speed validates a port speed: out of ixp.SpeedValid's range it is a
 // quirk and unknown (0).
@@ -157,7 +160,7 @@ func (o *object) speed(mbps int64) int64 {
 	if ixp.SpeedValid(mbps) {
 		return mbps
 	}
-	o.quirks = append(o.quirks, quirk{ixp.QuirkSpeedOutOfRange, fmt.Sprintf("speed=%d", mbps)})
+	o.quirks = append(o.quirks, quirk{name: ixp.QuirkSpeedOutOfRange, value: fmt.Sprintf("speed=%d", mbps)})
 	return 0
 }
 
@@ -171,7 +174,7 @@ func (o *object) addr(field, s string, v6 bool) string {
 	if err == nil && a.Zone() == "" && a.Is6() == v6 && !a.Is4In6() {
 		return s
 	}
-	o.quirks = append(o.quirks, quirk{ixp.QuirkAddressInvalid, fmt.Sprintf("%s=%q", field, short(s))})
+	o.quirks = append(o.quirks, quirk{name: ixp.QuirkAddressInvalid, value: fmt.Sprintf("%s=%q", field, short(s))})
 	return ""
 }
 
@@ -183,7 +186,7 @@ func (o *object) country(s string) string {
 		return ""
 	}
 	if geo.Normalize(s) == "" {
-		o.quirks = append(o.quirks, quirk{ixp.QuirkCountryInvalid, fmt.Sprintf("country=%q", short(s))})
+		o.quirks = append(o.quirks, quirk{name: ixp.QuirkCountryInvalid, value: fmt.Sprintf("country=%q", short(s))})
 		return ""
 	}
 	return strings.ToUpper(s)
@@ -305,6 +308,13 @@ type objectBuffers struct {
 func parseObject(k ixp.Kind, raw []byte, kc *jsonkeys.Checker) (object, error) {
 	var o object
 	var err error
+	// The text rule (ixp.CleanJSON) before decoding: encoding/json would
+	// turn a byte that is not UTF-8 or a lone surrogate into U+FFFD
+	// without a word; here each is counted.
+	if clean, n := ixp.CleanJSON(raw); n > 0 {
+		raw = clean
+		o.quirks = append(o.quirks, quirk{ixp.QuirkTextReplaced, fmt.Sprintf("%d characters", n), n})
+	}
 	switch k {
 	case ixp.KindOrganization:
 		var r rawOrg
