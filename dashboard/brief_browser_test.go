@@ -17,8 +17,8 @@ var pdfPages = regexp.MustCompile(`/Type\s*/Page[^s]`)
 
 // TestBrowserBrief prints the country brief of BR, MX and UY in each
 // language to PDF with Chromium, on A4 and on Letter: a PDF is produced,
-// it is not trivial, it has at most two pages, and its text holds the
-// country's name and figures.
+// it is not trivial, it has at most two pages, and its text (read back
+// from the PDF) holds the country's name, figures and source date.
 func TestBrowserBrief(t *testing.T) {
 	ts := realWebServer(t)
 	b := newBrowser(t)
@@ -56,6 +56,18 @@ func TestBrowserBrief(t *testing.T) {
 					n := len(pdfPages.FindAll(pdf, -1))
 					if n < 1 || n > 2 {
 						t.Errorf("%s: %d pages, want 1 or 2", paper.name, n)
+					}
+					// The PDF itself: its title names the country, and its
+					// text holds the name, the member figure and the date
+					// of the PeeringDB snapshot.
+					if title := pdfDocTitle(pdf); !strings.Contains(title, c.Name) {
+						t.Errorf("%s: PDF title %q lacks %q", paper.name, title, c.Name)
+					}
+					text := pdfText(pdf)
+					for _, want := range []string{c.Name, l.Int(int64(*c.NMembers)), l.Date(c.AsOf.PeeringDB), l.T("brief.cite_h")} {
+						if !strings.Contains(text, noSpace(want)) {
+							t.Errorf("%s: the PDF text lacks %q", paper.name, want)
+						}
 					}
 					path := filepath.Join(dir, fmt.Sprintf("brief-%s-%s-%s.pdf", cc, lang, paper.name))
 					if err := os.WriteFile(path, pdf, 0o644); err != nil {
