@@ -24,10 +24,13 @@ type sourceMembers struct {
 	SnapshotDate string `json:"snapshot_date"`
 	Members      int    `json:"members"`
 	Connections  int    `json:"connections"`
-	RSMembers    int    `json:"route_server_members"`
-	asns         map[ixp.ASN]bool
-	rs           map[ixp.ASN]bool
-	at           time.Time // of the snapshot
+	// RSMembers is null when a counted connection's source has no
+	// route-server flag (PeeringDB v1 archives, 2010-2016).
+	RSMembers *int `json:"route_server_members"`
+	asns      map[ixp.ASN]bool
+	rs        map[ixp.ASN]bool
+	rsUnknown bool
+	at        time.Time // of the snapshot
 }
 
 type agreement struct {
@@ -39,7 +42,8 @@ type agreement struct {
 	Completeness float64 `json:"completeness"`
 	// RouteServerAgreement: members that both sources list, and whose
 	// route-server participation they agree on, over Both.
-	RouteServerAgreement float64 `json:"route_server_agreement"`
+	// Null when PeeringDB's route-server flags are unknown at the date.
+	RouteServerAgreement *float64 `json:"route_server_agreement"`
 }
 
 type sourcesAnswer struct {
@@ -217,8 +221,15 @@ func membersOf(source, date string, recs []ixp.Record) (sourceMembers, error) {
 		if c.RouteServer {
 			m.rs[c.ASN] = true
 		}
+		if slices.Contains(c.Unknown, "is_rs_peer") {
+			m.rsUnknown = true
+		}
 	}
-	m.Members, m.RSMembers = len(m.asns), len(m.rs)
+	m.Members = len(m.asns)
+	if !m.rsUnknown {
+		n := len(m.rs)
+		m.RSMembers = &n
+	}
 	return m, nil
 }
 
@@ -343,8 +354,9 @@ func agree(pdb *sourceMembers, exports []sourceMembers) *agreement {
 	if len(ixfAll) > 0 {
 		ag.Completeness = float64(len(ag.Both)) / float64(len(ixfAll))
 	}
-	if len(ag.Both) > 0 {
-		ag.RouteServerAgreement = float64(rsAgree) / float64(len(ag.Both))
+	if len(ag.Both) > 0 && !pdb.rsUnknown {
+		f := float64(rsAgree) / float64(len(ag.Both))
+		ag.RouteServerAgreement = &f
 	}
 	return ag
 }

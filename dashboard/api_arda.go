@@ -101,7 +101,7 @@ func (s *Server) ardaVantageOf(ctx context.Context, sn ixp.Snapshot) (*ardaVanta
 // exchange of a country keep accepts, with that country (from the newest
 // PeeringDB snapshot's exchanges).
 func (s *Server) ardaVantages(ctx context.Context, keep func(cc string) bool) ([]indicator.Vantage, error) {
-	_, view, err := s.latestView(ctx)
+	view, err := s.latestExchanges(ctx)
 	var ae *apiError
 	if errors.Is(err, ixp.ErrNotFound) || errors.As(err, &ae) && ae.status == http.StatusNotFound {
 		return nil, nil // no exchange known: no vantage point at one

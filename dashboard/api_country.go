@@ -20,142 +20,43 @@ import (
 )
 
 // countryState is the data behind every country and region answer at one
-// date: the PeeringDB view and the RIR registry in force then.
+// date: the snapshots in force then (stateRef) and the figures of every
+// country and area in that state (derivedState, aggregates.go).
 type countryState struct {
 	key       string    // identifies the snapshots behind the state
 	date      time.Time // the date asked for (zero: latest)
 	pdb       *ixp.Snapshot
-	view      *snapshotView
 	rirDates  map[string]string
 	bgpDates  map[string]string // collector source → RIB date of the snapshot paired
-	registry  indicator.Registry
 	countries map[string]indicator.CountryStats
+	areas     map[string]areaStats
 }
 
-func (cs *countryState) memberships() []indicator.Membership {
-	if cs.view == nil {
-		return nil
-	}
-	return cs.view.membership
-}
-
-// stateAt gathers the PeeringDB and RIR snapshots in force at at.
+// stateAt gathers the figures of the PeeringDB, RIR and BGP snapshots in
+// force at at (the pairing rule of docs/INDICATORS.md; timeline.at).
 func (s *Server) stateAt(ctx context.Context, at time.Time) (*countryState, error) {
-	cs := &countryState{date: at, rirDates: map[string]string{}}
-	sn, err := s.store.SnapshotAt(ctx, ixp.SourcePeeringDB, at)
-	switch {
-	case err == nil:
-		cs.pdb = &sn
-		if cs.view, err = s.viewAt(ctx, sn); err != nil {
-			return nil, err
-		}
-	case !errors.Is(err, ixp.ErrNotFound):
-		return nil, err
-	}
-	snaps, err := s.rirPaired(ctx, cs.pdb, at)
+	tl, err := s.timeline(ctx)
 	if err != nil {
 		return nil, err
 	}
-	for _, rs := range snaps {
-		cs.rirDates[strings.TrimPrefix(rs.Source, "rir:")] = dateString(rs.At)
-	}
-	if cs.pdb == nil && len(snaps) == 0 {
+	ref := tl.at(at)
+	if ref.pdb == nil && len(ref.rir) == 0 {
 		if at.IsZero() {
 			return nil, notFound("no PeeringDB or RIR data yet: run a collection or an import")
 		}
 		return nil, notFound("no PeeringDB or RIR data at or before %s", dateString(at))
 	}
-	var regKey strings.Builder
-	for _, rs := range snaps {
-		fmt.Fprintf(&regKey, "%d,", rs.ID)
-	}
-	if len(snaps) > 0 {
-		cs.registry, err = s.registries.get(ctx, regKey.String(), func(ctx context.Context) (indicator.Registry, error) {
-			return s.buildRegistry(ctx, snaps)
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	bgpViews, err := s.bgpViewsPaired(ctx, cs.pdb)
+	ds, err := s.stateFor(ctx, ref)
 	if err != nil {
 		return nil, err
 	}
-	cs.bgpDates = map[string]string{}
-	for _, v := range bgpViews {
-		cs.bgpDates[v.snapshot.Source] = dateString(v.snapshot.At)
-	}
-	key := "none/" + regKey.String() + "/"
-	if cs.pdb != nil {
-		key = strconv.FormatInt(cs.pdb.ID, 10) + "/" + regKey.String() + "/"
-	}
-	for _, v := range bgpViews {
-		key += strconv.FormatInt(v.snapshot.ID, 10) + ","
-	}
-	cs.key = key
-	cs.countries, err = s.countries.get(ctx, key, func(context.Context) (map[string]indicator.CountryStats, error) {
-		stats := indicator.CountryIndicators(cs.memberships(), cs.registry, geo.Normalize, cs.covered)
-		var collectors []indicator.CollectorView
-		for _, v := range bgpViews {
-			cv := indicator.CollectorView{Origins: v.origins, Prefixes: v.prefixes}
-			if cs.view != nil && v.collector.IXID != 0 {
-				if e, ok := cs.view.exchange(v.collector.IXID); ok {
-					cv.Country = e.Country
-				}
-			}
-			collectors = append(collectors, cv)
-		}
-		indicator.AddBGP(stats, cs.registry, collectors, geo.Normalize)
-		return stats, nil
-	})
-	return cs, err
+	return &countryState{key: ref.key, date: at, pdb: ref.pdb, rirDates: rirDates(ref.rir), bgpDates: bgpDates(ref.bgp), countries: ds.countries, areas: ds.areas}, nil
 }
 
-// rirPaired returns, per RIR source, the file the pairing rule of
-// docs/INDICATORS.md picks: with a PeeringDB snapshot, the one nearest to
-// its date within indicator.RIRWindow, before or after (the earlier on a
-// tie); without one (before the first PeeringDB snapshot, or none at
-// all), the newest at or before at, as RIR-only figures are then shown.
-func (s *Server) rirPaired(ctx context.Context, pdb *ixp.Snapshot, at time.Time) ([]ixp.Snapshot, error) {
-	if pdb == nil {
-		return s.snapshotsAt(ctx, "rir:", at)
-	}
-	srcs, err := s.sourcesWithPrefix(ctx, "rir:")
-	if err != nil {
-		return nil, err
-	}
-	var out []ixp.Snapshot
-	for _, src := range srcs {
-		all, err := s.store.Snapshots(ctx, src)
-		if err != nil {
-			return nil, err
-		}
-		times := make([]time.Time, len(all))
-		for i, sn := range all {
-			times[i] = sn.At
-		}
-		if i, ok := indicator.Nearest(pdb.At, times, indicator.RIRWindow); ok {
-			out = append(out, all[i])
-		}
-	}
-	return out, nil
-}
-
-// covered reports whether the registry serving cc has a file in the state.
-func (cs *countryState) covered(cc string) bool {
-	_, ok := cs.rirDates[geo.RIROf(cc)]
-	return ok
-}
-
-// groupStats computes the totals of the countries inGroup selects.
-func (cs *countryState) groupStats(inGroup func(cc string) bool) indicator.CountryStats {
-	var ccs []string
-	for _, c := range geo.Countries() {
-		if inGroup(c.Code) {
-			ccs = append(ccs, c.Code)
-		}
-	}
-	return indicator.GroupIndicators(cs.memberships(), cs.registry, geo.Normalize, inGroup, cs.covered, ccs)
+// areaStats returns the totals of an area (a region id or "world"):
+// members distinct across the area.
+func (cs *countryState) areaStats(id string) indicator.CountryStats {
+	return cs.areas[id].CountryStats
 }
 
 // buildRegistry merges the ASN delegations of the RIR snapshots.
@@ -468,10 +369,14 @@ func (s *Server) handleCountry(r *http.Request) (any, error) {
 		Names: map[string]string{"en": info.NameEN, "es": info.NameES, "pt": info.NamePT}, Subregion: info.Subregion,
 		IXPList: []ixpSummary{}, Neighbors: []countryJSON{}}
 	out.Date, out.PeeringDBDate = cs.header()
-	if cs.view != nil {
-		for _, m := range cs.view.membership {
-			if geo.Normalize(m.Exchange.Country) == cc {
-				out.IXPList = append(out.IXPList, summarize(m.Exchange, m.Stats))
+	if cs.pdb != nil {
+		ev, err := s.exchangesAt(ctx, *cs.pdb)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range ev.exchanges {
+			if geo.Normalize(e.Country) == cc {
+				out.IXPList = append(out.IXPList, summarize(e, ev.stats[e.ID]))
 			}
 		}
 	}
@@ -541,25 +446,27 @@ func (s *Server) snapshotDates(ctx context.Context) ([]time.Time, error) {
 }
 
 // handleCountryHistory serves GET /api/v1/countries/{cc}/history: the
-// indicators at every PeeringDB snapshot, each with its as_of dates.
+// indicators at every PeeringDB snapshot, each with its as_of dates (from
+// the stored figures of each state: aggregates.go).
 func (s *Server) handleCountryHistory(r *http.Request) (any, error) {
 	ctx := r.Context()
 	cc, err := countryCode(r)
 	if err != nil {
 		return nil, err
 	}
-	dates, err := s.snapshotDates(ctx)
+	points, err := s.series(ctx, cc)
 	if err != nil {
 		return nil, err
 	}
 	lang := langParam(r)
 	out := countryHistory{Country: cc, Points: []countryHistoryPoint{}}
-	for _, d := range dates {
-		cs, err := s.stateAt(ctx, ixp.EndOfDay(d))
+	for _, p := range points {
+		st, err := p.countryAt(cc)
 		if err != nil {
 			return nil, err
 		}
-		out.Points = append(out.Points, countryHistoryPoint{Date: dateString(d), countryJSON: cs.countryJSON(cc, lang)})
+		cs := countryState{date: ixp.EndOfDay(p.date), pdb: p.ref.pdb, rirDates: rirDates(p.ref.rir), countries: map[string]indicator.CountryStats{cc: st}}
+		out.Points = append(out.Points, countryHistoryPoint{Date: dateString(p.date), countryJSON: cs.countryJSON(cc, lang)})
 	}
 	return out, nil
 }
@@ -699,9 +606,7 @@ func (s *Server) handleRegion(r *http.Request) (any, error) {
 
 // groupIndicators returns (and caches) the totals of a region in a state.
 func (s *Server) groupIndicators(ctx context.Context, cs *countryState, region string) (indicator.CountryStats, error) {
-	return s.groups.get(ctx, cs.key+"|"+region, func(context.Context) (indicator.CountryStats, error) {
-		return cs.groupStats(func(cc string) bool { return geo.InRegion(cc, region) }), nil
-	})
+	return cs.areaStats(region), nil
 }
 
 type regionSummary struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"sort"
 	"strconv"
@@ -28,11 +29,40 @@ type ixpSummary struct {
 	Website  string `json:"website,omitempty"`
 	Active   bool   `json:"active"`
 	ixp.ExchangeStats
+	// RSMembers shadows the embedded count: null when a counted
+	// connection's source has no route-server flag (PeeringDB v1
+	// archives, 2010-2016), never a 0 that means nothing.
+	RSMembers *int `json:"route_server_members"`
 }
 
 func summarize(e ixp.Exchange, st ixp.ExchangeStats) ixpSummary {
 	return ixpSummary{ID: e.ID, Name: e.Name, NameLong: e.NameLong, City: e.City, Country: e.Country, Region: e.Region,
-		Created: e.Created, Website: e.Website, Active: st.Active(), ExchangeStats: st}
+		Created: e.Created, Website: e.Website, Active: st.Active(), ExchangeStats: st, RSMembers: rsMembers(st)}
+}
+
+// rsMembers is an exchange's route-server members, nil when unknown.
+func rsMembers(st ixp.ExchangeStats) *int {
+	if st.RSUnknown {
+		return nil
+	}
+	n := st.RSMembers
+	return &n
+}
+
+// orMinus is n, or -1 when unknown (sorts below every known count).
+func orMinus(n *int) int {
+	if n == nil {
+		return -1
+	}
+	return *n
+}
+
+// optNum is n as a filter value, NaN when unknown (matches no filter).
+func optNum(n *int) float64 {
+	if n == nil {
+		return math.NaN()
+	}
+	return float64(*n)
 }
 
 var ixpCSVHeader = []string{"id", "name", "city", "country", "region", "created", "active", "members", "connections", "capacity_mbps", "ipv6_members", "route_server_members"}
@@ -40,7 +70,7 @@ var ixpCSVHeader = []string{"id", "name", "city", "country", "region", "created"
 func (x ixpSummary) csvRow() []string {
 	return []string{strconv.FormatInt(x.ID, 10), x.Name, x.City, x.Country, x.Region, x.Created, strconv.FormatBool(x.Active),
 		strconv.Itoa(x.Members), strconv.Itoa(x.Connections), strconv.FormatInt(x.CapacityMbps, 10),
-		strconv.Itoa(x.IPv6Members), strconv.Itoa(x.RSMembers)}
+		strconv.Itoa(x.IPv6Members), optInt(x.RSMembers)}
 }
 
 type ixpList struct {
@@ -64,7 +94,7 @@ var ixpFields = map[string]fieldOf[ixpSummary]{
 	"connections":          numField(func(x ixpSummary) float64 { return float64(x.Connections) }),
 	"capacity_mbps":        numField(func(x ixpSummary) float64 { return float64(x.CapacityMbps) }),
 	"ipv6_members":         numField(func(x ixpSummary) float64 { return float64(x.IPv6Members) }),
-	"route_server_members": numField(func(x ixpSummary) float64 { return float64(x.RSMembers) }),
+	"route_server_members": numField(func(x ixpSummary) float64 { return optNum(x.RSMembers) }),
 }
 
 var ixpListParams = params{names: append([]string{"country", "region", "name", "active"}, listParams...), filters: sortedKeys(ixpFields)}
@@ -111,7 +141,7 @@ var ixpSorts = map[string]func(a, b ixpSummary) bool{
 	"connections":  func(a, b ixpSummary) bool { return a.Connections < b.Connections },
 	"capacity":     func(a, b ixpSummary) bool { return a.CapacityMbps < b.CapacityMbps },
 	"ipv6_members": func(a, b ixpSummary) bool { return a.IPv6Members < b.IPv6Members },
-	"rs_members":   func(a, b ixpSummary) bool { return a.RSMembers < b.RSMembers },
+	"rs_members":   func(a, b ixpSummary) bool { return orMinus(a.RSMembers) < orMinus(b.RSMembers) },
 	"created":      func(a, b ixpSummary) bool { return a.Created < b.Created },
 }
 
@@ -311,6 +341,7 @@ type historyPoint struct {
 	SnapshotID int64  `json:"snapshot_id"`
 	Active     bool   `json:"active"`
 	ixp.ExchangeStats
+	RSMembers *int `json:"route_server_members"` // null when unknown (see ixpSummary)
 }
 
 type history struct {
@@ -326,7 +357,7 @@ func (h history) csvRows() [][]string {
 	rows := make([][]string, len(h.Points))
 	for i, p := range h.Points {
 		rows[i] = []string{p.Date, strconv.Itoa(p.Members), strconv.Itoa(p.Connections), strconv.FormatInt(p.CapacityMbps, 10),
-			strconv.Itoa(p.IPv6Members), strconv.Itoa(p.RSMembers), strconv.FormatBool(p.Active)}
+			strconv.Itoa(p.IPv6Members), optInt(p.RSMembers), strconv.FormatBool(p.Active)}
 	}
 	return rows
 }
@@ -347,7 +378,7 @@ func (s *Server) handleIXPHistory(r *http.Request) (any, error) {
 	}
 	h := history{IXPID: id, Points: make([]historyPoint, len(pts))}
 	for i, p := range pts {
-		h.Points[i] = historyPoint{Date: dateString(p.At), SnapshotID: p.SnapshotID, Active: p.Active(), ExchangeStats: p.ExchangeStats}
+		h.Points[i] = historyPoint{Date: dateString(p.At), SnapshotID: p.SnapshotID, Active: p.Active(), ExchangeStats: p.ExchangeStats, RSMembers: rsMembers(p.ExchangeStats)}
 	}
 	return h, nil
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/ixpobs/ixpobs/geo"
 	"github.com/ixpobs/ixpobs/indicator"
-	"github.com/ixpobs/ixpobs/ixp"
 )
 
 // worldID is the area of every country, accepted by the region history
@@ -29,9 +28,7 @@ func inArea(id, cc string) bool {
 // areaIndicators returns (and caches) the totals of an area (a region or
 // the world) in a state: members are distinct across the area.
 func (s *Server) areaIndicators(ctx context.Context, cs *countryState, id string) (indicator.CountryStats, error) {
-	return s.groups.get(ctx, cs.key+"|"+id, func(context.Context) (indicator.CountryStats, error) {
-		return cs.groupStats(func(cc string) bool { return inArea(id, cc) }), nil
-	})
+	return cs.areaStats(id), nil
 }
 
 type regionHistoryPoint struct {
@@ -51,13 +48,17 @@ type regionHistory struct {
 }
 
 func (h regionHistory) csvHeader() []string {
-	return append([]string{"date", "peeringdb_date", "countries"}, countryCSVHeader[4:]...)
+	// The country columns without the trailing peeringdb_date (an area's
+	// point has its own, third column); rir_date lists every registry's
+	// file as REGISTRY=DATE, space-separated.
+	return append(append([]string{"date", "peeringdb_date", "countries"}, countryCSVHeader[4:len(countryCSVHeader)-2]...), "rir_date")
 }
 
 func (h regionHistory) csvRows() [][]string {
 	rows := make([][]string, len(h.Points))
 	for i, p := range h.Points {
-		rows[i] = append([]string{p.Date, p.PeeringDBDate, strconv.Itoa(p.Countries)}, countryJSON{CountryStats: p.CountryStats, AsOf: p.AsOf}.withFigures(true).csvRow()[4:]...)
+		row := countryJSON{CountryStats: p.CountryStats, AsOf: p.AsOf}.withFigures(true).csvRow()
+		rows[i] = append(append([]string{p.Date, p.PeeringDBDate, strconv.Itoa(p.Countries)}, row[4:len(row)-2]...), row[len(row)-1])
 	}
 	return rows
 }
@@ -86,31 +87,32 @@ func (s *Server) handleRegionHistory(r *http.Request) (any, error) {
 	if !ok {
 		return nil, notFound("no region %q (world, lac, south-america, europe, …; see /api/v1/regions)", id)
 	}
-	dates, err := s.snapshotDates(ctx)
+	points, err := s.series(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	out := regionHistory{Region: id, Name: name, Points: []regionHistoryPoint{}}
-	for _, d := range dates {
-		cs, err := s.stateAt(ctx, ixp.EndOfDay(d))
-		if err != nil {
-			return nil, err
-		}
-		if cs.pdb == nil {
+	for _, p := range points {
+		if p.ref.pdb == nil {
 			continue // defensive: every date is a PeeringDB snapshot's
 		}
-		st, err := s.areaIndicators(ctx, cs, id)
+		st, err := p.areaAt(id)
 		if err != nil {
 			return nil, err
 		}
-		pt := regionHistoryPoint{Date: dateString(d), PeeringDBDate: dateString(cs.pdb.At), CountryStats: st,
-			AsOf: cs.areaAsOf(func(cc string) bool { return inArea(id, cc) })}
-		for cc, c := range cs.countries {
-			if c.ActiveIXPs > 0 && inArea(id, cc) {
-				pt.Countries++
-			}
-		}
-		out.Points = append(out.Points, pt)
+		out.Points = append(out.Points, regionHistoryPoint{Date: dateString(p.date), PeeringDBDate: dateString(p.ref.pdb.At),
+			Countries: st.Countries, CountryStats: st.CountryStats, AsOf: refAreaAsOf(p.ref, func(cc string) bool { return inArea(id, cc) })})
 	}
 	return out, nil
+}
+
+// refAreaAsOf names the sources of an area's figures in a state: the
+// PeeringDB snapshot and the file of each registry serving a country of
+// the area (as countryState.areaAsOf).
+func refAreaAsOf(ref stateRef, in func(cc string) bool) asOf {
+	cs := countryState{pdb: ref.pdb, rirDates: map[string]string{}}
+	for _, rs := range ref.rir {
+		cs.rirDates[strings.TrimPrefix(rs.Source, "rir:")] = dateString(rs.At)
+	}
+	return cs.areaAsOf(in)
 }

@@ -152,11 +152,19 @@ func (s *Server) handleSources(r *http.Request) (any, error) {
 		}
 		out = append(out, h)
 	}
-	return map[string]any{"data": out}, nil
+	return sourcesJSON{Data: out}, nil
 }
 
-// sourceList is the answer of /api/v1/sources; its CSV has one row per
+// sourcesJSON is the answer of /api/v1/sources; its CSV has one row per
 // source.
+type sourcesJSON struct {
+	Data sourceList `json:"data"`
+}
+
+func (a sourcesJSON) csvHeader() []string { return a.Data.csvHeader() }
+func (a sourcesJSON) csvRows() [][]string { return a.Data.csvRows() }
+
+// sourceList is every source with its health.
 type sourceList []sourceHealth
 
 func (l sourceList) csvHeader() []string {

@@ -27,7 +27,7 @@ func (s *Server) MetricsExchanges(ctx context.Context, f metrics.Filter) ([]metr
 	if err != nil {
 		return nil, err
 	}
-	v, err := s.viewAt(ctx, sn)
+	v, err := s.exchangesAt(ctx, sn)
 	if err != nil {
 		return nil, err
 	}
@@ -39,7 +39,7 @@ func (s *Server) MetricsExchanges(ctx context.Context, f metrics.Filter) ([]metr
 		}
 		st := v.stats[e.ID]
 		x := metrics.Exchange{ID: e.ID, Name: e.Name, Country: e.Country, Region: geo.RegionOf(cc),
-			Members: st.Members, Connections: st.Connections, IPv6Members: st.IPv6Members, RouteServerMembers: st.RSMembers}
+			Members: st.Members, Connections: st.Connections, IPv6Members: st.IPv6Members, RouteServerMembers: rsMembers(st)}
 		if st.Connections == 0 || st.CapacityMbps > 0 {
 			// Connections without any port speed: capacity unknown.
 			x.CapacityMbps = &st.CapacityMbps

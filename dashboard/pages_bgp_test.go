@@ -165,8 +165,8 @@ func TestPagesShowBGP(t *testing.T) {
 		// BR: 200.0.0.0/16 (AS64500), 200.1.0.0/16 (AS64501), 2804::/32
 		// (AS64503) routed, one of three IPv6, all seen at IX.br; 3 of the 4
 		// registered ASNs are origins there.
-		{"/countries/BR", []string{`id="bgp"`, "Routed prefixes</dt><dd>3</dd>", "IPv6 share of routed prefixes</dt><dd>33%</dd>",
-			"Routed prefixes seen at a local IXP</dt><dd>100%</dd>", "Registered ASNs reachable at a local IXP</dt><dd>75%</dd>", "3 of 4 ASNs"}, nil},
+		{"/countries/BR", []string{`id="bgp"`, "Routed prefixes</a></dt><dd>3</dd>", "IPv6 share of routed prefixes</a></dt><dd>33%</dd>",
+			"Routed prefixes seen at a local IXP</a></dt><dd>100%</dd>", "Registered ASNs reachable at a local IXP</a></dt><dd>75%</dd>", "3 of 4 ASNs"}, nil},
 		// Peers 64500, 64501, 64999 against members 64500, 64501, 64502.
 		{"/ixps/171", []string{`data-source="bgp"`, "BGP collector rrc15 (peers)",
 			"2 of the 3 members of this exchange in PeeringDB on Jan 1, 2024 peer with the BGP collector rrc15 (67%); 1 of its 3 peer networks were not members of this exchange in PeeringDB on that date.",

@@ -33,11 +33,24 @@ type Server struct {
 	intervals     map[string]time.Duration
 	compareWindow time.Duration
 	metricsFilter metrics.Filter
+	// firstStart is what the first-start page of an empty store says.
+	firstStart firstStart
 
-	views      *cache[int64, *snapshotView]
+	views         *cache[int64, *snapshotView]
+	exchangeViews *cache[int64, *exchangeView]
+	// states: the figures of every country and area by state key
+	// (aggregates.go); timelines: the snapshot lists they are keyed by.
+	states    *cache[string, *derivedState]
+	timelines *cache[int64, *timeline]
+	// derived, when set, is where computed states are kept (nil: in
+	// memory only, as on a read-only replica); fill serialises FillAggregates.
+	derived store.Store
+	fill    sync.Mutex
+	// counted: whether each BGP snapshot holds a whole table.
+	countedMu  sync.Mutex
+	counted    map[int64]bool
 	registries *cache[string, indicator.Registry]
 	countries  *cache[string, map[string]indicator.CountryStats]
-	groups     *cache[string, indicator.CountryStats]
 	spans      *cache[string, map[ixp.ASN][]span]
 	bgpViews   *cache[int64, *bgpView]
 	ardaViews  *cache[int64, *ardaVantageBase]
@@ -68,6 +81,15 @@ type Config struct {
 	// MetricsRegion bounds the IXP and country series of /metrics to one
 	// region (empty: all); ?region= overrides it per scrape.
 	MetricsRegion string
+	// Derived is the store the per-state country and area figures are
+	// written to once computed (usually the store read from; nil on a
+	// read-only replica: they are then computed and kept in memory).
+	Derived store.Store
+	// BackfillEstimate is the size and time of the default `ixpobs
+	// backfill`, shown on the first-start page of an empty store;
+	// BackfillRunning says that serve started it (backfill.on_empty_store).
+	BackfillEstimate string
+	BackfillRunning  bool
 }
 
 // New returns a server reading from st.
@@ -78,15 +100,19 @@ func New(st store.Store, cfg Config) *Server {
 	}
 	return &Server{store: st, log: log, Now: time.Now,
 		registry: cfg.Registry, httpMetrics: cfg.HTTPMetrics, sources: cfg.Sources, intervals: cfg.Intervals, compareWindow: cmp.Or(cfg.CompareWindow, indicator.CompareWindow), metricsFilter: metrics.Filter{Region: cfg.MetricsRegion},
-		views:       newCache[int64, *snapshotView](6),
-		registries:  newCache[string, indicator.Registry](16),
-		countries:   newCache[string, map[string]indicator.CountryStats](64),
-		groups:      newCache[string, indicator.CountryStats](256),
-		spans:       newCache[string, map[ixp.ASN][]span](64),
-		bgpViews:    newCache[int64, *bgpView](16),
-		ardaViews:   newCache[int64, *ardaVantageBase](64),
-		rirPrefixes: newCache[string, map[string][]string](8),
-		answers:     newCache[string, *servedAnswer](512),
+		firstStart:    firstStart{Estimate: cfg.BackfillEstimate, Running: cfg.BackfillRunning},
+		views:         newCache[int64, *snapshotView](6),
+		exchangeViews: newCache[int64, *exchangeView](16),
+		states:        newCache[string, *derivedState](64),
+		timelines:     newCache[int64, *timeline](2),
+		derived:       cfg.Derived,
+		registries:    newCache[string, indicator.Registry](16),
+		countries:     newCache[string, map[string]indicator.CountryStats](64),
+		spans:         newCache[string, map[ixp.ASN][]span](64),
+		bgpViews:      newCache[int64, *bgpView](16),
+		ardaViews:     newCache[int64, *ardaVantageBase](64),
+		rirPrefixes:   newCache[string, map[string][]string](8),
+		answers:       newCache[string, *servedAnswer](512),
 	}
 }
 
@@ -136,6 +162,23 @@ func newCache[K comparable, V any](size int) *cache[K, V] {
 	return &cache[K, V]{size: size, entries: map[K]*cacheEntry[V]{}}
 }
 
+// peek returns the value of key when it is built already.
+func (c *cache[K, V]) peek(key K) (V, bool) {
+	c.mu.Lock()
+	e, ok := c.entries[key]
+	c.mu.Unlock()
+	var zero V
+	if !ok {
+		return zero, false
+	}
+	select {
+	case <-e.ready:
+		return e.val, e.err == nil
+	default:
+		return zero, false
+	}
+}
+
 func (c *cache[K, V]) get(ctx context.Context, key K, build func(context.Context) (V, error)) (V, error) {
 	c.mu.Lock()
 	e, ok := c.entries[key]
@@ -172,7 +215,8 @@ func (c *cache[K, V]) get(ctx context.Context, key K, build func(context.Context
 
 // Warm builds what most answers and pages share for the newest data: the
 // view of the latest PeeringDB snapshot and the state of every country
-// today and a year before. Cached by snapshot, they are then ready for the
+// today and a year before; then it stores the country and area figures of
+// every date not stored yet (FillAggregates). Cached by snapshot, they are then ready for the
 // first visitor after a start or a new import, who would otherwise wait
 // for them (about a second with three full PeeringDB dumps). A store with no data yet is
 // not an error; other errors are logged.
@@ -195,4 +239,13 @@ func (s *Server) Warm(ctx context.Context) {
 		return
 	}
 	s.log.Info("views warmed", "took", time.Since(start).Round(time.Millisecond))
+	start = time.Now()
+	n, err := s.FillAggregates(ctx)
+	if err != nil {
+		s.log.Warn("storing the country and area figures of every date", "err", err, "computed", n)
+		return
+	}
+	if n > 0 {
+		s.log.Info("country and area figures stored", "states", n, "took", time.Since(start).Round(time.Millisecond))
+	}
 }

@@ -16,21 +16,28 @@ import (
 	"github.com/ixpobs/ixpobs/store"
 )
 
-// snapshotView is the decoded state of one PeeringDB snapshot that the
-// list pages need: exchanges, their indicators and network names.
-type snapshotView struct {
+// exchangeView is the exchanges of one PeeringDB snapshot and their
+// stored indicators: what country lists, IXP lists and /metrics need,
+// without decoding every network and connection.
+type exchangeView struct {
 	snapshot  ixp.Snapshot
 	exchanges []ixp.Exchange // sorted by id
 	byID      map[int64]int  // exchange id → index
 	stats     map[int64]ixp.ExchangeStats
-	networks  map[ixp.ASN]ixp.Network
+}
+
+// snapshotView is the decoded state of one PeeringDB snapshot that the
+// list pages need: exchanges, their indicators and network names.
+type snapshotView struct {
+	*exchangeView
+	networks map[ixp.ASN]ixp.Network
 	// membership of every exchange, in the order of exchanges
 	membership []indicator.Membership
 	// connections of each exchange, ordered by ASN then id
 	connections map[int64][]ixp.Connection
 }
 
-func (v *snapshotView) exchange(id int64) (ixp.Exchange, bool) {
+func (v *exchangeView) exchange(id int64) (ixp.Exchange, bool) {
 	i, ok := v.byID[id]
 	if !ok {
 		return ixp.Exchange{}, false
@@ -48,11 +55,11 @@ func decodeAll[T any](recs []ixp.Record) ([]T, error) {
 	return out, nil
 }
 
-// view returns the view of the PeeringDB snapshot in force at the "at"
-// query parameter (latest when absent).
-func (s *Server) viewAt(ctx context.Context, sn ixp.Snapshot) (*snapshotView, error) {
-	return s.views.get(ctx, sn.ID, func(ctx context.Context) (*snapshotView, error) {
-		v := &snapshotView{snapshot: sn, byID: map[int64]int{}, stats: map[int64]ixp.ExchangeStats{}, networks: map[ixp.ASN]ixp.Network{}}
+// exchangesAt returns (and caches) the exchanges of a PeeringDB snapshot
+// with their indicators.
+func (s *Server) exchangesAt(ctx context.Context, sn ixp.Snapshot) (*exchangeView, error) {
+	return s.exchangeViews.get(ctx, sn.ID, func(ctx context.Context) (*exchangeView, error) {
+		v := &exchangeView{snapshot: sn, byID: map[int64]int{}, stats: map[int64]ixp.ExchangeStats{}}
 		recs, err := s.store.Objects(ctx, ixp.SourcePeeringDB, ixp.KindExchange, sn.At, store.Filter{})
 		if err != nil {
 			return nil, err
@@ -71,6 +78,83 @@ func (s *Server) viewAt(ctx context.Context, sn ixp.Snapshot) (*snapshotView, er
 		for _, st := range stats {
 			v.stats[st.IXID] = st
 		}
+		return v, nil
+	})
+}
+
+// latestExchanges returns the exchanges of the newest PeeringDB snapshot
+// (ixp.ErrNotFound without one).
+func (s *Server) latestExchanges(ctx context.Context) (*exchangeView, error) {
+	sn, err := s.store.SnapshotAt(ctx, ixp.SourcePeeringDB, time.Time{})
+	if err != nil {
+		return nil, err
+	}
+	return s.exchangesAt(ctx, sn)
+}
+
+// memberConn is the part of a connection that membership needs: decoding
+// only it is several times cheaper than the whole ixp.Connection.
+type memberConn struct {
+	IXID  int64   `json:"ix_id"`
+	ASN   ixp.ASN `json:"asn"`
+	IPv6  string  `json:"ipaddr6"`
+	State string  `json:"state"`
+}
+
+// membershipOf returns who is connected at every exchange of a PeeringDB
+// snapshot, in the order of ev's exchanges: the members of
+// snapshotView.membership, read without networks (the view's when it is
+// cached).
+func (s *Server) membershipOf(ctx context.Context, ev *exchangeView) ([]indicator.Membership, error) {
+	if v, ok := s.views.peek(ev.snapshot.ID); ok {
+		return v.membership, nil
+	}
+	conns, err := s.store.Objects(ctx, ixp.SourcePeeringDB, ixp.KindConnection, ev.snapshot.At, store.Filter{})
+	if err != nil {
+		return nil, err
+	}
+	members, v6 := map[int64]map[ixp.ASN]bool{}, map[int64]map[ixp.ASN]bool{}
+	for _, r := range conns {
+		var c memberConn
+		if err := json.Unmarshal(r.Data, &c); err != nil {
+			return nil, fmt.Errorf("decode connection %d: %w", r.ID, err)
+		}
+		if !(ixp.Connection{State: c.State}).Counts() {
+			continue
+		}
+		addMember(members, v6, c.IXID, c.ASN, c.IPv6 != "")
+	}
+	return memberships(ev, members, v6), nil
+}
+
+func addMember(members, v6 map[int64]map[ixp.ASN]bool, ix int64, asn ixp.ASN, hasV6 bool) {
+	if members[ix] == nil {
+		members[ix], v6[ix] = map[ixp.ASN]bool{}, map[ixp.ASN]bool{}
+	}
+	members[ix][asn] = true
+	if hasV6 {
+		v6[ix][asn] = true
+	}
+}
+
+func memberships(ev *exchangeView, members, v6 map[int64]map[ixp.ASN]bool) []indicator.Membership {
+	out := make([]indicator.Membership, len(ev.exchanges))
+	for i, e := range ev.exchanges {
+		out[i] = indicator.Membership{Exchange: e, Stats: ev.stats[e.ID],
+			Members: indicator.SortedASNs(members[e.ID]), IPv6Members: indicator.SortedASNs(v6[e.ID])}
+	}
+	return out
+}
+
+// view returns the view of the PeeringDB snapshot in force at the "at"
+// query parameter (latest when absent).
+func (s *Server) viewAt(ctx context.Context, sn ixp.Snapshot) (*snapshotView, error) {
+	return s.views.get(ctx, sn.ID, func(ctx context.Context) (*snapshotView, error) {
+		ev, err := s.exchangesAt(ctx, sn)
+		if err != nil {
+			return nil, err
+		}
+		v := &snapshotView{exchangeView: ev, networks: map[ixp.ASN]ixp.Network{}}
 		nets, err := s.store.Objects(ctx, ixp.SourcePeeringDB, ixp.KindNetwork, sn.At, store.Filter{})
 		if err != nil {
 			return nil, err
@@ -98,13 +182,7 @@ func (s *Server) viewAt(ctx context.Context, sn ixp.Snapshot) (*snapshotView, er
 				continue
 			}
 			v.connections[c.IXID] = append(v.connections[c.IXID], c)
-			if members[c.IXID] == nil {
-				members[c.IXID], v6[c.IXID] = map[ixp.ASN]bool{}, map[ixp.ASN]bool{}
-			}
-			members[c.IXID][c.ASN] = true
-			if c.IPv6 != "" {
-				v6[c.IXID][c.ASN] = true
-			}
+			addMember(members, v6, c.IXID, c.ASN, c.IPv6 != "")
 		}
 		for _, cs := range v.connections {
 			slices.SortFunc(cs, func(a, b ixp.Connection) int {
@@ -114,11 +192,7 @@ func (s *Server) viewAt(ctx context.Context, sn ixp.Snapshot) (*snapshotView, er
 				return cmp.Compare(a.ID, b.ID)
 			})
 		}
-		v.membership = make([]indicator.Membership, len(v.exchanges))
-		for i, e := range v.exchanges {
-			v.membership[i] = indicator.Membership{Exchange: e, Stats: v.stats[e.ID],
-				Members: indicator.SortedASNs(members[e.ID]), IPv6Members: indicator.SortedASNs(v6[e.ID])}
-		}
+		v.membership = memberships(ev, members, v6)
 		return v, nil
 	})
 }

@@ -45,12 +45,16 @@ func TestWarm(t *testing.T) {
 	if !strings.Contains(logs.String(), "views warmed") || strings.Contains(logs.String(), "level=WARN") {
 		t.Errorf("warming logged:\n%s", logs.String())
 	}
+	if _, ok := s.views.peek(snaps[1].ID); !ok {
+		t.Errorf("the view of the latest snapshot %d is not in the cache after Warm", snaps[1].ID)
+	}
+	tl, err := s.timeline(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, sn := range snaps { // today's and a year before
-		s.views.mu.Lock()
-		_, ok := s.views.entries[sn.ID]
-		s.views.mu.Unlock()
-		if !ok {
-			t.Errorf("the view of snapshot %d (%s) is not in the cache after Warm", sn.ID, sn.At.Format(time.DateOnly))
+		if _, ok := s.states.peek(tl.at(sn.At).key); !ok {
+			t.Errorf("the country state of snapshot %d (%s) is not in the cache after Warm", sn.ID, sn.At.Format(time.DateOnly))
 		}
 	}
 }

@@ -20,7 +20,9 @@ type Exchange struct {
 	// speed): the series is absent, never 0.
 	CapacityMbps       *int64
 	IPv6Members        int
-	RouteServerMembers int
+	// RouteServerMembers is nil when unknown (a PeeringDB v1 snapshot has
+	// no route-server flag): the series is then not exported.
+	RouteServerMembers *int
 }
 
 // Country is one country's indicators as exported. Nil pointers are
@@ -228,7 +230,9 @@ func (c *Indicators) collectExchanges(ctx context.Context, ch chan<- prometheus.
 			gauge(ch, c.ixpCapacity, float64(*x.CapacityMbps)*1e6/8, l...)
 		}
 		gauge(ch, c.ixpIPv6, float64(x.IPv6Members), l...)
-		gauge(ch, c.ixpRS, float64(x.RouteServerMembers), l...)
+		if x.RouteServerMembers != nil {
+			gauge(ch, c.ixpRS, float64(*x.RouteServerMembers), l...)
+		}
 	}
 	return nil
 }

@@ -8,6 +8,8 @@ package store
 import (
 	"context"
 	"io"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ixpobs/ixpobs/ixp"
@@ -74,6 +76,17 @@ type Store interface {
 	// Statuses returns the values whose key starts with prefix.
 	Statuses(ctx context.Context, prefix string) ([]Status, error)
 
+	// PutDerived stores the derived rows of one state key in one
+	// transaction, replacing the key's previous rows: figures computed
+	// from the snapshots the key names (see Derived), kept so that they
+	// are not computed again. A cache: DeleteSnapshot drops the rows whose
+	// key names the deleted snapshot, and exports do not carry them.
+	PutDerived(ctx context.Context, key string, rows []Derived) error
+	// Derived returns the derived rows of key (every key when empty) and
+	// of the areas listed (every area when none), ordered by key then
+	// area.
+	Derived(ctx context.Context, key string, areas ...string) ([]Derived, error)
+
 	// ExportHistory writes the whole history in the versioned format of
 	// docs/HISTORY-FORMAT.md.
 	ExportHistory(ctx context.Context, w io.Writer) error
@@ -92,6 +105,23 @@ type Filter struct {
 	ID   int64
 	IXID int64
 	ASN  ixp.ASN
+}
+
+// Derived is one row of figures derived from snapshots: the figures of
+// one area (a country, a region) in the state the key names. A state key
+// is a list of snapshot ids, "P/R,R,/B,B," (the PeeringDB snapshot, then
+// the RIR snapshots, then the BGP snapshots, each id followed by a comma
+// in the two lists): DerivedKeyNames tells which snapshots it names.
+type Derived struct {
+	Key  string
+	Area string
+	Data []byte
+}
+
+// DerivedKeyNames reports whether a state key names snapshot id.
+func DerivedKeyNames(key string, id int64) bool {
+	n := strconv.FormatInt(id, 10)
+	return strings.HasPrefix(key, n+"/") || strings.Contains(key, "/"+n+",") || strings.Contains(key, ","+n+",")
 }
 
 // Version is one version of an object with its validity interval.

@@ -39,6 +39,10 @@ type BackfillConfig struct {
 	// public archives, see docs/BACKFILL.md).
 	PeeringDB *backfill.Layout      `yaml:"peeringdb"`
 	RIR       []backfill.RIRArchive `yaml:"rir"`
+	// BrokerURL is the BGPKIT broker asked for each date's RIB dump (see
+	// MRTSource.BrokerURL: default the public broker with the default
+	// collectors, "off" to walk the URL templates only).
+	BrokerURL string `yaml:"broker_url"`
 }
 
 // OutboundConfig is how ixpobs reaches the Internet.
@@ -141,6 +145,9 @@ func (c Config) backfillConfig(log *slog.Logger) (backfill.Config, error) {
 	} else {
 		cfg.Collectors = ribs.DefaultCollectors()
 	}
+	if cfg.BrokerURL, err = brokerURL(b.BrokerURL, len(c.MRT.Collectors) > 0); err != nil {
+		return cfg, fmt.Errorf("backfill.broker_url: %w", err)
+	}
 	return cfg, nil
 }
 
@@ -222,6 +229,7 @@ func runBackfill(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	res, err := bf.Run(ctx)
+	storeAggregates(ctx, st, log)
 	fmt.Fprintf(env.stdout, "backfill %s → %s every %s: %d dates planned, %d already present, %d imported, %d with no file in the archive, %d failed, %d held; %d files, %s downloaded in %s\n",
 		bcfg.Since.Format(time.DateOnly), bcfg.Until.Format(time.DateOnly), bcfg.Every, res.Planned, res.Present, res.Imported, res.Missing, res.Failed, res.Held,
 		res.Files, humanBytes(res.Bytes), time.Since(res.Started).Round(time.Second))
@@ -322,6 +330,7 @@ func backgroundBackfill(ctx context.Context, cfg Config, st store.Store, env *en
 					var res backfill.Result
 					res, err = bf.Run(ctx)
 					log.Info("backfill finished", "imported", res.Imported, "missing", res.Missing, "failed", res.Failed, "held", res.Held)
+					storeAggregates(ctx, st, log)
 				}
 			}
 		}

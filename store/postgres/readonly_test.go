@@ -2,12 +2,14 @@ package postgres_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ixpobs/ixpobs/internal/testenv"
 	"github.com/ixpobs/ixpobs/ixp"
+	"github.com/ixpobs/ixpobs/store"
 	"github.com/ixpobs/ixpobs/store/postgres"
 )
 
@@ -46,5 +48,17 @@ func TestOpenReadOnly(t *testing.T) {
 	}
 	if sns, err := w.Snapshots(ctx, ixp.SourcePeeringDB); err != nil || len(sns) != 1 {
 		t.Errorf("after the refused publish: %d snapshots (%v), want 1", len(sns), err)
+	}
+	// Derived figures: the writer stores them, the replica reads them and
+	// cannot store its own (the dashboard keeps those in memory).
+	key := strconv.FormatInt(sn.ID, 10) + "//"
+	if err := w.PutDerived(ctx, key, []store.Derived{{Area: "*", Data: []byte("{}")}, {Area: "BR", Data: []byte(`{"ixps":1}`)}}); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := r.Derived(ctx, "", "BR"); err != nil || len(d) != 1 || d[0].Key != key || string(d[0].Data) != `{"ixps":1}` {
+		t.Errorf("derived rows read through the read-only store: %v, %v", d, err)
+	}
+	if err := r.PutDerived(ctx, "1//", nil); err == nil || !strings.Contains(err.Error(), "read-only") {
+		t.Errorf("derived rows written through the read-only store: %v, want a read-only transaction error", err)
 	}
 }

@@ -156,6 +156,11 @@ func (s *DB) DeleteSnapshot(ctx context.Context, source string, at time.Time) (i
 	if err := s.dialect.SetValidTo(ctx, tx, srcID, p.setTo); err != nil {
 		return fail("extend versions", err)
 	}
+	// Figures derived with the snapshot go with it (its id may be given
+	// again to the next snapshot published: SQLite reuses the highest id).
+	if err := dropDerived(ctx, tx, id); err != nil {
+		return fail("delete derived rows", err)
+	}
 	for _, q := range []string{
 		`DELETE FROM exchange_stats WHERE snapshot_id = $1`,
 		`UPDATE runs SET snapshot_id = NULL WHERE snapshot_id = $1`,

@@ -392,6 +392,14 @@ func (s *DB) Publish(ctx context.Context, in ixp.SnapshotInput) (store.PublishRe
 	if err := s.dialect.InsertRows(ctx, tx, srcID, inserts); err != nil {
 		return res, fmt.Errorf("store: publish %s: insert versions: %w", in.Source, err)
 	}
+	if next != nil {
+		// A snapshot published before an existing one may change the
+		// state at the next one (kinds the next does not cover carry
+		// over): figures derived with the next are dropped.
+		if err := dropDerived(ctx, tx, next.id); err != nil {
+			return res, fmt.Errorf("store: publish %s: drop derived rows: %w", in.Source, err)
+		}
+	}
 	dangling, err := s.computeStats(ctx, tx, srcID, snapID, t)
 	if err != nil {
 		return res, fmt.Errorf("store: publish %s: indicators: %w", in.Source, err)

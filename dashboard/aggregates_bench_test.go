@@ -1,0 +1,110 @@
+package dashboard
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/ixpobs/ixpobs/ixp"
+	"github.com/ixpobs/ixpobs/store/sqlite"
+)
+
+// BenchmarkHistoryLong times the country and region histories on a
+// generated SQLite store of HISTORY_DAYS (default 5,800) daily PeeringDB
+// snapshots (40 exchanges in 8 countries, members changing every day) and
+// an LACNIC-style RIR file every 30 days, with the figures of every state
+// stored (FillAggregates): the first request of a new server (cold: the
+// timeline and the stored rows read) and the next ones (warm, answer cache
+// bypassed by calling the handlers). A long setup (minutes): run alone,
+//
+//	go test ./dashboard -run '^$' -bench HistoryLong -benchtime 20x
+//
+// HISTORY_DB keeps the store at that path (built once, reused).
+func BenchmarkHistoryLong(b *testing.B) {
+	ctx := context.Background()
+	days := 5800
+	if v, err := strconv.Atoi(os.Getenv("HISTORY_DAYS")); err == nil && v > 0 {
+		days = v
+	}
+	path := os.Getenv("HISTORY_DB")
+	if path == "" {
+		path = filepath.Join(b.TempDir(), "long.db")
+	}
+	_, statErr := os.Stat(path)
+	st, err := sqlite.Open(ctx, path, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	if statErr != nil {
+		start := time.Now()
+		countries := []string{"BR", "AR", "CL", "MX", "CO", "US", "DE", "ZA"}
+		base := time.Date(2010, 7, 29, 12, 0, 0, 0, time.UTC)
+		for d := range days {
+			at := base.AddDate(0, 0, d)
+			in := ixp.SnapshotInput{Source: ixp.SourcePeeringDB, At: at, Kinds: []ixp.Kind{ixp.KindExchange, ixp.KindConnection}, Force: true}
+			for ix := int64(1); ix <= 40; ix++ {
+				data, _ := json.Marshal(ixp.Exchange{ID: ix, Name: "IX " + strconv.FormatInt(ix, 10), Country: countries[ix%8]})
+				in.Records = append(in.Records, ixp.Record{Kind: ixp.KindExchange, ID: ix, IXID: ix, Data: data})
+				// Members grow with the days; a few change each day.
+				for m := int64(0); m < 5+int64(d/200)+ix%7; m++ {
+					asn := ixp.ASN(64512 + (m*37+ix*11+int64(d/9))%3000)
+					c := ixp.Connection{ID: ix*10000 + m, IXID: ix, ASN: asn, Speed: 1000 * (1 + m%10)}
+					if m%3 == 0 {
+						c.IPv6 = "2001:db8::" + strconv.FormatInt(m, 16)
+					}
+					data, _ := json.Marshal(c)
+					in.Records = append(in.Records, ixp.Record{Kind: ixp.KindConnection, ID: c.ID, IXID: ix, ASN: asn, Data: data})
+				}
+			}
+			if _, err := st.Publish(ctx, in); err != nil {
+				b.Fatal(err)
+			}
+			if d%30 == 0 {
+				rin := ixp.SnapshotInput{Source: "rir:lacnic", At: at, Kinds: []ixp.Kind{ixp.KindASNDelegation}, Force: true}
+				for a := ixp.ASN(64512); a < 64512+ixp.ASN(1000+d/4); a++ {
+					data, _ := json.Marshal(ixp.ASNDelegation{ASN: a, Country: countries[int(a)%5]})
+					rin.Records = append(rin.Records, ixp.Record{Kind: ixp.KindASNDelegation, ID: int64(a), ASN: a, Data: data})
+				}
+				if _, err := st.Publish(ctx, rin); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		b.Logf("%d snapshots published in %s", days, time.Since(start).Round(time.Second))
+	}
+	start := time.Now()
+	n, err := New(st, Config{Derived: st}).FillAggregates(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("figures of %d states computed and stored in %s", n, time.Since(start).Round(time.Millisecond))
+	for _, path := range []string{"/api/v1/countries/BR/history", "/api/v1/regions/lac/history"} {
+		b.Run(path, func(b *testing.B) {
+			get := func(s *Server) time.Duration {
+				req := httptest.NewRequest(http.MethodGet, path, nil)
+				rec := httptest.NewRecorder()
+				h := s.Handler()
+				t0 := time.Now()
+				h.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK {
+					b.Fatalf("GET %s = %d", path, rec.Code)
+				}
+				return time.Since(t0)
+			}
+			b.ReportMetric(float64(get(New(st, Config{})).Microseconds())/1000, "cold-ms")
+			// Each iteration: a new server (cold), timed from the request.
+			var total time.Duration
+			for b.Loop() {
+				total += get(New(st, Config{}))
+			}
+			b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "ms/request")
+		})
+	}
+}
