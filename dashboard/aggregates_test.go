@@ -77,7 +77,8 @@ func aggregateStore(t *testing.T, backend string) store.Store {
 // recomputed is the state at a date computed the way the answers were
 // computed before the figures were stored: the whole view of the PeeringDB
 // snapshot, the pairing rule by indicator.Nearest over every RIR file,
-// bgpViewsAt, and the area totals over the whole registry.
+// bgpViewsPaired (the collectors' whole tables within indicator.CollectorWindow
+// of the PeeringDB snapshot), and the area totals over the whole registry.
 func recomputed(t *testing.T, s *Server, at time.Time) *derivedState {
 	t.Helper()
 	ctx := context.Background()
@@ -118,7 +119,7 @@ func recomputed(t *testing.T, s *Server, at time.Time) *derivedState {
 	dates := rirDates(rirs)
 	covered := func(cc string) bool { _, ok := dates[geo.RIROf(cc)]; return ok }
 	ds := &derivedState{countries: indicator.CountryIndicators(ms, registry, geo.Normalize, covered), areas: map[string]areaStats{}}
-	views, err := s.bgpViewsAt(ctx, at)
+	views, err := s.bgpViewsPaired(ctx, &pdb)
 	if err != nil {
 		t.Fatal(err)
 	}
