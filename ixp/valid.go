@@ -29,6 +29,9 @@ const (
 	// QuirkCountryInvalid: a country field that is not an ISO 3166-1
 	// alpha-2 code ixpobs knows; the country is unknown (empty).
 	QuirkCountryInvalid = "country_invalid"
+	// QuirkDateInvalid: a date that does not parse, or is before
+	// EarliestSnapshot or in the future; the date is unknown (empty).
+	QuirkDateInvalid = "date_invalid"
 	// QuirkDuplicateKey: a JSON object giving one key twice, or two keys
 	// equal but for case (encoding/json would silently keep the last, or
 	// match "ASN" to asn).

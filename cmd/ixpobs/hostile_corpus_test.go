@@ -211,6 +211,7 @@ func hostileCorpus(t *testing.T) []corpusCase {
 		{"invalid UTF-8 in a field not kept", `"status": "ok"}`, "\"status\": \"ok\", \"notes\": \"\xff\xfe\"}"},
 		{"object an array", `{"id": 7000`, `[{"id": 7000`},
 		{"trailing comma", `"status": "ok"}`, `"status": "ok",}`},
+		{"created year 0001", `"created": "2015-03-01T00:00:00Z"`, `"created": "0001-01-01T00:00:00Z"`},
 		{"updated year 9999", `"updated": "2024-01-01T00:00:00Z"`, `"updated": "9999-01-01T00:00:00Z"`},
 	} {
 		dump("netixlan "+m.name, map[string][]byte{"netixlan.json": replaceOnce(t, nix, m.old, m.new)})

@@ -32,7 +32,7 @@ const (
 	QuirkStringNumber         = "string_number"           // a number sent as a string
 	QuirkStringBool           = "string_bool"             // a boolean sent as a string or number
 	QuirkIXFIDAlias           = "ixf_id_alias"            // ixf id under the non-standard key ixp_ixf_id
-	QuirkIfSpeedMissing       = "if_speed_missing"        // if_speed null, missing or not a positive number
+	QuirkIfSpeedMissing       = "if_speed_missing"        // if_speed null, missing, 0 or not a number (out of range: ixp.QuirkSpeedOutOfRange)
 	QuirkUnknownState         = "unknown_state"           // connection state outside the known IX-F/PeeringDB values (kept)
 	QuirkMemberState          = "member_state"            // state given on the member instead of the connection
 	QuirkDuplicateMember      = "duplicate_member"        // the same ASN listed as several members: merged

@@ -269,12 +269,19 @@ type ref struct {
 	name string // field name, for reports
 }
 
-func date(s string) string {
+// date validates a created time and returns its date: one that does not
+// start with a date, or is before ixp.EarliestSnapshot or more than a day
+// in the future, is a quirk and unknown ("").
+func (o *object) date(s string) string {
+	if s == "" {
+		return ""
+	}
 	if len(s) >= 10 {
-		if _, err := time.Parse(time.DateOnly, s[:10]); err == nil {
+		if t, err := time.Parse(time.DateOnly, s[:10]); err == nil && !t.Before(ixp.EarliestSnapshot) && !t.After(time.Now().Add(24*time.Hour)) {
 			return s[:10]
 		}
 	}
+	o.quirks = append(o.quirks, quirk{name: ixp.QuirkDateInvalid, value: fmt.Sprintf("created=%q", short(s))})
 	return ""
 }
 
@@ -326,14 +333,14 @@ func parseObject(k ixp.Kind, raw []byte, kc *jsonkeys.Checker) (object, error) {
 		err = unmarshal(kc, raw, &r)
 		o.meta = r.meta
 		o.model = ixp.Facility{ID: r.ID, OrgID: r.OrgID, CampusID: deref(r.CampusID), Name: r.Name, City: r.City,
-			Country: o.country(r.Country), Region: r.Region, Latitude: r.Latitude, Longitude: r.Longitude, Created: date(r.Created)}
+			Country: o.country(r.Country), Region: r.Region, Latitude: r.Latitude, Longitude: r.Longitude, Created: o.date(r.Created)}
 		o.refs = []ref{{ixp.KindOrganization, r.OrgID, "org_id"}}
 	case ixp.KindExchange:
 		var r rawIX
 		err = unmarshal(kc, raw, &r)
 		o.meta = r.meta
 		o.model = ixp.Exchange{ID: r.ID, OrgID: r.OrgID, Name: r.Name, NameLong: r.NameLong, City: r.City,
-			Country: o.country(r.Country), Region: r.Region, Website: r.Website, Created: date(r.Created)}
+			Country: o.country(r.Country), Region: r.Region, Website: r.Website, Created: o.date(r.Created)}
 		o.refs = []ref{{ixp.KindOrganization, r.OrgID, "org_id"}}
 		o.rec.IXID = r.ID
 	case ixp.KindExchangeLAN:
@@ -366,7 +373,7 @@ func parseObject(k ixp.Kind, raw []byte, kc *jsonkeys.Checker) (object, error) {
 		o.meta = r.meta
 		o.model = ixp.Network{ID: r.ID, OrgID: r.OrgID, ASN: ixp.ASN(r.ASN), Name: r.Name, AKA: r.AKA, Website: r.Website,
 			IRRASSet: r.IRRASSet, InfoType: r.InfoType, InfoPrefixes4: deref(r.InfoPrefixes4), InfoPrefixes6: deref(r.InfoPrefixes6),
-			InfoTraffic: r.InfoTraffic, InfoScope: r.InfoScope, PolicyGeneral: r.PolicyGeneral, Created: date(r.Created)}
+			InfoTraffic: r.InfoTraffic, InfoScope: r.InfoScope, PolicyGeneral: r.PolicyGeneral, Created: o.date(r.Created)}
 		o.refs = []ref{{ixp.KindOrganization, r.OrgID, "org_id"}}
 		o.rec.ASN = ixp.ASN(r.ASN)
 		o.missing = firstMissing("asn", r.ASN == 0)
@@ -382,7 +389,7 @@ func parseObject(k ixp.Kind, raw []byte, kc *jsonkeys.Checker) (object, error) {
 		err = unmarshal(kc, raw, &r)
 		o.meta = r.meta
 		o.model = ixp.Connection{ID: r.ID, IXID: r.IXID, LANID: r.IXLanID, NetworkID: r.NetID, ASN: ixp.ASN(r.ASN), Speed: o.speed(r.Speed),
-			IPv4: o.addr("ipaddr4", deref(r.IPAddr4), false), IPv6: o.addr("ipaddr6", deref(r.IPAddr6), true), RouteServer: r.IsRSPeer, Operational: r.Operational, Created: date(r.Created)}
+			IPv4: o.addr("ipaddr4", deref(r.IPAddr4), false), IPv6: o.addr("ipaddr6", deref(r.IPAddr6), true), RouteServer: r.IsRSPeer, Operational: r.Operational, Created: o.date(r.Created)}
 		o.refs = []ref{{ixp.KindNetwork, r.NetID, "net_id"}, {ixp.KindExchangeLAN, r.IXLanID, "ixlan_id"}}
 		if r.IXID != 0 {
 			o.refs = append(o.refs, ref{ixp.KindExchange, r.IXID, "ix_id"})

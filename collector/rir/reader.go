@@ -33,8 +33,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -330,7 +332,9 @@ func (r *Reader) finish(ctx context.Context) error {
 		r.report.Notes = append(r.report.Notes, fmt.Sprintf(
 			"%d lines after the %d declared records were ignored", r.report.Trailing, r.header.Records))
 	}
-	for typ, m := range r.report.Entries {
+	// In a fixed order, so that the same file always gives the same error.
+	for _, typ := range slices.Sorted(maps.Keys(r.report.Entries)) {
+		m := r.report.Entries[typ]
 		n := 0
 		for _, c := range m {
 			n += c
@@ -343,7 +347,8 @@ func (r *Reader) finish(ctx context.Context) error {
 			return r.errorf(fmt.Errorf("summary says %d %s records, file has %d: %w", want, typ, n, ixp.ErrInvalid))
 		}
 	}
-	for typ, want := range r.header.Summary {
+	for _, typ := range slices.Sorted(maps.Keys(r.header.Summary)) {
+		want := r.header.Summary[typ]
 		if _, ok := r.report.Entries[typ]; !ok && want != 0 {
 			return r.errorf(fmt.Errorf("summary says %d %s records, file has none: %w", want, typ, ixp.ErrInvalid))
 		}
