@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"sync"
@@ -38,6 +39,12 @@ type RunRecorder interface {
 type RunObserver interface {
 	Init(source string)
 	Observe(source, errorKind string)
+}
+
+// QuirkObserver counts the quirks of published snapshots (metrics.Runs);
+// a RunObserver that has this method gets them.
+type QuirkObserver interface {
+	ObserveQuirks(source string, quirks map[string]int)
 }
 
 // Runner schedules sources.
@@ -112,6 +119,11 @@ func (r *Runner) RunOnce(ctx context.Context, src Source) error {
 	}
 	if r.observer != nil {
 		r.observer.Observe(src.Name, run.ErrorKind)
+		if q, ok := r.observer.(QuirkObserver); ok && err == nil && !res.Unchanged {
+			if counts := ixp.QuirkCounts(res.Snapshot.Notes); len(counts) > 0 {
+				q.ObserveQuirks(src.Name, counts)
+			}
+		}
 	}
 	if rerr := r.runs.RecordRun(context.WithoutCancel(ctx), run); rerr != nil {
 		log.Error("cannot record run", "err", rerr)
@@ -151,6 +163,10 @@ func ErrorKind(err error) string {
 		return "truncated"
 	case errors.Is(err, ixp.ErrTooLarge):
 		return "too_large"
+	case errors.Is(err, fs.ErrNotExist):
+		return "not_found"
+	case errors.Is(err, fs.ErrPermission):
+		return "permission"
 	case errors.As(err, &pe):
 		return "parse"
 	case errors.Is(err, ixp.ErrInvalid):

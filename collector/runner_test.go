@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -119,5 +120,39 @@ func TestRunSchedules(t *testing.T) {
 	}
 	if count["good"] < 2 || count["bad"] < 2 {
 		t.Errorf("collections = %v, want several of each", count)
+	}
+}
+
+type quirkObserver struct {
+	observer
+	quirks map[string]int
+}
+
+func (o *quirkObserver) ObserveQuirks(source string, q map[string]int) {
+	if o.quirks == nil {
+		o.quirks = map[string]int{}
+	}
+	for k, n := range q {
+		o.quirks[source+" "+k] += n
+	}
+}
+
+// TestRunnerCountsQuirks: the quirks noted in a newly published snapshot
+// reach the observer; an unchanged one adds nothing.
+func TestRunnerCountsQuirks(t *testing.T) {
+	var runs runLog
+	obs := &quirkObserver{}
+	unchanged := false
+	src := collector.Source{Name: "s", Interval: time.Hour, Collect: func(ctx context.Context) (store.PublishResult, error) {
+		return store.PublishResult{Unchanged: unchanged, Snapshot: ixp.Snapshot{Notes: []string{
+			ixp.QuirkNote(ixp.QuirkSpeedOutOfRange, 2, "(e.g. netixlan 1)"), "ixf dropped invalid_asn: 3 (e.g. x)", "skipped net pending: 4"}}}, nil
+	}}
+	r := collector.NewRunner([]collector.Source{src}, &runs, obs, nil)
+	r.RunOnce(context.Background(), src)
+	unchanged = true
+	r.RunOnce(context.Background(), src)
+	want := map[string]int{"s speed_out_of_range": 2, "s invalid_asn": 3}
+	if !reflect.DeepEqual(obs.quirks, want) {
+		t.Errorf("quirks %v, want %v", obs.quirks, want)
 	}
 }

@@ -159,14 +159,16 @@ type stateRef struct {
 	key string
 	pdb *ixp.Snapshot
 	rir []ixp.Snapshot // the file of each registry the pairing rule picks
-	bgp []ixp.Snapshot // the newest whole table of each collector
+	bgp []ixp.Snapshot // the whole table of each collector paired with pdb
 }
 
 // at returns the snapshots in force at at (the newest for a zero at): the
 // PeeringDB snapshot at or before it; per registry the RIR file nearest
 // to that snapshot within indicator.RIRWindow (without one, the newest at
 // or before at, as RIR-only figures are then shown); per collector the
-// newest whole table at or before at.
+// whole table nearest to the PeeringDB snapshot within
+// indicator.CollectorWindow, before or after (none without a PeeringDB
+// snapshot: the BGP figures need its exchanges), as bgpViewsPaired.
 func (tl *timeline) at(at time.Time) stateRef {
 	var ref stateRef
 	if i := tl.pdb.atOrBefore(at); i >= 0 {
@@ -182,10 +184,11 @@ func (tl *timeline) at(at time.Time) stateRef {
 			ref.rir = append(ref.rir, ss.snaps[i])
 		}
 	}
-	for k := range tl.bgp {
-		ss := &tl.bgp[k]
-		if i := ss.atOrBefore(at); i >= 0 && ss.counted[i] >= 0 {
-			ref.bgp = append(ref.bgp, ss.snaps[ss.counted[i]])
+	if ref.pdb != nil {
+		for k := range tl.bgp {
+			if sn, ok := tl.bgp[k].pairedWith(ref.pdb.At); ok {
+				ref.bgp = append(ref.bgp, sn)
+			}
 		}
 	}
 	var key strings.Builder
@@ -200,6 +203,34 @@ func (tl *timeline) at(at time.Time) stateRef {
 	}
 	ref.key = key.String()
 	return ref
+}
+
+// pairedWith returns the whole table (a counted snapshot) of a collector
+// nearest to t within indicator.CollectorWindow, before or after, the
+// earlier on a tie (the pairing rule of docs/INDICATORS.md).
+func (ss *sourceSnaps) pairedWith(t time.Time) (ixp.Snapshot, bool) {
+	var idx []int
+	var times []time.Time
+	for i := range ss.snaps {
+		if ss.counted[i] == i {
+			idx, times = append(idx, i), append(times, ss.times[i])
+		}
+	}
+	j, ok := indicator.Nearest(t, times, indicator.CollectorWindow)
+	if !ok {
+		return ixp.Snapshot{}, false
+	}
+	return ss.snaps[idx[j]], true
+}
+
+// bgpDates names the RIB date of each collector's paired snapshot:
+// source → date.
+func bgpDates(snaps []ixp.Snapshot) map[string]string {
+	out := map[string]string{}
+	for _, sn := range snaps {
+		out[sn.Source] = dateString(sn.At)
+	}
+	return out
 }
 
 // regKey identifies a set of RIR files (the registries cache key).

@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/ixpobs/ixpobs/indicator"
 	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/store"
 )
@@ -23,9 +24,13 @@ type sourceMembers struct {
 	SnapshotDate string `json:"snapshot_date"`
 	Members      int    `json:"members"`
 	Connections  int    `json:"connections"`
-	RSMembers    int    `json:"route_server_members"`
-	asns         map[ixp.ASN]bool
-	rs           map[ixp.ASN]bool
+	// RSMembers is null when a counted connection's source has no
+	// route-server flag (PeeringDB v1 archives, 2010-2016).
+	RSMembers *int `json:"route_server_members"`
+	asns      map[ixp.ASN]bool
+	rs        map[ixp.ASN]bool
+	rsUnknown bool
+	at        time.Time // of the snapshot
 }
 
 type agreement struct {
@@ -37,19 +42,27 @@ type agreement struct {
 	Completeness float64 `json:"completeness"`
 	// RouteServerAgreement: members that both sources list, and whose
 	// route-server participation they agree on, over Both.
-	RouteServerAgreement float64 `json:"route_server_agreement"`
+	// Null when PeeringDB's route-server flags are unknown at the date.
+	RouteServerAgreement *float64 `json:"route_server_agreement"`
 }
 
 type sourcesAnswer struct {
 	IXPID     int64           `json:"ixp_id"`
 	PeeringDB *sourceMembers  `json:"peeringdb"`
 	IXF       []sourceMembers `json:"ixf"`
-	Agreement *agreement      `json:"agreement"`
+	// Agreement compares PeeringDB with the IX-F exports within the
+	// compare window of its date (null when none is).
+	Agreement *agreement `json:"agreement"`
+	// NotComparable lists the pairs of sources left uncompared because
+	// their snapshots are further apart than the compare window.
+	NotComparable []notComparable `json:"not_comparable"`
 	// PeeringDBActive: at least 3 PeeringDB members (ISOC Pulse); nil
 	// without PeeringDB data.
 	PeeringDBActive *bool `json:"peeringdb_active"`
 	// BGP: the exchange's route servers read through Alice-LG.
 	BGP []routeServerMembers `json:"bgp"`
+	// compared: the IX-F exports compared with PeeringDB (the CSV's).
+	compared []sourceMembers
 }
 
 // routeServerMembers is who a route server (an Alice-LG snapshot) has as
@@ -64,15 +77,41 @@ type routeServerMembers struct {
 	// BGPVerifiedActive: at least 3 established neighbours.
 	BGPVerifiedActive bool `json:"bgp_verified_active"`
 	// PeeringDBEstablished: PeeringDB members established on the route
-	// server (nil without PeeringDB data); NotPeeringDB: established
-	// neighbours PeeringDB does not list at the exchange.
+	// server (nil without a PeeringDB snapshot within the compare window
+	// of the route server's); NotPeeringDB: established neighbours that
+	// are not members of this exchange in that PeeringDB snapshot.
 	PeeringDBEstablished *int      `json:"peeringdb_members_established"`
 	NotPeeringDB         []ixp.ASN `json:"established_not_peeringdb_members"`
 }
 
+// notComparable names two sources whose snapshots were not compared:
+// they are further apart than the compare window.
+type notComparable struct {
+	Source     string `json:"source"`
+	Date       string `json:"date"`
+	Other      string `json:"other_source"`
+	OtherDate  string `json:"other_date"`
+	DaysApart  int    `json:"days_apart"`
+	WindowDays int    `json:"window_days"`
+	Reason     string `json:"reason"`
+}
+
+// comparable reports whether the snapshots of two sources at a and b may
+// be compared (within s.compareWindow), and otherwise why not.
+func (s *Server) comparable(source string, a time.Time, other string, b time.Time) (bool, notComparable) {
+	ok, days := indicator.Comparable(a, b, s.compareWindow)
+	if ok {
+		return true, notComparable{}
+	}
+	return false, notComparable{Source: source, Date: dateString(a), Other: other, OtherDate: dateString(b), DaysApart: days,
+		WindowDays: int(s.compareWindow / (24 * time.Hour)),
+		Reason: fmt.Sprintf("not comparable: the sources are %d days apart (%s %s, %s %s; at most %d)", days, source, dateString(a), other, dateString(b),
+			int(s.compareWindow/(24*time.Hour)))}
+}
+
 // routeServersOf returns the Alice-LG route servers tied to exchange id,
 // each at its newest snapshot at or before at.
-func (s *Server) routeServersOf(ctx context.Context, id int64, at time.Time, pdb *sourceMembers) ([]routeServerMembers, error) {
+func (s *Server) routeServersOf(ctx context.Context, id int64, at time.Time, pdb *sourceMembers, pdbAt time.Time, nc *[]notComparable) ([]routeServerMembers, error) {
 	snaps, err := s.snapshotsAt(ctx, ixp.SourcePrefixBGP, at)
 	if err != nil {
 		return nil, err
@@ -102,7 +141,14 @@ func (s *Server) routeServersOf(ctx context.Context, id int64, at time.Time, pdb
 			}
 		}
 		m.Established, m.BGPVerifiedActive = len(est), len(est) >= 3
-		if pdb != nil {
+		comparable := pdb != nil
+		if comparable {
+			var why notComparable
+			if comparable, why = s.comparable(sn.Source, sn.At, ixp.SourcePeeringDB, pdbAt); !comparable {
+				*nc = append(*nc, why)
+			}
+		}
+		if comparable {
 			n := 0
 			for a := range est {
 				if pdb.asns[a] {
@@ -129,7 +175,11 @@ func (a sourcesAnswer) csvRows() [][]string {
 		pdb, pdbRS = a.PeeringDB.asns, a.PeeringDB.rs
 	}
 	ixfAll, ixfRS = map[ixp.ASN]bool{}, map[ixp.ASN]bool{}
-	for _, x := range a.IXF {
+	exports := a.IXF
+	if a.PeeringDB != nil {
+		exports = a.compared // a table of both sources holds comparable dates only
+	}
+	for _, x := range exports {
 		for asn := range x.asns {
 			ixfAll[asn] = true
 		}
@@ -171,8 +221,15 @@ func membersOf(source, date string, recs []ixp.Record) (sourceMembers, error) {
 		if c.RouteServer {
 			m.rs[c.ASN] = true
 		}
+		if slices.Contains(c.Unknown, "is_rs_peer") {
+			m.rsUnknown = true
+		}
 	}
-	m.Members, m.RSMembers = len(m.asns), len(m.rs)
+	m.Members = len(m.asns)
+	if !m.rsUnknown {
+		n := len(m.rs)
+		m.RSMembers = &n
+	}
 	return m, nil
 }
 
@@ -189,7 +246,7 @@ func (s *Server) handleIXPSources(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := sourcesAnswer{IXPID: id, IXF: []sourceMembers{}}
+	out := sourcesAnswer{IXPID: id, IXF: []sourceMembers{}, NotComparable: []notComparable{}}
 	sn, err := s.store.SnapshotAt(ctx, "peeringdb", at)
 	if err == nil {
 		if _, exErr := s.exchangeAt(ctx, id, sn); exErr != nil {
@@ -230,9 +287,14 @@ func (s *Server) handleIXPSources(r *http.Request) (any, error) {
 		if err != nil {
 			return nil, err
 		}
+		m.at = sn.At
 		out.IXF = append(out.IXF, m)
 	}
-	if out.BGP, err = s.routeServersOf(ctx, id, at, out.PeeringDB); err != nil {
+	var pdbAt time.Time
+	if out.PeeringDB != nil {
+		pdbAt = sn.At
+	}
+	if out.BGP, err = s.routeServersOf(ctx, id, at, out.PeeringDB, pdbAt, &out.NotComparable); err != nil {
 		return nil, err
 	}
 	if out.PeeringDB == nil && len(out.IXF) == 0 && len(out.BGP) == 0 {
@@ -242,8 +304,19 @@ func (s *Server) handleIXPSources(r *http.Request) (any, error) {
 		out.PeeringDBActive = new(bool)
 		*out.PeeringDBActive = out.PeeringDB.Members >= 3
 	}
-	if out.PeeringDB != nil && len(out.IXF) > 0 {
-		out.Agreement = agree(out.PeeringDB, out.IXF)
+	if out.PeeringDB != nil {
+		var near []sourceMembers
+		for _, x := range out.IXF {
+			if ok, why := s.comparable(x.Source, x.at, ixp.SourcePeeringDB, pdbAt); ok {
+				near = append(near, x)
+			} else {
+				out.NotComparable = append(out.NotComparable, why)
+			}
+		}
+		if len(near) > 0 {
+			out.Agreement = agree(out.PeeringDB, near)
+		}
+		out.compared = near
 	}
 	return out, nil
 }
@@ -281,8 +354,9 @@ func agree(pdb *sourceMembers, exports []sourceMembers) *agreement {
 	if len(ixfAll) > 0 {
 		ag.Completeness = float64(len(ag.Both)) / float64(len(ixfAll))
 	}
-	if len(ag.Both) > 0 {
-		ag.RouteServerAgreement = float64(rsAgree) / float64(len(ag.Both))
+	if len(ag.Both) > 0 && !pdb.rsUnknown {
+		f := float64(rsAgree) / float64(len(ag.Both))
+		ag.RouteServerAgreement = &f
 	}
 	return ag
 }

@@ -102,7 +102,8 @@ func (s *Server) ardaVantageOf(ctx context.Context, sn ixp.Snapshot) (*ardaVanta
 // PeeringDB snapshot's exchanges).
 func (s *Server) ardaVantages(ctx context.Context, keep func(cc string) bool) ([]indicator.Vantage, error) {
 	view, err := s.latestExchanges(ctx)
-	if errors.Is(err, ixp.ErrNotFound) {
+	var ae *apiError
+	if errors.Is(err, ixp.ErrNotFound) || errors.As(err, &ae) && ae.status == http.StatusNotFound {
 		return nil, nil // no exchange known: no vantage point at one
 	}
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"slices"
 	"sort"
@@ -101,6 +102,56 @@ func (s *Server) bgpViewsAt(ctx context.Context, at time.Time) ([]*bgpView, erro
 	return out, nil
 }
 
+// bgpViewsPaired returns, per collector, the snapshot paired with the
+// PeeringDB snapshot pdb by the pairing rule of docs/INDICATORS.md: the
+// nearest to its date within indicator.CollectorWindow, before or after
+// (the earlier on a tie), among those holding a whole table; none
+// without pdb (the BGP figures need its exchanges and pair with its
+// date) or when no snapshot of the collector is that close.
+func (s *Server) bgpViewsPaired(ctx context.Context, pdb *ixp.Snapshot) ([]*bgpView, error) {
+	if pdb == nil {
+		return nil, nil
+	}
+	srcs, err := s.sourcesWithPrefix(ctx, ixp.SourcePrefixBGP)
+	if err != nil {
+		return nil, err
+	}
+	var out []*bgpView
+	for _, src := range srcs {
+		all, err := s.store.Snapshots(ctx, src)
+		if err != nil {
+			return nil, err
+		}
+		var near []ixp.Snapshot
+		for _, sn := range all {
+			if ok, _ := indicator.Comparable(sn.At, pdb.At, indicator.CollectorWindow); ok {
+				near = append(near, sn)
+			}
+		}
+		for len(near) > 0 {
+			times := make([]time.Time, len(near))
+			for i, sn := range near {
+				times[i] = sn.At
+			}
+			i, _ := indicator.Nearest(pdb.At, times, indicator.CollectorWindow)
+			c, err := s.collectorOf(ctx, near[i])
+			if err != nil {
+				return nil, err
+			}
+			if c.Counted() {
+				v, err := s.bgpViewOf(ctx, near[i])
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, v)
+				break
+			}
+			near = append(near[:i], near[i+1:]...) // a partial table is never counted: the next nearest
+		}
+	}
+	return out, nil
+}
+
 // countedBefore returns the newest snapshot of sn's source before sn that
 // holds a whole table, or nil.
 func (s *Server) countedBefore(ctx context.Context, sn ixp.Snapshot) (*bgpView, error) {
@@ -191,8 +242,8 @@ func (s *Server) handleBGPCollectors(r *http.Request) (any, error) {
 type collectorPeer struct {
 	ixp.BGPPeer
 	Name      string `json:"name,omitempty"`
-	IXPMember *bool  `json:"ixp_member,omitempty"` // in PeeringDB at the collector's IXP, at the snapshot date
-	IXFMember *bool  `json:"ixf_member,omitempty"` // in an IX-F export of that IXP, at the snapshot date
+	IXPMember *bool  `json:"ixp_member,omitempty"` // a member of the collector's IXP in the PeeringDB snapshot compared (peers_vs_members)
+	IXFMember *bool  `json:"ixf_member,omitempty"` // in an IX-F export of that IXP compared
 }
 
 // peersVsMembers compares the peer ASNs a collector sees with the members
@@ -231,40 +282,58 @@ func compareMembers(m sourceMembers, source string, peers map[ixp.ASN]bool) peer
 }
 
 // ixpMembersAt returns the members of exchange ix in PeeringDB and in the
-// IX-F exports (all together) at time at; nil where a source has none.
-func (s *Server) ixpMembersAt(ctx context.Context, ix int64, at time.Time) (pdb, ixf *sourceMembers, err error) {
-	sn, err := s.store.SnapshotAt(ctx, "peeringdb", at)
-	switch {
-	case err == nil:
-		recs, err := s.store.Objects(ctx, "peeringdb", ixp.KindConnection, sn.At, store.Filter{IXID: ix})
+// IX-F exports (all together) in the snapshots of each source nearest to
+// the snapshot of source at time at, within the compare window; nil where
+// a source has none, and a notComparable entry for a source whose nearest
+// snapshot (listing the exchange) is further away.
+func (s *Server) ixpMembersAt(ctx context.Context, ix int64, source string, at time.Time) (pdb, ixf *sourceMembers, nc []notComparable, err error) {
+	sn, found, err := s.nearestSnapshot(ctx, ixp.SourcePeeringDB, at)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if found {
+		recs, err := s.store.Objects(ctx, ixp.SourcePeeringDB, ixp.KindConnection, sn.At, store.Filter{IXID: ix})
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if len(recs) > 0 {
-			m, err := membersOf("peeringdb", dateString(sn.At), recs)
-			if err != nil {
-				return nil, nil, err
+			if ok, why := s.comparable(source, at, ixp.SourcePeeringDB, sn.At); !ok {
+				nc = append(nc, why)
+			} else {
+				m, err := membersOf(ixp.SourcePeeringDB, dateString(sn.At), recs)
+				if err != nil {
+					return nil, nil, nil, err
+				}
+				pdb = &m
 			}
-			pdb = &m
 		}
-	case !errors.Is(err, ixp.ErrNotFound):
-		return nil, nil, err
 	}
-	exports, err := s.snapshotsAt(ctx, "ixf:", at)
+	srcs, err := s.sourcesWithPrefix(ctx, ixp.SourcePrefixIXF)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	for _, sn := range exports {
+	for _, src := range srcs {
+		sn, found, err := s.nearestSnapshot(ctx, src, at)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if !found {
+			continue
+		}
 		recs, err := s.store.Objects(ctx, sn.Source, ixp.KindConnection, sn.At, store.Filter{IXID: ix})
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if len(recs) == 0 {
 			continue
 		}
+		if ok, why := s.comparable(source, at, sn.Source, sn.At); !ok {
+			nc = append(nc, why)
+			continue
+		}
 		m, err := membersOf("ixf", dateString(sn.At), recs)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if ixf == nil {
 			ixf = &sourceMembers{Source: "ixf", asns: map[ixp.ASN]bool{}, rs: map[ixp.ASN]bool{}}
@@ -276,16 +345,39 @@ func (s *Server) ixpMembersAt(ctx context.Context, ix int64, at time.Time) (pdb,
 			ixf.SnapshotDate = m.SnapshotDate
 		}
 	}
-	return pdb, ixf, nil
+	return pdb, ixf, nc, nil
+}
+
+// nearestSnapshot returns the snapshot of src nearest in time to at
+// (before or after, the earlier on a tie: indicator.Nearest), found false
+// when src has none.
+func (s *Server) nearestSnapshot(ctx context.Context, src string, at time.Time) (ixp.Snapshot, bool, error) {
+	all, err := s.store.Snapshots(ctx, src)
+	if err != nil || len(all) == 0 {
+		return ixp.Snapshot{}, false, err
+	}
+	times := make([]time.Time, len(all))
+	for i, sn := range all {
+		times[i] = sn.At
+	}
+	i, ok := indicator.Nearest(at, times, time.Duration(math.MaxInt64))
+	if !ok {
+		return ixp.Snapshot{}, false, nil
+	}
+	return all[i], true, nil
 }
 
 type collectorDetail struct {
 	collectorJSON
 	Peers []collectorPeer `json:"peers"`
 	// PeersVsMembers compares the peer ASNs with the IXP's members in
-	// PeeringDB and IX-F at the snapshot date (collectors tied to an IXP).
+	// the PeeringDB snapshot and IX-F exports nearest to the collector's
+	// snapshot within the compare window (collectors tied to an IXP).
 	PeersVsMembers []peersVsMembers `json:"peers_vs_members,omitempty"`
-	History        []struct {
+	// NotComparable: member sources whose nearest snapshot is further
+	// from the collector's than the compare window.
+	NotComparable []notComparable `json:"not_comparable,omitempty"`
+	History       []struct {
 		Date   string         `json:"date"`
 		Counts map[string]int `json:"counts"`
 	} `json:"history"`
@@ -342,7 +434,7 @@ func (s *Server) handleBGPCollector(r *http.Request) (any, error) {
 	}
 	var pdb, ixf *sourceMembers
 	if c.IXID != 0 {
-		if pdb, ixf, err = s.ixpMembersAt(ctx, c.IXID, sn.At); err != nil {
+		if pdb, ixf, out.NotComparable, err = s.ixpMembersAt(ctx, c.IXID, src, sn.At); err != nil {
 			return nil, err
 		}
 	}

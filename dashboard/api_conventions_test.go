@@ -49,9 +49,9 @@ func TestAPIConventions(t *testing.T) {
 		{"/api/v1/ixps?per_page=1&format=json", "text/csv", 200, "application/json", "", `"data"`},
 		{"/api/v1/ixps/171/members?format=csv", "", 200, "text/csv", `attachment; filename="ixpobs-ixps-171-members.csv"`, "asn,name"},
 		{"/api/v1/ixps?per_page=1", "application/xml", 406, "application/json", "", "application/json or text/csv"},
-		{"/api/v1/sources", "text/csv", 406, "application/json", "", "answers application/json"},
+		{"/api/v1/bgp/sessions", "text/csv", 406, "application/json", "", "answers application/json"},
 		{"/api/v1/ixps?nmae=ix.br&colour=red", "", 400, "application/json", "", `unknown query parameter "colour", "nmae" (this endpoint takes `},
-		{"/api/v1/sources?x=1", "", 400, "application/json", "", `unknown query parameter "x" (this endpoint takes none)`},
+		{"/api/v1/bgp/sessions?x=1", "", 400, "application/json", "", `unknown query parameter "x" (this endpoint takes none)`},
 	} {
 		resp, body := do(c.path, c.accept)
 		if resp.StatusCode >= 400 {

@@ -27,6 +27,7 @@ type countryState struct {
 	date      time.Time // the date asked for (zero: latest)
 	pdb       *ixp.Snapshot
 	rirDates  map[string]string
+	bgpDates  map[string]string // collector source → RIB date of the snapshot paired
 	countries map[string]indicator.CountryStats
 	areas     map[string]areaStats
 }
@@ -49,12 +50,12 @@ func (s *Server) stateAt(ctx context.Context, at time.Time) (*countryState, erro
 	if err != nil {
 		return nil, err
 	}
-	return &countryState{key: ref.key, date: at, pdb: ref.pdb, rirDates: rirDates(ref.rir), countries: ds.countries, areas: ds.areas}, nil
+	return &countryState{key: ref.key, date: at, pdb: ref.pdb, rirDates: rirDates(ref.rir), bgpDates: bgpDates(ref.bgp), countries: ds.countries, areas: ds.areas}, nil
 }
 
-// areaTotals returns the totals of an area (a region id or "world"):
+// areaStats returns the totals of an area (a region id or "world"):
 // members distinct across the area.
-func (cs *countryState) areaTotals(id string) indicator.CountryStats {
+func (cs *countryState) areaStats(id string) indicator.CountryStats {
 	return cs.areas[id].CountryStats
 }
 
@@ -95,7 +96,18 @@ type countryJSON struct {
 	NIPv6Share   *float64 `json:"ipv6_share"`
 	// AsOf names the snapshot of each source the figures come from.
 	AsOf asOf `json:"as_of"`
+	// BGP shadows the stats' BGP figures: null without a collector
+	// snapshot within indicator.CollectorWindow of the PeeringDB
+	// snapshot, with the RIB date of each collector used otherwise.
+	BGP *countryBGP `json:"bgp"`
 	indicator.CountryStats
+}
+
+// countryBGP are a country's BGP figures and the collector snapshots
+// they come from (collector source → RIB date).
+type countryBGP struct {
+	indicator.CountryBGP
+	AsOf map[string]string `json:"as_of"`
 }
 
 // asOf names the date of the snapshot of each source a figure comes from.
@@ -140,6 +152,9 @@ func (c countryJSON) withFigures(known bool) countryJSON {
 func (cs *countryState) countryJSON(cc string, lang string) countryJSON {
 	c := countryJSON{Country: cc, Name: geo.Name(cc, lang), Region: geo.RegionOf(cc), LAC: geo.InRegion(cc, geo.LAC),
 		CountryStats: cs.countries[cc], AsOf: cs.countryAsOf(cc)}
+	if b := c.CountryStats.BGP; b != nil && len(cs.bgpDates) > 0 {
+		c.BGP = &countryBGP{CountryBGP: *b, AsOf: cs.bgpDates}
+	}
 	return c.withFigures(cs.pdb != nil)
 }
 
@@ -245,8 +260,12 @@ func (s *Server) handleCountries(r *http.Request) (any, error) {
 	return out, nil
 }
 
+// yearAgo is the observation a year-over-year change compares with: the
+// PeeringDB snapshot indicator.YearBefore picks, with the RIR files the
+// pairing rule gives it (as_of).
 type yearAgo struct {
 	Date string `json:"date"`
+	AsOf asOf   `json:"as_of"`
 	indicator.CountryStats
 }
 
@@ -259,8 +278,10 @@ type countryDetail struct {
 	Subregion string             `json:"subregion"`
 	YearAgo   *yearAgo           `json:"year_ago,omitempty"`
 	Change    map[string]float64 `json:"yoy_change,omitempty"`
-	IXPList   []ixpSummary       `json:"ixp_list"`
-	Neighbors []countryJSON      `json:"neighbours"`
+	// NoYearAgo says why year_ago and yoy_change are absent.
+	NoYearAgo string        `json:"no_year_ago,omitempty"`
+	IXPList   []ixpSummary  `json:"ixp_list"`
+	Neighbors []countryJSON `json:"neighbours"`
 }
 
 func countryCode(r *http.Request) (string, error) {
@@ -297,28 +318,33 @@ func yoyChange(now, before indicator.CountryStats) map[string]float64 {
 // yearBefore returns the state to compare cs with for a year-over-year
 // change: the PeeringDB snapshot 300 to 430 days before cs's (the nearest
 // to a year; indicator.YearBefore), nil when there is none ("no earlier
-// data": a change is never computed against a date without data).
-func (s *Server) yearBefore(ctx context.Context, cs *countryState) (*countryState, error) {
+// data": a change is never computed against a date without data), with
+// the reason then.
+func (s *Server) yearBefore(ctx context.Context, cs *countryState) (*countryState, string, error) {
 	if cs.pdb == nil {
-		return nil, nil
+		return nil, "no PeeringDB snapshot at this date", nil
 	}
+	none := fmt.Sprintf("no PeeringDB snapshot 300 to 430 days before %s", dateString(cs.pdb.At))
 	dates, err := s.snapshotDates(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	i, ok := indicator.YearBefore(cs.pdb.At, dates)
 	if !ok {
-		return nil, nil
+		return nil, none, nil
 	}
 	prev, err := s.stateAt(ctx, ixp.EndOfDay(dates[i]))
 	var ae *apiError
 	if errors.As(err, &ae) && ae.status == http.StatusNotFound {
-		return nil, nil
+		return nil, none, nil
 	}
-	if err == nil && prev.pdb == nil {
-		return nil, nil
+	if err != nil {
+		return nil, "", err
 	}
-	return prev, err
+	if prev.pdb == nil {
+		return nil, none, nil
+	}
+	return prev, "", nil
 }
 
 // handleCountry serves GET /api/v1/countries/{cc}?at=DATE.
@@ -360,17 +386,14 @@ func (s *Server) handleCountry(r *http.Request) (any, error) {
 			out.Neighbors = append(out.Neighbors, cs.countryJSON(n, lang))
 		}
 	}
-	prev, err := s.yearBefore(ctx, cs)
+	prev, why, err := s.yearBefore(ctx, cs)
 	if err != nil {
 		return nil, err
 	}
+	out.NoYearAgo = why
 	if prev != nil {
 		pst := prev.countries[cc]
-		d := prev.date
-		if prev.pdb != nil {
-			d = prev.pdb.At
-		}
-		out.YearAgo = &yearAgo{Date: dateString(d), CountryStats: pst}
+		out.YearAgo = &yearAgo{Date: dateString(prev.pdb.At), AsOf: prev.countryAsOf(cc), CountryStats: pst}
 		out.Change = yoyChange(st, pst)
 	}
 	return out, nil
@@ -449,21 +472,90 @@ func (s *Server) handleCountryHistory(r *http.Request) (any, error) {
 }
 
 type regionDetail struct {
-	Date          string                 `json:"date,omitempty"`
-	PeeringDBDate string                 `json:"peeringdb_date,omitempty"`
-	RIRDates      map[string]string      `json:"rir_dates"`
-	Region        string                 `json:"region"`
-	Name          string                 `json:"name"`
-	Names         map[string]string      `json:"names"`
-	Totals        indicator.CountryStats `json:"totals"`
-	YearAgo       *yearAgo               `json:"year_ago,omitempty"`
-	Change        map[string]float64     `json:"yoy_change,omitempty"`
-	Countries     []countryJSON          `json:"countries"`
+	Date          string             `json:"date,omitempty"`
+	PeeringDBDate string             `json:"peeringdb_date,omitempty"`
+	RIRDates      map[string]string  `json:"rir_dates"`
+	Region        string             `json:"region"`
+	Name          string             `json:"name"`
+	Names         map[string]string  `json:"names"`
+	Totals        areaTotals         `json:"totals"`
+	YearAgo       *yearAgo           `json:"year_ago,omitempty"`
+	Change        map[string]float64 `json:"yoy_change,omitempty"`
+	// NoYearAgo says why year_ago and yoy_change are absent.
+	NoYearAgo string        `json:"no_year_ago,omitempty"`
+	Countries []countryJSON `json:"countries"`
 }
 
 func (d regionDetail) csvHeader() []string { return countryCSVHeader }
 func (d regionDetail) csvRows() [][]string {
 	return countryList{Data: d.Countries}.csvRows()
+}
+
+// areaTotals are the totals of a region (or the world) at one date, as
+// the API gives them: the PeeringDB figures null without a PeeringDB
+// snapshot (as for a country); the registered figures add up only the
+// countries whose registry has a paired file, countries_without_rir_data
+// says how many were left out, and null when none has one; as_of names the
+// PeeringDB snapshot and the file of each registry used.
+type areaTotals struct {
+	NIXPs        *int     `json:"ixps"`
+	NActiveIXPs  *int     `json:"active_ixps"`
+	NMembers     *int     `json:"members"`
+	NConnections *int     `json:"connections"`
+	NCapacity    *int64   `json:"capacity_mbps"`
+	NIPv6Members *int     `json:"ipv6_members"`
+	NIPv6Share   *float64 `json:"ipv6_share"`
+	AsOf         asOf     `json:"as_of"`
+	indicator.CountryStats
+}
+
+// areaTotals returns the totals st of the area whose countries in
+// selects, with their nulls and sources.
+func (cs *countryState) areaTotals(st indicator.CountryStats, in func(cc string) bool) areaTotals {
+	c := countryJSON{CountryStats: st}.withFigures(cs.pdb != nil)
+	return areaTotals{NIXPs: c.NIXPs, NActiveIXPs: c.NActiveIXPs, NMembers: c.NMembers, NConnections: c.NConnections,
+		NCapacity: c.NCapacity, NIPv6Members: c.NIPv6Members, NIPv6Share: c.NIPv6Share, AsOf: cs.areaAsOf(in), CountryStats: c.CountryStats}
+}
+
+// areaAsOf returns the sources of an area's figures: the PeeringDB
+// snapshot and the file of each registry serving one of its countries.
+func (cs *countryState) areaAsOf(in func(cc string) bool) asOf {
+	a := asOf{}
+	if cs.pdb != nil {
+		a.PeeringDB = dateString(cs.pdb.At)
+	}
+	for _, c := range geo.Countries() {
+		if !in(c.Code) {
+			continue
+		}
+		reg := geo.RIROf(c.Code)
+		if d, ok := cs.rirDates[reg]; ok {
+			if a.RIR == nil {
+				a.RIR = map[string]string{}
+			}
+			a.RIR[reg] = d
+		}
+	}
+	return a
+}
+
+// areaChange is yoyChange for area totals: the registered figures change
+// only when both dates count the same registries (a registry without a
+// file at one of them would make a difference that is no change).
+func areaChange(now, before indicator.CountryStats, nowAsOf, beforeAsOf asOf) map[string]float64 {
+	ch := yoyChange(now, before)
+	same := len(nowAsOf.RIR) == len(beforeAsOf.RIR)
+	for reg := range nowAsOf.RIR {
+		if _, ok := beforeAsOf.RIR[reg]; !ok {
+			same = false
+		}
+	}
+	if !same {
+		for _, k := range []string{"registered_asns", "registered_asns_at_local_ixps", "local_participation"} {
+			delete(ch, k)
+		}
+	}
+	return ch
 }
 
 // handleRegion serves GET /api/v1/regions/{region}?at=DATE: totals (members
@@ -488,35 +580,33 @@ func (s *Server) handleRegion(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	in := func(cc string) bool { return geo.InRegion(cc, id) }
 	out := regionDetail{RIRDates: cs.rirDates, Region: id, Name: reg.Name(lang),
 		Names:  map[string]string{"en": reg.NameEN, "es": reg.NameES, "pt": reg.NamePT},
-		Totals: totals, Countries: []countryJSON{}}
+		Totals: cs.areaTotals(totals, in), Countries: []countryJSON{}}
 	out.Date, out.PeeringDBDate = cs.header()
 	for _, cc := range geo.CountriesIn(id) {
 		out.Countries = append(out.Countries, cs.countryJSON(cc, lang))
 	}
-	prev, err := s.yearBefore(ctx, cs)
+	prev, why, err := s.yearBefore(ctx, cs)
 	if err != nil {
 		return nil, err
 	}
+	out.NoYearAgo = why
 	if prev != nil {
 		pst, err := s.groupIndicators(ctx, prev, id)
 		if err != nil {
 			return nil, err
 		}
-		d := prev.date
-		if prev.pdb != nil {
-			d = prev.pdb.At
-		}
-		out.YearAgo = &yearAgo{Date: dateString(d), CountryStats: pst}
-		out.Change = yoyChange(out.Totals, pst)
+		out.YearAgo = &yearAgo{Date: dateString(prev.pdb.At), AsOf: prev.areaAsOf(in), CountryStats: pst}
+		out.Change = areaChange(totals, pst, out.Totals.AsOf, out.YearAgo.AsOf)
 	}
 	return out, nil
 }
 
 // groupIndicators returns (and caches) the totals of a region in a state.
 func (s *Server) groupIndicators(ctx context.Context, cs *countryState, region string) (indicator.CountryStats, error) {
-	return cs.areaTotals(region), nil
+	return cs.areaStats(region), nil
 }
 
 type regionSummary struct {

@@ -1,7 +1,6 @@
 package dashboard_test
 
 import (
-	"bufio"
 	"compress/gzip"
 	"context"
 	"encoding/json"
@@ -9,7 +8,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -60,35 +58,7 @@ func countryServer(t *testing.T) *httptest.Server {
 // assigned to each country.
 func lacnicASNs(t *testing.T, name string) map[string]map[uint32]bool {
 	t.Helper()
-	f, err := os.Open(realdata.RIRFile(t, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]map[uint32]bool{}
-	sc := bufio.NewScanner(gz)
-	for sc.Scan() {
-		p := strings.Split(sc.Text(), "|")
-		if len(p) < 7 || p[2] != "asn" || (p[6] != "allocated" && p[6] != "assigned") {
-			continue
-		}
-		start, err1 := strconv.ParseUint(p[3], 10, 32)
-		n, err2 := strconv.ParseUint(p[4], 10, 32)
-		if err1 != nil || err2 != nil {
-			continue // the summary line
-		}
-		if out[p[1]] == nil {
-			out[p[1]] = map[uint32]bool{}
-		}
-		for a := start; a < start+n; a++ {
-			out[p[1]][uint32(a)] = true
-		}
-	}
-	return out
+	return rawDelegated(t, realdata.RIRFile(t, name))
 }
 
 // localMembers reads, straight from a PeeringDB dump, the ASNs connected

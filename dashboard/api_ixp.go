@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"sort"
 	"strconv"
@@ -28,11 +29,40 @@ type ixpSummary struct {
 	Website  string `json:"website,omitempty"`
 	Active   bool   `json:"active"`
 	ixp.ExchangeStats
+	// RSMembers shadows the embedded count: null when a counted
+	// connection's source has no route-server flag (PeeringDB v1
+	// archives, 2010-2016), never a 0 that means nothing.
+	RSMembers *int `json:"route_server_members"`
 }
 
 func summarize(e ixp.Exchange, st ixp.ExchangeStats) ixpSummary {
 	return ixpSummary{ID: e.ID, Name: e.Name, NameLong: e.NameLong, City: e.City, Country: e.Country, Region: e.Region,
-		Created: e.Created, Website: e.Website, Active: st.Active(), ExchangeStats: st}
+		Created: e.Created, Website: e.Website, Active: st.Active(), ExchangeStats: st, RSMembers: rsMembers(st)}
+}
+
+// rsMembers is an exchange's route-server members, nil when unknown.
+func rsMembers(st ixp.ExchangeStats) *int {
+	if st.RSUnknown {
+		return nil
+	}
+	n := st.RSMembers
+	return &n
+}
+
+// orMinus is n, or -1 when unknown (sorts below every known count).
+func orMinus(n *int) int {
+	if n == nil {
+		return -1
+	}
+	return *n
+}
+
+// optNum is n as a filter value, NaN when unknown (matches no filter).
+func optNum(n *int) float64 {
+	if n == nil {
+		return math.NaN()
+	}
+	return float64(*n)
 }
 
 var ixpCSVHeader = []string{"id", "name", "city", "country", "region", "created", "active", "members", "connections", "capacity_mbps", "ipv6_members", "route_server_members"}
@@ -40,7 +70,7 @@ var ixpCSVHeader = []string{"id", "name", "city", "country", "region", "created"
 func (x ixpSummary) csvRow() []string {
 	return []string{strconv.FormatInt(x.ID, 10), x.Name, x.City, x.Country, x.Region, x.Created, strconv.FormatBool(x.Active),
 		strconv.Itoa(x.Members), strconv.Itoa(x.Connections), strconv.FormatInt(x.CapacityMbps, 10),
-		strconv.Itoa(x.IPv6Members), strconv.Itoa(x.RSMembers)}
+		strconv.Itoa(x.IPv6Members), optInt(x.RSMembers)}
 }
 
 type ixpList struct {
@@ -64,7 +94,7 @@ var ixpFields = map[string]fieldOf[ixpSummary]{
 	"connections":          numField(func(x ixpSummary) float64 { return float64(x.Connections) }),
 	"capacity_mbps":        numField(func(x ixpSummary) float64 { return float64(x.CapacityMbps) }),
 	"ipv6_members":         numField(func(x ixpSummary) float64 { return float64(x.IPv6Members) }),
-	"route_server_members": numField(func(x ixpSummary) float64 { return float64(x.RSMembers) }),
+	"route_server_members": numField(func(x ixpSummary) float64 { return optNum(x.RSMembers) }),
 }
 
 var ixpListParams = params{names: append([]string{"country", "region", "name", "active"}, listParams...), filters: sortedKeys(ixpFields)}
@@ -111,7 +141,7 @@ var ixpSorts = map[string]func(a, b ixpSummary) bool{
 	"connections":  func(a, b ixpSummary) bool { return a.Connections < b.Connections },
 	"capacity":     func(a, b ixpSummary) bool { return a.CapacityMbps < b.CapacityMbps },
 	"ipv6_members": func(a, b ixpSummary) bool { return a.IPv6Members < b.IPv6Members },
-	"rs_members":   func(a, b ixpSummary) bool { return a.RSMembers < b.RSMembers },
+	"rs_members":   func(a, b ixpSummary) bool { return orMinus(a.RSMembers) < orMinus(b.RSMembers) },
 	"created":      func(a, b ixpSummary) bool { return a.Created < b.Created },
 }
 
@@ -311,6 +341,7 @@ type historyPoint struct {
 	SnapshotID int64  `json:"snapshot_id"`
 	Active     bool   `json:"active"`
 	ixp.ExchangeStats
+	RSMembers *int `json:"route_server_members"` // null when unknown (see ixpSummary)
 }
 
 type history struct {
@@ -326,7 +357,7 @@ func (h history) csvRows() [][]string {
 	rows := make([][]string, len(h.Points))
 	for i, p := range h.Points {
 		rows[i] = []string{p.Date, strconv.Itoa(p.Members), strconv.Itoa(p.Connections), strconv.FormatInt(p.CapacityMbps, 10),
-			strconv.Itoa(p.IPv6Members), strconv.Itoa(p.RSMembers), strconv.FormatBool(p.Active)}
+			strconv.Itoa(p.IPv6Members), optInt(p.RSMembers), strconv.FormatBool(p.Active)}
 	}
 	return rows
 }
@@ -347,14 +378,17 @@ func (s *Server) handleIXPHistory(r *http.Request) (any, error) {
 	}
 	h := history{IXPID: id, Points: make([]historyPoint, len(pts))}
 	for i, p := range pts {
-		h.Points[i] = historyPoint{Date: dateString(p.At), SnapshotID: p.SnapshotID, Active: p.Active(), ExchangeStats: p.ExchangeStats}
+		h.Points[i] = historyPoint{Date: dateString(p.At), SnapshotID: p.SnapshotID, Active: p.Active(), ExchangeStats: p.ExchangeStats, RSMembers: rsMembers(p.ExchangeStats)}
 	}
 	return h, nil
 }
 
 type eventList struct {
-	IXPID  int64       `json:"ixp_id"`
-	From   string      `json:"from"`
+	IXPID int64  `json:"ixp_id"`
+	From  string `json:"from"`
+	// To is the date of the newest PeeringDB snapshot at or before the
+	// asked end (the data's date, not the clock's): events are known up
+	// to it.
 	To     string      `json:"to"`
 	Joins  int         `json:"joins"`
 	Leaves int         `json:"leaves"`
@@ -365,7 +399,9 @@ type eventJSON struct {
 	Date string  `json:"date"`
 	Type string  `json:"type"`
 	ASN  ixp.ASN `json:"asn"`
-	Name string  `json:"name,omitempty"`
+	// Name: the network's name in the version valid at a join, or just
+	// before a leave (kept when a later snapshot deleted the network).
+	Name string `json:"name,omitempty"`
 }
 
 func (l eventList) csvHeader() []string { return []string{"date", "type", "asn", "name"} }
@@ -421,20 +457,66 @@ func (s *Server) handleIXPEvents(r *http.Request) (any, error) {
 		return nil, err
 	}
 	events := membershipEvents(spans, snaps[0].At, from, to)
-	names := map[ixp.ASN]ixp.Network{}
-	if sn, err := s.store.SnapshotAt(ctx, ixp.SourcePeeringDB, to); err == nil {
-		if v, err := s.viewAt(ctx, sn); err == nil {
-			names = v.networks
+	names, err := s.eventNames(ctx, events)
+	if err != nil {
+		return nil, err
+	}
+	// Up to the data's date: the newest snapshot at or before to.
+	upTo := snaps[0].At
+	for _, sn := range snaps {
+		if !sn.At.After(to) && sn.At.After(upTo) {
+			upTo = sn.At
 		}
 	}
-	out := eventList{IXPID: id, From: dateString(from), To: dateString(to), Data: []eventJSON{}}
-	for _, e := range events {
-		out.Data = append(out.Data, eventJSON{Date: dateString(e.Date), Type: e.Type, ASN: e.ASN, Name: names[e.ASN].Name})
+	out := eventList{IXPID: id, From: dateString(from), To: dateString(upTo), Data: []eventJSON{}}
+	for i, e := range events {
+		out.Data = append(out.Data, eventJSON{Date: dateString(e.Date), Type: e.Type, ASN: e.ASN, Name: names[i]})
 		if e.Type == "join" {
 			out.Joins++
 		} else {
 			out.Leaves++
 		}
+	}
+	return out, nil
+}
+
+// eventNames returns the name of the network of each event: from its
+// PeeringDB network version valid at a join, or just before a leave (the
+// last name known while it was a member, even when the snapshot of the
+// leave deleted the network record).
+func (s *Server) eventNames(ctx context.Context, events []ixp.Event) ([]string, error) {
+	out := make([]string, len(events))
+	versions := map[ixp.ASN][]store.Version{}
+	for i, e := range events {
+		vs, ok := versions[e.ASN]
+		if !ok {
+			var err error
+			if vs, err = s.store.Versions(ctx, ixp.SourcePeeringDB, ixp.KindNetwork, time.Unix(0, 0), time.Time{}, store.Filter{ASN: e.ASN}); err != nil {
+				return nil, err
+			}
+			versions[e.ASN] = vs
+		}
+		var best *store.Version
+		for j := range vs {
+			v := &vs[j]
+			var valid bool
+			if e.Type == "leave" { // valid just before the leave
+				valid = v.From.Before(e.Date) && (v.To.IsZero() || !v.To.Before(e.Date))
+			} else { // valid at the join
+				valid = !v.From.After(e.Date) && (v.To.IsZero() || v.To.After(e.Date))
+			}
+			if valid && (best == nil || v.From.After(best.From)) {
+				best = v
+			}
+		}
+		if best == nil {
+			continue
+		}
+		var n ixp.Network
+		if err := json.Unmarshal(best.Data, &n); err != nil {
+			return nil, fmt.Errorf("decode PeeringDB network %d (AS%d): %w", best.ID, e.ASN, err)
+		}
+		out[i] = n.Name
 	}
 	return out, nil
 }

@@ -28,7 +28,7 @@ func inArea(id, cc string) bool {
 // areaIndicators returns (and caches) the totals of an area (a region or
 // the world) in a state: members are distinct across the area.
 func (s *Server) areaIndicators(ctx context.Context, cs *countryState, id string) (indicator.CountryStats, error) {
-	return cs.areaTotals(id), nil
+	return cs.areaStats(id), nil
 }
 
 type regionHistoryPoint struct {
@@ -36,6 +36,8 @@ type regionHistoryPoint struct {
 	PeeringDBDate string `json:"peeringdb_date"`
 	// Countries with an active exchange.
 	Countries int `json:"countries"`
+	// AsOf names the PeeringDB snapshot and each registry's paired file.
+	AsOf asOf `json:"as_of"`
 	indicator.CountryStats
 }
 
@@ -46,13 +48,17 @@ type regionHistory struct {
 }
 
 func (h regionHistory) csvHeader() []string {
-	return append([]string{"date", "peeringdb_date", "countries"}, countryCSVHeader[4:]...)
+	// The country columns without the trailing peeringdb_date (an area's
+	// point has its own, third column); rir_date lists every registry's
+	// file as REGISTRY=DATE, space-separated.
+	return append(append([]string{"date", "peeringdb_date", "countries"}, countryCSVHeader[4:len(countryCSVHeader)-2]...), "rir_date")
 }
 
 func (h regionHistory) csvRows() [][]string {
 	rows := make([][]string, len(h.Points))
 	for i, p := range h.Points {
-		rows[i] = append([]string{p.Date, p.PeeringDBDate, strconv.Itoa(p.Countries)}, countryJSON{CountryStats: p.CountryStats}.withFigures(true).csvRow()[4:]...)
+		row := countryJSON{CountryStats: p.CountryStats, AsOf: p.AsOf}.withFigures(true).csvRow()
+		rows[i] = append(append([]string{p.Date, p.PeeringDBDate, strconv.Itoa(p.Countries)}, row[4:len(row)-2]...), row[len(row)-1])
 	}
 	return rows
 }
@@ -95,7 +101,18 @@ func (s *Server) handleRegionHistory(r *http.Request) (any, error) {
 			return nil, err
 		}
 		out.Points = append(out.Points, regionHistoryPoint{Date: dateString(p.date), PeeringDBDate: dateString(p.ref.pdb.At),
-			Countries: st.Countries, CountryStats: st.CountryStats})
+			Countries: st.Countries, CountryStats: st.CountryStats, AsOf: refAreaAsOf(p.ref, func(cc string) bool { return inArea(id, cc) })})
 	}
 	return out, nil
+}
+
+// refAreaAsOf names the sources of an area's figures in a state: the
+// PeeringDB snapshot and the file of each registry serving a country of
+// the area (as countryState.areaAsOf).
+func refAreaAsOf(ref stateRef, in func(cc string) bool) asOf {
+	cs := countryState{pdb: ref.pdb, rirDates: map[string]string{}}
+	for _, rs := range ref.rir {
+		cs.rirDates[strings.TrimPrefix(rs.Source, "rir:")] = dateString(rs.At)
+	}
+	return cs.areaAsOf(in)
 }

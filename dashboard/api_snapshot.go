@@ -75,12 +75,15 @@ func toSnapshotJSON(sn ixp.Snapshot) snapshotJSON {
 }
 
 type sourceHealth struct {
-	Source       string        `json:"source"`
-	Snapshots    int           `json:"snapshots"`
-	Latest       *snapshotJSON `json:"latest,omitempty"`
-	LastRun      *runJSON      `json:"last_run,omitempty"`
-	LastSuccess  *time.Time    `json:"last_success,omitempty"`
-	RecentErrors []runJSON     `json:"recent_errors"`
+	Source      string        `json:"source"`
+	Snapshots   int           `json:"snapshots"`
+	Latest      *snapshotJSON `json:"latest,omitempty"`
+	LastRun     *runJSON      `json:"last_run,omitempty"`
+	LastSuccess *time.Time    `json:"last_success,omitempty"`
+	// Freshness: the newest data date and whether it is stale (null
+	// without a snapshot).
+	Freshness    *freshness `json:"freshness"`
+	RecentErrors []runJSON  `json:"recent_errors"`
 }
 
 type runJSON struct {
@@ -94,7 +97,8 @@ type runJSON struct {
 }
 
 // handleSources serves GET /api/v1/sources: each data source with its
-// newest snapshot, last run and recent errors.
+// newest snapshot, its freshness (newest data date, stale or not), last
+// run and recent errors.
 func (s *Server) handleSources(r *http.Request) (any, error) {
 	ctx := r.Context()
 	names, err := s.store.Sources(ctx)
@@ -123,6 +127,9 @@ func (s *Server) handleSources(r *http.Request) (any, error) {
 			return nil, err
 		}
 		h.Snapshots = len(snaps)
+		if h.Freshness, err = s.freshnessOf(ctx, n, snaps); err != nil {
+			return nil, err
+		}
 		if len(snaps) > 0 {
 			latest := toSnapshotJSON(snaps[len(snaps)-1])
 			h.Latest = &latest
@@ -145,21 +152,35 @@ func (s *Server) handleSources(r *http.Request) (any, error) {
 		}
 		out = append(out, h)
 	}
-	return map[string]any{"data": out}, nil
+	return sourcesJSON{Data: out}, nil
 }
 
-// sourceList is the answer of /api/v1/sources; its CSV has one row per
+// sourcesJSON is the answer of /api/v1/sources; its CSV has one row per
 // source.
+type sourcesJSON struct {
+	Data sourceList `json:"data"`
+}
+
+func (a sourcesJSON) csvHeader() []string { return a.Data.csvHeader() }
+func (a sourcesJSON) csvRows() [][]string { return a.Data.csvRows() }
+
+// sourceList is every source with its health.
 type sourceList []sourceHealth
 
 func (l sourceList) csvHeader() []string {
-	return []string{"source", "snapshots", "latest_date", "last_run_started", "last_run_ok", "last_success", "recent_errors"}
+	return []string{"source", "snapshots", "latest_date", "last_run_started", "last_run_ok", "last_success", "recent_errors", "data_age_hours", "max_age_hours", "stale"}
 }
 
 func (l sourceList) csvRows() [][]string {
 	rows := make([][]string, len(l))
 	for i, h := range l {
-		row := []string{h.Source, strconv.Itoa(h.Snapshots), "", "", "", "", strconv.Itoa(len(h.RecentErrors))}
+		row := []string{h.Source, strconv.Itoa(h.Snapshots), "", "", "", "", strconv.Itoa(len(h.RecentErrors)), "", "", ""}
+		if f := h.Freshness; f != nil {
+			row[7] = strconv.FormatFloat(f.AgeHours, 'f', 1, 64)
+			if f.Stale != nil {
+				row[8], row[9] = strconv.FormatFloat(*f.MaxAgeHours, 'f', 1, 64), strconv.FormatBool(*f.Stale)
+			}
+		}
 		if h.Latest != nil {
 			row[2] = h.Latest.Date
 		}

@@ -66,13 +66,36 @@ func (s *Server) exchangeEvents(ctx context.Context, snaps []ixp.Snapshot, ix ix
 	if err != nil {
 		return nil, err
 	}
-	return membershipEvents(spans, snaps[0].At, time.Unix(0, 0), ixp.EndOfDay(s.Now())), nil
+	return membershipEvents(spans, snaps[0].At, time.Unix(0, 0), ixp.EndOfDay(snaps[len(snaps)-1].At)), nil
+}
+
+// feedEvents returns the events of ix.
+func (s *Server) feedEvents(ctx context.Context, snaps []ixp.Snapshot, ix ixp.Exchange) ([]feedEvent, error) {
+	evs, err := s.exchangeEvents(ctx, snaps, ix)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]feedEvent, len(evs))
+	for i, e := range evs {
+		out[i] = feedEvent{e, ix}
+	}
+	return out, nil
 }
 
 func (s *Server) writeFeed(w http.ResponseWriter, r *http.Request, title, selfPath, pagePath string, events []feedEvent, names map[ixp.ASN]ixp.Network) {
 	sort.SliceStable(events, func(i, j int) bool { return events[i].Date.After(events[j].Date) })
 	if len(events) > feedEntries {
 		events = events[:feedEntries]
+	}
+	evs := make([]ixp.Event, len(events))
+	for i, e := range events {
+		evs[i] = e.Event
+	}
+	// The name of the network then: a leave keeps its last known name.
+	eventNames, err := s.eventNames(r.Context(), evs)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	base := "http://" + r.Host
 	if r.TLS != nil {
@@ -85,12 +108,15 @@ func (s *Server) writeFeed(w http.ResponseWriter, r *http.Request, title, selfPa
 	f := atomFeed{Title: title, ID: "tag:ixpobs,2026:" + selfPath, Updated: updated.Format(time.RFC3339),
 		Link:   []atomLink{{Rel: "self", Href: base + selfPath, Type: "application/atom+xml"}, {Rel: "alternate", Href: base + pagePath, Type: "text/html"}},
 		Author: atomAuthor{Name: "ixpobs"}}
-	for _, e := range events {
+	for i, e := range events {
 		verb := "joined"
 		if e.Type == "leave" {
 			verb = "left"
 		}
-		name := names[e.ASN].Name
+		name := eventNames[i]
+		if name == "" {
+			name = names[e.ASN].Name
+		}
 		who := fmt.Sprintf("AS%d", e.ASN)
 		if name != "" {
 			who += " " + name
@@ -131,14 +157,10 @@ func (s *Server) handleIXPFeed(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, notFound("no IXP with id %d", id))
 		return
 	}
-	evs, err := s.exchangeEvents(ctx, snaps, ix)
+	out, err := s.feedEvents(ctx, snaps, ix)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
-	}
-	var out []feedEvent
-	for _, e := range evs {
-		out = append(out, feedEvent{e, ix})
 	}
 	s.writeFeed(w, r, "Joins and leaves at "+ix.Name, r.URL.Path, fmt.Sprintf("/ixps/%d", id), out, v.networks)
 }
@@ -162,14 +184,12 @@ func (s *Server) handleCountryFeed(w http.ResponseWriter, r *http.Request) {
 		if geo.Normalize(ix.Country) != cc {
 			continue
 		}
-		evs, err := s.exchangeEvents(ctx, snaps, ix)
+		evs, err := s.feedEvents(ctx, snaps, ix)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
-		for _, e := range evs {
-			out = append(out, feedEvent{e, ix})
-		}
+		out = append(out, evs...)
 	}
 	s.writeFeed(w, r, "Joins and leaves at the IXPs of "+geo.Name(cc, "en"), r.URL.Path, "/countries/"+cc, out, v.networks)
 }

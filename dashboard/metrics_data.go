@@ -38,39 +38,57 @@ func (s *Server) MetricsExchanges(ctx context.Context, f metrics.Filter) ([]metr
 			continue
 		}
 		st := v.stats[e.ID]
-		out = append(out, metrics.Exchange{ID: e.ID, Name: e.Name, Country: e.Country, Region: geo.RegionOf(cc),
-			Members: st.Members, Connections: st.Connections, CapacityMbps: st.CapacityMbps, IPv6Members: st.IPv6Members, RouteServerMembers: st.RSMembers})
+		x := metrics.Exchange{ID: e.ID, Name: e.Name, Country: e.Country, Region: geo.RegionOf(cc),
+			Members: st.Members, Connections: st.Connections, IPv6Members: st.IPv6Members, RouteServerMembers: rsMembers(st)}
+		if st.Connections == 0 || st.CapacityMbps > 0 {
+			// Connections without any port speed: capacity unknown.
+			x.CapacityMbps = &st.CapacityMbps
+		}
+		out = append(out, x)
 	}
 	return out, nil
 }
 
 // MetricsCountries implements metrics.Data: every country's indicators
-// now.
-func (s *Server) MetricsCountries(ctx context.Context, f metrics.Filter) ([]metrics.Country, error) {
+// now, as the API gives them (unknown figures nil: absent series), and
+// the data date of each source they come from.
+func (s *Server) MetricsCountries(ctx context.Context, f metrics.Filter) (metrics.Countries, error) {
+	var res metrics.Countries
 	cs, err := s.stateAt(ctx, time.Time{})
 	var ae *apiError
 	if errors.As(err, &ae) && ae.status == http.StatusNotFound {
-		return nil, nil
+		return res, nil
 	}
 	if err != nil {
-		return nil, err
+		return res, err
+	}
+	res.AsOf = map[string]time.Time{}
+	if cs.pdb != nil {
+		res.AsOf[ixp.SourcePeeringDB] = cs.pdb.At
+	}
+	for reg, d := range cs.rirDates {
+		if day, err := ixp.Date(d); err == nil {
+			res.AsOf[ixp.RIRSource(reg)] = day
+		}
 	}
 	var out []metrics.Country
-	for cc, st := range cs.countries {
+	for cc := range cs.countries {
 		if f.Region != "" && !geo.InRegion(cc, f.Region) {
 			continue
 		}
-		out = append(out, metrics.Country{Country: cc, Region: geo.RegionOf(cc), IXPs: st.IXPs, ActiveIXPs: st.ActiveIXPs,
-			Members: st.Members, RegisteredASNs: st.RegisteredASNs, LocalASNs: st.LocalASNs, LocalParticipation: st.LocalParticipation})
-		if st.BGP != nil {
-			out[len(out)-1].BGPReachability = st.BGP.Reachability
+		c := cs.countryJSON(cc, "en")
+		out = append(out, metrics.Country{Country: cc, Region: geo.RegionOf(cc), IXPs: c.NIXPs, ActiveIXPs: c.NActiveIXPs,
+			Members: c.NMembers, RegisteredASNs: c.RegisteredASNs, LocalASNs: c.LocalASNs, LocalParticipation: c.LocalParticipation})
+		if c.BGP != nil {
+			out[len(out)-1].BGPReachability = c.BGP.Reachability
 		}
 	}
 	if err := s.metricsARDA(ctx, f, out); err != nil {
-		return nil, err
+		return res, err
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Country < out[j].Country })
-	return out, nil
+	res.Countries = out
+	return res, nil
 }
 
 // metricsARDA fills the known ARDA indicators of the countries now.
@@ -134,6 +152,18 @@ func (s *Server) MetricsSources(ctx context.Context) ([]metrics.Source, error) {
 		}
 		src := get(n)
 		src.Snapshot, src.Objects = sn.At, sn.Counts
+		snaps, err := s.store.Snapshots(ctx, n)
+		if err != nil {
+			return nil, err
+		}
+		fr, err := s.freshnessOf(ctx, n, snaps)
+		if err != nil {
+			return nil, err
+		}
+		if fr != nil && fr.Stale != nil {
+			src.Stale = *fr.Stale
+			src.MaxAge = fr.maxAge
+		}
 	}
 	out := make([]metrics.Source, 0, len(byName))
 	for _, src := range byName {

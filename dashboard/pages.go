@@ -83,6 +83,8 @@ type overviewData struct {
 	RIRDates   map[string]string
 	WorldHist  regionHistory // growth over time of the world
 	LACHist    regionHistory // and of Latin America and the Caribbean
+	NoGrowth   bool          // no snapshot 300–430 days before the one shown
+	NewIXPs    int           // exchanges absent from the earlier snapshot (not ranked)
 }
 
 // apiQuery is the query of an API call made for a page: the page's date
@@ -101,6 +103,14 @@ func (p *page) apiQuery(kv ...string) url.Values {
 // overview serves /: the world, Latin America and the Caribbean and the
 // continents, fastest-growing exchanges and countries, and a world map.
 func (w *web) overview(r *http.Request, p *page) error {
+	if p.At == "" {
+		if fs, err := w.s.firstStartOf(r.Context()); err != nil || fs != nil {
+			if fs != nil {
+				p.Name, p.Title, p.Data = "firststart", p.T("firststart.title"), fs
+			}
+			return err
+		}
+	}
 	cur, err := w.allIXPs(r, p.At)
 	if err != nil {
 		return err
@@ -137,7 +147,7 @@ func (w *web) overview(r *http.Request, p *page) error {
 			return err
 		}
 		reg := rv.(regionDetail)
-		a := areaOf(p, rg.ID, rg.Name(p.lang), p.Href("/regions/"+rg.ID), reg.Totals)
+		a := areaOf(p, rg.ID, rg.Name(p.lang), p.Href("/regions/"+rg.ID), reg.Totals.CountryStats)
 		a.Countries = activeIn[rg.ID]
 		if rg.ID == geo.LAC {
 			d.LAC, d.LACYearAgo, d.LACChange = a, reg.YearAgo, reg.Change
@@ -149,7 +159,7 @@ func (w *web) overview(r *http.Request, p *page) error {
 	if err != nil {
 		return err
 	}
-	d.World = areaOf(p, "world", p.T("area.world"), "", world.areaTotals(worldID))
+	d.World = areaOf(p, "world", p.T("area.world"), "", world.areaStats(worldID))
 	d.World.Countries = activeIn["world"]
 	if d.WorldHist, err = w.areaHistory(r, p, worldID); err != nil {
 		return err
@@ -173,18 +183,28 @@ func (w *web) overview(r *http.Request, p *page) error {
 		d.Countries = d.Countries[:20]
 	}
 
-	// Growth: against the snapshot in force a year before, or the oldest.
-	at := p.atOrLatest()
-	prev, err := w.s.store.SnapshotAt(r.Context(), ixp.SourcePeeringDB, at.AddDate(-1, 0, 0))
+	// Growth: between two real observations, the snapshot shown and the
+	// one indicator.YearBefore picks (300 to 430 days earlier); with none,
+	// no list ("no earlier data"), never a growth from nothing.
+	snaps, err := w.s.store.Snapshots(r.Context(), ixp.SourcePeeringDB)
 	if err != nil {
-		snaps, serr := w.s.store.Snapshots(r.Context(), ixp.SourcePeeringDB)
-		if serr != nil || len(snaps) == 0 {
-			p.Data = d
-			return nil
-		}
-		prev = snaps[0]
+		return err
 	}
-	if from := dateString(prev.At); from != cur.SnapshotDate {
+	var curAt time.Time
+	var times []time.Time
+	for _, sn := range snaps {
+		if dateString(sn.At) == cur.SnapshotDate {
+			curAt = sn.At
+		}
+		times = append(times, sn.At)
+	}
+	i, ok := indicator.YearBefore(curAt, times)
+	if curAt.IsZero() || !ok {
+		d.NoGrowth = true
+		p.Data = d
+		return nil
+	}
+	if from := dateString(times[i]); from != cur.SnapshotDate {
 		old, err := w.allIXPs(r, from)
 		if err != nil {
 			return err
@@ -195,7 +215,7 @@ func (w *web) overview(r *http.Request, p *page) error {
 			return err
 		}
 		d.From, d.FromAPI = from, p.Href("/api/v1/ixps", "per_page", "5000", "at", from)
-		d.IXPGrowth, d.LACIXPs = w.ixpGrowth(p, old, cur)
+		d.IXPGrowth, d.LACIXPs, d.NewIXPs = w.ixpGrowth(p, old, cur)
 		d.CtryGrowth, d.LACCtries = w.countryGrowth(p, ocv.(countryList), countries)
 	}
 	p.Data = d
@@ -239,18 +259,26 @@ func topGrowth(all []growth) (world, lac []growth) {
 }
 
 // ixpGrowth compares the members of each exchange between two lists.
-func (w *web) ixpGrowth(p *page, old, cur ixpList) (world, lac []growth) {
+// An exchange absent from the earlier list is new, not growth: it is
+// counted (newIXPs) and not ranked.
+func (w *web) ixpGrowth(p *page, old, cur ixpList) (world, lac []growth, newIXPs int) {
 	before := map[int64]int{}
 	for _, x := range old.Data {
 		before[x.ID] = x.Members
 	}
 	var all []growth
 	for _, x := range cur.Data {
+		b, ok := before[x.ID]
+		if !ok {
+			newIXPs++
+			continue
+		}
 		id := strconv.FormatInt(x.ID, 10)
 		all = append(all, growth{ID: id, Name: x.Name, Country: x.Country, Href: p.Href("/ixps/" + id),
-			Before: before[x.ID], After: x.Members, Change: x.Members - before[x.ID]})
+			Before: b, After: x.Members, Change: x.Members - b})
 	}
-	return topGrowth(all)
+	world, lac = topGrowth(all)
+	return world, lac, newIXPs
 }
 
 // countryGrowth compares the members (distinct networks at local
@@ -334,7 +362,11 @@ type ixpPageData struct {
 	IXP        ixpDetail
 	History    history
 	Members    memberList
-	Events     []eventJSON // newest first, at most maxEvents
+	Table      memberTable // the page of members the query asks for
+	Events     []eventJSON // newest first, of the kind asked, at most maxEvents
+	EventKind  string      // "", "join" or "leave"
+	EventKinds []string
+	EventsN    int // events of that kind
 	EventList  eventList
 	Latest     *historyPoint // the history point of the snapshot shown
 	Previous   *historyPoint // the point before it
@@ -382,9 +414,13 @@ func (w *web) ixp(r *http.Request, p *page) error {
 		return err
 	}
 	d.EventList = v.(eventList)
-	for i := len(d.EventList.Data) - 1; i >= 0 && len(d.Events) < maxEvents; i-- {
-		d.Events = append(d.Events, d.EventList.Data[i])
+	d.EventKind = r.URL.Query().Get("ev")
+	if d.EventKind != "join" && d.EventKind != "leave" {
+		d.EventKind = ""
 	}
+	d.EventKinds = eventKinds[:]
+	d.Events, d.EventsN = filterEvents(d.EventList.Data, d.EventKind)
+	d.Table = p.filterMembers(d.Members.Data, r.URL.Query())
 	if v, err = w.s.handleIXPSources(r); err != nil {
 		return err
 	}
@@ -443,9 +479,8 @@ func (w *web) sources(r *http.Request, p *page) error {
 		return err
 	}
 	d := &sourcesPageData{Now: w.s.Now()}
-	if m, ok := v.(map[string]any); ok {
-		list, _ := m["data"].(sourceList)
-		d.Sources = list
+	if a, ok := v.(sourcesJSON); ok {
+		d.Sources = a.Data
 	}
 	sv, err := w.s.handleSnapshots(withQueryRequest(r, url.Values{}))
 	if err != nil {

@@ -30,6 +30,13 @@ type bgpAgreement struct {
 	// Coverage: members seen as peers, over the members.
 	Coverage float64
 	API      string
+	// MembersDate: the PeeringDB snapshot of the members compared.
+	MembersDate string
+	// Apart: days between the collector's snapshot and MembersDate when
+	// further than the compare window (not compared: the counts above
+	// are left zero); WindowDays is that window.
+	Apart, WindowDays int
+	NotComparable     bool
 }
 
 // ixpBGP returns what the BGP collectors tied to an exchange see against
@@ -46,6 +53,10 @@ func (w *web) ixpBGP(r *http.Request, p *page, id int64, members memberList) ([]
 	isMember := map[ixp.ASN]bool{}
 	for _, m := range members.Data {
 		isMember[m.ASN] = true
+	}
+	membersAt, err := ixp.Date(members.SnapshotDate)
+	if err != nil {
+		return nil, fmt.Errorf("members of IXP %d: snapshot date %q: %w", id, members.SnapshotDate, err)
 	}
 	var out []bgpAgreement
 	for _, v := range views {
@@ -66,7 +77,12 @@ func (w *web) ixpBGP(r *http.Request, p *page, id int64, members memberList) ([]
 		}
 		name := strings.TrimPrefix(v.snapshot.Source, ixp.SourcePrefixBGP)
 		a := bgpAgreement{Collector: name, SnapshotDate: dateString(v.snapshot.At), Peers: len(peers), Members: len(isMember),
-			API: p.API("/bgp/collectors/" + name)}
+			API: p.API("/bgp/collectors/" + name), MembersDate: members.SnapshotDate}
+		if ok, why := w.s.comparable(v.snapshot.Source, v.snapshot.At, ixp.SourcePeeringDB, membersAt); !ok {
+			a.NotComparable, a.Apart, a.WindowDays, a.Members = true, why.DaysApart, why.WindowDays, 0
+			out = append(out, a)
+			continue
+		}
 		for asn := range peers {
 			if isMember[asn] {
 				a.Both++

@@ -165,11 +165,11 @@ func TestPagesShowBGP(t *testing.T) {
 		// BR: 200.0.0.0/16 (AS64500), 200.1.0.0/16 (AS64501), 2804::/32
 		// (AS64503) routed, one of three IPv6, all seen at IX.br; 3 of the 4
 		// registered ASNs are origins there.
-		{"/countries/BR", []string{`id="bgp"`, "Routed prefixes</dt><dd>3</dd>", "IPv6 share of routed prefixes</dt><dd>33%</dd>",
-			"Routed prefixes seen at a local IXP</dt><dd>100%</dd>", "Registered ASNs reachable at a local IXP</dt><dd>75%</dd>", "3 of 4 ASNs"}, nil},
+		{"/countries/BR", []string{`id="bgp"`, "Routed prefixes</a></dt><dd>3</dd>", "IPv6 share of routed prefixes</a></dt><dd>33%</dd>",
+			"Routed prefixes seen at a local IXP</a></dt><dd>100%</dd>", "Registered ASNs reachable at a local IXP</a></dt><dd>75%</dd>", "3 of 4 ASNs"}, nil},
 		// Peers 64500, 64501, 64999 against members 64500, 64501, 64502.
 		{"/ixps/171", []string{`data-source="bgp"`, "BGP collector rrc15 (peers)",
-			"2 of the 3 PeeringDB members peer with the BGP collector rrc15 (67%); 1 of its 3 peer networks are not PeeringDB members.",
+			"2 of the 3 members of this exchange in PeeringDB on Jan 1, 2024 peer with the BGP collector rrc15 (67%); 1 of its 3 peer networks were not members of this exchange in PeeringDB on that date.",
 			`<a href="/networks/64999">AS64999</a>`, "/api/v1/bgp/collectors/rrc15"}, nil},
 		{"/networks/64500", []string{"What it originates in BGP", "Seen as an origin by 1 of 1 BGP collectors.", "rrc15", `<a href="/ixps/171">IX.br SP</a>`,
 			"200.0.0.0/16", "/api/v1/asns/64500/origins"}, []string{"2804::/32"}},

@@ -22,7 +22,7 @@ func (c countryDetail) SinceYearAgo() countChange {
 
 // SinceYearAgo is the change of the totals since YearAgo.
 func (r regionDetail) SinceYearAgo() countChange {
-	return changeSince(r.Totals, r.YearAgo.CountryStats)
+	return changeSince(r.Totals.CountryStats, r.YearAgo.CountryStats)
 }
 
 // LACSinceYearAgo is the change of Latin America and the Caribbean since

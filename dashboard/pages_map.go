@@ -109,10 +109,18 @@ var mapIndicators = map[string]func(a areaTotal) int64{
 	"members":  func(a areaTotal) int64 { return int64(a.Members) },
 	"ipv6":     func(a areaTotal) int64 { return int64(math.Round(100 * a.IPv6Share)) },
 	"capacity": func(a areaTotal) int64 { return a.CapacityMbps },
+	// Local participation in tenths of a percent (0 when unknown: the
+	// map says "no data" for those, see view).
+	"participation": func(a areaTotal) int64 {
+		if a.LocalParticipation == nil {
+			return 0
+		}
+		return int64(math.Round(1000 * *a.LocalParticipation))
+	},
 }
 
 // mapIndicatorOrder is the order of the indicator switch.
-var mapIndicatorOrder = []string{"ixps", "members", "capacity", "ipv6"}
+var mapIndicatorOrder = []string{"ixps", "members", "capacity", "ipv6", "participation"}
 
 // countryLink links a country of the map to its page.
 func countryLink(p *page, cc string) string {
@@ -185,11 +193,16 @@ func (m *worldMap) view(p *page, ind string, countries []areaTotal) mapView {
 			return p.Capacity(v)
 		case "ipv6":
 			return p.T("fmt.percent", p.Int(v))
+		case "participation":
+			return p.T("fmt.percent", p.Dec(float64(v)/10, 1))
 		}
 		return p.Int(v)
 	}
 	v := mapView{Indicator: ind, Indicators: mapIndicatorOrder, ViewBox: fmt.Sprintf("0 0 %g %g", m.Width, m.Height)}
 	title := func(cc string) string {
+		if _, ok := vals[cc]; !ok {
+			return p.T("map.tooltip", p.Country(cc), p.T("map.nodata"), "")
+		}
 		return p.T("map.tooltip", p.Country(cc), format(vals[cc]), p.T("map.ind."+ind))
 	}
 	href := func(cc string) string { return countryLink(p, cc) }
@@ -218,7 +231,11 @@ func (m *worldMap) view(p *page, ind string, countries []areaTotal) mapView {
 		v.Legend = append(v.Legend, mapLegend{Class: "q" + strconv.Itoa(1+i*(mapClasses-1)/max(1, len(bounds)-1)), Label: label})
 		lo = b + 1
 	}
-	v.Legend = append(v.Legend, mapLegend{Class: "q0", Label: p.T("map.nodata")})
+	none := p.T("map.nodata")
+	if ind == "participation" {
+		none = p.T("map.nodata_participation")
+	}
+	v.Legend = append(v.Legend, mapLegend{Class: "q0", Label: none})
 	return v
 }
 

@@ -61,7 +61,7 @@ func (s *Server) Handler() http.Handler {
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Use(apiHeaders)
 		r.Get("/ixps", s.cachedAPI(s.handleIXPList, ixpListParams))
-		r.Get("/ixps/{id}", s.cachedAPI(s.handleIXP, takes("at")))
+		r.Get("/ixps/{id}", s.cachedAPI(s.handleIXP, takes("at", "format")))
 		r.Get("/ixps/{id}/members", s.cachedAPI(s.handleIXPMembers, takes("at", "fields", "format")))
 		r.Get("/ixps/{id}/history", s.cachedAPI(s.handleIXPHistory, takes("format")))
 		r.Get("/ixps/{id}/events", s.cachedAPI(s.handleIXPEvents, takes("from", "to", "format")))
@@ -69,7 +69,7 @@ func (s *Server) Handler() http.Handler {
 		r.Get("/networks", s.cachedAPI(s.handleNetworkList, networkListParams))
 		r.Get("/networks/{asn}", s.cachedAPI(s.handleNetwork, takes("at", "format")))
 		r.Get("/countries", s.cachedAPI(s.handleCountries, takes("at", "region", "lang", "fields", "format")))
-		r.Get("/countries/{cc}", s.cachedAPI(s.handleCountry, takes("at", "lang")))
+		r.Get("/countries/{cc}", s.cachedAPI(s.handleCountry, takes("at", "lang", "format")))
 		r.Get("/countries/{cc}/history", s.cachedAPI(s.handleCountryHistory, takes("format")))
 		r.Get("/regions", s.cachedAPI(s.handleRegions, takes("lang")))
 		r.Get("/regions/{region}", s.cachedAPI(s.handleRegion, takes("at", "lang", "format")))
@@ -81,7 +81,7 @@ func (s *Server) Handler() http.Handler {
 		r.Get("/bgp/collectors/{name}", s.cachedAPI(s.handleBGPCollector, takes("at", "format")))
 		r.Get("/asns/{asn}/origins", s.cachedAPI(s.handleASNOrigins, takes("at", "format")))
 		r.Get("/snapshots", s.api(s.handleSnapshots, takes("source", "format")))
-		r.Get("/sources", s.api(s.handleSources, takes()))
+		r.Get("/sources", s.api(s.handleSources, takes("format")))
 		r.Get("/openapi.json", s.handleOpenAPI)
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) { s.writeError(w, r, notFound("no such API endpoint")) })
 		r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {

@@ -4,6 +4,7 @@
 package dashboard
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -29,7 +30,11 @@ type Server struct {
 	registry      prometheus.Gatherer
 	httpMetrics   *metrics.HTTP
 	sources       []string
+	intervals     map[string]time.Duration
+	compareWindow time.Duration
 	metricsFilter metrics.Filter
+	// firstStart is what the first-start page of an empty store says.
+	firstStart firstStart
 
 	views         *cache[int64, *snapshotView]
 	exchangeViews *cache[int64, *exchangeView]
@@ -65,6 +70,14 @@ type Config struct {
 	// Sources are the configured collection sources: /metrics shows them
 	// from startup (up 0 until they first succeed).
 	Sources []string
+	// Intervals are the configured collection intervals by source name:
+	// a source's data is stale when older than twice its interval (see
+	// freshness.go; sources without one use a default per kind).
+	Intervals map[string]time.Duration
+	// CompareWindow is the largest gap between two sources' snapshots
+	// whose member lists are compared (0: indicator.CompareWindow, 31
+	// days).
+	CompareWindow time.Duration
 	// MetricsRegion bounds the IXP and country series of /metrics to one
 	// region (empty: all); ?region= overrides it per scrape.
 	MetricsRegion string
@@ -72,6 +85,11 @@ type Config struct {
 	// written to once computed (usually the store read from; nil on a
 	// read-only replica: they are then computed and kept in memory).
 	Derived store.Store
+	// BackfillEstimate is the size and time of the default `ixpobs
+	// backfill`, shown on the first-start page of an empty store;
+	// BackfillRunning says that serve started it (backfill.on_empty_store).
+	BackfillEstimate string
+	BackfillRunning  bool
 }
 
 // New returns a server reading from st.
@@ -81,7 +99,8 @@ func New(st store.Store, cfg Config) *Server {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Server{store: st, log: log, Now: time.Now,
-		registry: cfg.Registry, httpMetrics: cfg.HTTPMetrics, sources: cfg.Sources, metricsFilter: metrics.Filter{Region: cfg.MetricsRegion},
+		registry: cfg.Registry, httpMetrics: cfg.HTTPMetrics, sources: cfg.Sources, intervals: cfg.Intervals, compareWindow: cmp.Or(cfg.CompareWindow, indicator.CompareWindow), metricsFilter: metrics.Filter{Region: cfg.MetricsRegion},
+		firstStart:    firstStart{Estimate: cfg.BackfillEstimate, Running: cfg.BackfillRunning},
 		views:         newCache[int64, *snapshotView](6),
 		exchangeViews: newCache[int64, *exchangeView](16),
 		states:        newCache[string, *derivedState](64),
@@ -215,7 +234,7 @@ func (s *Server) Warm(ctx context.Context) {
 		}
 		return
 	}
-	if _, err := s.yearBefore(ctx, cs); err != nil {
+	if _, _, err := s.yearBefore(ctx, cs); err != nil {
 		s.log.Warn("warming the country state a year before", "err", err)
 		return
 	}

@@ -38,7 +38,7 @@ type web struct {
 }
 
 // pageNames are the templates in templates/ besides layout.html.
-var pageNames = [...]string{"overview", "ixps", "ixp", "network", "sources", "search", "error", "country", "region", "arda"}
+var pageNames = [...]string{"overview", "ixps", "ixp", "network", "sources", "search", "error", "country", "region", "arda", "methodology", "brief", "countries", "regions", "firststart"}
 
 func newWeb(s *Server) (*web, error) {
 	cat, err := loadCatalog(webFS)
@@ -78,6 +78,10 @@ func newWeb(s *Server) (*web, error) {
 //	GET /ixps/{id}             one exchange: indicators, growth, members
 //	GET /countries/{cc}        one country: indicators, growth, IXPs, neighbours
 //	GET /regions/{region}      a region: totals, map, countries
+//	GET /countries             every country: headline indicators, sortable
+//	GET /regions               every region: headline indicators, sortable
+//	GET /countries/{cc}/brief  a printable one-country brief
+//	GET /methodology           every indicator: definition, sources, caveats, rules
 //	GET /networks/{asn}        where a network connects
 //	GET /sources               data sources and their health
 //	GET /search?q=             IXP, network, country or ASN
@@ -104,6 +108,10 @@ func (w *web) mount(r chi.Router) {
 	r.Get("/countries/{cc}", w.page("country", w.country))
 	r.Get("/regions/{region}", w.page("region", w.region))
 	r.Get("/countries/{cc}/arda", w.page("arda", w.countryARDA))
+	r.Get("/countries/{cc}/brief", w.page("brief", w.countryBrief))
+	r.Get("/countries", w.page("countries", w.countryIndex))
+	r.Get("/regions", w.page("regions", w.regionIndex))
+	r.Get("/methodology", w.page("methodology", w.methodology))
 	r.Get("/regions/{region}/arda", w.page("arda", w.regionARDA))
 	r.Get("/static/*", func(rw http.ResponseWriter, r *http.Request) {
 		a := w.static[r.URL.Path]
@@ -191,6 +199,7 @@ type chart struct {
 	Keys   string // comma-separated fields of the series
 	Labels string // |-separated series labels
 	Unit   string // "count" or "mbps"
+	Method string // the methodology entry of the first series
 }
 
 // Chart describes a chart of the fields keys (comma-separated) of the
@@ -200,7 +209,8 @@ func (p *page) Chart(id, title, src, rows, keys, unit string) chart {
 	for _, k := range strings.Split(keys, ",") {
 		labels = append(labels, p.T("ind."+k))
 	}
-	return chart{Page: p, ID: id, Title: title, Src: src, Rows: rows, X: "date", Keys: keys, Labels: strings.Join(labels, "|"), Unit: unit}
+	return chart{Page: p, ID: id, Title: title, Src: src, Rows: rows, X: "date", Keys: keys, Labels: strings.Join(labels, "|"), Unit: unit,
+		Method: chartMethod(src, strings.Split(keys, ",")[0])}
 }
 
 // Langs lists the languages for the switch.
@@ -265,6 +275,16 @@ func (p *page) RegionName(id string) string {
 // Num formats an integer of any width.
 func (p *page) Num(v any) string {
 	switch n := v.(type) {
+	case *int:
+		if n == nil {
+			return "–"
+		}
+		return p.Int(int64(*n))
+	case *int64:
+		if n == nil {
+			return "–"
+		}
+		return p.Int(*n)
 	case int:
 		return p.Int(int64(n))
 	case int64:
@@ -277,8 +297,19 @@ func (p *page) Num(v any) string {
 	return fmt.Sprint(v)
 }
 
-// Pct formats part of whole as a percentage.
-func (p *page) Pct(part, whole int) string { return p.Percent(part, whole) }
+// Pct formats part of whole as a percentage; part may be an *int, "–"
+// when nil (unknown).
+func (p *page) Pct(part any, whole int) string {
+	switch n := part.(type) {
+	case int:
+		return p.Percent(n, whole)
+	case *int:
+		if n != nil {
+			return p.Percent(*n, whole)
+		}
+	}
+	return "–"
+}
 
 // Change formats a signed change.
 func (p *page) Change(n int) string { return p.Signed(int64(n)) }
@@ -530,10 +561,11 @@ func (p *page) Total(m map[string]int) int {
 // Lang is the page's language ("en", "es" or "pt").
 func (p *page) Lang() string { return p.lang }
 
-// Share formats an optional fraction (0..1) as a percentage.
+// Share formats an optional fraction (0..1) as a percentage; unknown is
+// "no data", never a 0 or a dash.
 func (p *page) Share(f *float64) string {
 	if f == nil {
-		return "–"
+		return p.T("asof.no_data")
 	}
 	return p.T("fmt.percent", p.Dec(100**f, 0))
 }
@@ -550,10 +582,10 @@ func (p *page) MapBlock(m mapView, title string) mapBlock {
 	return mapBlock{Page: p, Map: m, Title: title}
 }
 
-// IntOf formats an optional whole number ("–" when absent).
+// IntOf formats an optional whole number ("no data" when unknown).
 func (p *page) IntOf(n *int) string {
 	if n == nil {
-		return "–"
+		return p.T("asof.no_data")
 	}
 	return p.Int(int64(*n))
 }

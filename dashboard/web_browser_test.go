@@ -211,11 +211,13 @@ func artifactDir(t *testing.T) string {
 }
 
 // chartsDrawn is true when every chart of the page is drawn on a canvas
-// with visible pixels.
+// with visible pixels (or says "no data" when its series has no
+// observation at all).
 const chartsDrawn = `(() => {
   const charts = [...document.querySelectorAll('[data-chart]')];
   if (charts.length === 0 || charts.some(c => c.dataset.state === 'error')) return charts.length === 0;
   return charts.every(c => {
+    if (c.dataset.state === 'empty') return true; // no observation: says "no data"
     const cv = c.querySelector('canvas');
     if (c.dataset.state !== 'drawn' || !cv || cv.width === 0) return false;
     // Read a copy, so the test does not slow the chart's own context.
@@ -247,23 +249,31 @@ func TestBrowserPages(t *testing.T) {
 	}{
 		// Growth over time of Latin America and the Caribbean and of the
 		// world: active IXPs, members, capacity.
-		{"overview", "/", 6, `document.querySelectorAll('svg[data-map] path').length > 150 &&
+		{"overview", "/", 8, `document.querySelectorAll('svg[data-map] path').length > 150 &&
 			document.querySelectorAll('svg[data-map] path:not(.q0)').length > 50 &&
 			document.querySelectorAll('.kpis dd').length >= 5`},
-		{"overview-capacity", "/?map=capacity&lang=es", 6, `document.documentElement.lang === 'es' && document.querySelector('svg[data-map]').dataset.map === 'capacity'`},
+		{"overview-capacity", "/?map=capacity&lang=es", 8, `document.documentElement.lang === 'es' && document.querySelector('svg[data-map]').dataset.map === 'capacity'`},
 		{"ixps", "/ixps", 0, `document.querySelectorAll('table.list tbody tr').length === 50`},
 		{"ixps-lac", "/ixps?region=South+America&sort=-capacity&per_page=25", 0, `document.querySelectorAll('table.list tbody tr').length > 10`},
-		{"ixp", "/ixps/171?lang=en", 2, fmt.Sprintf(`document.querySelector('h1').textContent === %q && document.querySelectorAll('#members tbody tr').length > 100`, ixp.Name)},
+		{"ixp", "/ixps/171?lang=en", 2, fmt.Sprintf(`document.querySelector('h1').textContent === %q && document.querySelectorAll('#members tbody tr').length === 100 && document.querySelector('.pager a[rel=next]') !== null &&
+			document.getElementById('events-h').getBoundingClientRect().top < document.getElementById('members-h').getBoundingClientRect().top`, ixp.Name)},
+		{"ixp-search", "/ixps/171?mq=google&ev=leave", 2, `document.querySelectorAll('#members tbody tr').length >= 1 && [...document.querySelectorAll('#members tbody tr td:nth-child(2)')].every(td => /google/i.test(td.textContent)) &&
+			[...document.querySelectorAll('#events tbody td:nth-child(2)')].every(td => td.className === 'ev-leave')`},
 		{"ixp-pt", "/ixps/26?lang=pt", 2, `document.documentElement.lang === 'pt' && document.querySelectorAll('#members tbody tr').length > 10`},
-		{"country", "/countries/BR", 2, `document.querySelectorAll('table.list tbody tr').length > 10 && document.querySelectorAll('.crumbs li').length === 2`},
-		{"country-es", "/countries/AR?lang=es", 2, `document.documentElement.lang === 'es'`},
+		{"country", "/countries/BR", 3, `document.querySelectorAll('table.list tbody tr').length > 10 && document.querySelectorAll('.crumbs li').length === 2`},
+		{"country-es", "/countries/AR?lang=es", 3, `document.documentElement.lang === 'es'`},
 		// The region's map is zoomed to it: not the world's viewBox.
-		{"region-lac", "/regions/lac?lang=en", 3, `document.querySelectorAll('svg[data-map] path:not(.q0)').length > 10 && document.querySelectorAll('table.list tbody tr').length > 10 &&
+		{"region-lac", "/regions/lac?lang=en", 4, `document.querySelectorAll('svg[data-map] path:not(.q0)').length > 10 && document.querySelectorAll('table.list tbody tr').length > 10 &&
 			document.querySelector('svg[data-map]').getAttribute('viewBox') !== '0 0 960 500' && document.querySelectorAll('.crumbs a').length === 0`},
-		{"region-europe", "/regions/europe?lang=pt&map=capacity", 3, `document.documentElement.lang === 'pt' && document.querySelector('svg[data-map]').getAttribute('viewBox') !== '0 0 960 500'`},
+		{"region-europe", "/regions/europe?lang=pt&map=capacity", 4, `document.documentElement.lang === 'pt' && document.querySelector('svg[data-map]').getAttribute('viewBox') !== '0 0 960 500'`},
 		{"network", "/networks/15169", 0, `document.querySelectorAll('table.list tbody tr').length > 10`},
 		{"sources", "/sources", 0, `document.querySelectorAll('.source').length >= 1`},
 		{"search", "/search?q=equinix", 0, `document.querySelectorAll('.results li').length > 3`},
+		{"region-lac-participation", "/regions/lac?map=participation&lang=es", 4, `document.querySelector('svg[data-map]').dataset.map === 'participation' && document.querySelectorAll('svg[data-map] path:not(.q0)').length > 5`},
+		{"methodology-pt", "/methodology?lang=pt", 0, `document.querySelectorAll('article.entry').length > 20 && document.getElementById('local_participation') !== null`},
+		{"countries", "/countries?sort=-members", 0, `document.querySelectorAll('#index tbody tr').length > 100 && document.querySelector('#index tbody tr th a').getAttribute('href') === '/countries/US'`},
+		{"regions-es", "/regions?lang=es", 0, `document.querySelectorAll('#index tbody tr').length > 20`},
+		{"brief", "/countries/BR/brief", 0, `document.querySelectorAll('.brief svg path').length >= 2 && !document.querySelector('[data-print]').hidden`},
 	}
 	for _, pg := range pages {
 		t.Run(pg.name, func(t *testing.T) {
@@ -400,4 +410,57 @@ func TestBrowserInteractions(t *testing.T) {
 		b.run(t, chromedp.KeyEvent(kb.Enter))
 		b.waitFor(t, "skip to main", `location.hash === '#main'`)
 	})
+}
+
+// TestBrowserCountryTime checks what issue 15 asks of the BR page: the
+// source dates are shown, no chart starts before the first PeeringDB
+// snapshot (2019-01-19), and at that first snapshot the deltas say "no
+// earlier data" instead of a change from nothing.
+func TestBrowserCountryTime(t *testing.T) {
+	ts := realWebServer(t)
+	b := newBrowser(t)
+	cat, err := loadCatalog(webFS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range webLangs {
+		l := &locale{lang: lang, msgs: cat[lang]}
+		t.Run(lang, func(t *testing.T) {
+			b.problems()
+			b.run(t, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(ts.URL+"/countries/BR?at=2019-01-19&lang="+lang))
+			b.waitFor(t, "charts drawn", chartsDrawn)
+			asof := b.text(t, "[data-asof]")
+			// The test server has one LACNIC file, of 2022-03-31: 437 days
+			// from the snapshot, outside the 366-day pairing window, so the
+			// page must say the RIR figures have no data.
+			for _, want := range []string{l.T("asof.peeringdb", l.Date("2019-01-19")), l.T("asof.rir", "RIR", l.T("asof.no_data"))} {
+				if !strings.Contains(asof, want) {
+					t.Errorf("source dates %q lack %q", asof, want)
+				}
+			}
+			first := eval[[]string](t, b, `[...document.querySelectorAll('[data-chart]')].map(c => c.dataset.first || '')`)
+			for i, f := range first {
+				if f == "" || f < "2019-01-19" {
+					t.Errorf("chart %d starts at %q, before the first PeeringDB snapshot 2019-01-19", i, f)
+				}
+			}
+			deltas := eval[[]string](t, b, `[...document.querySelectorAll('.kpis dd.delta')].map(d => d.textContent.trim())`)
+			if len(deltas) == 0 {
+				t.Fatal("no delta on the page")
+			}
+			for _, d := range deltas[:2] {
+				if d != l.T("delta.no_earlier") {
+					t.Errorf("delta %q at the first snapshot, want %q", d, l.T("delta.no_earlier"))
+				}
+			}
+			// The legend shows the latest observation before any hover.
+			legend := eval[string](t, b, `document.querySelector('.u-legend').textContent`)
+			if strings.Contains(legend, "–") {
+				t.Errorf("the legend shows a dash before hovering: %q", legend)
+			}
+			if p := b.problems(); len(p) > 0 {
+				t.Errorf("problems:\n%s", strings.Join(p, "\n"))
+			}
+		})
+	}
 }

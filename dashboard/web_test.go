@@ -157,12 +157,24 @@ func TestPagesAgreeWithAPI(t *testing.T) {
 	fetchJSON(t, ts, "/api/v1/countries/BR", &br)
 	var lac regionDetail
 	fetchJSON(t, ts, "/api/v1/regions/lac", &lac)
-	if br.LocalParticipation == nil || lac.Totals.Members < 1000 {
+	// The JSON names of the figures are the nullable fields (the embedded
+	// stats' own are shadowed): read them there.
+	if br.NMembers == nil || lac.Totals.NMembers == nil || lac.Totals.NActiveIXPs == nil {
+		t.Fatalf("unknown BR or LAC members in the real data")
+	}
+	br.Members, lac.Totals.Members, lac.Totals.ActiveIXPs = *br.NMembers, *lac.Totals.NMembers, *lac.Totals.NActiveIXPs
+	if br.LocalParticipation == nil || lac.Totals.Members < 1000 || br.Members < 1000 {
 		t.Fatalf("unexpected real data: BR local participation %v, LAC %d members", br.LocalParticipation, lac.Totals.Members)
 	}
 	if ixp.Members < 100 || past.Members >= ixp.Members || len(members.Data) == 0 || net.IXPs < 10 || list.Total < 500 {
 		t.Fatalf("unexpected real data: ixp 171 has %d members (%d in 2019), %d member rows; AS15169 at %d IXPs; %d IXPs",
 			ixp.Members, past.Members, len(members.Data), net.IXPs, list.Total)
+	}
+	googleConns := 0 // rows (connections) of AS15169 at IX.br São Paulo
+	for _, m := range members.Data {
+		if m.ASN == 15169 {
+			googleConns++
+		}
 	}
 	cat, err := loadCatalog(webFS)
 	if err != nil {
@@ -188,6 +200,15 @@ func TestPagesAgreeWithAPI(t *testing.T) {
 			{"/sources", []string{"peeringdb", l.T("sources.heading")}},
 			{"/search?q=equinix", []string{l.T("search.for", "equinix"), "/ixps/", "/networks/"}},
 			{"/search?q=brasil", []string{"/countries/BR"}},
+			{"/methodology", []string{`id="local_participation"`, `id="bgp_reachability"`, `id="lac"`, geoName("PR", lang), geoName("JM", lang), l.T("method.pairing_text", 366, 31)}},
+			{"/countries/BR/brief", []string{`<h1>` + geoName("BR", lang), l.Int(int64(br.Members)), l.Int(int64(*br.RegisteredASNs)), l.Date(br.PeeringDBDate),
+				l.Date(br.AsOf.RIR["lacnic"]), `href="/methodology"`, "<svg"}},
+			{"/countries?sort=-local_participation", []string{`href="/countries/BR"`, l.Int(int64(br.Members)), `aria-sort="descending"`}},
+			{"/countries?region=lac", []string{`href="/countries/UY"`}},
+			{"/ixps/171?msort=-speed&mpage=2", []string{`aria-sort="descending"`, "mpage=3", "mpage=1"}},
+			{"/ixps/171?mq=AS15169", []string{`href="/networks/15169"`, l.P("ixp.members_matches", googleConns, "AS15169")}},
+			{"/regions/lac?map=participation", []string{`data-map="participation"`, l.T("map.nodata_participation")}},
+			{"/regions", []string{`href="/regions/lac"`, `href="/regions/un-caribbean"`, l.Int(int64(lac.Totals.Members))}},
 		}
 		for _, pg := range pages {
 			t.Run(lang+pg.path, func(t *testing.T) {

@@ -845,8 +845,8 @@ func dashboardExprs(t *testing.T, path string) (map[string]string, map[string]an
 	}
 	walk(get(d, "panels").([]any))
 	for _, v := range get(d, "templating", "list").([]any) {
-		if get(v, "type") == "datasource" {
-			continue // its query is a plugin type, not PromQL
+		if t := get(v, "type"); t == "datasource" || t == "custom" {
+			continue // a plugin type, or a list of values: not PromQL
 		}
 		name, _ := get(v, "name").(string)
 		q, _ := get(v, "query", "query").(string)

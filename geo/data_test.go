@@ -2,16 +2,16 @@ package geo
 
 import (
 	"bufio"
-	"compress/gzip"
 	"encoding/json"
-	"github.com/ixpobs/ixpobs/internal/testenv"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/ixpobs/ixpobs/internal/testenv"
+	"github.com/ixpobs/ixpobs/internal/zstream"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
@@ -26,15 +26,11 @@ func shared(t *testing.T, sub string) string {
 
 func readGzipJSON(t *testing.T, path string, v any) {
 	t.Helper()
-	f, err := os.Open(path)
+	zr, err := zstream.OpenFile(path, zstream.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	defer zr.Close()
 	if err := json.NewDecoder(zr).Decode(v); err != nil {
 		t.Fatal(err)
 	}
@@ -89,15 +85,11 @@ func TestContinentsMatchPeeringDB2022(t *testing.T) {
 // (zcat | awk -F'|' '{print $2}' | sort | uniq -c).
 func TestLACNICCountriesInLAC(t *testing.T) {
 	path := filepath.Join(shared(t, "rir"), "delegated-lacnic-extended-20220331.gz")
-	f, err := os.Open(path)
+	zr, err := zstream.OpenFile(path, zstream.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	defer zr.Close()
 	sc := bufio.NewScanner(zr)
 	outside := map[string]int{}
 	seen := map[string]bool{}

@@ -233,7 +233,7 @@ func aggregate(ms []Membership, registered []ixp.ASN, haveRegistry bool) Country
 			st.ActiveIXPs++
 		}
 		st.Connections += m.Stats.Connections
-		st.CapacityMbps += m.Stats.CapacityMbps
+		st.CapacityMbps = ixp.AddMbps(st.CapacityMbps, m.Stats.CapacityMbps)
 		for _, a := range m.Members {
 			members[a] = true
 		}

@@ -45,8 +45,8 @@ func (b *ExchangeStatsBuilder) Add(c ixp.Connection) {
 		b.byIX[c.IXID] = acc
 	}
 	acc.stats.Connections++
-	if c.Speed > 0 {
-		acc.stats.CapacityMbps += c.Speed
+	if c.Speed > 0 && ixp.SpeedValid(c.Speed) { // out of range: unknown (ixp.QuirkSpeedOutOfRange)
+		acc.stats.CapacityMbps = ixp.AddMbps(acc.stats.CapacityMbps, c.Speed)
 	}
 	flags := acc.members[c.ASN]
 	if c.IPv6 != "" {

@@ -82,3 +82,9 @@ func KindByName(name string) (Kind, bool) {
 	}
 	return 0, false
 }
+
+// Known reports whether k is one of the kinds above.
+func (k Kind) Known() bool {
+	_, ok := kindNames[k]
+	return ok
+}

@@ -21,7 +21,7 @@ type HTTP struct {
 
 // RefusalReasons are the values of the reason label of
 // ixpobs_http_refused_requests_total.
-var RefusalReasons = []string{"rate_limit", "uri_too_long", "body"}
+var RefusalReasons = []string{"rate_limit", "uri_too_long", "body", "bad_query"}
 
 // NewHTTP registers the HTTP metrics on reg.
 func NewHTTP(reg prometheus.Registerer) *HTTP {

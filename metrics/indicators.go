@@ -11,23 +11,28 @@ import (
 
 // Exchange is one IXP's indicators as exported.
 type Exchange struct {
-	ID                 int64
-	Name, Country      string
-	Region             string
-	Members            int
-	Connections        int
-	CapacityMbps       int64
+	ID            int64
+	Name, Country string
+	Region        string
+	Members       int
+	Connections   int
+	// CapacityMbps: nil when unknown (connections without any port
+	// speed): the series is absent, never 0.
+	CapacityMbps       *int64
 	IPv6Members        int
-	RouteServerMembers int
+	// RouteServerMembers is nil when unknown (a PeeringDB v1 snapshot has
+	// no route-server flag): the series is then not exported.
+	RouteServerMembers *int
 }
 
 // Country is one country's indicators as exported. Nil pointers are
-// figures without data (no RIR file, no BGP collector): not exported.
+// figures without data (no PeeringDB snapshot, no RIR file paired, no BGP
+// collector): not exported, never 0.
 type Country struct {
 	Country            string
 	Region             string
-	IXPs, ActiveIXPs   int
-	Members            int
+	IXPs, ActiveIXPs   *int
+	Members            *int
 	RegisteredASNs     *int
 	LocalASNs          *int
 	LocalParticipation *float64
@@ -47,10 +52,21 @@ type Source struct {
 	LastSuccess time.Time
 	// LastDuration of the last run.
 	LastDuration time.Duration
-	// Snapshot: time of the newest snapshot (zero: none); Objects: its
-	// object counts by kind.
+	// Snapshot: the date the newest snapshot's data describes (dump or
+	// file date, RIB time; zero: none); Objects: its object counts by kind.
 	Snapshot time.Time
 	Objects  map[string]int
+	// MaxAge: how old the newest data may be before it is stale (zero:
+	// no rule); Stale: it is older.
+	MaxAge time.Duration
+	Stale  bool
+}
+
+// Countries are the country indicators and the data date of each source
+// they were computed from (source id → date: peeringdb, rir:<registry>).
+type Countries struct {
+	Countries []Country
+	AsOf      map[string]time.Time
 }
 
 // Filter bounds the series: only the IXPs and countries of a region.
@@ -63,7 +79,7 @@ type Filter struct {
 // implements it from its caches.
 type Data interface {
 	MetricsExchanges(ctx context.Context, f Filter) ([]Exchange, error)
-	MetricsCountries(ctx context.Context, f Filter) ([]Country, error)
+	MetricsCountries(ctx context.Context, f Filter) (Countries, error)
 	MetricsSources(ctx context.Context) ([]Source, error)
 }
 
@@ -76,8 +92,9 @@ type Indicators struct {
 
 	ixpInfo, ixpMembers, ixpConnections, ixpCapacity, ixpIPv6, ixpRS            *prometheus.Desc
 	countryIXPs, countryActive, countryMembers, countryRegistered, countryLocal *prometheus.Desc
-	countryParticipation, countryBGP, countryARDA                               *prometheus.Desc
+	countryParticipation, countryBGP, countryARDA, countrySource                *prometheus.Desc
 	sourceUp, sourceLastSuccess, sourceDuration, sourceSnapshot, sourceObjects  *prometheus.Desc
+	sourceStale, sourceMaxAge                                                   *prometheus.Desc
 	collectSuccess, collectDuration                                             *prometheus.Desc
 }
 
@@ -104,7 +121,7 @@ func NewIndicators(data Data, f Filter, log *slog.Logger) *Indicators {
 		countryIXPs:          d("ixpobs_country_ixps", "IXPs located in the country.", cty, nil),
 		countryActive:        d("ixpobs_country_active_ixps", "IXPs of the country with at least 3 members.", cty, nil),
 		countryMembers:       d("ixpobs_country_ixp_members", "Distinct ASNs connected at an IXP of the country.", cty, nil),
-		countryRegistered:    d("ixpobs_country_registered_asns", "ASNs allocated or assigned to the country in the newest RIR files.", cty, nil),
+		countryRegistered:    d("ixpobs_country_registered_asns", "ASNs allocated or assigned to the country in the RIR file paired with the PeeringDB snapshot (docs/INDICATORS.md); absent when its registry has none.", cty, nil),
 		countryLocal:         d("ixpobs_country_registered_asns_at_local_ixps", "Registered ASNs of the country connected at an IXP of the country.", cty, nil),
 		countryParticipation: d("ixpobs_country_local_participation_ratio", "Registered ASNs at local IXPs over registered ASNs.", cty, nil),
 		countryBGP:           d("ixpobs_country_bgp_reachability_ratio", "Share of the country's registered ASNs reachable through a collector at a local IXP.", cty, nil),
@@ -113,18 +130,22 @@ func NewIndicators(data Data, f Filter, log *slog.Logger) *Indicators {
 		sourceUp:          d("ixpobs_source_up", "1 if the last collection run of the source succeeded, 0 otherwise.", src, nil),
 		sourceLastSuccess: d("ixpobs_source_last_success_timestamp_seconds", "Unix time of the end of the source's last successful run (0: never).", src, nil),
 		sourceDuration:    d("ixpobs_source_last_run_duration_seconds", "Duration of the source's last collection run.", src, nil),
-		sourceSnapshot:    d("ixpobs_source_snapshot_timestamp_seconds", "Unix time of the source's newest published snapshot.", src, nil),
-		sourceObjects:     d("ixpobs_source_objects", "Objects in the source's newest snapshot, by kind.", []string{"source", "kind"}, nil),
-		collectSuccess:    d("ixpobs_metrics_collect_success", "1 if computing the part of /metrics succeeded.", []string{"part"}, nil),
-		collectDuration:   d("ixpobs_metrics_collect_duration_seconds", "Time to compute the part of /metrics.", []string{"part"}, nil),
+		sourceSnapshot:    d("ixpobs_source_data_timestamp_seconds", "Unix time of the data of the source's newest snapshot (the dump or file date, the RIB time), not of its collection.", src, nil),
+		sourceStale:       d("ixpobs_source_stale", "1 if the source's newest data is older than its expected interval (see /api/v1/sources), 0 otherwise; absent without data or rule.", src, nil),
+		sourceMaxAge:      d("ixpobs_source_max_age_seconds", "How old the source's newest data may be before it is stale.", src, nil),
+		countrySource: d("ixpobs_country_source_timestamp_seconds", "Unix time of the data of each source the country series are computed from: the PeeringDB snapshot and each registry's paired RIR file.",
+			src, nil),
+		sourceObjects:   d("ixpobs_source_objects", "Objects in the source's newest snapshot, by kind.", []string{"source", "kind"}, nil),
+		collectSuccess:  d("ixpobs_metrics_collect_success", "1 if computing the part of /metrics succeeded.", []string{"part"}, nil),
+		collectDuration: d("ixpobs_metrics_collect_duration_seconds", "Time to compute the part of /metrics.", []string{"part"}, nil),
 	}
 }
 
 // Describe implements prometheus.Collector.
 func (c *Indicators) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.ixpInfo, c.ixpMembers, c.ixpConnections, c.ixpCapacity, c.ixpIPv6, c.ixpRS,
-		c.countryIXPs, c.countryActive, c.countryMembers, c.countryRegistered, c.countryLocal, c.countryParticipation, c.countryBGP, c.countryARDA,
-		c.sourceUp, c.sourceLastSuccess, c.sourceDuration, c.sourceSnapshot, c.sourceObjects, c.collectSuccess, c.collectDuration} {
+		c.countryIXPs, c.countryActive, c.countryMembers, c.countryRegistered, c.countryLocal, c.countryParticipation, c.countryBGP, c.countryARDA, c.countrySource,
+		c.sourceUp, c.sourceLastSuccess, c.sourceDuration, c.sourceSnapshot, c.sourceObjects, c.sourceStale, c.sourceMaxAge, c.collectSuccess, c.collectDuration} {
 		ch <- d
 	}
 }
@@ -178,6 +199,14 @@ func (c *Indicators) collectSources(ctx context.Context, ch chan<- prometheus.Me
 		gauge(ch, c.sourceDuration, s.LastDuration.Seconds(), s.Name)
 		if !s.Snapshot.IsZero() {
 			gauge(ch, c.sourceSnapshot, unixSeconds(s.Snapshot), s.Name)
+			if s.MaxAge > 0 {
+				stale := 0.0
+				if s.Stale {
+					stale = 1
+				}
+				gauge(ch, c.sourceStale, stale, s.Name)
+				gauge(ch, c.sourceMaxAge, s.MaxAge.Seconds(), s.Name)
+			}
 		}
 		for kind, n := range s.Objects {
 			gauge(ch, c.sourceObjects, float64(n), s.Name, kind)
@@ -197,9 +226,13 @@ func (c *Indicators) collectExchanges(ctx context.Context, ch chan<- prometheus.
 		l := []string{id, x.Country, x.Region}
 		gauge(ch, c.ixpMembers, float64(x.Members), l...)
 		gauge(ch, c.ixpConnections, float64(x.Connections), l...)
-		gauge(ch, c.ixpCapacity, float64(x.CapacityMbps)*1e6/8, l...)
+		if x.CapacityMbps != nil {
+			gauge(ch, c.ixpCapacity, float64(*x.CapacityMbps)*1e6/8, l...)
+		}
 		gauge(ch, c.ixpIPv6, float64(x.IPv6Members), l...)
-		gauge(ch, c.ixpRS, float64(x.RouteServerMembers), l...)
+		if x.RouteServerMembers != nil {
+			gauge(ch, c.ixpRS, float64(*x.RouteServerMembers), l...)
+		}
 	}
 	return nil
 }
@@ -209,11 +242,16 @@ func (c *Indicators) collectCountries(ctx context.Context, ch chan<- prometheus.
 	if err != nil {
 		return err
 	}
-	for _, x := range cs {
+	for src, t := range cs.AsOf {
+		gauge(ch, c.countrySource, unixSeconds(t), src)
+	}
+	for _, x := range cs.Countries {
 		l := []string{x.Country, x.Region}
-		gauge(ch, c.countryIXPs, float64(x.IXPs), l...)
-		gauge(ch, c.countryActive, float64(x.ActiveIXPs), l...)
-		gauge(ch, c.countryMembers, float64(x.Members), l...)
+		for d, v := range map[*prometheus.Desc]*int{c.countryIXPs: x.IXPs, c.countryActive: x.ActiveIXPs, c.countryMembers: x.Members} {
+			if v != nil {
+				gauge(ch, d, float64(*v), l...)
+			}
+		}
 		if x.RegisteredASNs != nil {
 			gauge(ch, c.countryRegistered, float64(*x.RegisteredASNs), l...)
 			gauge(ch, c.countryLocal, float64(*x.LocalASNs), l...)

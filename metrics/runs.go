@@ -9,6 +9,7 @@ import (
 type Runs struct {
 	runs   *prometheus.CounterVec
 	errors *prometheus.CounterVec
+	quirks *prometheus.CounterVec
 }
 
 // NewRuns registers the run counters on reg.
@@ -23,6 +24,17 @@ func NewRuns(reg prometheus.Registerer) *Runs {
 			Name: "ixpobs_source_errors_total",
 			Help: "Failed collection runs of each source since the process started, by error kind.",
 		}, []string{"source", "kind"}),
+		quirks: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "ixpobs_source_quirks_total",
+			Help: "Values of published snapshots taken as unknown or dropped (out of range, invalid, duplicate keys, text replaced), by source and quirk, since the process started.",
+		}, []string{"source", "quirk"}),
+	}
+}
+
+// ObserveQuirks adds the quirks counted in one published snapshot.
+func (m *Runs) ObserveQuirks(source string, quirks map[string]int) {
+	for q, n := range quirks {
+		m.quirks.WithLabelValues(source, q).Add(float64(n))
 	}
 }
 

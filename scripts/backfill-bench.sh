@@ -7,6 +7,7 @@
 # CPU time, snapshots per minute and the store size.
 #
 #   scripts/backfill-bench.sh [FROM TO [EVERY [DB]]]   default 2021-01-01 2021-12-31 1d
+#   DB may be a SQLite file or a postgres:// URL of an empty database.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 from=${1:-2021-01-01} to=${2:-2021-12-31} every=${3:-1d} db=${4:-/tmp/ixpobs-bfbench.db}
@@ -29,6 +30,13 @@ start=$(date +%s.%N)
 	--since "$from" --until "$to" --every "$every" --archive "peeringdb=$url" --allow-private 127.0.0.1/32 \
 	--cache "$work/cache" --log-level warn
 end=$(date +%s.%N)
-snaps=$(sqlite3 "$db" "SELECT count(*) FROM snapshots s JOIN sources o ON o.id = s.source_id WHERE o.name = 'peeringdb'" 2>/dev/null || echo "?")
+q="SELECT count(*) FROM snapshots s JOIN sources o ON o.id = s.source_id WHERE o.name = 'peeringdb'"
+case $db in
+postgres*) snaps=$(psql "$db" -tAc "$q" 2>/dev/null || echo "?") ;;
+*) snaps=$(sqlite3 "$db" "$q" 2>/dev/null || echo "?") ;;
+esac
 echo "# snapshots: $snaps, per minute: $(echo "$snaps * 60 / ($end - $start)" | bc -l 2>/dev/null | cut -c1-6)"
-case $db in postgres*) ;; *) echo "# store size: $(du -b "$db" | cut -f1) bytes" ;; esac
+case $db in
+postgres*) echo "# database size: $(psql "$db" -tAc "SELECT pg_database_size(current_database())" 2>/dev/null) bytes (an empty database is about 7.5 MB)" ;;
+*) echo "# store size: $(du -b "$db" | cut -f1) bytes" ;;
+esac

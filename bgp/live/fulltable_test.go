@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -27,12 +28,31 @@ import (
 // like a route server's table (birdtest.DiversePath) instead of the few
 // hundred of birdtest.Path, so BIRD sends far more UPDATEs. The origins
 // and AS links of the aggregated table are checked against the paths.
+//
+// IXPOBS_BENCH_RESETS=N then resets the session N times (BIRD disables and
+// enables the protocol; each time the whole table is received again) with
+// the Aggregator in whole-table mode, as `ixpobs bgp` runs it (the last
+// whole table is carried while the next one loads), and reports the peak
+// RSS after 0, 1 and N resets; IXPOBS_BENCH_MEMLIMIT (bytes, or with a MiB
+// or GiB suffix) sets the Go soft memory limit as bgp.memory_limit does.
+// With IXPOBS_BENCH_HEAPPROFILE=F a heap profile is written after the
+// first load (F), after the first reset (F.1) and after the last (F.N).
 func TestFullTable(t *testing.T) {
 	if os.Getenv("IXPOBS_BENCH_FULLTABLE") != "1" {
 		t.Skip("set IXPOBS_BENCH_FULLTABLE=1 to run the full-table benchmark (bench.sh)")
 	}
 	n4, n6 := envInt("IXPOBS_BENCH_V4", 800000), envInt("IXPOBS_BENCH_V6", 200000)
 	paths := envInt("IXPOBS_BENCH_PATHS", 0)
+	resets := envInt("IXPOBS_BENCH_RESETS", 0)
+	if lim := os.Getenv("IXPOBS_BENCH_MEMLIMIT"); lim != "" {
+		n, err := parseBytes(lim)
+		if err != nil {
+			t.Fatalf("IXPOBS_BENCH_MEMLIMIT: %v", err)
+		}
+		old := debug.SetMemoryLimit(n)
+		t.Cleanup(func() { debug.SetMemoryLimit(old) })
+		t.Logf("Go soft memory limit %d MiB", n>>20)
+	}
 	port := birdtest.FreePort(t, "127.0.0.1")
 	cf := filepath.Join(t.TempDir(), "bird.conf")
 	want, err := writeFullTableConfig(cf, n4, n6, paths, birdtest.FreePort(t, "127.0.0.2"), port)
@@ -49,6 +69,9 @@ func TestFullTable(t *testing.T) {
 	// The sink is the production one: the routes are aggregated as
 	// `ixpobs bgp` does before it writes a snapshot.
 	sink := bgp.NewAggregator()
+	if resets > 0 {
+		sink.KeepWholeTables(time.Hour, nil)
+	}
 	reg := prometheus.NewRegistry()
 	start := time.Now()
 	c, stop := runCollector(t, collectorConfig(port, live.PeerConfig{Name: "rs1", Address: "127.0.0.2", ASN: 65010, IXPID: 1, Passive: true}), sink, reg)
@@ -80,13 +103,7 @@ func TestFullTable(t *testing.T) {
 	runtime.ReadMemStats(&ms)
 	t.Logf("Go heap in use %d MiB, sys %d MiB; process %s; BIRD %s", ms.HeapInuse>>20, ms.Sys>>20, procMem("self"), procMem(strconv.Itoa(bird.PID())))
 
-	if f := os.Getenv("IXPOBS_BENCH_HEAPPROFILE"); f != "" {
-		runtime.GC()
-		if w, err := os.Create(f); err == nil {
-			_ = pprof.WriteHeapProfile(w)
-			w.Close()
-		}
-	}
+	heapProfile(t, "")
 	for _, name := range []string{"ixpobs_bgp_", "bgp_"} {
 		st := time.Now()
 		mfs, err := reg.Gather()
@@ -103,6 +120,32 @@ func TestFullTable(t *testing.T) {
 	}
 	if s.PrefixesIPv4 != n4 || s.PrefixesIPv6 != n6 {
 		t.Errorf("session prefixes = %d/%d, want %d/%d", s.PrefixesIPv4, s.PrefixesIPv6, n4, n6)
+	}
+	if resets > 0 {
+		t.Logf("after 0 resets: process %s", procMem("self"))
+		for i := 1; i <= resets; i++ {
+			resetStart := time.Now()
+			bird.MustCtl(t, "disable", "rs1")
+			waitFor(t, 2*time.Minute, "session down", func() bool {
+				s, _ := session(c, "127.0.0.2")
+				return s.State != "established" && sink.Routes() == 0
+			})
+			bird.MustCtl(t, "enable", "rs1")
+			waitFor(t, 10*time.Minute, "full table again", func() bool {
+				s, _ := session(c, "127.0.0.2")
+				return s.State == "established" && sink.Routes() == n4+n6
+			})
+			runtime.ReadMemStats(&ms)
+			t.Logf("after %d resets (reload %v): Go heap in use %d MiB, sys %d MiB; process %s", i, time.Since(resetStart).Round(10*time.Millisecond),
+				ms.HeapInuse>>20, ms.Sys>>20, procMem("self"))
+			if i == 1 || i == resets {
+				heapProfile(t, "."+strconv.Itoa(i))
+			}
+		}
+		sum := sink.Summary()
+		if len(sum.Peers) != 1 || sum.Peers[0].PrefixesV4 != n4 || sum.Peers[0].PrefixesV6 != n6 {
+			t.Errorf("after %d resets Summary peers = %+v, want one with %d/%d prefixes", resets, sum.Peers, n4, n6)
+		}
 	}
 	st := time.Now()
 	stop()
@@ -176,6 +219,41 @@ protocol bgp rs1 {
 		return shape, fmt.Errorf("write %s: %w", name, err)
 	}
 	return shape, f.Close()
+}
+
+// heapProfile writes a heap profile after a GC to IXPOBS_BENCH_HEAPPROFILE
+// with suffix appended, when that variable is set.
+func heapProfile(t *testing.T, suffix string) {
+	f := os.Getenv("IXPOBS_BENCH_HEAPPROFILE")
+	if f == "" {
+		return
+	}
+	runtime.GC()
+	w, err := os.Create(f + suffix)
+	if err != nil {
+		t.Errorf("heap profile: %v", err)
+		return
+	}
+	defer w.Close()
+	if err := pprof.WriteHeapProfile(w); err != nil {
+		t.Errorf("heap profile %s: %v", f+suffix, err)
+	}
+}
+
+// parseBytes reads a byte count, optionally with a MiB or GiB suffix.
+func parseBytes(s string) (int64, error) {
+	mult := int64(1)
+	switch {
+	case strings.HasSuffix(s, "GiB"):
+		s, mult = strings.TrimSuffix(s, "GiB"), 1<<30
+	case strings.HasSuffix(s, "MiB"):
+		s, mult = strings.TrimSuffix(s, "MiB"), 1<<20
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%q is not a positive byte count (e.g. 1400MiB)", s)
+	}
+	return n * mult, nil
 }
 
 func envInt(name string, def int) int {

@@ -2,8 +2,6 @@ package live
 
 import (
 	"bytes"
-	"compress/bzip2"
-	"compress/gzip"
 	"encoding/binary"
 	"io"
 	"net/netip"
@@ -19,6 +17,7 @@ import (
 	"github.com/ixpobs/ixpobs/bgp"
 	"github.com/ixpobs/ixpobs/internal/fuzzlimit"
 	"github.com/ixpobs/ixpobs/internal/testenv"
+	"github.com/ixpobs/ixpobs/internal/zstream"
 )
 
 // FuzzUpdate feeds arbitrary bytes to GoBGP's BGP message parser with the
@@ -264,23 +263,11 @@ func mrtUpdates(root string, perFile int) []updateSeed {
 		if err != nil || de.IsDir() || filepath.Ext(path) == ".md" {
 			return nil
 		}
-		f, err := os.Open(path)
+		r, err := zstream.OpenFile(path, zstream.Options{}) // gzip, bzip2 or plain, told from the content
 		if err != nil {
 			return nil
 		}
-		defer f.Close()
-		var r io.Reader = f
-		var magic [3]byte
-		f.Read(magic[:])
-		f.Seek(0, io.SeekStart)
-		switch {
-		case magic[0] == 0x1f && magic[1] == 0x8b:
-			if r, err = gzip.NewReader(f); err != nil {
-				return nil
-			}
-		case string(magic[:]) == "BZh":
-			r = bzip2.NewReader(f)
-		}
+		defer r.Close()
 		n := 0
 		for records := 0; n < perFile && records < 1000; records++ {
 			var h [12]byte

@@ -2,8 +2,6 @@ package mrt
 
 import (
 	"bytes"
-	"compress/bzip2"
-	"compress/gzip"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -16,6 +14,7 @@ import (
 	"github.com/ixpobs/ixpobs/internal/fuzzlimit"
 	"github.com/ixpobs/ixpobs/internal/testdiff"
 	"github.com/ixpobs/ixpobs/internal/testenv"
+	"github.com/ixpobs/ixpobs/internal/zstream"
 	"github.com/ixpobs/ixpobs/ixp"
 )
 
@@ -44,23 +43,11 @@ func seedRecords(tb testing.TB) [][]byte {
 		if err != nil || de.IsDir() || filepath.Ext(path) == ".md" {
 			return nil
 		}
-		f, err := os.Open(path)
+		r, err := zstream.OpenFile(path, zstream.Options{}) // gzip, bzip2 or plain, told from the content
 		if err != nil {
 			return nil
 		}
-		defer f.Close()
-		var r io.Reader = f
-		var magic [3]byte
-		f.Read(magic[:])
-		f.Seek(0, io.SeekStart)
-		switch {
-		case magic[0] == 0x1f && magic[1] == 0x8b:
-			if r, err = gzip.NewReader(f); err != nil {
-				return nil
-			}
-		case string(magic[:]) == "BZh":
-			r = bzip2.NewReader(f)
-		}
+		defer r.Close()
 		// Up to four records, at most 16 KiB.
 		var out []byte
 		for range 4 {

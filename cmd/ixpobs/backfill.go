@@ -39,6 +39,10 @@ type BackfillConfig struct {
 	// public archives, see docs/BACKFILL.md).
 	PeeringDB *backfill.Layout      `yaml:"peeringdb"`
 	RIR       []backfill.RIRArchive `yaml:"rir"`
+	// BrokerURL is the BGPKIT broker asked for each date's RIB dump (see
+	// MRTSource.BrokerURL: default the public broker with the default
+	// collectors, "off" to walk the URL templates only).
+	BrokerURL string `yaml:"broker_url"`
 }
 
 // OutboundConfig is how ixpobs reaches the Internet.
@@ -140,6 +144,9 @@ func (c Config) backfillConfig(log *slog.Logger) (backfill.Config, error) {
 		cfg.Collectors = c.MRT.Collectors
 	} else {
 		cfg.Collectors = ribs.DefaultCollectors()
+	}
+	if cfg.BrokerURL, err = brokerURL(b.BrokerURL, len(c.MRT.Collectors) > 0); err != nil {
+		return cfg, fmt.Errorf("backfill.broker_url: %w", err)
 	}
 	return cfg, nil
 }

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/ixpobs/ixpobs/collector"
 	"github.com/ixpobs/ixpobs/collector/peeringdb"
 	"github.com/ixpobs/ixpobs/ixp"
@@ -46,6 +48,9 @@ func runCollect(ctx context.Context, env *environment, args []string) error {
 type collectOptions struct {
 	force bool
 	only  []string
+	// reg receives the sources' own metrics (the Alice-LG fetcher's);
+	// nil: none (a one-shot collect has no /metrics).
+	reg prometheus.Registerer
 }
 
 // buildSources lists the enabled sources, or the ones named in
@@ -84,7 +89,7 @@ func buildSources(cfg Config, st store.Store, log *slog.Logger, opts *collectOpt
 		enabled[src.Name] = cfg.MRT.Enabled
 		all = append(all, src)
 	}
-	for _, src := range aliceLGSources(cfg.AliceLG, client, st, log) {
+	for _, src := range aliceLGSources(cfg.AliceLG, client, st, log, opts.reg) {
 		enabled[src.Name] = cfg.AliceLG.Enabled
 		all = append(all, src)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/ixpobs/ixpobs/collector/ixf"
 	"github.com/ixpobs/ixpobs/collector/peeringdb"
 	"github.com/ixpobs/ixpobs/geo"
+	"github.com/ixpobs/ixpobs/indicator"
 	"github.com/ixpobs/ixpobs/internal/httpguard"
 	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/store"
@@ -54,6 +55,9 @@ type Config struct {
 	AliceLG AliceLGSource `yaml:"alicelg"`
 	// Metrics configures /metrics.
 	Metrics MetricsConfig `yaml:"metrics"`
+	// Compare configures the comparisons between sources (PeeringDB,
+	// IX-F exports, BGP collectors) in serve's API and pages.
+	Compare CompareConfig `yaml:"compare"`
 	// HTTP hardens the public listener of serve.
 	HTTP HTTPConfig `yaml:"http"`
 	// BGP configures `ixpobs bgp` (nil when the file has no bgp section).
@@ -71,6 +75,17 @@ type MetricsConfig struct {
 	// south-america, …); empty: all.
 	Region string `yaml:"region"`
 }
+
+// CompareConfig configures the comparisons between sources.
+type CompareConfig struct {
+	// Window is the largest gap between two sources' snapshots whose
+	// member lists are compared; further apart the answer says "not
+	// comparable" with both dates.
+	Window time.Duration `yaml:"window"`
+}
+
+// maxCompareWindow bounds compare.window: a year, the RIR pairing window.
+const maxCompareWindow = 366 * 24 * time.Hour
 
 // HTTPConfig hardens the public HTTP listener of serve.
 type HTTPConfig struct {
@@ -132,9 +147,10 @@ func defaultConfig() Config {
 		PeeringDB: PeeringDBSource{Enabled: true, Timeout: 30 * time.Minute, Config: peeringdb.DefaultConfig()},
 		IXF: IXFSource{Enabled: true, Interval: 24 * time.Hour, Timeout: 30 * time.Minute,
 			ProviderList: "https://api.ixpdb.net/v1/provider/list", FromPeeringDB: true, Config: ixf.DefaultConfig()},
-		RIR:  RIRSource{Enabled: true, Interval: 24 * time.Hour, Timeout: 10 * time.Minute},
-		HTTP: HTTPConfig{RateLimit: 20, RateBurst: 40, ReadHeaderTimeout: 5 * time.Second, MaxURIBytes: 8192},
-		MRT:  MRTSource{Enabled: false, Timeout: time.Hour, Lookback: 6, MaxBytes: 2 << 30},
+		RIR:     RIRSource{Enabled: true, Interval: 24 * time.Hour, Timeout: 10 * time.Minute},
+		Compare: CompareConfig{Window: indicator.CompareWindow},
+		HTTP:    HTTPConfig{RateLimit: 20, RateBurst: 40, ReadHeaderTimeout: 5 * time.Second, MaxURIBytes: 8192},
+		MRT:     MRTSource{Enabled: false, Timeout: time.Hour, Lookback: 6, MaxBytes: 2 << 30},
 		AliceLG: AliceLGSource{Enabled: false, Interval: time.Hour, Timeout: time.Hour, Pace: time.Second,
 			PageTimeout: time.Minute, Budget: 2000},
 	}
@@ -162,6 +178,9 @@ func (c Config) validate() error {
 		if _, ok := geo.RegionByID(c.Metrics.Region); !ok {
 			return fmt.Errorf("metrics.region: unknown region %q", c.Metrics.Region)
 		}
+	}
+	if c.Compare.Window < time.Hour || c.Compare.Window > maxCompareWindow {
+		return fmt.Errorf("compare.window must be 1h to %v, not %v", maxCompareWindow, c.Compare.Window)
 	}
 	if err := c.HTTP.validate(); err != nil {
 		return err
@@ -240,6 +259,14 @@ func settings() map[string]setting {
 			return nil
 		}},
 		{"admin-listen", "IXPOBS_ADMIN_LISTEN", "loopback address serving /debug/pprof/, e.g. 127.0.0.1:6060 (default off)", false, str(func(c *Config) *string { return &c.HTTP.AdminListen })},
+		{"compare-window", "IXPOBS_COMPARE_WINDOW", "largest gap between two sources' snapshots whose members are compared (default 744h, 31 days)", false, func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				return fmt.Errorf("want a duration such as 744h, not %q", v)
+			}
+			c.Compare.Window = d
+			return nil
+		}},
 		{"read-header-timeout", "IXPOBS_READ_HEADER_TIMEOUT", "time a client may take to send its request headers (default 5s)", false, func(c *Config, v string) error {
 			d, err := time.ParseDuration(v)
 			if err != nil {

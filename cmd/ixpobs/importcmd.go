@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/ixpobs/ixpobs/collector"
@@ -78,7 +80,7 @@ func importPeeringDB(ctx context.Context, env *environment, args []string) error
 	// much as a refused snapshot (the other importers and the scheduled
 	// collection record theirs too).
 	started := time.Now()
-	in, dump, res, err := readAndPublishPeeringDB(ctx, st, path, at, *force)
+	in, dump, res, err := readAndPublishPeeringDB(ctx, st, path, at, *force, env.stderr, log)
 	recordImport(ctx, st, log, ixp.SourcePeeringDB, path, started, res, err)
 	if err != nil {
 		return err
@@ -127,7 +129,14 @@ func importRIR(ctx context.Context, env *environment, args []string) error {
 	var failed []string
 	for _, f := range files {
 		started := time.Now()
-		res, err := rir.ImportFile(ctx, f)
+		var size int64
+		if fi, err := os.Stat(f); err == nil {
+			size = fi.Size()
+		}
+		var read atomic.Int64
+		stop := startProgress(env.stderr, "rir", f, size, &read, nil, log)
+		res, err := rir.ImportFileProgress(ctx, f, &read)
+		stop()
 		var pub store.PublishResult
 		source := "rir"
 		if err == nil {
@@ -137,7 +146,12 @@ func importRIR(ctx context.Context, env *environment, args []string) error {
 				in.At = at
 			}
 			in.Force = *force
+			log.Info("rir file read", "file", f, "registry", res.Header.Registry, "bytes", read.Load(), "records", len(res.Records),
+				"seconds", time.Since(started).Seconds())
 			pub, err = st.Publish(ctx, in)
+			if err != nil {
+				err = fmt.Errorf("%s: %w", f, err) // a shrink or conflict names the file too
+			}
 		}
 		recordImport(ctx, st, log, source, f, started, pub, err)
 		if err != nil {
@@ -218,17 +232,30 @@ func importIXF(ctx context.Context, env *environment, args []string) error {
 
 // readAndPublishPeeringDB reads a PeeringDB dump (a directory or one file)
 // and publishes it as the snapshot at at (zero: the dump's own date).
-func readAndPublishPeeringDB(ctx context.Context, st store.Store, path string, at time.Time, force bool) (ixp.SnapshotInput, *peeringdb.Dump, store.PublishResult, error) {
+// Progress goes to progressOut (nil: none) as for MRT imports, and the
+// two phases (read, publish) are logged with their durations.
+func readAndPublishPeeringDB(ctx context.Context, st store.Store, path string, at time.Time, force bool, progressOut io.Writer, log *slog.Logger) (ixp.SnapshotInput, *peeringdb.Dump, store.PublishResult, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return ixp.SnapshotInput{}, nil, store.PublishResult{}, fmt.Errorf("peeringdb: %w", err)
 	}
+	size := fi.Size()
+	if fi.IsDir() {
+		size = dirSize(path)
+	}
+	var read atomic.Int64
+	stop := func() {}
+	if progressOut != nil {
+		stop = startProgress(progressOut, "peeringdb", path, size, &read, nil, log)
+	}
+	started := time.Now()
 	var dump *peeringdb.Dump
 	if fi.IsDir() {
-		dump, err = peeringdb.ReadDir(ctx, path)
+		dump, err = peeringdb.ReadDirProgress(ctx, path, &read)
 	} else {
-		dump, err = peeringdb.ReadFile(ctx, path)
+		dump, err = peeringdb.ReadFileProgress(ctx, path, &read)
 	}
+	stop()
 	if err != nil {
 		return ixp.SnapshotInput{}, nil, store.PublishResult{}, err
 	}
@@ -236,9 +263,32 @@ func readAndPublishPeeringDB(ctx context.Context, st store.Store, path string, a
 	if err != nil {
 		return ixp.SnapshotInput{}, nil, store.PublishResult{}, err
 	}
+	log.Info("peeringdb dump read", "file", path, "bytes", read.Load(), "objects", len(in.Records), "seconds", time.Since(started).Seconds())
 	in.Force = force
+	published := time.Now()
 	res, err := st.Publish(ctx, in)
+	if err != nil {
+		err = fmt.Errorf("%s: %w", path, err) // a shrink or conflict names the dump too
+	} else {
+		log.Info("peeringdb snapshot published", "file", path, "date", res.Snapshot.At.Format(time.DateOnly), "unchanged", res.Unchanged,
+			"versions_written", res.Inserted, "seconds", time.Since(published).Seconds())
+	}
 	return in, dump, res, err
+}
+
+// dirSize is the size of the regular files directly in dir.
+func dirSize(dir string) int64 {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return 0
+	}
+	var n int64
+	for _, e := range entries {
+		if fi, err := e.Info(); err == nil && fi.Mode().IsRegular() {
+			n += fi.Size()
+		}
+	}
+	return n
 }
 
 // recordImport stores an import as a run of its source.

@@ -2,9 +2,12 @@ package main
 
 import (
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ixpobs/ixpobs/store/sqlite"
 )
@@ -140,5 +143,76 @@ func TestCollectOldMRTName(t *testing.T) {
 	}
 	if _, err := buildSources(cfg, st, nil, &collectOptions{only: []string{"bgp:nowhere"}}); err == nil || !strings.Contains(err.Error(), "unknown source") {
 		t.Errorf("unknown collector: err = %v", err)
+	}
+}
+
+// TestAliceLGMetricsRegistered: serve's registry gets the Alice-LG
+// fetcher's series, at zero for every configured glass, when the source is
+// enabled, and none when it is not.
+func TestAliceLGMetricsRegistered(t *testing.T) {
+	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "a.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for _, enabled := range []bool{true, false} {
+		cfg := defaultConfig()
+		yaml := "alicelg:\n  enabled: " + strconv.FormatBool(enabled) + "\n  looking_glasses:\n    - {name: ixbr, base_url: 'https://lg.ix.br'}\n    - {name: other, base_url: 'https://lg.example.net'}\n"
+		if err := decodeConfig([]byte(yaml), &cfg); err != nil {
+			t.Fatal(err)
+		}
+		reg := prometheus.NewRegistry()
+		if _, err := buildSources(cfg, st, nil, &collectOptions{reg: reg}); err != nil {
+			t.Fatal(err)
+		}
+		mfs, err := reg.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		glasses := map[string]bool{}
+		for _, mf := range mfs {
+			if mf.GetName() != "ixpobs_alicelg_requests_total" {
+				continue
+			}
+			for _, m := range mf.GetMetric() {
+				for _, l := range m.GetLabel() {
+					if l.GetName() == "glass" {
+						glasses[l.GetValue()] = true
+					}
+				}
+			}
+		}
+		if want := enabled; glasses["ixbr"] != want || glasses["other"] != want || len(glasses) > 2 {
+			t.Errorf("enabled %v: ixpobs_alicelg_requests_total glasses %v", enabled, glasses)
+		}
+	}
+}
+
+// TestBrokerURL: the public BGPKIT broker is used with the default
+// collectors, not with collectors of one's own (a mirror) unless named,
+// never with "off"; a bad URL is a config error.
+func TestBrokerURL(t *testing.T) {
+	for _, tc := range []struct {
+		setting string
+		own     bool
+		want    string
+		err     bool
+	}{
+		{"", false, "https://api.bgpkit.com/v3/broker", false},
+		{"", true, "", false},
+		{"off", false, "", false},
+		{"https://broker.example/v3/broker", true, "https://broker.example/v3/broker", false},
+		{"ftp://broker.example", false, "", true},
+	} {
+		got, err := brokerURL(tc.setting, tc.own)
+		if got != tc.want || (err != nil) != tc.err {
+			t.Errorf("brokerURL(%q, own %v) = %q, %v; want %q (error %v)", tc.setting, tc.own, got, err, tc.want, tc.err)
+		}
+	}
+	cfg := defaultConfig()
+	if err := decodeConfig([]byte("mrt:\n  broker_url: 'ftp://x'\n"), &cfg); err == nil {
+		if err = cfg.validate(); err == nil || !strings.Contains(err.Error(), "mrt.broker_url") {
+			t.Errorf("bad mrt.broker_url: %v", err)
+		}
 	}
 }

@@ -126,7 +126,7 @@ func importMRTFiles(ctx context.Context, st store.Store, paths []string, collect
 	}
 	path := strings.Join(paths, " ")
 	var records, read atomic.Int64
-	stop := startProgress(progressOut, path, size, &read, &records, log)
+	stop := startProgress(progressOut, "mrt", path, size, &read, &records, log)
 	r, err := ribs.ImportFiles(ctx, st, paths, ribs.ImportOptions{Collector: collector, IXID: ixpID, At: at, Force: force, Records: &records, Bytes: &read})
 	stop()
 	res := mrtResult{Result: r, Seconds: time.Since(started).Seconds()}
@@ -137,10 +137,16 @@ func importMRTFiles(ctx context.Context, st store.Store, paths []string, collect
 	return res
 }
 
-// startProgress reports progress every half second on a terminal (one
-// line rewritten in place: bytes, records/s, time left) and every 10
-// seconds as a log line otherwise. The returned func stops it.
-func startProgress(w io.Writer, name string, size int64, read, records *atomic.Int64, log *slog.Logger) func() {
+// startProgress reports the progress of an import of kind (mrt,
+// peeringdb, rir) every half second on a terminal (one line rewritten in
+// place: bytes, records/s, or MiB/s when records is nil, time left) and
+// every 10 seconds as a log line "KIND import progress" otherwise. The
+// returned func stops it.
+func startProgress(w io.Writer, kind, name string, size int64, read, records *atomic.Int64, log *slog.Logger) func() {
+	return startProgressEvery(w, kind, name, size, read, records, log, 10*time.Second)
+}
+
+func startProgressEvery(w io.Writer, kind, name string, size int64, read, records *atomic.Int64, log *slog.Logger, logEvery time.Duration) func() {
 	f, isFile := w.(*os.File)
 	tty := false
 	if isFile {
@@ -148,7 +154,7 @@ func startProgress(w io.Writer, name string, size int64, read, records *atomic.I
 			tty = true
 		}
 	}
-	every := 10 * time.Second
+	every := logEvery
 	if tty {
 		every = 500 * time.Millisecond
 	}
@@ -168,8 +174,7 @@ func startProgress(w io.Writer, name string, size int64, read, records *atomic.I
 				return
 			case <-t.C:
 				elapsed := time.Since(start).Seconds()
-				n, recs := read.Load(), records.Load()
-				rate := float64(recs) / elapsed
+				n := read.Load()
 				left := "?"
 				if n > 0 && size > 0 {
 					left = (time.Duration(elapsed*float64(size-n)/float64(n)) * time.Second).Round(time.Second).String()
@@ -178,10 +183,16 @@ func startProgress(w io.Writer, name string, size int64, read, records *atomic.I
 				if size > 0 {
 					pct = 100 * float64(n) / float64(size)
 				}
+				rate, unit, prec := float64(n)/elapsed/(1<<20), "MiB/s", 1
+				if records != nil {
+					rate, unit, prec = float64(records.Load())/elapsed, "records/s", 0
+				}
 				if tty {
-					fmt.Fprintf(w, "\r\033[K%s: %5.1f%% of %s, %s records/s, %s left", name, pct, humanBytes(size), strconv.FormatFloat(rate, 'f', 0, 64), left)
+					fmt.Fprintf(w, "\r\033[K%s: %5.1f%% of %s, %s %s, %s left", name, pct, humanBytes(size), strconv.FormatFloat(rate, 'f', prec, 64), unit, left)
+				} else if records != nil {
+					log.Info(kind+" import progress", "file", name, "percent", fmt.Sprintf("%.1f", pct), "records_per_second", int64(rate), "left", left)
 				} else {
-					log.Info("mrt import progress", "file", name, "percent", fmt.Sprintf("%.1f", pct), "records_per_second", int64(rate), "left", left)
+					log.Info(kind+" import progress", "file", name, "percent", fmt.Sprintf("%.1f", pct), "mib_per_second", fmt.Sprintf("%.1f", rate), "left", left)
 				}
 			}
 		}

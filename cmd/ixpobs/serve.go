@@ -55,16 +55,21 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	runMetrics := metrics.NewRuns(reg)
 	var sources []collector.Source
 	if cfg.Collect {
-		if sources, err = buildSources(cfg, st, log, nil); err != nil {
+		if sources, err = buildSources(cfg, st, log, &collectOptions{reg: reg}); err != nil {
 			return err
 		}
 	}
 	names := make([]string, len(sources))
+	intervals := map[string]time.Duration{}
 	for i, src := range sources {
 		names[i] = src.Name
+		intervals[src.Name] = src.Interval
 	}
 	httpMetrics := metrics.NewHTTP(reg)
-	srv := dashboard.New(readSt, dashboard.Config{Logger: log, Registry: reg, HTTPMetrics: httpMetrics, Sources: names, MetricsRegion: cfg.Metrics.Region,
+	empty, emptyErr := storeIsEmpty(ctx, st)
+	srv := dashboard.New(readSt, dashboard.Config{Logger: log, Registry: reg, HTTPMetrics: httpMetrics, Sources: names, Intervals: intervals,
+		CompareWindow: cfg.Compare.Window, MetricsRegion: cfg.Metrics.Region,
+		BackfillEstimate: backfillEstimate, BackfillRunning: emptyErr == nil && empty && cfg.Backfill.OnEmptyStore,
 		// The figures computed per state are stored by the writer (nil
 		// on a read-only replica: kept in memory there).
 		Derived: st})
@@ -106,8 +111,8 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		runner := collector.NewRunner(sources, st, warmAfterRuns{runMetrics, srv, ctx}, log)
 		wg.Go(func() { runner.Run(ctx) })
 	}
-	if empty, err := storeIsEmpty(ctx, st); err != nil {
-		log.Warn("cannot tell whether the store is empty", "err", err)
+	if emptyErr != nil {
+		log.Warn("cannot tell whether the store is empty", "err", emptyErr)
 	} else if empty && cfg.Backfill.OnEmptyStore {
 		log.Info("the store is empty: starting a backfill from the public archives in the background (backfill.on_empty_store); see docs/BACKFILL.md")
 		wg.Go(func() { backgroundBackfill(ctx, cfg, st, env, log) })
@@ -167,6 +172,14 @@ func (w warmAfterRuns) Observe(source, errorKind string) {
 	w.RunObserver.Observe(source, errorKind)
 	if errorKind == "" {
 		w.srv.Warm(w.ctx)
+	}
+}
+
+// ObserveQuirks passes the quirks of a published snapshot on to the
+// metrics.
+func (w warmAfterRuns) ObserveQuirks(source string, quirks map[string]int) {
+	if q, ok := w.RunObserver.(collector.QuirkObserver); ok {
+		q.ObserveQuirks(source, quirks)
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/ixpobs/ixpobs/collector"
 	"github.com/ixpobs/ixpobs/collector/alicelg"
 	"github.com/ixpobs/ixpobs/collector/ixf"
@@ -45,6 +47,35 @@ type MRTSource struct {
 	// Collectors to fetch; empty means ribs.DefaultCollectors (RIS and
 	// RouteViews at Latin American IXPs).
 	Collectors []ribs.Collector `yaml:"collectors"`
+	// BrokerURL is the BGPKIT broker that finds the newest RIB dumps of
+	// RIS and RouteViews collectors: "" (default) is ribs.DefaultBrokerURL
+	// with the default collectors and off with collectors of your own (a
+	// mirror: the public broker names the public archives' files); "off":
+	// walk the URL templates only, which stay the fallback anyway.
+	BrokerURL string `yaml:"broker_url"`
+}
+
+// brokerURL resolves a broker_url setting: "" for none.
+func brokerURL(setting string, ownCollectors bool) (string, error) {
+	switch {
+	case setting == "off", setting == "" && ownCollectors:
+		return "", nil
+	case setting == "":
+		return ribs.DefaultBrokerURL, nil
+	}
+	if _, err := ribs.NewBroker(nil, setting); err != nil {
+		return "", err
+	}
+	return setting, nil
+}
+
+// brokerOf returns the broker of a broker_url setting, nil for none.
+func brokerOf(setting string, ownCollectors bool, client *safehttp.Client) (*ribs.Broker, error) {
+	u, err := brokerURL(setting, ownCollectors)
+	if err != nil || u == "" {
+		return nil, err
+	}
+	return ribs.NewBroker(client, u)
 }
 
 func (c MRTSource) validate() error {
@@ -53,6 +84,9 @@ func (c MRTSource) validate() error {
 	}
 	if c.Lookback < 0 || c.Lookback > 100 {
 		return fmt.Errorf("mrt.lookback must be from 0 (default) to 100")
+	}
+	if _, err := brokerURL(c.BrokerURL, len(c.Collectors) > 0); err != nil {
+		return fmt.Errorf("mrt.broker_url: %w", err)
 	}
 	seen := map[string]bool{}
 	for _, col := range c.Collectors {
@@ -74,7 +108,8 @@ func mrtSources(cfg MRTSource, client *safehttp.Client, st store.Store, log *slo
 	if len(cols) == 0 {
 		cols = ribs.DefaultCollectors()
 	}
-	f := ribs.New(client, st, ribs.Config{Lookback: cfg.Lookback, MaxBytes: cfg.MaxBytes, DownloadTimeout: cfg.Timeout, TempDir: cfg.TempDir, Logger: log})
+	broker, _ := brokerOf(cfg.BrokerURL, len(cfg.Collectors) > 0, client) // checked by validate
+	f := ribs.New(client, st, ribs.Config{Lookback: cfg.Lookback, MaxBytes: cfg.MaxBytes, DownloadTimeout: cfg.Timeout, TempDir: cfg.TempDir, Broker: broker, Logger: log})
 	var out []collector.Source
 	for _, c := range cols {
 		every := cfg.Interval
@@ -328,12 +363,19 @@ func (c AliceLGSource) validate() error {
 // aliceLGSources returns one scheduled source per looking glass,
 // "alicelg:<name>"; route servers are tied to exchanges by the LAN
 // prefixes of the newest PeeringDB snapshot (or the glass's ixp_ids).
-func aliceLGSources(cfg AliceLGSource, client *safehttp.Client, st store.Store, log *slog.Logger) []collector.Source {
+func aliceLGSources(cfg AliceLGSource, client *safehttp.Client, st store.Store, log *slog.Logger, reg prometheus.Registerer) []collector.Source {
 	glasses := cfg.LookingGlasses
 	if len(glasses) == 0 {
 		glasses = alicelg.DefaultLookingGlasses()
 	}
-	f := alicelg.New(client, st, alicelg.Config{Pace: cfg.Pace, PageTimeout: cfg.PageTimeout, Budget: cfg.Budget, Logger: log,
+	var m *alicelg.Metrics
+	if reg != nil && cfg.Enabled {
+		m = alicelg.NewMetrics(reg)
+		for _, g := range glasses {
+			m.Init(g.Name)
+		}
+	}
+	f := alicelg.New(client, st, alicelg.Config{Pace: cfg.Pace, PageTimeout: cfg.PageTimeout, Budget: cfg.Budget, Logger: log, Metrics: m,
 		LANs: func(ctx context.Context) ([]vantage.LAN, error) {
 			return vantage.LANsAt(ctx, st, ixp.SourcePeeringDB, time.Now())
 		}})

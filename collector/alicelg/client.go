@@ -37,6 +37,9 @@ type Client struct {
 	last    time.Time
 	budget  int // requests left; < 0: unlimited
 	used    int
+	// metrics (nil: none) and the glass name they are labelled with.
+	metrics *Metrics
+	glass   string
 }
 
 // NewClient returns a client of the looking glass at base (scheme and
@@ -64,8 +67,17 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 // Used returns the number of requests made.
 func (c *Client) Used() int { return c.used }
 
-// get fetches path (below /api/v1) into v.
-func (c *Client) get(ctx context.Context, path string, v any) error {
+// get fetches path (below /api/v1), an endpoint of Endpoints, into v,
+// and counts it in c.metrics.
+func (c *Client) get(ctx context.Context, endpoint, path string, v any) error {
+	err := c.fetch(ctx, endpoint, path, v)
+	if err != nil {
+		c.metrics.failed(c.glass, errorKind(err))
+	}
+	return err
+}
+
+func (c *Client) fetch(ctx context.Context, endpoint, path string, v any) error {
 	if c.budget >= 0 && c.used >= c.budget {
 		return ErrBudget
 	}
@@ -76,8 +88,10 @@ func (c *Client) get(ctx context.Context, path string, v any) error {
 	}
 	c.used++
 	u := c.base + "/api/v1" + path
+	start := time.Now()
 	resp, err := c.http.Get(ctx, u, safehttp.WithTimeout(c.timeout), safehttp.WithHeader("Accept", "application/json"))
 	c.last = time.Now()
+	c.metrics.request(c.glass, endpoint, c.last.Sub(start))
 	if err != nil {
 		var se *safehttp.StatusError
 		if errors.As(err, &se) {
@@ -89,7 +103,7 @@ func (c *Client) get(ctx context.Context, path string, v any) error {
 		return fmt.Errorf("alicelg %s: %w", u, err)
 	}
 	if err := json.Unmarshal(resp.Body, v); err != nil {
-		return fmt.Errorf("alicelg %s: decode answer: %w", u, err)
+		return fmt.Errorf("alicelg %s: %w", u, &decodeError{err})
 	}
 	return nil
 }
@@ -97,11 +111,12 @@ func (c *Client) get(ctx context.Context, path string, v any) error {
 // RouteServers lists the route servers of the looking glass.
 func (c *Client) RouteServers(ctx context.Context) ([]RouteServer, error) {
 	var r RouteServersResponse
-	if err := c.get(ctx, "/routeservers", &r); err != nil {
+	if err := c.get(ctx, "routeservers", "/routeservers", &r); err != nil {
 		return nil, err
 	}
 	for i, rs := range r.RouteServers {
 		if rs.ID == "" {
+			c.metrics.failed(c.glass, "invalid")
 			return nil, fmt.Errorf("alicelg %s: route server %d of %d has no id", c.base, i, len(r.RouteServers))
 		}
 	}
@@ -111,9 +126,10 @@ func (c *Client) RouteServers(ctx context.Context) ([]RouteServer, error) {
 // Neighbors lists the neighbours of a route server.
 func (c *Client) Neighbors(ctx context.Context, rs string) (NeighborsResponse, error) {
 	var r NeighborsResponse
-	err := c.get(ctx, "/routeservers/"+url.PathEscape(rs)+"/neighbors", &r)
+	err := c.get(ctx, "neighbors", "/routeservers/"+url.PathEscape(rs)+"/neighbors", &r)
 	for i, n := range r.Neighbors {
 		if n == nil || n.ID == "" {
+			c.metrics.failed(c.glass, "invalid")
 			return r, fmt.Errorf("alicelg %s: route server %s: neighbour %d has no id", c.base, rs, i)
 		}
 	}
@@ -123,7 +139,7 @@ func (c *Client) Neighbors(ctx context.Context, rs string) (NeighborsResponse, e
 // ReceivedPage reads page (from 0) of the routes a neighbour sent.
 func (c *Client) ReceivedPage(ctx context.Context, rs, neighbor string, page int) (RoutesResponse, error) {
 	var r RoutesResponse
-	err := c.get(ctx, "/routeservers/"+url.PathEscape(rs)+"/neighbors/"+url.PathEscape(neighbor)+
+	err := c.get(ctx, "routes_received", "/routeservers/"+url.PathEscape(rs)+"/neighbors/"+url.PathEscape(neighbor)+
 		"/routes/received?page="+strconv.Itoa(page), &r)
 	return r, err
 }

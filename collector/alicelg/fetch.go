@@ -62,9 +62,11 @@ type Config struct {
 	Budget      int           // requests per run and glass (default 2000)
 	// LANs returns the exchanges' peering-LAN prefixes (PeeringDB ixpfx)
 	// used to tie route servers to exchanges; nil: overrides only.
-	LANs   func(ctx context.Context) ([]vantage.LAN, error)
-	Logger *slog.Logger
-	Now    func() time.Time
+	LANs func(ctx context.Context) ([]vantage.LAN, error)
+	// Metrics counts requests, errors and routes (nil: none).
+	Metrics *Metrics
+	Logger  *slog.Logger
+	Now     func() time.Time
 }
 
 // Fetcher reads looking glasses and publishes route-server snapshots. It
@@ -144,6 +146,7 @@ func (f *Fetcher) Collect(ctx context.Context, g LookingGlass) ([]Result, error)
 	if err != nil {
 		return nil, err
 	}
+	c.metrics, c.glass = f.cfg.Metrics, g.Name
 	rss, err := c.RouteServers(ctx)
 	if err != nil {
 		return nil, err
@@ -291,10 +294,13 @@ func (f *Fetcher) readTable(ctx context.Context, c *Client, rs string, t *table)
 		if err != nil {
 			return err
 		}
+		read := 0
 		if r.Pagination.Page != t.page {
+			c.metrics.failed(c.glass, "pagination")
 			return fmt.Errorf("neighbour %s: asked page %d, got page %d", nid, t.page, r.Pagination.Page)
 		}
 		if len(r.Imported) == 0 && t.page+1 < r.Pagination.TotalPages {
+			c.metrics.failed(c.glass, "pagination")
 			return fmt.Errorf("neighbour %s: page %d of %d is empty", nid, t.page, r.Pagination.TotalPages)
 		}
 		for _, rt := range r.Imported {
@@ -305,7 +311,9 @@ func (f *Fetcher) readTable(ctx context.Context, c *Client, rs string, t *table)
 			}
 			route.Peer = t.peers[nid]
 			t.routes = append(t.routes, route)
+			read++
 		}
+		c.metrics.fetched(c.glass, read)
 		if t.page+1 >= r.Pagination.TotalPages {
 			t.next, t.page = t.next+1, 0
 		} else {

@@ -64,6 +64,11 @@ type Config struct {
 	// Collectors are the route collectors whose RIB dump of each date is
 	// imported (the first dump of the day).
 	Collectors []ribs.Collector
+	// BrokerURL, when set, is a BGPKIT broker (ribs.DefaultBrokerURL)
+	// asked for the first RIB dump of each date; a collector it does not
+	// index (PCH), a broker failure or a listed file missing from the
+	// archive falls back to the collector's URL template.
+	BrokerURL string
 	// CacheDir keeps downloads between runs.
 	CacheDir string
 	// Keep keeps imported files in the cache (default: removed once
@@ -168,12 +173,13 @@ type job struct {
 	u        unit
 	from, to time.Time
 	// set by the download
-	file  File
-	paths []string
-	urls  []string
-	err   error
-	none  bool // the archive has no file for the window
-	ready chan struct{}
+	file   File
+	dumpAt time.Time // the dump's time when the broker named it (zero: from)
+	paths  []string
+	urls   []string
+	err    error
+	none   bool // the archive has no file for the window
+	ready  chan struct{}
 }
 
 // Backfiller runs backfills.
@@ -181,6 +187,7 @@ type Backfiller struct {
 	client *safehttp.Client
 	st     store.Store
 	cfg    Config
+	broker *ribs.Broker
 	files  atomic.Int64
 	bytes  atomic.Int64
 }
@@ -230,7 +237,14 @@ func New(client *safehttp.Client, st store.Store, cfg Config) (*Backfiller, erro
 			return nil, err
 		}
 	}
-	return &Backfiller{client: client, st: st, cfg: cfg}, nil
+	b := &Backfiller{client: client, st: st, cfg: cfg}
+	if cfg.BrokerURL != "" {
+		var err error
+		if b.broker, err = ribs.NewBroker(client, cfg.BrokerURL); err != nil {
+			return nil, fmt.Errorf("backfill: %w", err)
+		}
+	}
+	return b, nil
 }
 
 func has(xs []string, x string) bool {
@@ -453,9 +467,43 @@ func (b *Backfiller) cleanPartials() error {
 	})
 }
 
+// downloadBrokered fetches the first RIB dump of a job's day that the
+// broker lists. It returns false when the URL template must be walked
+// instead: no broker, a collector of two files per dump (PCH, not
+// indexed), the broker failing or listing nothing, or its file missing.
+func (b *Backfiller) downloadBrokered(ctx context.Context, j *job) bool {
+	if b.broker == nil || j.u.col.URLTemplateV6 != "" {
+		return false
+	}
+	items, err := b.broker.RIBs(ctx, j.u.col.Name, j.from, j.from.Add(24*time.Hour-time.Second))
+	if err != nil || len(items) == 0 {
+		if err != nil {
+			b.cfg.Logger.Warn("backfill: broker failed; walking the URL template", "source", j.u.name, "date", j.from.Format(time.DateOnly), "err", err)
+		}
+		return false
+	}
+	it := items[0]
+	p, err := b.fetch(ctx, j.u.name, it.URL)
+	var se *safehttp.StatusError
+	if errors.As(err, &se) && (se.Code == http.StatusNotFound || se.Code == http.StatusForbidden) {
+		b.cfg.Logger.Warn("backfill: the broker's file is not in the archive; walking the URL template", "source", j.u.name, "url", it.URL)
+		return false
+	}
+	if err != nil {
+		j.err = err
+		return true
+	}
+	j.paths, j.urls, j.dumpAt = []string{p}, []string{it.URL}, it.Start
+	j.file = File{Name: filepath.Base(p), URL: it.URL, Date: it.Start}
+	return true
+}
+
 // download finds and fetches the files of a job.
 func (b *Backfiller) download(ctx context.Context, lst *lister, j *job) {
 	if j.u.kind == KindMRT {
+		if b.downloadBrokered(ctx, j) {
+			return
+		}
 		at := j.from
 		for i, u := range j.u.col.URLs(at) {
 			p, err := b.fetch(ctx, j.u.name, u)
@@ -544,7 +592,11 @@ func (b *Backfiller) importJob(ctx context.Context, j *job) (store.PublishResult
 		}
 	case KindMRT:
 		var r ribs.Result
-		r, err = ribs.ImportFiles(ctx, b.st, j.paths, ribs.ImportOptions{Collector: j.u.col.Name, IXID: j.u.col.IXID, At: j.from, Origins: j.urls})
+		at := j.from
+		if !j.dumpAt.IsZero() {
+			at = j.dumpAt
+		}
+		r, err = ribs.ImportFiles(ctx, b.st, j.paths, ribs.ImportOptions{Collector: j.u.col.Name, IXID: j.u.col.IXID, At: at, Origins: j.urls})
 		pub = r.Publish
 	}
 	if ctx.Err() != nil {

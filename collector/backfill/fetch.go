@@ -1,9 +1,6 @@
 package backfill
 
 import (
-	"bufio"
-	"compress/bzip2"
-	"compress/gzip"
 	"context"
 	"crypto/md5"
 	"encoding/hex"
@@ -18,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/ixpobs/ixpobs/internal/safehttp"
+	"github.com/ixpobs/ixpobs/internal/zstream"
 	"github.com/ixpobs/ixpobs/ixp"
 )
 
@@ -128,28 +126,20 @@ func (b *Backfiller) checkMD5(ctx context.Context, rawURL, path string) error {
 // read plain and gzip files; SQLite needs a plain file, so a gzip SQLite
 // file is expanded too when sqlite is set) and returns the path to read.
 func decompressBzip2(path string, sqlite bool) (string, error) {
-	var open func(io.Reader) (io.Reader, error)
-	switch {
-	case strings.HasSuffix(path, ".bz2"):
-		open = func(r io.Reader) (io.Reader, error) { return bzip2.NewReader(r), nil }
-	case sqlite && strings.HasSuffix(path, ".gz"):
-		open = gunzip
-	default:
+	if !strings.HasSuffix(path, ".bz2") && !(sqlite && strings.HasSuffix(path, ".gz")) {
 		return path, nil
 	}
 	out := strings.TrimSuffix(strings.TrimSuffix(path, ".bz2"), ".gz")
 	if _, err := os.Stat(out); err == nil {
 		return out, nil
 	}
-	in, err := os.Open(path)
+	// The one opener: the format told from the content, a cut stream an
+	// ixp.ErrTruncated, at most maxDecompressed bytes written to disk.
+	r, err := zstream.OpenFile(path, zstream.Options{MaxBytes: maxDecompressed})
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("backfill: %w", err)
 	}
-	defer in.Close()
-	r, err := open(bufio.NewReaderSize(in, 1<<16))
-	if err != nil {
-		return "", fmt.Errorf("backfill: %s: %w", path, err)
-	}
+	defer r.Close()
 	f, err := os.Create(out + ".part")
 	if err != nil {
 		return "", err
@@ -170,4 +160,6 @@ func decompressBzip2(path string, sqlite bool) (string, error) {
 	return out, nil
 }
 
-func gunzip(r io.Reader) (io.Reader, error) { return gzip.NewReader(r) }
+// maxDecompressed caps what decompressBzip2 writes: a bound against a
+// compression bomb filling the disk, far above the files it expands.
+const maxDecompressed = 8 << 30

@@ -163,6 +163,8 @@ func (c *Collector) collect(ctx context.Context, t Target, m *Matcher) (r Result
 		switch {
 		case errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission):
 			r.ErrKind = "file"
+		case errors.Is(err, ixp.ErrInvalid) && !errors.As(err, &pe):
+			r.ErrKind = "invalid" // not a regular file, a compression not supported
 		case errors.As(err, &pe):
 			r.ErrKind = DecodeErrorKind(err) // a broken .gz file
 		}
@@ -193,7 +195,7 @@ func (c *Collector) collect(ctx context.Context, t Target, m *Matcher) (r Result
 	}
 	snap, err := c.pub.Publish(ctx, in)
 	if err != nil {
-		r.Stage, r.Err, r.ErrKind = StagePublish, fmt.Errorf("ixf: publish %s: %w", t.Name, err), "publish"
+		r.Stage, r.Err, r.ErrKind = StagePublish, fmt.Errorf("ixf: publish %s (%s): %w", t.Name, t.URL+t.Path, err), "publish"
 		switch {
 		case errors.Is(err, ixp.ErrShrink):
 			r.ErrKind = "shrink"

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ixpobs/ixpobs/geo"
+	"github.com/ixpobs/ixpobs/internal/jsonkeys"
 	"github.com/ixpobs/ixpobs/ixp"
 )
 
@@ -115,8 +117,29 @@ func Decode(file string, data []byte) (*Export, error) {
 	}
 	ex := &Export{File: file}
 	r := &ex.Report
+	// The text rule (ixp.CleanJSON) on the document: encoding/json turned
+	// each byte that is not UTF-8 and each lone surrogate into U+FFFD
+	// without a word, and a NUL would be replaced by the store; decoded
+	// again from the cleaned text, each is counted here once.
+	if clean, n := ixp.CleanJSON(data[:dec.InputOffset()]); n > 0 {
+		root = nil
+		again := json.NewDecoder(bytes.NewReader(clean))
+		again.UseNumber()
+		if err := again.Decode(&root); err != nil {
+			return nil, perr(-1, fmt.Errorf("after the text rule: %w", err))
+		}
+		r.quirk(ixp.QuirkTextReplaced, fmt.Sprintf("%d characters replaced by U+FFFD", n))
+		r.Quirks[ixp.QuirkTextReplaced] += n - 1
+	}
 	if rest, _ := io.ReadAll(dec.Buffered()); len(bytes.TrimSpace(rest)) > 0 || dec.More() {
 		r.quirk(QuirkTrailingData, "")
+	}
+	// A key given twice (the map keeps the last) or in two cases (only
+	// the exact spelling is read) is reported, never merged silently.
+	if end := dec.InputOffset(); end > 0 && end <= int64(len(data)) {
+		for _, p := range jsonkeys.Check(data[:end], 0, nil) {
+			r.quirk(ixp.QuirkDuplicateKey, p.Error())
+		}
 	}
 
 	// version and timestamp
@@ -244,6 +267,10 @@ func (d *decoder) decodeIXPs(v any) {
 			d.r.quirk(QuirkCountryUK, x.Shortname)
 			x.Country = "GB"
 		}
+		if x.Country != "" && geo.Normalize(x.Country) == "" {
+			d.r.quirk(ixp.QuirkCountryInvalid, fmt.Sprintf("%s country=%s", x.Shortname, short(x.Country)))
+			x.Country = ""
+		}
 		ixfRaw, hasIXF := o["ixf_id"]
 		if !hasIXF {
 			if alias, ok := o["ixp_ixf_id"]; ok {
@@ -338,6 +365,9 @@ func (d *decoder) decodeMembers(members []any) {
 		name, _ := getString(o["name"])
 		name = strings.TrimSpace(name)
 		n, form := d.int(o["asnum"], "asnum")
+		if num, ok := o["asnum"].(json.Number); ok && !isInteger(string(num)) {
+			form = formOther // 1e3 or 8560.0: not an ASN as written
+		}
 		if form == formMissing || form == formOther || !validASN(n) {
 			d.r.drop(DropInvalidASN, fmt.Sprintf("member_list[%d] %q asnum=%s", i, name, short(o["asnum"])))
 			continue
@@ -431,11 +461,15 @@ func (d *decoder) decodeConnection(m *Member, co map[string]any, memberState str
 			continue
 		}
 		s, form := d.int(ifo["if_speed"], "if_speed")
-		if form == formMissing || form == formOther || s <= 0 {
+		if form == formMissing || form == formOther || s == 0 {
 			d.r.quirk(QuirkIfSpeedMissing, where+" if_speed="+short(ifo["if_speed"]))
 			continue
 		}
-		speed += s
+		if !ixp.SpeedValid(s) {
+			d.r.quirk(ixp.QuirkSpeedOutOfRange, where+" if_speed="+short(ifo["if_speed"]))
+			continue
+		}
+		speed = ixp.AddMbps(speed, s)
 	}
 
 	created := m.Since
@@ -609,7 +643,8 @@ func (d *decoder) add(m *Member, c Connection) {
 	if ref, ok := d.seen[k]; ok {
 		if ref.entry == d.entry {
 			d.r.quirk(QuirkSharedAddress, fmt.Sprintf("AS%d %s %s", c.ASN, c.IPv4, c.IPv6))
-			d.ex.Members[ref.member].Connections[ref.conn].Speed += c.Speed
+			sp := &d.ex.Members[ref.member].Connections[ref.conn].Speed
+			*sp = ixp.AddMbps(*sp, c.Speed)
 			return
 		}
 		d.r.drop(DropDuplicateConn, fmt.Sprintf("AS%d %s %s", c.ASN, c.IPv4, c.IPv6))

@@ -1,13 +1,13 @@
 package ixf
 
 import (
-	"compress/gzip"
 	"encoding/json"
-	"github.com/ixpobs/ixpobs/internal/testenv"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/ixpobs/ixpobs/internal/testenv"
+	"github.com/ixpobs/ixpobs/internal/zstream"
 	"github.com/ixpobs/ixpobs/ixp"
 )
 
@@ -31,15 +31,11 @@ func readShared(tb testing.TB, rel string) []byte {
 // pdbRows reads the "data" rows of a gzipped PeeringDB API dump.
 func pdbRows[T any](tb testing.TB, rel string) []T {
 	tb.Helper()
-	f, err := os.Open(filepath.Join(sharedData(tb), rel))
+	zr, err := zstream.OpenFile(filepath.Join(sharedData(tb), rel), zstream.Options{})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	defer zr.Close()
 	var doc struct {
 		Data []T `json:"data"`
 	}

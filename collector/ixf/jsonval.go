@@ -122,3 +122,10 @@ func short(v any) string {
 	}
 	return string(b)
 }
+
+// isInteger reports whether a JSON number is written as an integer (no
+// fraction, no exponent).
+func isInteger(num string) bool {
+	_, err := strconv.ParseInt(num, 10, 64)
+	return err == nil
+}

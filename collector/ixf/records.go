@@ -109,10 +109,10 @@ func Snapshot(name string, ex *Export, fetched time.Time) (ixp.SnapshotInput, er
 	}
 	notes := ex.Report.Notes()
 	if !ex.Timestamp.IsZero() && ex.Timestamp.After(fetched.Add(MaxClockSkew)) {
-		notes = append(notes, fmt.Sprintf("ixf: export timestamp %s is after the fetch time; fetch time used", ex.Timestamp.Format(time.RFC3339)))
+		notes = append(notes, ixp.QuirkNote(QuirkTimestampImplausible, 1, fmt.Sprintf("(export timestamp %s is after the fetch time; fetch time used)", ex.Timestamp.Format(time.RFC3339))))
 	}
 	if !ex.Timestamp.IsZero() && ex.Timestamp.Before(ixp.EarliestSnapshot) {
-		notes = append(notes, fmt.Sprintf("ixf: export timestamp %s is before %s; fetch time used", ex.Timestamp.Format(time.RFC3339), ixp.EarliestSnapshot.Format(time.DateOnly)))
+		notes = append(notes, ixp.QuirkNote(QuirkTimestampImplausible, 1, fmt.Sprintf("(export timestamp %s is before %s; fetch time used)", ex.Timestamp.Format(time.RFC3339), ixp.EarliestSnapshot.Format(time.DateOnly))))
 	}
 	return ixp.SnapshotInput{
 		Source:  ixp.IXFSource(name),

@@ -21,33 +21,36 @@ const (
 	DropInvalidIXP        = "invalid_ixp"          // an ixp_list entry that is not an object or repeats an ixp_id
 
 	// Quirks.
-	QuirkVersionUnknown      = "version_unknown"         // version is not 0.4, 0.5, 0.6, 0.7 or 1.0
-	QuirkTimestampMissing    = "timestamp_missing"       // no usable timestamp: the fetch time is used
-	QuirkTimestampOdd        = "timestamp_odd"           // timestamp parsed with a lenient rule (no zone, zone name, out of range)
-	QuirkObjectAsList        = "object_as_list"          // an object where a list is expected, read as a one-element list
-	QuirkNullList            = "null_list"               // null or missing if_list, vlan_list or vlan
-	QuirkStringNumber        = "string_number"           // a number sent as a string
-	QuirkStringBool          = "string_bool"             // a boolean sent as a string or number
-	QuirkIXFIDAlias          = "ixf_id_alias"            // ixf id under the non-standard key ixp_ixf_id
-	QuirkIfSpeedMissing      = "if_speed_missing"        // if_speed null, missing or not a positive number
-	QuirkUnknownState        = "unknown_state"           // connection state outside the known IX-F/PeeringDB values (kept)
-	QuirkMemberState         = "member_state"            // state given on the member instead of the connection
-	QuirkDuplicateMember     = "duplicate_member"        // the same ASN listed as several members: merged
-	QuirkSharedAddress       = "connection_ports_merged" // several connections of one member entry with the same addresses: one connection, speeds added
-	QuirkDuplicateAddress    = "duplicate_address"       // one IP address used by several members of one exchange (kept)
-	QuirkAddressWhitespace   = "address_whitespace"      // an address padded with spaces
-	QuirkAddressPrefixLength = "address_prefix_length"   // an address written with a /length
-	QuirkAddressMissing      = "address_missing"         // an ipv4/ipv6 object without an address
-	QuirkVLANIDMissing       = "vlan_id_missing"         // vlan_list entry without vlan_id (0 used)
-	QuirkVLANMerged          = "vlan_families_merged"    // IPv4-only and IPv6-only entries of one vlan merged into one connection
-	QuirkNoVLAN              = "connection_without_vlan" // connection without any vlan entry (kept, no addresses)
-	QuirkNoConnections       = "member_without_connections"
-	QuirkMemberSinceInvalid  = "member_since_invalid" // member_since that is not a date (ignored)
-	QuirkPrefixNoLength      = "vlan_prefix_without_length"
-	QuirkPrefixInvalid       = "vlan_prefix_invalid" // vlan prefix that does not parse (ignored)
-	QuirkCountryUK           = "country_uk"          // country "UK" read as ISO 3166 "GB"
-	QuirkIXPIDMissing        = "ixp_id_missing"      // connection without ixp_id in a single-exchange export
-	QuirkTrailingData        = "trailing_data"       // bytes after the JSON document
+	QuirkVersionUnknown   = "version_unknown"   // version is not 0.4, 0.5, 0.6, 0.7 or 1.0
+	QuirkTimestampMissing = "timestamp_missing" // no usable timestamp: the fetch time is used
+	QuirkTimestampOdd     = "timestamp_odd"     // timestamp parsed with a lenient rule (no zone, zone name, out of range)
+	// QuirkTimestampImplausible: a timestamp after the fetch time (beyond
+	// MaxClockSkew) or before ixp.EarliestSnapshot; the fetch time is used.
+	QuirkTimestampImplausible = "timestamp_implausible"
+	QuirkObjectAsList         = "object_as_list"          // an object where a list is expected, read as a one-element list
+	QuirkNullList             = "null_list"               // null or missing if_list, vlan_list or vlan
+	QuirkStringNumber         = "string_number"           // a number sent as a string
+	QuirkStringBool           = "string_bool"             // a boolean sent as a string or number
+	QuirkIXFIDAlias           = "ixf_id_alias"            // ixf id under the non-standard key ixp_ixf_id
+	QuirkIfSpeedMissing       = "if_speed_missing"        // if_speed null, missing or not a positive number
+	QuirkUnknownState         = "unknown_state"           // connection state outside the known IX-F/PeeringDB values (kept)
+	QuirkMemberState          = "member_state"            // state given on the member instead of the connection
+	QuirkDuplicateMember      = "duplicate_member"        // the same ASN listed as several members: merged
+	QuirkSharedAddress        = "connection_ports_merged" // several connections of one member entry with the same addresses: one connection, speeds added
+	QuirkDuplicateAddress     = "duplicate_address"       // one IP address used by several members of one exchange (kept)
+	QuirkAddressWhitespace    = "address_whitespace"      // an address padded with spaces
+	QuirkAddressPrefixLength  = "address_prefix_length"   // an address written with a /length
+	QuirkAddressMissing       = "address_missing"         // an ipv4/ipv6 object without an address
+	QuirkVLANIDMissing        = "vlan_id_missing"         // vlan_list entry without vlan_id (0 used)
+	QuirkVLANMerged           = "vlan_families_merged"    // IPv4-only and IPv6-only entries of one vlan merged into one connection
+	QuirkNoVLAN               = "connection_without_vlan" // connection without any vlan entry (kept, no addresses)
+	QuirkNoConnections        = "member_without_connections"
+	QuirkMemberSinceInvalid   = "member_since_invalid" // member_since that is not a date (ignored)
+	QuirkPrefixNoLength       = "vlan_prefix_without_length"
+	QuirkPrefixInvalid        = "vlan_prefix_invalid" // vlan prefix that does not parse (ignored)
+	QuirkCountryUK            = "country_uk"          // country "UK" read as ISO 3166 "GB"
+	QuirkIXPIDMissing         = "ixp_id_missing"      // connection without ixp_id in a single-exchange export
+	QuirkTrailingData         = "trailing_data"       // bytes after the JSON document
 )
 
 // maxExamples is how many examples a Report keeps per reason.

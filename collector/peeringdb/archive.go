@@ -152,7 +152,7 @@ func (a *archive) put(k ixp.Kind, table string, i int64, obj map[string]any, unk
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
-	o, err := decodeObject(k, dec)
+	o, err := decodeObject(k, dec, &a.d.buf)
 	if err != nil {
 		return &ixp.ParseError{Source: ixp.SourcePeeringDB, File: a.path, Offset: -1, Record: i, Err: fmt.Errorf("table %s: %s object: %w", table, k, err)}
 	}

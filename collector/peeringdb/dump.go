@@ -6,12 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/ixpobs/ixpobs/internal/jsonws"
@@ -43,8 +46,14 @@ type Dump struct {
 	MaxBytes int64
 	// ctx, set by ReadDir and ReadFile, stops a Read within one chunk.
 	ctx context.Context
+	// read, when set (ReadDirProgress, ReadFileProgress), counts the
+	// bytes read from the files.
+	read *atomic.Int64
 	// ws maps the decoder's offsets back to the file's during a Read.
 	ws *jsonws.Reader
+	// buf holds each object's bytes while its keys are checked (no key
+	// twice, none in two cases) and it is decoded.
+	buf objectBuffers
 }
 
 // Report says what a dump contained and what was left out.
@@ -54,6 +63,27 @@ type Report struct {
 	Skipped  map[string]int `json:"skipped,omitempty"`  // by "kind status"
 	Deleted  map[string]int `json:"deleted,omitempty"`  // status "deleted", by kind
 	Dangling map[string]int `json:"dangling,omitempty"` // by "kind.field"
+	// Quirks counts values out of range (ixp.Quirk*: speed, address,
+	// country), kept with the value unknown; QuirkExamples holds up to
+	// three "file kind id value" examples of each.
+	Quirks        map[string]int      `json:"quirks,omitempty"`
+	QuirkExamples map[string][]string `json:"quirk_examples,omitempty"`
+}
+
+// quirk counts a value out of range of object id of kind k in file.
+func (r *Report) quirk(file string, k ixp.Kind, id int64, q quirk) {
+	if r.Quirks == nil {
+		r.Quirks = map[string]int{}
+		r.QuirkExamples = map[string][]string{}
+	}
+	n := q.n
+	if n == 0 {
+		n = 1
+	}
+	r.Quirks[q.name] += n
+	if len(r.QuirkExamples[q.name]) < 3 {
+		r.QuirkExamples[q.name] = append(r.QuirkExamples[q.name], fmt.Sprintf("%s %s %d %s", filepath.Base(file), k, id, q.value))
+	}
 }
 
 // NewDump returns an empty dump to Read into.
@@ -82,7 +112,11 @@ func (d *Dump) Kinds() []ixp.Kind {
 var fileName = regexp.MustCompile(`^([a-z]+)(?:-0|-page-(\d+))?\.json(\.gz)?$`)
 
 // ReadDir reads a directory of per-object API responses.
-func ReadDir(ctx context.Context, dir string) (*Dump, error) {
+func ReadDir(ctx context.Context, dir string) (*Dump, error) { return ReadDirProgress(ctx, dir, nil) }
+
+// ReadDirProgress is ReadDir adding the bytes read from the files to read
+// as they are read (nil: no counting), for a progress display.
+func ReadDirProgress(ctx context.Context, dir string, read *atomic.Int64) (*Dump, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("peeringdb: %w", err)
@@ -108,7 +142,7 @@ func ReadDir(ctx context.Context, dir string) (*Dump, error) {
 		return nil, fmt.Errorf("peeringdb: %s: no PeeringDB object files (ix.json, netixlan.json.gz, …): %w", dir, ixp.ErrInvalid)
 	}
 	d := NewDump()
-	d.ctx = ctx
+	d.ctx, d.read = ctx, read
 	for _, k := range ixp.PeeringDBKinds {
 		ps := pages[k]
 		sort.Slice(ps, func(i, j int) bool { return ps[i].n < ps[j].n })
@@ -128,8 +162,14 @@ func ReadDir(ctx context.Context, dir string) (*Dump, error) {
 // {"ix": {"data": [...]}, "net": {"data": [...]}, …}, or one object's API
 // response named after its tag (ix.json, netixlan.json.gz).
 func ReadFile(ctx context.Context, path string) (*Dump, error) {
+	return ReadFileProgress(ctx, path, nil)
+}
+
+// ReadFileProgress is ReadFile adding the bytes read from the file to read
+// as they are read (nil: no counting), for a progress display.
+func ReadFileProgress(ctx context.Context, path string, read *atomic.Int64) (*Dump, error) {
 	d := NewDump()
-	d.ctx = ctx
+	d.ctx, d.read = ctx, read
 	k := ixp.Kind(0)
 	if m := fileName.FindStringSubmatch(filepath.Base(path)); m != nil {
 		if kk, ok := ixp.KindByName(m[1]); ok && isPeeringDBKind(kk) {
@@ -191,7 +231,7 @@ func (d *Dump) readFile(path string, kind ixp.Kind) error {
 	}
 	defer f.Close()
 	d.Report.Files = append(d.Report.Files, path)
-	return d.Read(f, path, kind)
+	return d.Read(zstream.Progress(f, d.read), path, kind)
 }
 
 func (d *Dump) parseError(name string, offset, record int64, err error) error {
@@ -297,7 +337,7 @@ func (d *Dump) decodeData(dec *json.Decoder, name string, k ixp.Kind) error {
 	}
 	for i := int64(0); dec.More(); i++ {
 		start := dec.InputOffset()
-		o, err := decodeObject(k, dec)
+		o, err := decodeObject(k, dec, &d.buf)
 		if err != nil {
 			return d.parseError(name, start, i, fmt.Errorf("%s object: %w", k, err))
 		}
@@ -335,6 +375,9 @@ func (d *Dump) add(name string, start, i int64, k ixp.Kind, o object) error {
 	}
 	switch status {
 	case "ok", "":
+		for _, q := range o.quirks {
+			d.Report.quirk(name, k, o.ID, q)
+		}
 		d.objects[k] = append(d.objects[k], o)
 	case "deleted":
 		d.deleted[k] = append(d.deleted[k], o.ID)
@@ -450,5 +493,12 @@ func (d *Dump) notes() []string {
 	add("dangling reference", d.Report.Dangling)
 	add("skipped", d.Report.Skipped)
 	add("deleted", d.Report.Deleted)
+	for _, q := range slices.Sorted(maps.Keys(d.Report.Quirks)) {
+		what := "value unknown"
+		if q == ixp.QuirkTextReplaced {
+			what = "characters a store cannot keep replaced by U+FFFD"
+		}
+		notes = append(notes, ixp.QuirkNote(q, d.Report.Quirks[q], "("+what+"; e.g. "+strings.Join(d.Report.QuirkExamples[q], "; ")+")"))
+	}
 	return notes
 }

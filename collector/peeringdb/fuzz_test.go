@@ -2,7 +2,6 @@ package peeringdb_test
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"io"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/ixpobs/ixpobs/collector/peeringdb"
 	"github.com/ixpobs/ixpobs/internal/fuzzlimit"
+	"github.com/ixpobs/ixpobs/internal/zstream"
 	"github.com/ixpobs/ixpobs/ixp"
 )
 
@@ -92,16 +92,12 @@ func pdbPagesDir() string {
 // firstObjects returns an API page of the first n objects of a gzipped
 // PeeringDB API page, or nil when it cannot be read.
 func firstObjects(tb testing.TB, path string, n int) []byte {
-	f, err := os.Open(path)
+	zr, err := zstream.OpenFile(path, zstream.Options{MaxBytes: 16 << 20})
 	if err != nil {
 		return nil
 	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		return nil
-	}
-	b, err := io.ReadAll(io.LimitReader(zr, 16<<20))
+	defer zr.Close()
+	b, err := io.ReadAll(zr)
 	if err != nil {
 		return nil
 	}

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -75,18 +75,6 @@ type Result struct {
 	Publish        store.PublishResult `json:"-"`
 }
 
-// countingReader counts the bytes read from a file.
-type countingReader struct {
-	*os.File
-	n *atomic.Int64
-}
-
-func (c countingReader) Read(p []byte) (int, error) {
-	n, err := c.File.Read(p)
-	c.n.Add(int64(n))
-	return n, err
-}
-
 // ImportFile imports one file as a snapshot: ImportFiles of one path.
 func ImportFile(ctx context.Context, st store.Store, path string, o ImportOptions) (Result, error) {
 	return ImportFiles(ctx, st, []string{path}, o)
@@ -143,6 +131,12 @@ func ImportFiles(ctx context.Context, st store.Store, paths []string, o ImportOp
 	if !res.Complete {
 		return res, fmt.Errorf("%s: not read to its end: %w", res.File, ixp.ErrTruncated)
 	}
+	if res.Entries == 0 {
+		// An empty file, or one of record types that give no route: a
+		// snapshot of it would say the collector saw nothing.
+		return res, fmt.Errorf("%s: no route or prefix read (%d records, %d skipped): refusing an empty snapshot: %w",
+			res.File, res.Records, res.Skipped, ixp.ErrInvalid)
+	}
 	when := o.At
 	if when.IsZero() {
 		when = last
@@ -197,7 +191,7 @@ func ImportFiles(ctx context.Context, st store.Store, paths []string, o ImportOp
 	snap.Force, snap.Origin = o.Force, origins[0]
 	pub, err := st.Publish(ctx, snap)
 	if err != nil {
-		return res, err
+		return res, fmt.Errorf("%s: %w", strings.Join(origins, ","), err) // a shrink or conflict names the file too
 	}
 	res.StoreSeconds = time.Since(phase).Seconds()
 	res.Publish = pub
@@ -218,7 +212,7 @@ func openCounted(path string, o ImportOptions, restart bool) (io.ReadCloser, err
 	if restart {
 		o.Bytes.Store(0)
 	}
-	return countingReader{f, o.Bytes}, nil
+	return &zstream.Counter{R: f, Total: o.Bytes}, nil
 }
 
 // summarizeMRT reads one MRT file; last is its newest record time.

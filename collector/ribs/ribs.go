@@ -157,8 +157,12 @@ type Config struct {
 	DownloadTimeout time.Duration
 	// TempDir holds downloads while they are imported ("" = os.TempDir).
 	TempDir string
-	Logger  *slog.Logger
-	Now     func() time.Time
+	// Broker, when set, finds the newest dump through BGPKIT's broker;
+	// the URL template walk stays the fallback (a collector the broker
+	// does not index, the broker unreachable or wrong).
+	Broker *Broker
+	Logger *slog.Logger
+	Now    func() time.Time
 }
 
 // Fetcher fetches and imports RIB dumps.
@@ -198,6 +202,9 @@ func (f *Fetcher) Collect(ctx context.Context, c Collector) (store.PublishResult
 	}
 	newest := f.cfg.Now().UTC().Truncate(c.Period)
 	src := ixp.BGPSource(c.Name)
+	if res, ok, err := f.collectBrokered(ctx, c, newest); ok || err != nil {
+		return res, err
+	}
 	var missing []string
 	for i := 0; i < f.cfg.Lookback; i++ {
 		at := newest.Add(-time.Duration(i) * c.Period)
@@ -230,6 +237,50 @@ func (f *Fetcher) Collect(ctx context.Context, c Collector) (store.PublishResult
 	}
 	return store.PublishResult{}, fmt.Errorf("mrt %s: no dump published at the last %d dump times (newest tried %s): %w",
 		c.Name, f.cfg.Lookback, strings.Join(missing[:min(1, len(missing))], ""), ixp.ErrUnavailable)
+}
+
+// collectBrokered imports the newest dump the broker lists within the
+// lookback window. ok is false when the template walk must run instead:
+// no broker, a collector of two files per dump (PCH, which the broker
+// does not index), the broker failing or listing nothing, or its file
+// missing from the archive.
+func (f *Fetcher) collectBrokered(ctx context.Context, c Collector, newest time.Time) (res store.PublishResult, ok bool, err error) {
+	if f.cfg.Broker == nil || c.URLTemplateV6 != "" {
+		return res, false, nil
+	}
+	from := newest.Add(-time.Duration(f.cfg.Lookback-1) * c.Period)
+	items, err := f.cfg.Broker.RIBs(ctx, c.Name, from, f.cfg.Now().UTC())
+	if err != nil || len(items) == 0 {
+		if err != nil {
+			f.cfg.Logger.Warn("mrt: broker failed; walking the archive's URL template", "collector", c.Name, "err", err)
+		}
+		return res, false, nil
+	}
+	it := items[len(items)-1]
+	src := ixp.BGPSource(c.Name)
+	if sn, err := f.st.SnapshotAt(ctx, src, it.Start); err == nil && sn.At.Equal(it.Start) && sn.Origin == it.URL {
+		f.cfg.Logger.Info("mrt: newest dump already imported", "collector", c.Name, "url", it.URL, "snapshot", sn.ID, "via", "broker")
+		return store.PublishResult{Snapshot: sn, Unchanged: true}, true, nil
+	} else if err != nil && !errors.Is(err, ixp.ErrNotFound) {
+		return res, true, fmt.Errorf("mrt %s: %w", c.Name, err)
+	}
+	path, err := f.download(ctx, it.URL)
+	var se *safehttp.StatusError
+	if errors.As(err, &se) && (se.Code == http.StatusNotFound || se.Code == http.StatusForbidden) {
+		f.cfg.Logger.Warn("mrt: the broker's file is not in the archive; walking the URL template", "collector", c.Name, "url", it.URL)
+		return res, false, nil
+	}
+	if err != nil {
+		return res, true, fmt.Errorf("mrt %s: %w", c.Name, err)
+	}
+	defer os.Remove(path)
+	r, err := ImportFiles(ctx, f.st, []string{path}, ImportOptions{Collector: c.Name, IXID: c.IXID, At: it.Start, Origins: []string{it.URL}})
+	if err != nil {
+		return res, true, fmt.Errorf("mrt %s: %s: %w", c.Name, it.URL, err)
+	}
+	f.cfg.Logger.Info("mrt: dump imported", "collector", c.Name, "url", it.URL, "via", "broker", "format", r.Format, "entries", r.Entries,
+		"prefixes", r.Prefixes, "peers", r.Peers)
+	return r.Publish, true, nil
 }
 
 // downloadAll downloads the files of one dump: the first must exist, a

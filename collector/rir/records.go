@@ -9,6 +9,7 @@ import (
 	"math/bits"
 	"net/netip"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/ixpobs/ixpobs/internal/zstream"
@@ -78,12 +79,18 @@ func ImportLimits(ctx context.Context, r io.Reader, name string, lim Limits) (*R
 // ImportFile opens path (a regular file: a FIFO or a device is refused at
 // once, wrapping zstream.ErrNotRegular) and imports it; see Import.
 func ImportFile(ctx context.Context, path string) (*Result, error) {
+	return ImportFileProgress(ctx, path, nil)
+}
+
+// ImportFileProgress is ImportFile adding the bytes read from the file to
+// read as they are read (nil: no counting), for a progress display.
+func ImportFileProgress(ctx context.Context, path string, read *atomic.Int64) (*Result, error) {
 	f, err := zstream.OpenRegular(path)
 	if err != nil {
 		return nil, fmt.Errorf("open rir file: %w", err)
 	}
 	defer f.Close()
-	return Import(ctx, f, path)
+	return Import(ctx, zstream.Progress(f, read), path)
 }
 
 // Kinds returns the record kinds a file of the registry covers: IANA's

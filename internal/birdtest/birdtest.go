@@ -155,13 +155,16 @@ type Peer struct {
 
 // V4Net is the IPv4 prefix of route i.
 func V4Net(i int) netip.Prefix {
-	// Spread over 10.0.0.0/8 as /24s: i < 65536.
-	return netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(i >> 8), byte(i), 0}), 24)
+	// Spread as /24s over 10.0.0.0/8 for i < 65536, then 11.0.0.0/8, …
+	// (distinct up to i < 16 << 16).
+	return netip.PrefixFrom(netip.AddrFrom4([4]byte{10 + byte(i>>16), byte(i >> 8), byte(i), 0}), 24)
 }
 
 // V6Net is the IPv6 prefix of route i.
+// 2001:db8:i::/48 for i < 65536, then 2001:db9:…, 2001:dba:… (distinct
+// up to i < 16 << 16).
 func V6Net(i int) netip.Prefix {
-	return netip.MustParsePrefix(fmt.Sprintf("2001:db8:%x::/48", i))
+	return netip.MustParsePrefix(fmt.Sprintf("2001:%x:%x::/48", 0xdb8+i>>16, i&0xffff))
 }
 
 // Path is the AS path the collector sees for route i of a peer.

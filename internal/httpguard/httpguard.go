@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -99,8 +100,11 @@ func New(cfg Config) (*Guard, error) {
 }
 
 // Middleware refuses, in this order, a URI over MaxURIBytes (414), a body
-// over MaxBodyBytes or of unknown length (413) and a client over its rate
-// (429 with Retry-After).
+// over MaxBodyBytes or of unknown length (413), a client over its rate
+// (429 with Retry-After) and a query string that does not parse (400: a
+// bad escape such as %A, or a semicolon), which handlers reading
+// r.URL.Query() would otherwise see as no parameter at all — a filter
+// silently dropped and everything answered.
 func (g *Guard) Middleware(next http.Handler) http.Handler {
 	return g.withClientIP(g.guard(next))
 }
@@ -135,6 +139,11 @@ func (g *Guard) guard(next http.Handler) http.Handler {
 				http.Error(w, "too many requests", http.StatusTooManyRequests)
 				return
 			}
+		}
+		if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
+			g.cfg.Refused("bad_query")
+			http.Error(w, "malformed query string: "+err.Error(), http.StatusBadRequest)
+			return
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -208,3 +208,36 @@ func TestAdminLoopbackOnly(t *testing.T) {
 		t.Errorf("pprof on the admin listener: %d %.100s", resp.StatusCode, b)
 	}
 }
+
+// TestMalformedQuery: a query string that does not parse is a 400, not a
+// request answered without the filter it meant (issue 20: country=%E0%A4%A
+// returned every country).
+func TestMalformedQuery(t *testing.T) {
+	g, _, refused := newGuard(t, Config{})
+	for _, tc := range []struct {
+		target string
+		want   int
+	}{
+		{"/api/v1/countries?country=BR", 200},
+		{"/api/v1/countries?country=%E0%A4%A4", 200},
+		{"/api/v1/countries?country=%E0%A4%A", 400},
+		{"/api/v1/countries?country=%zz", 400},
+		{"/api/v1/countries?country=BR;region=x", 400},
+		{"/api/v1/countries?", 200},
+		{"/api/v1/countries?a&b=&=c", 200},
+	} {
+		req := httptest.NewRequest(http.MethodGet, tc.target, nil)
+		w := httptest.NewRecorder()
+		reached := false
+		g.Middleware(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached = true })).ServeHTTP(w, req)
+		if w.Code != tc.want || reached != (tc.want == 200) {
+			t.Errorf("%s: %d (handler reached %v), want %d", tc.target, w.Code, reached, tc.want)
+		}
+		if tc.want == 400 && !strings.Contains(w.Body.String(), "malformed query string") {
+			t.Errorf("%s: body %q", tc.target, w.Body.String())
+		}
+	}
+	if refused["bad_query"] != 3 {
+		t.Errorf("refusals counted %v, want bad_query 3", refused)
+	}
+}

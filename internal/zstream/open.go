@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/ixpobs/ixpobs/ixp"
@@ -203,11 +204,23 @@ func (r *Reader) Close() error {
 	return err
 }
 
-// Counter counts the bytes read through it. It seeks when R does (so that
-// a bzip2 input keeps its rewind), counting the position it seeks to.
+// Counter counts the bytes read through it: the one counting reader of
+// ixpobs. It seeks when R does (so that a bzip2 input keeps its rewind),
+// counting the position it seeks to, and closes R when R is a Closer.
 type Counter struct {
 	R io.Reader
-	n int64
+	// Total, when set, also gets every byte read (never set back by a
+	// seek): a progress figure another goroutine may read.
+	Total *atomic.Int64
+	n     int64
+}
+
+// Close closes R when it is an io.Closer.
+func (c *Counter) Close() error {
+	if cl, ok := c.R.(io.Closer); ok {
+		return cl.Close()
+	}
+	return nil
 }
 
 // N returns the bytes read so far (or the position after a seek).
@@ -216,6 +229,9 @@ func (c *Counter) N() int64 { return c.n }
 func (c *Counter) Read(p []byte) (int, error) {
 	n, err := c.R.Read(p)
 	c.n += int64(n)
+	if c.Total != nil {
+		c.Total.Add(int64(n))
+	}
 	return n, err
 }
 

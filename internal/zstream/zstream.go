@@ -20,6 +20,7 @@ package zstream
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -59,11 +60,15 @@ const (
 func Open(r io.Reader, name string) (io.ReadCloser, string, error) {
 	seek, start := rewindable(r) // before br reads ahead
 	br := bufio.NewReaderSize(r, 64<<10)
-	magic, err := br.Peek(3)
+	magic, err := br.Peek(6)
 	if err != nil && !errors.Is(err, io.EOF) {
 		return nil, "", fmt.Errorf("read: %w", err)
 	}
 	switch {
+	case bytes.HasPrefix(magic, []byte{0x28, 0xb5, 0x2f, 0xfd}):
+		return nil, "", fmt.Errorf("zstd-compressed input: not supported (decompress it, or compress with gzip or bzip2): %w", ixp.ErrInvalid)
+	case bytes.HasPrefix(magic, []byte{0xfd, '7', 'z', 'X', 'Z', 0}):
+		return nil, "", fmt.Errorf("xz-compressed input: not supported (decompress it, or compress with gzip or bzip2): %w", ixp.ErrInvalid)
 	case len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b:
 		zr, err := gzip.NewReader(br)
 		if err != nil {
@@ -73,7 +78,7 @@ func Open(r io.Reader, name string) (io.ReadCloser, string, error) {
 			return nil, "", fmt.Errorf("gzip header: %w", err)
 		}
 		return newPipe(zr, Gzip, name), Gzip, nil
-	case len(magic) == 3 && string(magic) == "BZh":
+	case len(magic) >= 3 && string(magic[:3]) == "BZh":
 		return newPipe(newBzip2(br, seek, start), Bzip2, name), Bzip2, nil
 	}
 	return plain{br}, "", nil

@@ -51,6 +51,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/ixpobs/ixpobs/internal/zstream"
 )
 
 // kinds in reference order: an object's parents come before it.
@@ -188,10 +190,11 @@ func (h *history) load(dump int, kind, path string) error {
 		return err
 	}
 	defer f.Close()
-	z, err := gzip.NewReader(bufio.NewReader(f))
+	z, err := zstream.NewReader(f, path, zstream.Options{})
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
+	defer z.Close()
 	var body struct {
 		Data []map[string]any `json:"data"`
 	}

@@ -229,10 +229,17 @@ func (s *DB) ImportHistory(ctx context.Context, r io.Reader) error {
 	stats := map[int64][]ixp.ExchangeStats{}
 	ended := false
 	for line := 1; ; line++ {
-		var l historyLine
-		if err := dec.Decode(&l); err == io.EOF {
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err == io.EOF {
 			break
 		} else if err != nil {
+			return fail(line, err)
+		}
+		var l historyLine
+		if err := decodeHistoryLine(raw, &l); err != nil {
+			return fail(line, err)
+		}
+		if err := checkHistoryLine(&l, s.Now()); err != nil {
 			return fail(line, err)
 		}
 		switch l.Type {
@@ -242,6 +249,9 @@ func (s *DB) ImportHistory(ctx context.Context, r io.Reader) error {
 				if json.Valid(*b) {
 					cleanJSON(line, b)
 				}
+			}
+			if _, dup := snapIDs[l.ID]; dup {
+				return fail(line, fmt.Errorf("snapshot %d given twice: %w", l.ID, ixp.ErrInvalid))
 			}
 			id, err := srcID(l.Source)
 			if err != nil {

@@ -28,6 +28,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("ExportImport", func(t *testing.T) { testExportImport(t, open) })
 	t.Run("DeleteSnapshot", func(t *testing.T) { testDeleteSnapshot(t, open) })
 	t.Run("ImplausibleTime", func(t *testing.T) { testImplausibleTime(t, open) })
+	t.Run("HistoryValues", func(t *testing.T) { testHistoryValues(t, open) })
 	t.Run("Derived", func(t *testing.T) { testDerived(t, open) })
 	tests := []struct {
 		name string

@@ -8,18 +8,20 @@
 package archivetest
 
 import (
-	"compress/gzip"
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
 	_ "modernc.org/sqlite"
+
+	"github.com/ixpobs/ixpobs/internal/zstream"
 )
 
 // Objects is a PeeringDB dump as raw JSON objects by tag (ix, net, …).
@@ -29,25 +31,20 @@ type Objects map[string][]map[string]any
 func ReadDir(dir string) (Objects, error) {
 	out := Objects{}
 	for _, tag := range []string{"org", "fac", "ix", "ixfac", "ixlan", "ixpfx", "net", "netfac", "netixlan"} {
-		var f io.ReadCloser
+		var r *zstream.Reader
 		var err error
 		for _, name := range []string{tag + ".json.gz", tag + ".json"} {
-			if f, err = os.Open(filepath.Join(dir, name)); err == nil {
+			if r, err = zstream.OpenFile(filepath.Join(dir, name), zstream.Options{}); err == nil {
 				break
 			}
 		}
 		if err != nil {
-			continue
-		}
-		var r io.Reader = f
-		if strings.HasSuffix(f.(*os.File).Name(), ".gz") {
-			gz, err := gzip.NewReader(f)
-			if err != nil {
-				f.Close()
-				return nil, fmt.Errorf("archivetest: %s: %w", tag, err)
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
 			}
-			r = gz
+			return nil, fmt.Errorf("archivetest: %s: %w", tag, err)
 		}
+		f := r
 		var resp struct {
 			Data []map[string]any `json:"data"`
 		}
