@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http/httptest"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -86,42 +83,7 @@ func TestLiveVantageARDA(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	conf := filepath.Join(dir, "ixpobs.yaml")
-	os.WriteFile(conf, []byte(fmt.Sprintf(`db: %s
-bgp:
-  collector: rs-live
-  ixp_id: 171
-  snapshot_interval: 2s
-  sessions_interval: 1s
-  asn: 65000
-  router_id: 127.0.0.1
-  listen_addresses: [127.0.0.1]
-  listen_port: %d
-  metrics_listen: 127.0.0.1:0
-  peers:
-    - name: rs1
-      address: 127.0.0.2
-      asn: 65010
-      ixp_id: 171
-      passive: true
-`, db, port)), 0o600)
-	runCtx, cancel := context.WithCancel(ctx)
-	done := make(chan int, 1)
-	var stderr bytes.Buffer
-	go func() {
-		done <- run(runCtx, []string{"bgp", "--config", conf}, &bytes.Buffer{}, &stderr, func(string) string { return "" })
-	}()
-	defer func() {
-		cancel()
-		select {
-		case code := <-done:
-			if code != 0 {
-				t.Errorf("ixpobs bgp exited %d: %s", code, stderr.String())
-			}
-		case <-time.After(60 * time.Second):
-			t.Errorf("ixpobs bgp did not stop within 60s of its context ending")
-		}
-	}()
+	stderr := startBGPProcess(t, db, "rs-live", port)
 	deadline := time.Now().Add(60 * time.Second)
 	var sn ixp.Snapshot
 	for {
@@ -130,7 +92,7 @@ bgp:
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no live snapshot with the %d routes within 60s (%v)\n%s", n4+n6, err, birdtest.Tail(stderr.String(), 3000))
+			t.Fatalf("no live snapshot with the %d routes within 60s (%v)\n%s", n4+n6, err, birdtest.Tail(stderr(), 3000))
 		}
 		time.Sleep(500 * time.Millisecond)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,44 +25,8 @@ func TestBGPProcess(t *testing.T) {
 	port := birdtest.FreePort(t, "127.0.0.1")
 	rs := birdtest.Peer{Name: "rs1", Local: "127.0.0.2", ASN: 65010, N4: 300, N6: 100, HostPort: birdtest.FreePort(t, "127.0.0.2")}
 	birdtest.Start(t, birdtest.Config(port, 65000, rs))
-	dir := t.TempDir()
-	db := filepath.Join(dir, "bgp.db")
-	conf := filepath.Join(dir, "ixpobs.yaml")
-	os.WriteFile(conf, []byte(fmt.Sprintf(`db: %s
-bgp:
-  collector: rs-test
-  ixp_id: 171
-  snapshot_interval: 2s
-  sessions_interval: 1s
-  asn: 65000
-  router_id: 127.0.0.1
-  listen_addresses: [127.0.0.1]
-  listen_port: %d
-  metrics_listen: 127.0.0.1:0
-  peers:
-    - name: rs1
-      address: 127.0.0.2
-      asn: 65010
-      ixp_id: 171
-      passive: true
-`, db, port)), 0o600)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int, 1)
-	var stderr bytes.Buffer
-	go func() {
-		done <- run(ctx, []string{"bgp", "--config", conf}, &bytes.Buffer{}, &stderr, func(string) string { return "" })
-	}()
-	defer func() {
-		cancel()
-		select {
-		case code := <-done:
-			if code != 0 {
-				t.Errorf("ixpobs bgp exited %d: %s", code, stderr.String())
-			}
-		case <-time.After(60 * time.Second):
-			t.Errorf("ixpobs bgp did not stop within 60s of its context ending")
-		}
-	}()
+	db := filepath.Join(t.TempDir(), "bgp.db")
+	stderr := startBGPProcess(t, db, "rs-test", port)
 
 	st, err := sqlite.Open(context.Background(), db, nil)
 	if err != nil {
@@ -78,7 +43,7 @@ bgp:
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no snapshot with the 400 routes within 60s (last: %+v, %v)\n%s", sn.Counts, err, birdtest.Tail(stderr.String(), 3000))
+			t.Fatalf("no snapshot with the 400 routes within 60s (last: %+v, %v)\n%s", sn.Counts, err, birdtest.Tail(stderr(), 3000))
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
@@ -162,4 +127,70 @@ func collectorPrefixes(t *testing.T, st store.Store, sn ixp.Snapshot) int {
 		t.Fatal(err)
 	}
 	return c.Prefixes
+}
+
+// startBGPProcess runs `ixpobs bgp` until the test ends, storing into db
+// as collector at exchange 171, listening on 127.0.0.1:port for the BIRD
+// route server rs1 (127.0.0.2, AS65010); snapshots every 2 s, sessions
+// every second. It returns the process's standard error so far.
+func startBGPProcess(t *testing.T, db, collector string, port int) (stderr func() string) {
+	t.Helper()
+	conf := filepath.Join(t.TempDir(), "ixpobs.yaml")
+	if err := os.WriteFile(conf, []byte(fmt.Sprintf(`db: %s
+bgp:
+  collector: %s
+  ixp_id: 171
+  snapshot_interval: 2s
+  sessions_interval: 1s
+  asn: 65000
+  router_id: 127.0.0.1
+  listen_addresses: [127.0.0.1]
+  listen_port: %d
+  metrics_listen: 127.0.0.1:0
+  peers:
+    - name: rs1
+      address: 127.0.0.2
+      asn: 65010
+      ixp_id: 171
+      passive: true
+`, db, collector, port)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	out := &lockedBuffer{}
+	go func() {
+		done <- run(ctx, []string{"bgp", "--config", conf}, &bytes.Buffer{}, out, func(string) string { return "" })
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case code := <-done:
+			if code != 0 {
+				t.Errorf("ixpobs bgp exited %d: %s", code, out.String())
+			}
+		case <-time.After(60 * time.Second):
+			t.Errorf("ixpobs bgp did not stop within 60s of its context ending")
+		}
+	})
+	return out.String
+}
+
+// lockedBuffer is a bytes.Buffer written by a running command and read by
+// the test.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
