@@ -168,7 +168,7 @@ type stateRef struct {
 // or before at, as RIR-only figures are then shown); per collector the
 // whole table nearest to the PeeringDB snapshot within
 // indicator.CollectorWindow, before or after (none without a PeeringDB
-// snapshot: the BGP figures need its exchanges), as bgpViewsPaired.
+// snapshot: the BGP figures need its exchanges).
 func (tl *timeline) at(at time.Time) stateRef {
 	var ref stateRef
 	if i := tl.pdb.atOrBefore(at); i >= 0 {
@@ -209,18 +209,28 @@ func (tl *timeline) at(at time.Time) stateRef {
 // nearest to t within indicator.CollectorWindow, before or after, the
 // earlier on a tie (the pairing rule of docs/INDICATORS.md).
 func (ss *sourceSnaps) pairedWith(t time.Time) (ixp.Snapshot, bool) {
-	var idx []int
-	var times []time.Time
-	for i := range ss.snaps {
-		if ss.counted[i] == i {
-			idx, times = append(idx, i), append(times, ss.times[i])
+	// Only the snapshots within the window are looked at (times is
+	// sorted): a history of many dates over a live collector's thousands
+	// of snapshots stays cheap.
+	w := indicator.CollectorWindow
+	lo, _ := slices.BinarySearchFunc(ss.times, t.Add(-w), func(a, b time.Time) int { return a.Compare(b) })
+	best, bestGap := -1, time.Duration(0)
+	for j := lo; j < len(ss.times) && !ss.times[j].After(t.Add(w)); j++ {
+		if ss.counted[j] != j {
+			continue // a partial table is never counted
+		}
+		gap := ss.times[j].Sub(t)
+		if gap < 0 {
+			gap = -gap
+		}
+		if best < 0 || gap < bestGap { // oldest first: the earlier wins a tie
+			best, bestGap = j, gap
 		}
 	}
-	j, ok := indicator.Nearest(t, times, indicator.CollectorWindow)
-	if !ok {
+	if best < 0 {
 		return ixp.Snapshot{}, false
 	}
-	return ss.snaps[idx[j]], true
+	return ss.snaps[best], true
 }
 
 // bgpDates names the RIB date of each collector's paired snapshot:

@@ -76,9 +76,9 @@ func aggregateStore(t *testing.T, backend string) store.Store {
 
 // recomputed is the state at a date computed the way the answers were
 // computed before the figures were stored: the whole view of the PeeringDB
-// snapshot, the pairing rule by indicator.Nearest over every RIR file,
-// bgpViewsPaired (the collectors' whole tables within indicator.CollectorWindow
-// of the PeeringDB snapshot), and the area totals over the whole registry.
+// snapshot, the pairing rule by indicator.Nearest over every RIR file and
+// every collector's whole tables, and the area totals over the whole
+// registry.
 func recomputed(t *testing.T, s *Server, at time.Time) *derivedState {
 	t.Helper()
 	ctx := context.Background()
@@ -119,9 +119,36 @@ func recomputed(t *testing.T, s *Server, at time.Time) *derivedState {
 	dates := rirDates(rirs)
 	covered := func(cc string) bool { _, ok := dates[geo.RIROf(cc)]; return ok }
 	ds := &derivedState{countries: indicator.CountryIndicators(ms, registry, geo.Normalize, covered), areas: map[string]areaStats{}}
-	views, err := s.bgpViewsPaired(ctx, &pdb)
+	// Per collector, the whole table nearest to the PeeringDB snapshot
+	// within indicator.CollectorWindow (docs/INDICATORS.md).
+	var views []*bgpView
+	bgpSrcs, err := s.sourcesWithPrefix(ctx, ixp.SourcePrefixBGP)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, src := range bgpSrcs {
+		all, err := s.store.Snapshots(ctx, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var whole []ixp.Snapshot
+		var times []time.Time
+		for _, sn := range all {
+			c, err := s.collectorOf(ctx, sn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Counted() {
+				whole, times = append(whole, sn), append(times, sn.At)
+			}
+		}
+		if i, ok := indicator.Nearest(pdb.At, times, indicator.CollectorWindow); ok {
+			v, err := s.bgpViewOf(ctx, whole[i])
+			if err != nil {
+				t.Fatal(err)
+			}
+			views = append(views, v)
+		}
 	}
 	var collectors []indicator.CollectorView
 	for _, v := range views {

@@ -102,56 +102,6 @@ func (s *Server) bgpViewsAt(ctx context.Context, at time.Time) ([]*bgpView, erro
 	return out, nil
 }
 
-// bgpViewsPaired returns, per collector, the snapshot paired with the
-// PeeringDB snapshot pdb by the pairing rule of docs/INDICATORS.md: the
-// nearest to its date within indicator.CollectorWindow, before or after
-// (the earlier on a tie), among those holding a whole table; none
-// without pdb (the BGP figures need its exchanges and pair with its
-// date) or when no snapshot of the collector is that close.
-func (s *Server) bgpViewsPaired(ctx context.Context, pdb *ixp.Snapshot) ([]*bgpView, error) {
-	if pdb == nil {
-		return nil, nil
-	}
-	srcs, err := s.sourcesWithPrefix(ctx, ixp.SourcePrefixBGP)
-	if err != nil {
-		return nil, err
-	}
-	var out []*bgpView
-	for _, src := range srcs {
-		all, err := s.store.Snapshots(ctx, src)
-		if err != nil {
-			return nil, err
-		}
-		var near []ixp.Snapshot
-		for _, sn := range all {
-			if ok, _ := indicator.Comparable(sn.At, pdb.At, indicator.CollectorWindow); ok {
-				near = append(near, sn)
-			}
-		}
-		for len(near) > 0 {
-			times := make([]time.Time, len(near))
-			for i, sn := range near {
-				times[i] = sn.At
-			}
-			i, _ := indicator.Nearest(pdb.At, times, indicator.CollectorWindow)
-			c, err := s.collectorOf(ctx, near[i])
-			if err != nil {
-				return nil, err
-			}
-			if c.Counted() {
-				v, err := s.bgpViewOf(ctx, near[i])
-				if err != nil {
-					return nil, err
-				}
-				out = append(out, v)
-				break
-			}
-			near = append(near[:i], near[i+1:]...) // a partial table is never counted: the next nearest
-		}
-	}
-	return out, nil
-}
-
 // countedBefore returns the newest snapshot of sn's source before sn that
 // holds a whole table, or nil.
 func (s *Server) countedBefore(ctx context.Context, sn ixp.Snapshot) (*bgpView, error) {
