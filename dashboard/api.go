@@ -191,18 +191,21 @@ func queryDate(r *http.Request, name string) (time.Time, error) {
 	if v == "" {
 		return time.Time{}, nil
 	}
+	// Any valid date is accepted (issue 20.5): one before the first
+	// snapshot answers "no data at or before", not "not a date".
 	t, err := ixp.Date(v)
-	if err != nil || t.Year() < 1990 || t.Year() > 9999 {
+	if err != nil {
 		return time.Time{}, badRequest("%s must be a date YYYY-MM-DD, not %q", name, v)
 	}
 	return t, nil
 }
 
-// atParam reads ?at=DATE as the end of that day; absent means latest.
+// atParam reads ?at=DATE as the end of that day; absent means latest (a
+// zero time), so 0001-01-01 is still a date: the end of its day.
 func atParam(r *http.Request) (time.Time, error) {
 	t, err := queryDate(r, "at")
-	if err != nil || t.IsZero() {
-		return t, err
+	if err != nil || r.URL.Query().Get("at") == "" {
+		return time.Time{}, err
 	}
 	return ixp.EndOfDay(t), nil
 }

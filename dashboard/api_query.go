@@ -348,9 +348,29 @@ func encodeCSV(t table, fields []string) ([]byte, error) {
 	}
 	var buf bytes.Buffer
 	cw := csv.NewWriter(&buf)
-	cw.Write(header)
-	cw.WriteAll(rows)
+	cw.Write(csvSafe(header))
+	for _, row := range rows {
+		cw.Write(csvSafe(row))
+	}
+	cw.Flush()
 	return buf.Bytes(), cw.Error()
+}
+
+// csvSafe escapes, in place, the cells a spreadsheet would evaluate as a
+// formula (OWASP's CSV injection rule): a cell starting with =, +, -, @,
+// a tab or a carriage return gets a leading apostrophe, unless it is a
+// number (a negative change such as -0.05 stays a number).
+func csvSafe(row []string) []string {
+	for i, c := range row {
+		if c == "" || !strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+			continue
+		}
+		if _, err := strconv.ParseFloat(c, 64); err == nil && strings.ContainsAny(c, "0123456789") {
+			continue
+		}
+		row[i] = "'" + c
+	}
+	return row
 }
 
 // projectJSON keeps only the named keys of each item of the answer's
