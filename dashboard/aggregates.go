@@ -557,17 +557,29 @@ func (s *Server) series(ctx context.Context, area string) ([]seriesPoint, error)
 	if len(days) == 0 {
 		return nil, nil
 	}
-	rows, err := s.store.Derived(ctx, "", completeArea, area)
+	// A state is stored whole (PutDerived is one transaction): a key with
+	// the area's row is complete. Only when some key has none are the
+	// marks read, to tell a state without the area from one not stored.
+	rows, err := s.store.Derived(ctx, "", area)
 	if err != nil {
 		return nil, err
 	}
 	done, raw := map[string]bool{}, map[string][]byte{}
 	for _, r := range rows {
-		if r.Area == completeArea {
-			done[r.Key] = true
-		} else {
-			raw[r.Key] = r.Data
+		done[r.Key], raw[r.Key] = true, r.Data
+	}
+	for _, ref := range refs {
+		if done[ref.key] {
+			continue
 		}
+		marks, err := s.store.Derived(ctx, "", completeArea)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range marks {
+			done[m.Key] = true
+		}
+		break
 	}
 	out := make([]seriesPoint, len(days))
 	for i, ref := range refs {

@@ -3,6 +3,7 @@ package dashboard
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -92,6 +93,14 @@ func (s *Server) handleRegionHistory(r *http.Request) (any, error) {
 		return nil, err
 	}
 	out := regionHistory{Region: id, Name: name, Points: []regionHistoryPoint{}}
+	// The registries serving the area's countries, looked up once (the
+	// as_of of every point names their files).
+	var regs []string
+	for _, c := range geo.Countries() {
+		if reg := geo.RIROf(c.Code); inArea(id, c.Code) && !slices.Contains(regs, reg) {
+			regs = append(regs, reg)
+		}
+	}
 	for _, p := range points {
 		if p.ref.pdb == nil {
 			continue // defensive: every date is a PeeringDB snapshot's
@@ -101,18 +110,26 @@ func (s *Server) handleRegionHistory(r *http.Request) (any, error) {
 			return nil, err
 		}
 		out.Points = append(out.Points, regionHistoryPoint{Date: dateString(p.date), PeeringDBDate: dateString(p.ref.pdb.At),
-			Countries: st.Countries, CountryStats: st.CountryStats, AsOf: refAreaAsOf(p.ref, func(cc string) bool { return inArea(id, cc) })})
+			Countries: st.Countries, CountryStats: st.CountryStats, AsOf: refAreaAsOf(p.ref, regs)})
 	}
 	return out, nil
 }
 
 // refAreaAsOf names the sources of an area's figures in a state: the
 // PeeringDB snapshot and the file of each registry serving a country of
-// the area (as countryState.areaAsOf).
-func refAreaAsOf(ref stateRef, in func(cc string) bool) asOf {
-	cs := countryState{pdb: ref.pdb, rirDates: map[string]string{}}
-	for _, rs := range ref.rir {
-		cs.rirDates[strings.TrimPrefix(rs.Source, "rir:")] = dateString(rs.At)
+// the area (regs), as countryState.areaAsOf.
+func refAreaAsOf(ref stateRef, regs []string) asOf {
+	a := asOf{}
+	if ref.pdb != nil {
+		a.PeeringDB = dateString(ref.pdb.At)
 	}
-	return cs.areaAsOf(in)
+	for _, rs := range ref.rir {
+		if reg := strings.TrimPrefix(rs.Source, "rir:"); slices.Contains(regs, reg) {
+			if a.RIR == nil {
+				a.RIR = map[string]string{}
+			}
+			a.RIR[reg] = dateString(rs.At)
+		}
+	}
+	return a
 }
