@@ -578,8 +578,9 @@ func TestBrowserARDA(t *testing.T) {
 
 	b.Open(t, h.URL+"/countries/UY/arda?at=2022-06-02&lang=es")
 	b.WaitFor(t, "no vantage point note", `document.querySelector('#arda-none') !== null`)
-	if got := b.Eval(t, `document.querySelector('#arda-kpis dd').textContent.trim()`); got != "–" {
-		t.Errorf("UY shows %q, want – (unknown)", got)
+	// Unknown reads "no data" in the page's language (issue 15), never 0.
+	if got := b.Eval(t, `document.querySelector('#arda-kpis dd').textContent.trim()`); got != "sin datos" {
+		t.Errorf("UY shows %q, want \"sin datos\" (unknown)", got)
 	}
 	if p := b.Problems(); len(p) > 0 {
 		t.Errorf("problems on the UY page:\n%s", strings.Join(p, "\n"))
