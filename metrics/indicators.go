@@ -18,8 +18,8 @@ type Exchange struct {
 	Connections   int
 	// CapacityMbps: nil when unknown (connections without any port
 	// speed): the series is absent, never 0.
-	CapacityMbps       *int64
-	IPv6Members        int
+	CapacityMbps *int64
+	IPv6Members  int
 	// RouteServerMembers is nil when unknown (a PeeringDB v1 snapshot has
 	// no route-server flag): the series is then not exported.
 	RouteServerMembers *int
