@@ -97,10 +97,9 @@ func (s *Server) writeFeed(w http.ResponseWriter, r *http.Request, title, selfPa
 		s.writeError(w, r, err)
 		return
 	}
-	base := "http://" + r.Host
-	if r.TLS != nil {
-		base = "https://" + r.Host
-	}
+	// Absolute links only from the configured public URL (http.public_url);
+	// a client's Host header never makes a link (issue 20.5).
+	base := s.publicURL
 	updated := time.Unix(0, 0).UTC()
 	if len(events) > 0 {
 		updated = events[0].Date

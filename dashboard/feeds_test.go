@@ -3,9 +3,13 @@ package dashboard_test
 import (
 	"encoding/json"
 	"encoding/xml"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/ixpobs/ixpobs/dashboard"
 	"github.com/ixpobs/ixpobs/internal/testenv"
 )
 
@@ -44,6 +48,31 @@ func TestFeeds(t *testing.T) {
 	for _, p := range []string{"/feeds/ixps/99999999.atom", "/feeds/countries/QQ.atom"} {
 		if code, _ := get(t, srv, p); code != 404 && code != 400 {
 			t.Errorf("GET %s = %d, want 404 or 400", p, code)
+		}
+	}
+}
+
+// TestFeedLinksFromPublicURL: the feeds' absolute links come only from
+// the configured public URL, never from the client's Host header; without
+// one they are relative to the site (issue 20.5).
+func TestFeedLinksFromPublicURL(t *testing.T) {
+	st := goldenStore(t, "sqlite")
+	for _, tc := range []struct{ public, want string }{
+		{"https://ixpobs.example.org/", `href="https://ixpobs.example.org/feeds/ixps/171.atom"`},
+		{"", `href="/feeds/ixps/171.atom"`},
+	} {
+		ts := httptest.NewServer(dashboard.New(st, dashboard.Config{PublicURL: tc.public}).Handler())
+		req, _ := http.NewRequest("GET", ts.URL+"/feeds/ixps/171.atom", nil)
+		req.Host = "attacker.example"
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		ts.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(b), tc.want) || strings.Contains(string(b), "attacker.example") {
+			t.Errorf("public_url %q: %d, want a link %s and no trace of the Host header: %.300s", tc.public, resp.StatusCode, tc.want, b)
 		}
 	}
 }

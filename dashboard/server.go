@@ -9,6 +9,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -32,6 +33,7 @@ type Server struct {
 	sources       []string
 	intervals     map[string]time.Duration
 	compareWindow time.Duration
+	publicURL     string
 	metricsFilter metrics.Filter
 	// firstStart is what the first-start page of an empty store says.
 	firstStart firstStart
@@ -78,6 +80,9 @@ type Config struct {
 	// whose member lists are compared (0: indicator.CompareWindow, 31
 	// days).
 	CompareWindow time.Duration
+	// PublicURL is the site's public base URL for the absolute links of
+	// the Atom feeds (empty: links relative to the site).
+	PublicURL string
 	// MetricsRegion bounds the IXP and country series of /metrics to one
 	// region (empty: all); ?region= overrides it per scrape.
 	MetricsRegion string
@@ -99,7 +104,7 @@ func New(st store.Store, cfg Config) *Server {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Server{store: st, log: log, Now: time.Now,
-		registry: cfg.Registry, httpMetrics: cfg.HTTPMetrics, sources: cfg.Sources, intervals: cfg.Intervals, compareWindow: cmp.Or(cfg.CompareWindow, indicator.CompareWindow), metricsFilter: metrics.Filter{Region: cfg.MetricsRegion},
+		registry: cfg.Registry, httpMetrics: cfg.HTTPMetrics, sources: cfg.Sources, intervals: cfg.Intervals, compareWindow: cmp.Or(cfg.CompareWindow, indicator.CompareWindow), publicURL: strings.TrimRight(cfg.PublicURL, "/"), metricsFilter: metrics.Filter{Region: cfg.MetricsRegion},
 		firstStart:    firstStart{Estimate: cfg.BackfillEstimate, Running: cfg.BackfillRunning},
 		views:         newCache[int64, *snapshotView](6),
 		exchangeViews: newCache[int64, *exchangeView](16),

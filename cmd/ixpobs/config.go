@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -102,6 +103,11 @@ type HTTPConfig struct {
 	ReadHeaderTimeout time.Duration `yaml:"read_header_timeout"`
 	// MaxURIBytes is the longest request URI (414 beyond).
 	MaxURIBytes int `yaml:"max_uri_bytes"`
+	// PublicURL is the site's public base URL (https://ixpobs.example.org)
+	// used for the absolute links of the Atom feeds; empty: the feeds
+	// carry links relative to the site, never built from a client's
+	// Host header.
+	PublicURL string `yaml:"public_url"`
 }
 
 func (h HTTPConfig) validate() error {
@@ -121,6 +127,12 @@ func (h HTTPConfig) validate() error {
 	}
 	if h.MaxURIBytes < 256 {
 		return fmt.Errorf("http.max_uri_bytes must be at least 256, not %d", h.MaxURIBytes)
+	}
+	if h.PublicURL != "" {
+		u, err := url.Parse(h.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			return fmt.Errorf("http.public_url %q: must be an absolute http(s) URL without user, query or fragment, e.g. https://ixpobs.example.org", h.PublicURL)
+		}
 	}
 	return nil
 }

@@ -68,7 +68,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	httpMetrics := metrics.NewHTTP(reg)
 	empty, emptyErr := storeIsEmpty(ctx, st)
 	srv := dashboard.New(readSt, dashboard.Config{Logger: log, Registry: reg, HTTPMetrics: httpMetrics, Sources: names, Intervals: intervals,
-		CompareWindow: cfg.Compare.Window, MetricsRegion: cfg.Metrics.Region,
+		CompareWindow: cfg.Compare.Window, MetricsRegion: cfg.Metrics.Region, PublicURL: cfg.HTTP.PublicURL,
 		BackfillEstimate: backfillEstimate, BackfillRunning: emptyErr == nil && empty && cfg.Backfill.OnEmptyStore,
 		// The figures computed per state are stored by the writer (nil
 		// on a read-only replica: kept in memory there).
