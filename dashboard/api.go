@@ -66,7 +66,7 @@ func (s *Server) cachedAPI(fn apiFunc, p params) http.HandlerFunc {
 			s.writeError(w, r, err)
 			return
 		}
-		key := fmt.Sprintf("%d|%s|%s|%s|%s", gen, s.Now().UTC().Format(time.DateOnly), r.URL.Path, r.URL.RawQuery, mediaKey(r))
+		key := fmt.Sprintf("%d|%s|%s|%s|%s", gen, s.Now().UTC().Format(time.DateOnly), r.URL.Path, r.URL.Query().Encode(), mediaKey(r))
 		a, err := s.answers.get(r.Context(), key, func(ctx context.Context) (*servedAnswer, error) {
 			// Built for every waiter: not cancelled when this client leaves.
 			a, err := s.answer(fn, p, r.WithContext(ctx))

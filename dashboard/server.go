@@ -117,7 +117,7 @@ func New(st store.Store, cfg Config) *Server {
 		bgpViews:      newCache[int64, *bgpView](16),
 		ardaViews:     newCache[int64, *ardaVantageBase](64),
 		rirPrefixes:   newCache[string, map[string][]string](8),
-		answers:       newCache[string, *servedAnswer](512),
+		answers:       newWeighedCache[string](512, answerCacheBytes, func(a *servedAnswer) int { return len(a.body) }),
 	}
 }
 
@@ -147,24 +147,42 @@ func HTTPServer(addr string, h http.Handler, readHeaderTimeout time.Duration) *h
 // front of Handler (the rate limit and size guard) so refusals carry them.
 func SecurityHeaders(next http.Handler) http.Handler { return securityHeaders(next) }
 
+// answerCacheBytes bounds the bodies of the cached API answers and pages
+// (their gzip and brotli forms add about a third more).
+const answerCacheBytes = 64 << 20
+
 // cache keeps a few built values by key: the decoded state of a published
 // snapshot never changes, so a cached view never goes stale. Concurrent
-// requests for the same key wait for one build.
+// requests for the same key wait for one build. It holds at most size
+// entries and, when weigh is set, at most maxBytes of their weights (the
+// oldest go first; the newest entry stays even when it alone is heavier).
 type cache[K comparable, V any] struct {
-	mu      sync.Mutex
-	size    int
-	entries map[K]*cacheEntry[V]
-	order   []K
+	mu       sync.Mutex
+	size     int
+	maxBytes int
+	weigh    func(V) int
+	bytes    int
+	entries  map[K]*cacheEntry[V]
+	order    []K
 }
 
 type cacheEntry[V any] struct {
-	ready chan struct{}
-	val   V
-	err   error
+	ready  chan struct{}
+	val    V
+	err    error
+	weight int
 }
 
 func newCache[K comparable, V any](size int) *cache[K, V] {
 	return &cache[K, V]{size: size, entries: map[K]*cacheEntry[V]{}}
+}
+
+// newWeighedCache is newCache bounded in bytes too, weigh giving each
+// value's size.
+func newWeighedCache[K comparable, V any](size, maxBytes int, weigh func(V) int) *cache[K, V] {
+	c := newCache[K, V](size)
+	c.maxBytes, c.weigh = maxBytes, weigh
+	return c
 }
 
 // peek returns the value of key when it is built already.
@@ -200,22 +218,50 @@ func (c *cache[K, V]) get(ctx context.Context, key K, build func(context.Context
 	e = &cacheEntry[V]{ready: make(chan struct{})}
 	c.entries[key] = e
 	c.order = append(c.order, key)
-	if len(c.order) > c.size {
-		delete(c.entries, c.order[0])
-		c.order = c.order[1:]
-	}
+	c.evictLocked()
 	c.mu.Unlock()
 	// Built without the request's cancellation: other requests wait for it.
 	e.val, e.err = build(context.WithoutCancel(ctx))
-	if e.err != nil {
-		c.mu.Lock()
-		if c.entries[key] == e {
-			delete(c.entries, key)
+	c.mu.Lock()
+	if c.entries[key] == e {
+		switch {
+		case e.err != nil:
+			c.removeLocked(key)
+		case c.weigh != nil:
+			e.weight = c.weigh(e.val)
+			c.bytes += e.weight
+			c.evictLocked()
 		}
-		c.mu.Unlock()
 	}
+	c.mu.Unlock()
 	close(e.ready)
 	return e.val, e.err
+}
+
+// evictLocked drops the oldest entries beyond size or maxBytes.
+func (c *cache[K, V]) evictLocked() {
+	for len(c.order) > 1 && (len(c.order) > c.size || c.weigh != nil && c.bytes > c.maxBytes) {
+		k := c.order[0]
+		c.order = c.order[1:]
+		if e := c.entries[k]; e != nil {
+			c.bytes -= e.weight
+			delete(c.entries, k)
+		}
+	}
+}
+
+// removeLocked forgets key (a failed build: the next request tries again).
+func (c *cache[K, V]) removeLocked(key K) {
+	if e := c.entries[key]; e != nil {
+		c.bytes -= e.weight
+		delete(c.entries, key)
+	}
+	for i, k := range c.order {
+		if k == key {
+			c.order = append(c.order[:i], c.order[i+1:]...)
+			break
+		}
+	}
 }
 
 // Warm builds what most answers and pages share for the newest data: the

@@ -374,7 +374,7 @@ func (w *web) page(name string, fn pageFunc) http.HandlerFunc {
 		if fromQuery {
 			http.SetCookie(rw, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, HttpOnly: true})
 		}
-		key := fmt.Sprintf("page|%d|%s|%s|%s|%s|%s", gen, w.s.Now().UTC().Format(time.DateOnly), lang, name, r.URL.Path, r.URL.RawQuery)
+		key := fmt.Sprintf("page|%d|%s|%s|%s|%s|%s", gen, w.s.Now().UTC().Format(time.DateOnly), lang, name, r.URL.Path, r.URL.Query().Encode())
 		a, err := w.s.answers.get(r.Context(), key, func(ctx context.Context) (*servedAnswer, error) {
 			// Built for every waiter: not cancelled when this client leaves.
 			rec := &pageRecorder{header: http.Header{}, status: http.StatusOK}
