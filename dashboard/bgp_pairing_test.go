@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -87,6 +88,10 @@ func TestCountryBGPPairsCollectorsWithin31Days(t *testing.T) {
 	if got.BGP == nil || got.BGP.Routed != 1 || got.BGP.Reach == nil || *got.BGP.Reach != 1 ||
 		len(got.BGP.AsOf) != 1 || got.BGP.AsOf["bgp:near"] != "2024-01-21" {
 		t.Errorf("BR bgp = %+v, want 1 routed prefix and 1 reachable ASN from bgp:near of 2024-01-21 only", got.BGP)
+	}
+	// The country page names the collector snapshot the figures come from.
+	if code, page := get(t, srv, "/countries/BR"); code != 200 || !strings.Contains(page, "data-asof-bgp") || !strings.Contains(page, "collector near: Jan 21, 2024") || strings.Contains(page, "collector far") {
+		t.Errorf("/countries/BR: %d; want the BGP source line naming collector near of Jan 21, 2024 only", code)
 	}
 	// Before the PeeringDB snapshot there is nothing to pair with: null,
 	// though the far collector's snapshot is in force then.

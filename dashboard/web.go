@@ -596,6 +596,21 @@ func (p *page) Share2(f float64) string { return p.Share(&f) }
 // SourceDates names the snapshot date of each source behind a figure
 // ("PeeringDB Jun 1, 2022 · LACNIC file Mar 31, 2022"); a source without
 // data at that date says so.
+// CollectorDates names the RIB date of each collector snapshot a BGP
+// figure comes from (source → date, as in bgp.as_of).
+func (p *page) CollectorDates(m map[string]string) string {
+	srcs := make([]string, 0, len(m))
+	for src := range m {
+		srcs = append(srcs, src)
+	}
+	sort.Strings(srcs)
+	parts := make([]string, len(srcs))
+	for i, src := range srcs {
+		parts[i] = p.T("asof.collector", strings.TrimPrefix(src, ixp.SourcePrefixBGP), p.Date(m[src]))
+	}
+	return strings.Join(parts, ", ")
+}
+
 func (p *page) SourceDates(a asOf) string {
 	parts := []string{p.T("asof.peeringdb", p.T("asof.no_data"))}
 	if a.PeeringDB != "" {
