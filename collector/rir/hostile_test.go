@@ -94,6 +94,20 @@ func TestRIRGzipBomb(t *testing.T) {
 	}
 }
 
+// TestRIRNewlineBomb: with the default caps, a file of empty lines stops
+// at maxIdleLines (a 1 MB gzip of newlines would otherwise be read to the
+// 512 MiB byte cap, one empty line at a time: about 10 s).
+func TestRIRNewlineBomb(t *testing.T) {
+	head := "2|lacnic|20240104|1|19870101|20240103|-0300\n"
+	body := append([]byte(head), bytes.Repeat([]byte("\n"), maxIdleLines+10)...)
+	start := time.Now()
+	_, err := Import(context.Background(), bytes.NewReader(gz(t, body)), "newlines.gz")
+	if !errors.Is(err, ixp.ErrTooLarge) || !strings.Contains(err.Error(), "blank or comment lines") {
+		t.Fatalf("err = %v, want ErrTooLarge for the blank lines", err)
+	}
+	t.Logf("refused in %v: %v", time.Since(start), err)
+}
+
 // TestRIRFIFO and TestRIRDevZero: non-regular inputs are refused at once.
 func TestRIRFIFO(t *testing.T) {
 	fifo := filepath.Join(t.TempDir(), "delegated.fifo")

@@ -66,6 +66,10 @@ const (
 	maxLine   = 1 << 20 // longest line accepted
 	ctxEvery  = 4096    // lines between context checks
 	maxFields = 64      // more fields than this is not a delegated file
+	// maxIdleLines bounds the blank and comment lines of a file: real
+	// ones have a few, and a bomb of newlines would otherwise be read up
+	// to MaxBytes one empty line at a time (512 M lines, about 10 s).
+	maxIdleLines = 1_000_000
 )
 
 // Default caps (Limits). The largest real file held in ../shared/data
@@ -440,12 +444,15 @@ func (r *Reader) scan() (string, bool, error) {
 	switch {
 	case len(b) == 0:
 		r.report.Blank++
-		return "", true, nil
 	case b[0] == '#':
 		r.report.Comments++
-		return "", true, nil
+	default:
+		return string(b), true, nil
 	}
-	return string(b), true, nil
+	if r.report.Blank+r.report.Comments > maxIdleLines {
+		return "", false, r.errorf(fmt.Errorf("more than %d blank or comment lines: %w", maxIdleLines, ixp.ErrTooLarge))
+	}
+	return "", true, nil
 }
 
 // fieldsOf splits a line on '|' into the reader's reused field slice,

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestImportGzipBombs is issue 20's bound: each importer, given a 1 MB
+// gzip that expands to about 1 GB, stops (at its byte cap, its framing or
+// its blank-line bound) within 5 s of CPU and 256 MB of peak RSS, fails,
+// and leaves the store without a snapshot. The real binary runs each
+// import, so its rusage is the importer's own (not the race detector's:
+// the binary is built without -race). CPU time, not wall time, is bounded,
+// so a loaded machine does not make it fail.
+func TestImportGzipBombs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds the binary and expands four 1 GB inputs")
+	}
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	bomb := func(name string, unit byte) string {
+		t.Helper()
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		chunk := bytes.Repeat([]byte{unit}, 1<<20)
+		for range 1000 {
+			zw.Write(chunk)
+		}
+		zw.Close()
+		if buf.Len() > 1100<<10 {
+			t.Fatalf("%s: %d bytes compressed, want about 1 MB", name, buf.Len())
+		}
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, buf.Bytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	db := filepath.Join(dir, "bombs.db")
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"peeringdb (spaces)", []string{"import", "peeringdb", bomb("peeringdb.json.gz", ' '), "--at", "2024-01-01"}},
+		{"ixf (spaces)", []string{"import", "ixf", bomb("ixf.json.gz", ' ')}},
+		{"rir (newlines)", []string{"import", "rir", bomb("delegated.txt.gz", '\n')}},
+		{"mrt (zeros)", []string{"import", "mrt", bomb("rib.mrt.gz", 0), "--collector", "bomb"}},
+	} {
+		cmd := exec.Command(bin, append(tc.args, "--db", db)...)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		start := time.Now()
+		err := cmd.Run()
+		wall := time.Since(start)
+		if err == nil {
+			t.Errorf("%s: the import succeeded", tc.name)
+			continue
+		}
+		ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+		if !ok {
+			t.Fatalf("%s: no rusage", tc.name)
+		}
+		cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+		rss := ru.Maxrss << 10 // KiB on Linux
+		t.Logf("%s: refused after %v wall, %v CPU, peak RSS %d MiB: %s", tc.name, wall.Round(time.Millisecond), cpu.Round(time.Millisecond), rss>>20, lastLine(stderr.String()))
+		if cpu > 5*time.Second || rss > 256<<20 {
+			t.Errorf("%s: %v CPU and %d MiB peak RSS, want under 5 s and 256 MiB", tc.name, cpu, rss>>20)
+		}
+	}
+	code, out, _ := runBin(t, bin, "snapshots", "list", "--db", db)
+	if code != 0 || bytes.Contains([]byte(out), []byte("bomb")) || bytes.Contains([]byte(out), []byte("peeringdb ")) {
+		t.Errorf("snapshots after the bombs (want none): %d %s", code, out)
+	}
+}
+
+func lastLine(s string) string {
+	lines := bytes.Split(bytes.TrimSpace([]byte(s)), []byte("\n"))
+	return string(lines[len(lines)-1])
+}
