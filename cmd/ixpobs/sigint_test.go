@@ -59,7 +59,7 @@ func writeBigDump(t *testing.T, dir string, n int) {
 
 // TestSIGINT runs the real binary: `ixpobs serve` answering and an
 // `ixpobs import peeringdb` in the middle of a 100 MB file, both sent
-// SIGINT. Each must exit within the bound (serve cleanly, exit 0; the
+// SIGINT (and, on SQLite, SIGTERM too: what systemd and Kubernetes send). Each must exit within the bound (serve cleanly, exit 0; the
 // import with an error saying it was interrupted), and the store must hold
 // exactly what it held before the import: no half-written snapshot. On
 // SQLite, and on PostgreSQL under CI=true.
@@ -70,8 +70,16 @@ func TestSIGINT(t *testing.T) {
 	bin := buildBinary(t)
 	bigDir := filepath.Join(t.TempDir(), "big")
 	writeBigDump(t, bigDir, 300_000)
-	for _, backend := range []string{"sqlite", "postgres"} {
-		t.Run(backend, func(t *testing.T) {
+	for _, tc := range []struct {
+		backend string
+		sig     syscall.Signal
+	}{{"sqlite", syscall.SIGINT}, {"postgres", syscall.SIGINT}, {"sqlite", syscall.SIGTERM}} {
+		backend := tc.backend
+		name := backend
+		if tc.sig == syscall.SIGTERM {
+			name += "-SIGTERM" // what systemd and Kubernetes send
+		}
+		t.Run(name, func(t *testing.T) {
 			var dsn string
 			var st store.Store
 			var err error
@@ -86,7 +94,7 @@ func TestSIGINT(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer st.Close()
-			sigintRun(t, bin, dsn, st, bigDir)
+			sigintRun(t, bin, dsn, st, bigDir, tc.sig)
 		})
 	}
 }
@@ -96,7 +104,7 @@ func TestSIGINT(t *testing.T) {
 // machine the tests share, and the measured time is logged.
 const sigintBound = 3 * time.Second
 
-func sigintRun(t *testing.T, bin, dsn string, st store.Store, bigDir string) {
+func sigintRun(t *testing.T, bin, dsn string, st store.Store, bigDir string, sig syscall.Signal) {
 	good := filepath.Join("..", "..", "collector", "testdata", "hostile", "pdb")
 	if code, out, errOut := runBin(t, bin, "import", "peeringdb", good, "--db", dsn, "--at", "2024-01-01"); code != 0 {
 		t.Fatalf("good import: exit %d\n%s%s", code, out, errOut)
@@ -166,15 +174,15 @@ func sigintRun(t *testing.T, bin, dsn string, st store.Store, bigDir string) {
 	}
 
 	start := time.Now()
-	serve.Process.Signal(syscall.SIGINT)
-	imp.Process.Signal(syscall.SIGINT)
+	serve.Process.Signal(sig)
+	imp.Process.Signal(sig)
 	serveDone := make(chan error, 1)
 	go func() { serveDone <- serve.Wait() }()
 	for n := 0; n < 2; n++ {
 		select {
 		case err := <-impDone:
 			took := time.Since(start)
-			t.Logf("import exited %s after SIGINT: %v; stderr: %s", took.Round(time.Millisecond), err, strings.TrimSpace(impErr.String()))
+			t.Logf("import exited %s after %v: %v; stderr: %s", took.Round(time.Millisecond), sig, err, strings.TrimSpace(impErr.String()))
 			if err == nil {
 				t.Errorf("the interrupted import exited 0: %s", impOut.String())
 			}
@@ -182,19 +190,19 @@ func sigintRun(t *testing.T, bin, dsn string, st store.Store, bigDir string) {
 				t.Errorf("the import's error does not say it was interrupted: %s", impErr.String())
 			}
 			if took > sigintBound {
-				t.Errorf("import took %s to exit after SIGINT, bound %s", took, sigintBound)
+				t.Errorf("import took %s to exit after %v, bound %s", took, sig, sigintBound)
 			}
 		case err := <-serveDone:
 			took := time.Since(start)
-			t.Logf("serve exited %s after SIGINT: %v", took.Round(time.Millisecond), err)
+			t.Logf("serve exited %s after %v: %v", took.Round(time.Millisecond), sig, err)
 			if err != nil {
-				t.Errorf("serve after SIGINT: %v, want exit 0", err)
+				t.Errorf("serve after %v: %v, want exit 0", sig, err)
 			}
 			if took > sigintBound {
-				t.Errorf("serve took %s to exit after SIGINT, bound %s", took, sigintBound)
+				t.Errorf("serve took %s to exit after %v, bound %s", took, sig, sigintBound)
 			}
 		case <-time.After(20 * time.Second):
-			t.Fatalf("a process has not exited 20 s after SIGINT")
+			t.Fatalf("a process has not exited 20 s after %v", sig)
 		}
 	}
 	<-logDone
