@@ -152,8 +152,13 @@ func (s *Server) MetricsSources(ctx context.Context) ([]metrics.Source, error) {
 		}
 		src := get(n)
 		src.Snapshot, src.Objects = sn.At, sn.Counts
-		snaps, err := s.store.Snapshots(ctx, n)
-		if err != nil {
+		// Freshness needs the two newest snapshots only (a live session's
+		// cadence): two lookups, not the whole list, on every scrape.
+		snaps := []ixp.Snapshot{sn}
+		switch prev, err := s.store.SnapshotAt(ctx, n, sn.At.Add(-time.Nanosecond)); {
+		case err == nil:
+			snaps = []ixp.Snapshot{prev, sn}
+		case !errors.Is(err, ixp.ErrNotFound):
 			return nil, err
 		}
 		fr, err := s.freshnessOf(ctx, n, snaps)
