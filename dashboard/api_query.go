@@ -356,11 +356,14 @@ func encodeCSV(t table, fields []string) ([]byte, error) {
 	return buf.Bytes(), cw.Error()
 }
 
-// csvSafe escapes, in place, the cells a spreadsheet would evaluate as a
-// formula (OWASP's CSV injection rule): a cell starting with =, +, -, @,
-// a tab or a carriage return gets a leading apostrophe, unless it is a
-// number (a negative change such as -0.05 stays a number).
+// csvSafe returns row with the cells a spreadsheet would evaluate as a
+// formula escaped (OWASP's CSV injection rule): a cell starting with =, +,
+// -, @, a tab or a carriage return gets a leading apostrophe, unless it is
+// a number (a negative change such as -0.05 stays a number). row itself is
+// never written (headers are shared slices): a copy is made on the first
+// change.
 func csvSafe(row []string) []string {
+	out := row
 	for i, c := range row {
 		if c == "" || !strings.ContainsRune("=+-@\t\r", rune(c[0])) {
 			continue
@@ -368,9 +371,12 @@ func csvSafe(row []string) []string {
 		if _, err := strconv.ParseFloat(c, 64); err == nil && strings.ContainsAny(c, "0123456789") {
 			continue
 		}
-		row[i] = "'" + c
+		if &out[0] == &row[0] {
+			out = slices.Clone(row)
+		}
+		out[i] = "'" + c
 	}
-	return row
+	return out
 }
 
 // projectJSON keeps only the named keys of each item of the answer's

@@ -11,8 +11,12 @@ import (
 func TestCSVSafe(t *testing.T) {
 	in := []string{"=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\r=1", "-0.05", "+3", "-Inf", "NaN", "São Paulo", "", "AS-SET"}
 	want := []string{"'=HYPERLINK(\"http://x\")", "'+1+1", "'-2+3", "'@SUM(A1)", "'\tcmd", "'\r=1", "-0.05", "+3", "'-Inf", "NaN", "São Paulo", "", "AS-SET"}
-	if got := csvSafe(append([]string(nil), in...)); !reflect.DeepEqual(got, want) {
+	orig := append([]string(nil), in...)
+	if got := csvSafe(in); !reflect.DeepEqual(got, want) {
 		t.Errorf("csvSafe(%q)\n got %q\nwant %q", in, got, want)
+	}
+	if !reflect.DeepEqual(in, orig) {
+		t.Errorf("csvSafe wrote its argument: %q", in)
 	}
 	csv, err := encodeCSV(testTable{header: []string{"name", "change"}, rows: [][]string{{"=cmd|' /C calc'!A0", "-0.5"}}}, nil)
 	if err != nil {
