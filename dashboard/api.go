@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -14,8 +15,24 @@ import (
 	"github.com/ixpobs/ixpobs/ixp"
 )
 
-// apiFunc is an API endpoint: it returns the value to encode or an error.
+// apiFunc is an API endpoint as the HTTP adapters see it: it returns the
+// value to encode or an error. Endpoints are written as a parser and a
+// typed method joined by endpoint; nothing else builds an apiFunc.
 type apiFunc func(r *http.Request) (any, error)
+
+// endpoint joins the two halves of an API endpoint: parse reads the
+// request's path and query parameters into the endpoint's query struct,
+// run answers that query with a typed value. Pages call the same run
+// methods with query structs they build, never a request.
+func endpoint[Q, A any](parse func(*http.Request) (Q, error), run func(context.Context, Q) (A, error)) apiFunc {
+	return func(r *http.Request) (any, error) {
+		q, err := parse(r)
+		if err != nil {
+			return nil, err
+		}
+		return run(r.Context(), q)
+	}
+}
 
 // table is implemented by responses that can also be served as CSV.
 type table interface {
@@ -38,6 +55,11 @@ func badRequest(format string, args ...any) error {
 func notFound(format string, args ...any) error {
 	return &apiError{http.StatusNotFound, fmt.Sprintf(format, args...)}
 }
+
+// noQuery is the query of endpoints that take no parameter of their own.
+type noQuery struct{}
+
+func parseNoQuery(*http.Request) (noQuery, error) { return noQuery{}, nil }
 
 // api adapts an apiFunc taking the query parameters p: JSON by default,
 // CSV for tables with ?format=csv or Accept: text/csv, errors as JSON with
@@ -185,9 +207,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	writeJSON(w, status, errorBody{Error: msg, Status: status})
 }
 
-// queryDate parses an optional YYYY-MM-DD parameter; absent gives zero.
-func queryDate(r *http.Request, name string) (time.Time, error) {
-	v := r.URL.Query().Get(name)
+// queryDate parses an optional YYYY-MM-DD parameter of q; absent gives
+// zero.
+func queryDate(q url.Values, name string) (time.Time, error) {
+	v := q.Get(name)
 	if v == "" {
 		return time.Time{}, nil
 	}
@@ -202,16 +225,16 @@ func queryDate(r *http.Request, name string) (time.Time, error) {
 
 // atParam reads ?at=DATE as the end of that day; absent means latest (a
 // zero time), so 0001-01-01 is still a date: the end of its day.
-func atParam(r *http.Request) (time.Time, error) {
-	t, err := queryDate(r, "at")
-	if err != nil || r.URL.Query().Get("at") == "" {
+func atParam(q url.Values) (time.Time, error) {
+	t, err := queryDate(q, "at")
+	if err != nil || q.Get("at") == "" {
 		return time.Time{}, err
 	}
 	return ixp.EndOfDay(t), nil
 }
 
-func queryInt(r *http.Request, name string, def, lo, hi int) (int, error) {
-	v := r.URL.Query().Get(name)
+func queryInt(q url.Values, name string, def, lo, hi int) (int, error) {
+	v := q.Get(name)
 	if v == "" {
 		return def, nil
 	}
@@ -222,7 +245,8 @@ func queryInt(r *http.Request, name string, def, lo, hi int) (int, error) {
 	return n, nil
 }
 
-func pathInt(r *http.Request, value, name string) (int64, error) {
+// pathInt parses a positive id of a path (name says what it is).
+func pathInt(value, name string) (int64, error) {
 	n, err := strconv.ParseInt(value, 10, 64)
 	if err != nil || n <= 0 {
 		return 0, badRequest("%s must be a positive whole number, not %q", name, value)

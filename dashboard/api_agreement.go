@@ -5,13 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"sort"
 	"strconv"
 	"time"
-
-	"github.com/go-chi/chi/v5"
 
 	"github.com/ixpobs/ixpobs/indicator"
 	"github.com/ixpobs/ixpobs/ixp"
@@ -233,26 +230,18 @@ func membersOf(source, date string, recs []ixp.Record) (sourceMembers, error) {
 	return m, nil
 }
 
-// handleIXPSources serves GET /api/v1/ixps/{id}/sources?at=DATE: members
+// ixpSources answers GET /api/v1/ixps/{id}/sources?at=DATE: members
 // in PeeringDB only, in the IXP's IX-F export only, in both; completeness
 // and route-server participation per source.
-func (s *Server) handleIXPSources(r *http.Request) (any, error) {
-	ctx := r.Context()
-	id, err := pathInt(r, chi.URLParam(r, "id"), "ixp id")
-	if err != nil {
-		return nil, err
-	}
-	at, err := atParam(r)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) ixpSources(ctx context.Context, q ixpQuery) (sourcesAnswer, error) {
+	id, at := q.ID, q.At
 	out := sourcesAnswer{IXPID: id, IXF: []sourceMembers{}, NotComparable: []notComparable{}}
 	sn, err := s.store.SnapshotAt(ctx, "peeringdb", at)
 	if err == nil {
 		if _, exErr := s.exchangeAt(ctx, id, sn); exErr != nil {
 			var ae *apiError
 			if !errors.As(exErr, &ae) {
-				return nil, exErr
+				return sourcesAnswer{}, exErr
 			}
 			err = ixp.ErrNotFound // not in PeeringDB on that date
 		}
@@ -260,32 +249,32 @@ func (s *Server) handleIXPSources(r *http.Request) (any, error) {
 	if err == nil {
 		recs, err := s.store.Objects(ctx, "peeringdb", ixp.KindConnection, sn.At, store.Filter{IXID: id})
 		if err != nil {
-			return nil, err
+			return sourcesAnswer{}, err
 		}
 		m, err := membersOf("peeringdb", dateString(sn.At), recs)
 		if err != nil {
-			return nil, err
+			return sourcesAnswer{}, err
 		}
 		out.PeeringDB = &m
 	} else if !errors.Is(err, ixp.ErrNotFound) {
-		return nil, err
+		return sourcesAnswer{}, err
 	}
 	exports, err := s.snapshotsAt(ctx, "ixf:", at)
 	if err != nil {
-		return nil, err
+		return sourcesAnswer{}, err
 	}
 	for _, sn := range exports {
 		src := sn.Source
 		recs, err := s.store.Objects(ctx, src, ixp.KindConnection, sn.At, store.Filter{IXID: id})
 		if err != nil {
-			return nil, err
+			return sourcesAnswer{}, err
 		}
 		if len(recs) == 0 {
 			continue
 		}
 		m, err := membersOf(src, dateString(sn.At), recs)
 		if err != nil {
-			return nil, err
+			return sourcesAnswer{}, err
 		}
 		m.at = sn.At
 		out.IXF = append(out.IXF, m)
@@ -295,10 +284,10 @@ func (s *Server) handleIXPSources(r *http.Request) (any, error) {
 		pdbAt = sn.At
 	}
 	if out.BGP, err = s.routeServersOf(ctx, id, at, out.PeeringDB, pdbAt, &out.NotComparable); err != nil {
-		return nil, err
+		return sourcesAnswer{}, err
 	}
 	if out.PeeringDB == nil && len(out.IXF) == 0 && len(out.BGP) == 0 {
-		return nil, notFound("no data about IXP %d from any source", id)
+		return sourcesAnswer{}, notFound("no data about IXP %d from any source", id)
 	}
 	if out.PeeringDB != nil {
 		out.PeeringDBActive = new(bool)

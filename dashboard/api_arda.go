@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/ixpobs/ixpobs/geo"
 	"github.com/ixpobs/ixpobs/indicator"
 	"github.com/ixpobs/ixpobs/ixp"
@@ -255,34 +253,26 @@ func (a ardaCountry) csvRows() [][]string {
 	return rows
 }
 
-func (s *Server) ardaAt(r *http.Request) (time.Time, error) {
-	at, err := atParam(r)
-	if err == nil && at.IsZero() {
+// ardaAt is the date of ARDA's figures: the day asked, or today.
+func (s *Server) ardaAt(at time.Time) time.Time {
+	if at.IsZero() {
 		at = s.Now().UTC()
 	}
-	return at, err
+	return at
 }
 
-// handleARDACountry serves GET /api/v1/arda/countries/{cc}.
-func (s *Server) handleARDACountry(r *http.Request) (any, error) {
-	ctx := r.Context()
-	cc, err := countryCode(r)
-	if err != nil {
-		return nil, err
-	}
-	at, err := s.ardaAt(r)
-	if err != nil {
-		return nil, err
-	}
+// ardaCountry answers GET /api/v1/arda/countries/{cc}.
+func (s *Server) ardaCountry(ctx context.Context, q countryQuery) (ardaCountry, error) {
+	cc, at := q.CC, s.ardaAt(q.At)
 	vs, err := s.ardaVantages(ctx, func(c string) bool { return c == cc })
 	if err != nil {
-		return nil, err
+		return ardaCountry{}, err
 	}
 	rirs, err := s.ardaRIR(ctx)
 	if err != nil {
-		return nil, err
+		return ardaCountry{}, err
 	}
-	out := ardaCountry{Country: cc, Name: geo.Name(cc, langParam(r)), Rule: rule(),
+	out := ardaCountry{Country: cc, Name: geo.Name(cc, q.Lang), Rule: rule(),
 		Current: indicator.ComputeARDA(cc, at, vs, rirs, indicator.DefaultPairing, geo.Normalize),
 		History: indicator.ARDAHistory(cc, vs, rirs, indicator.DefaultPairing, geo.Normalize)}
 	return out, nil
@@ -306,27 +296,23 @@ func (a ardaRegion) csvRows() [][]string {
 	return rows
 }
 
-// handleARDARegion serves GET /api/v1/arda/regions/{region}.
-func (s *Server) handleARDARegion(r *http.Request) (any, error) {
-	ctx := r.Context()
-	id := strings.ToLower(chi.URLParam(r, "region"))
+// ardaRegion answers GET /api/v1/arda/regions/{region}.
+func (s *Server) ardaRegion(ctx context.Context, q regionQuery) (ardaRegion, error) {
+	id := strings.ToLower(q.ID)
 	reg, ok := geo.RegionByID(id)
 	if !ok {
-		return nil, notFound("no region %q (lac, south-america, europe, …; see /api/v1/regions)", id)
+		return ardaRegion{}, noRegion(id)
 	}
-	at, err := s.ardaAt(r)
-	if err != nil {
-		return nil, err
-	}
+	at := s.ardaAt(q.At)
 	vs, err := s.ardaVantages(ctx, func(c string) bool { return geo.InRegion(c, id) })
 	if err != nil {
-		return nil, err
+		return ardaRegion{}, err
 	}
 	rirs, err := s.ardaRIR(ctx)
 	if err != nil {
-		return nil, err
+		return ardaRegion{}, err
 	}
-	out := ardaRegion{Region: id, Name: reg.Name(langParam(r)), Date: dateString(at), Rule: rule(), Countries: []indicator.ARDA{}}
+	out := ardaRegion{Region: id, Name: reg.Name(q.Lang), Date: dateString(at), Rule: rule(), Countries: []indicator.ARDA{}}
 	for _, cc := range geo.CountriesIn(id) {
 		out.Countries = append(out.Countries, indicator.ComputeARDA(cc, at, vs, rirs, indicator.DefaultPairing, geo.Normalize))
 	}

@@ -167,22 +167,28 @@ func (l collectorList) csvRows() [][]string {
 	return rows
 }
 
-// handleBGPCollectors serves GET /api/v1/bgp/collectors?at=DATE.
-func (s *Server) handleBGPCollectors(r *http.Request) (any, error) {
-	ctx := r.Context()
-	at, err := atParam(r)
-	if err != nil {
-		return nil, err
-	}
+// atQuery is the query of endpoints that only take ?at=.
+type atQuery struct {
+	At time.Time // the end of the day asked, zero for the newest data
+}
+
+func parseAtQuery(r *http.Request) (atQuery, error) {
+	at, err := atParam(r.URL.Query())
+	return atQuery{At: at}, err
+}
+
+// bgpCollectors answers GET /api/v1/bgp/collectors?at=DATE.
+func (s *Server) bgpCollectors(ctx context.Context, q atQuery) (collectorList, error) {
+	at := q.At
 	snaps, err := s.snapshotsAt(ctx, ixp.SourcePrefixBGP, at)
 	if err != nil {
-		return nil, err
+		return collectorList{}, err
 	}
 	out := collectorList{Data: []collectorJSON{}}
 	for _, sn := range snaps {
 		c, err := s.collectorOf(ctx, sn)
 		if err != nil {
-			return nil, err
+			return collectorList{}, err
 		}
 		out.Data = append(out.Data, s.collectorJSON(ctx, sn, c))
 	}
@@ -349,34 +355,45 @@ func (d collectorDetail) csvRows() [][]string {
 	return rows
 }
 
-// handleBGPCollector serves GET /api/v1/bgp/collectors/{name}?at=DATE:
-// peers (against the IXP's PeeringDB members), counts and history.
-func (s *Server) handleBGPCollector(r *http.Request) (any, error) {
-	ctx := r.Context()
+// collectorQuery names a BGP collector at a date: the query of
+// /api/v1/bgp/collectors/{name}.
+type collectorQuery struct {
+	Name string
+	At   time.Time // the end of the day asked, zero for the newest data
+}
+
+func parseCollectorQuery(r *http.Request) (collectorQuery, error) {
 	name := chi.URLParam(r, "name")
 	if err := snapshot.ValidName(name); err != nil {
-		return nil, badRequest("%v", err)
+		return collectorQuery{}, badRequest("%v", err)
 	}
-	at, err := atParam(r)
-	if err != nil {
-		return nil, err
+	at, err := atParam(r.URL.Query())
+	return collectorQuery{Name: name, At: at}, err
+}
+
+// bgpCollector answers GET /api/v1/bgp/collectors/{name}?at=DATE:
+// peers (against the IXP's PeeringDB members), counts and history.
+func (s *Server) bgpCollector(ctx context.Context, q collectorQuery) (collectorDetail, error) {
+	name, at := q.Name, q.At
+	if err := snapshot.ValidName(name); err != nil {
+		return collectorDetail{}, badRequest("%v", err)
 	}
 	src := ixp.BGPSource(name)
 	sn, err := s.store.SnapshotAt(ctx, src, at)
 	if errors.Is(err, ixp.ErrNotFound) {
-		return nil, notFound("no BGP collector %q with data at that date", name)
+		return collectorDetail{}, notFound("no BGP collector %q with data at that date", name)
 	}
 	if err != nil {
-		return nil, err
+		return collectorDetail{}, err
 	}
 	c, err := s.collectorOf(ctx, sn)
 	if err != nil {
-		return nil, err
+		return collectorDetail{}, err
 	}
 	out := collectorDetail{collectorJSON: s.collectorJSON(ctx, sn, c), Peers: []collectorPeer{}}
 	recs, err := s.store.Objects(ctx, src, ixp.KindBGPPeer, sn.At, store.Filter{})
 	if err != nil {
-		return nil, err
+		return collectorDetail{}, err
 	}
 	var names map[ixp.ASN]ixp.Network
 	if _, v, err := s.latestView(ctx); err == nil {
@@ -385,14 +402,14 @@ func (s *Server) handleBGPCollector(r *http.Request) (any, error) {
 	var pdb, ixf *sourceMembers
 	if c.IXID != 0 {
 		if pdb, ixf, out.NotComparable, err = s.ixpMembersAt(ctx, c.IXID, src, sn.At); err != nil {
-			return nil, err
+			return collectorDetail{}, err
 		}
 	}
 	peerASNs := map[ixp.ASN]bool{}
 	for _, rec := range recs {
 		var p collectorPeer
 		if err := json.Unmarshal(rec.Data, &p.BGPPeer); err != nil {
-			return nil, err
+			return collectorDetail{}, err
 		}
 		p.Name = names[p.ASN].Name
 		if pdb != nil {
@@ -420,12 +437,12 @@ func (s *Server) handleBGPCollector(r *http.Request) (any, error) {
 	})
 	snaps, err := s.store.Snapshots(ctx, src)
 	if err != nil {
-		return nil, err
+		return collectorDetail{}, err
 	}
 	for _, h := range snaps {
 		hc, err := s.collectorOf(ctx, h)
 		if err != nil {
-			return nil, err
+			return collectorDetail{}, err
 		}
 		out.History = append(out.History, struct {
 			Date   string         `json:"date"`
@@ -461,22 +478,14 @@ func (a asnOrigins) csvRows() [][]string {
 	return rows
 }
 
-// handleASNOrigins serves GET /api/v1/asns/{asn}/origins?at=DATE: the
+// asnOrigins answers GET /api/v1/asns/{asn}/origins?at=DATE: the
 // prefixes an ASN originates and the collectors that see them (a prefix
 // is listed under its first origin).
-func (s *Server) handleASNOrigins(r *http.Request) (any, error) {
-	ctx := r.Context()
-	asn, err := parseASN(chi.URLParam(r, "asn"))
-	if err != nil {
-		return nil, err
-	}
-	at, err := atParam(r)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) asnOrigins(ctx context.Context, q asnQuery) (asnOrigins, error) {
+	asn, at := q.ASN, q.At
 	snaps, err := s.snapshotsAt(ctx, ixp.SourcePrefixBGP, at)
 	if err != nil {
-		return nil, err
+		return asnOrigins{}, err
 	}
 	out := asnOrigins{ASN: asn, Seen: []originSeen{}}
 	for _, sn := range snaps {
@@ -484,22 +493,22 @@ func (s *Server) handleASNOrigins(r *http.Request) (any, error) {
 		recs, err := s.store.Objects(ctx, src, ixp.KindBGPOrigin, sn.At, store.Filter{ASN: asn})
 		if err != nil || len(recs) == 0 {
 			if err != nil {
-				return nil, err
+				return asnOrigins{}, err
 			}
 			continue
 		}
 		seen := originSeen{Collector: strings.TrimPrefix(src, ixp.SourcePrefixBGP), IXPID: recs[0].IXID, Date: dateString(sn.At), Prefixes: []string{}}
 		if err := json.Unmarshal(recs[0].Data, &seen.Origin); err != nil {
-			return nil, err
+			return asnOrigins{}, err
 		}
 		pfx, err := s.store.Objects(ctx, src, ixp.KindBGPPrefix, sn.At, store.Filter{ASN: asn})
 		if err != nil {
-			return nil, err
+			return asnOrigins{}, err
 		}
 		for _, p := range pfx {
 			var g ixp.BGPPrefixes
 			if err := json.Unmarshal(p.Data, &g); err != nil {
-				return nil, fmt.Errorf("decode %s prefixes of AS%d: %w", src, asn, err)
+				return asnOrigins{}, fmt.Errorf("decode %s prefixes of AS%d: %w", src, asn, err)
 			}
 			seen.Prefixes = append(seen.Prefixes, g.Prefixes...)
 		}
@@ -507,7 +516,7 @@ func (s *Server) handleASNOrigins(r *http.Request) (any, error) {
 		out.Seen = append(out.Seen, seen)
 	}
 	if len(out.Seen) == 0 {
-		return nil, notFound("AS%d is not seen as an origin by any collector", asn)
+		return asnOrigins{}, notFound("AS%d is not seen as an origin by any collector", asn)
 	}
 	return out, nil
 }

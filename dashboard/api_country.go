@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -212,8 +213,9 @@ func (l countryList) csvRows() [][]string {
 	return rows
 }
 
-func langParam(r *http.Request) string {
-	switch l := r.URL.Query().Get("lang"); l {
+// langParam reads ?lang= (en, es or pt; anything else is en).
+func langParam(q url.Values) string {
+	switch l := q.Get("lang"); l {
 	case "es", "pt":
 		return l
 	}
@@ -230,26 +232,44 @@ func (cs *countryState) header() (date, pdbDate string) {
 	return date, pdbDate
 }
 
-// handleCountries serves GET /api/v1/countries?at=DATE[&region=ID]: every
-// country with an IXP or registered ASNs and its indicators.
-func (s *Server) handleCountries(r *http.Request) (any, error) {
-	at, err := atParam(r)
+// countriesQuery is the query of GET /api/v1/countries.
+type countriesQuery struct {
+	At     time.Time // the end of the day asked, zero for the newest data
+	Region string    // a region id, "" for every country
+	Lang   string    // names in en, es or pt
+}
+
+func parseCountriesQuery(r *http.Request) (countriesQuery, error) {
+	q := r.URL.Query()
+	at, err := atParam(q)
 	if err != nil {
-		return nil, err
+		return countriesQuery{}, err
 	}
-	region := strings.ToLower(r.URL.Query().Get("region"))
+	region := strings.ToLower(q.Get("region"))
 	if region != "" {
 		if _, ok := geo.RegionByID(region); !ok {
-			return nil, badRequest("unknown region %q", region)
+			return countriesQuery{}, badRequest("unknown region %q", region)
 		}
 	}
-	cs, err := s.stateAt(r.Context(), at)
+	return countriesQuery{At: at, Region: region, Lang: langParam(q)}, nil
+}
+
+// countryList answers GET /api/v1/countries?at=DATE[&region=ID]: every
+// country with an IXP or registered ASNs and its indicators.
+func (s *Server) countryList(ctx context.Context, q countriesQuery) (countryList, error) {
+	region := strings.ToLower(q.Region)
+	if region != "" {
+		if _, ok := geo.RegionByID(region); !ok {
+			return countryList{}, badRequest("unknown region %q", region)
+		}
+	}
+	cs, err := s.stateAt(ctx, q.At)
 	if err != nil {
-		return nil, err
+		return countryList{}, err
 	}
 	out := countryList{RIRDates: cs.rirDates, Data: []countryJSON{}}
 	out.Date, out.PeeringDBDate = cs.header()
-	lang := langParam(r)
+	lang := q.Lang
 	for cc := range cs.countries {
 		if region != "" && !geo.InRegion(cc, region) {
 			continue
@@ -284,8 +304,8 @@ type countryDetail struct {
 	Neighbors []countryJSON `json:"neighbours"`
 }
 
-func countryCode(r *http.Request) (string, error) {
-	raw := chi.URLParam(r, "cc")
+// countryCode reads the {cc} of a path: an ISO 3166-1 alpha-2 code.
+func countryCode(raw string) (string, error) {
 	cc := geo.Normalize(raw)
 	if cc == "" {
 		return "", badRequest("unknown country code %q (ISO 3166-1 alpha-2, e.g. BR)", raw)
@@ -347,22 +367,36 @@ func (s *Server) yearBefore(ctx context.Context, cs *countryState) (*countryStat
 	return prev, "", nil
 }
 
-// handleCountry serves GET /api/v1/countries/{cc}?at=DATE.
-func (s *Server) handleCountry(r *http.Request) (any, error) {
-	ctx := r.Context()
-	cc, err := countryCode(r)
+// countryQuery names a country at a date: the query of
+// /api/v1/countries/{cc} and /api/v1/arda/countries/{cc}.
+type countryQuery struct {
+	CC   string    // ISO code (countryCode)
+	At   time.Time // the end of the day asked, zero for the newest data
+	Lang string    // names in en, es or pt
+}
+
+// parseCountryQuery reads {cc}, ?at= and ?lang= of a request.
+func parseCountryQuery(r *http.Request) (countryQuery, error) {
+	cc, err := countryCode(chi.URLParam(r, "cc"))
 	if err != nil {
-		return nil, err
+		return countryQuery{}, err
 	}
-	at, err := atParam(r)
+	q := r.URL.Query()
+	at, err := atParam(q)
 	if err != nil {
-		return nil, err
+		return countryQuery{}, err
 	}
-	cs, err := s.stateAt(ctx, at)
+	return countryQuery{CC: cc, At: at, Lang: langParam(q)}, nil
+}
+
+// country answers GET /api/v1/countries/{cc}?at=DATE.
+func (s *Server) country(ctx context.Context, q countryQuery) (countryDetail, error) {
+	cc := q.CC
+	cs, err := s.stateAt(ctx, q.At)
 	if err != nil {
-		return nil, err
+		return countryDetail{}, err
 	}
-	lang := langParam(r)
+	lang := q.Lang
 	st := cs.countries[cc]
 	info, _ := geo.Country(cc)
 	out := countryDetail{RIRDates: cs.rirDates, countryJSON: cs.countryJSON(cc, lang),
@@ -372,7 +406,7 @@ func (s *Server) handleCountry(r *http.Request) (any, error) {
 	if cs.pdb != nil {
 		ev, err := s.exchangesAt(ctx, *cs.pdb)
 		if err != nil {
-			return nil, err
+			return countryDetail{}, err
 		}
 		for _, e := range ev.exchanges {
 			if geo.Normalize(e.Country) == cc {
@@ -388,7 +422,7 @@ func (s *Server) handleCountry(r *http.Request) (any, error) {
 	}
 	prev, why, err := s.yearBefore(ctx, cs)
 	if err != nil {
-		return nil, err
+		return countryDetail{}, err
 	}
 	out.NoYearAgo = why
 	if prev != nil {
@@ -445,25 +479,32 @@ func (s *Server) snapshotDates(ctx context.Context) ([]time.Time, error) {
 	return out, nil
 }
 
-// handleCountryHistory serves GET /api/v1/countries/{cc}/history: the
+// countryHistoryQuery is the query of /api/v1/countries/{cc}/history.
+type countryHistoryQuery struct {
+	CC   string // ISO code (countryCode)
+	Lang string // names in en, es or pt
+}
+
+func parseCountryHistoryQuery(r *http.Request) (countryHistoryQuery, error) {
+	cc, err := countryCode(chi.URLParam(r, "cc"))
+	return countryHistoryQuery{CC: cc, Lang: langParam(r.URL.Query())}, err
+}
+
+// countryHistory answers GET /api/v1/countries/{cc}/history: the
 // indicators at every PeeringDB snapshot, each with its as_of dates (from
 // the stored figures of each state: aggregates.go).
-func (s *Server) handleCountryHistory(r *http.Request) (any, error) {
-	ctx := r.Context()
-	cc, err := countryCode(r)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) countryHistory(ctx context.Context, q countryHistoryQuery) (countryHistory, error) {
+	cc := q.CC
 	points, err := s.series(ctx, cc)
 	if err != nil {
-		return nil, err
+		return countryHistory{}, err
 	}
-	lang := langParam(r)
+	lang := q.Lang
 	out := countryHistory{Country: cc, Points: []countryHistoryPoint{}}
 	for _, p := range points {
 		st, err := p.countryAt(cc)
 		if err != nil {
-			return nil, err
+			return countryHistory{}, err
 		}
 		cs := countryState{date: ixp.EndOfDay(p.date), pdb: p.ref.pdb, rirDates: rirDates(p.ref.rir), countries: map[string]indicator.CountryStats{cc: st}}
 		out.Points = append(out.Points, countryHistoryPoint{Date: dateString(p.date), countryJSON: cs.countryJSON(cc, lang)})
@@ -558,27 +599,49 @@ func areaChange(now, before indicator.CountryStats, nowAsOf, beforeAsOf asOf) ma
 	return ch
 }
 
-// handleRegion serves GET /api/v1/regions/{region}?at=DATE: totals (members
-// distinct across the region) and every country of the region.
-func (s *Server) handleRegion(r *http.Request) (any, error) {
-	ctx := r.Context()
+// regionQuery names a region at a date: the query of
+// /api/v1/regions/{region} and /api/v1/arda/regions/{region}.
+type regionQuery struct {
+	ID   string    // a region id (lower case)
+	At   time.Time // the end of the day asked, zero for the newest data
+	Lang string    // names in en, es or pt
+}
+
+// parseRegionQuery reads {region}, ?at= and ?lang= of a request; an
+// unknown region is a 404 before a bad date is a 400.
+func parseRegionQuery(r *http.Request) (regionQuery, error) {
 	id := strings.ToLower(chi.URLParam(r, "region"))
+	if _, ok := geo.RegionByID(id); !ok {
+		return regionQuery{}, noRegion(id)
+	}
+	q := r.URL.Query()
+	at, err := atParam(q)
+	if err != nil {
+		return regionQuery{}, err
+	}
+	return regionQuery{ID: id, At: at, Lang: langParam(q)}, nil
+}
+
+func noRegion(id string) error {
+	return notFound("no region %q (lac, south-america, europe, …; see /api/v1/regions)", id)
+}
+
+// region answers GET /api/v1/regions/{region}?at=DATE: totals (members
+// distinct across the region) and every country of the region.
+func (s *Server) region(ctx context.Context, q regionQuery) (regionDetail, error) {
+	id := strings.ToLower(q.ID)
 	reg, ok := geo.RegionByID(id)
 	if !ok {
-		return nil, notFound("no region %q (lac, south-america, europe, …; see /api/v1/regions)", id)
+		return regionDetail{}, noRegion(id)
 	}
-	at, err := atParam(r)
+	cs, err := s.stateAt(ctx, q.At)
 	if err != nil {
-		return nil, err
+		return regionDetail{}, err
 	}
-	cs, err := s.stateAt(ctx, at)
-	if err != nil {
-		return nil, err
-	}
-	lang := langParam(r)
+	lang := q.Lang
 	totals, err := s.groupIndicators(ctx, cs, id)
 	if err != nil {
-		return nil, err
+		return regionDetail{}, err
 	}
 	in := func(cc string) bool { return geo.InRegion(cc, id) }
 	out := regionDetail{RIRDates: cs.rirDates, Region: id, Name: reg.Name(lang),
@@ -590,13 +653,13 @@ func (s *Server) handleRegion(r *http.Request) (any, error) {
 	}
 	prev, why, err := s.yearBefore(ctx, cs)
 	if err != nil {
-		return nil, err
+		return regionDetail{}, err
 	}
 	out.NoYearAgo = why
 	if prev != nil {
 		pst, err := s.groupIndicators(ctx, prev, id)
 		if err != nil {
-			return nil, err
+			return regionDetail{}, err
 		}
 		out.YearAgo = &yearAgo{Date: dateString(prev.pdb.At), AsOf: prev.areaAsOf(in), CountryStats: pst}
 		out.Change = areaChange(totals, pst, out.Totals.AsOf, out.YearAgo.AsOf)
@@ -616,15 +679,27 @@ type regionSummary struct {
 	Names map[string]string `json:"names"`
 }
 
-// handleRegions serves GET /api/v1/regions: the regions ixpobs knows.
-func (s *Server) handleRegions(r *http.Request) (any, error) {
-	lang := langParam(r)
+// langQuery is the query of endpoints that only take ?lang=.
+type langQuery struct{ Lang string }
+
+func parseLangQuery(r *http.Request) (langQuery, error) {
+	return langQuery{Lang: langParam(r.URL.Query())}, nil
+}
+
+// regionList is the answer of GET /api/v1/regions.
+type regionList struct {
+	Data []regionSummary `json:"data"`
+}
+
+// regions answers GET /api/v1/regions: the regions ixpobs knows.
+func (s *Server) regions(ctx context.Context, q langQuery) (regionList, error) {
+	lang := q.Lang
 	var out []regionSummary
 	for _, reg := range geo.Regions() {
 		out = append(out, regionSummary{ID: reg.ID, Kind: string(reg.Kind), Name: reg.Name(lang),
 			Names: map[string]string{"en": reg.NameEN, "es": reg.NameES, "pt": reg.NamePT}})
 	}
-	return map[string]any{"data": out}, nil
+	return regionList{Data: out}, nil
 }
 
 // A country's CSV is one row with the columns of /api/v1/countries (its

@@ -1,11 +1,13 @@
 package dashboard
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -117,12 +119,9 @@ func (l ixpList) csvRows() [][]string {
 	return rows
 }
 
-// snapshotFor returns the PeeringDB snapshot in force at ?at.
-func (s *Server) snapshotFor(ctx context.Context, r *http.Request) (ixp.Snapshot, error) {
-	at, err := atParam(r)
-	if err != nil {
-		return ixp.Snapshot{}, err
-	}
+// snapshotFor returns the PeeringDB snapshot in force at at (the end of
+// the day asked; zero for the newest).
+func (s *Server) snapshotFor(ctx context.Context, at time.Time) (ixp.Snapshot, error) {
 	sn, err := s.store.SnapshotAt(ctx, ixp.SourcePeeringDB, at)
 	if err != nil {
 		if at.IsZero() {
@@ -145,57 +144,83 @@ var ixpSorts = map[string]func(a, b ixpSummary) bool{
 	"created":      func(a, b ixpSummary) bool { return a.Created < b.Created },
 }
 
-// handleIXPList serves GET /api/v1/ixps: filter by country, region, name
-// (substring), active; sort by a column (prefix - for descending);
-// PeeringDB-style filters on ixpFields; paginate with page and per_page or
-// limit and skip.
-func (s *Server) handleIXPList(r *http.Request) (any, error) {
-	ctx := r.Context()
-	q := r.URL.Query()
-	win, err := pageWindow(r)
+// ixpListQuery is a query of GET /api/v1/ixps (and of the pages that list
+// exchanges).
+type ixpListQuery struct {
+	Window  window
+	Sort    string // a key of ixpSorts ("" for id)
+	Desc    bool
+	Country string // ISO code, "" for every country
+	Region  string // region id or PeeringDB region, "" for every region
+	Name    string // substring of the name, long name or city (accents and case ignored)
+	Active  *bool
+	At      time.Time // the end of the day asked, zero for the newest snapshot
+	// Filters holds PeeringDB-style filters on ixpFields (the names of
+	// ixpListParams are skipped); nil for none.
+	Filters url.Values
+}
+
+// parseIXPListQuery reads an ixpListQuery from a query string: filter by
+// country, region, name (substring), active; sort by a column (prefix -
+// for descending); PeeringDB-style filters on ixpFields; paginate with
+// page and per_page or limit and skip.
+func parseIXPListQuery(q url.Values) (ixpListQuery, error) {
+	win, err := pageWindow(q)
 	if err != nil {
-		return nil, err
+		return ixpListQuery{}, err
 	}
+	out := ixpListQuery{Window: win, Filters: q}
 	sortKey := q.Get("sort")
-	desc := strings.HasPrefix(sortKey, "-")
-	sortKey = strings.TrimPrefix(sortKey, "-")
-	if sortKey == "" {
-		sortKey = "id"
+	out.Desc = strings.HasPrefix(sortKey, "-")
+	out.Sort = strings.TrimPrefix(sortKey, "-")
+	if _, ok := ixpSorts[cmp.Or(out.Sort, "id")]; !ok {
+		return ixpListQuery{}, badRequest("sort must be one of %s (prefix - for descending), not %q", strings.Join(sortedKeys(ixpSorts), ", "), out.Sort)
 	}
-	less, ok := ixpSorts[sortKey]
-	if !ok {
-		keys := make([]string, 0, len(ixpSorts))
-		for k := range ixpSorts {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		return nil, badRequest("sort must be one of %s (prefix - for descending), not %q", strings.Join(keys, ", "), sortKey)
-	}
-	country := ""
 	if v := q.Get("country"); v != "" {
 		cc, ok := countryParam(v)
 		if !ok {
-			return nil, badRequest("country must be an ISO 3166 code or a country name, not %q", v)
+			return ixpListQuery{}, badRequest("country must be an ISO 3166 code or a country name, not %q", v)
 		}
-		country = cc
+		out.Country = cc
 	}
-	region := strings.ToLower(strings.TrimSpace(q.Get("region")))
-	name := fold(strings.TrimSpace(q.Get("name")))
-	var active *bool
+	out.Region, out.Name = q.Get("region"), q.Get("name")
 	if v := q.Get("active"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			return nil, badRequest("active must be true or false, not %q", v)
+			return ixpListQuery{}, badRequest("active must be true or false, not %q", v)
 		}
-		active = &b
+		out.Active = &b
 	}
-	sn, err := s.snapshotFor(ctx, r)
+	if out.At, err = atParam(q); err != nil {
+		return ixpListQuery{}, err
+	}
+	return out, nil
+}
+
+func parseIXPListRequest(r *http.Request) (ixpListQuery, error) {
+	return parseIXPListQuery(r.URL.Query())
+}
+
+// ixpList answers an ixpListQuery: the exchanges of the snapshot in force
+// at q.At that pass its filters, sorted, the window asked.
+func (s *Server) ixpList(ctx context.Context, q ixpListQuery) (ixpList, error) {
+	less, ok := ixpSorts[cmp.Or(q.Sort, "id")]
+	if !ok {
+		return ixpList{}, badRequest("sort must be one of %s (prefix - for descending), not %q", strings.Join(sortedKeys(ixpSorts), ", "), q.Sort)
+	}
+	desc, win, country, active := q.Desc, q.Window, q.Country, q.Active
+	if win.Limit == 0 {
+		win = window{Page: 1, PerPage: 100, Limit: 100}
+	}
+	region := strings.ToLower(strings.TrimSpace(q.Region))
+	name := fold(strings.TrimSpace(q.Name))
+	sn, err := s.snapshotFor(ctx, q.At)
 	if err != nil {
-		return nil, err
+		return ixpList{}, err
 	}
 	v, err := s.viewAt(ctx, sn)
 	if err != nil {
-		return nil, err
+		return ixpList{}, err
 	}
 	var out []ixpSummary
 	for _, e := range v.exchanges {
@@ -214,8 +239,8 @@ func (s *Server) handleIXPList(r *http.Request) (any, error) {
 		}
 		out = append(out, x)
 	}
-	if out, err = filterList(q, ixpFields, ixpListParams.names, out); err != nil {
-		return nil, err
+	if out, err = filterList(q.Filters, ixpFields, ixpListParams.names, out); err != nil {
+		return ixpList{}, err
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if desc {
@@ -239,23 +264,37 @@ type ixpDetail struct {
 	ixpSummary
 }
 
-// handleIXP serves GET /api/v1/ixps/{id}?at=DATE.
-func (s *Server) handleIXP(r *http.Request) (any, error) {
-	id, err := pathInt(r, chi.URLParam(r, "id"), "ixp id")
+// ixpQuery names one exchange at a date: the query of
+// /api/v1/ixps/{id}, /members and /sources.
+type ixpQuery struct {
+	ID int64
+	At time.Time // the end of the day asked, zero for the newest snapshot
+}
+
+// parseIXPQuery reads {id} and ?at= of a request.
+func parseIXPQuery(r *http.Request) (ixpQuery, error) {
+	id, err := pathInt(chi.URLParam(r, "id"), "ixp id")
 	if err != nil {
-		return nil, err
+		return ixpQuery{}, err
 	}
-	sn, err := s.snapshotFor(r.Context(), r)
+	at, err := atParam(r.URL.Query())
+	return ixpQuery{ID: id, At: at}, err
+}
+
+// ixp answers GET /api/v1/ixps/{id}?at=DATE.
+func (s *Server) ixp(ctx context.Context, q ixpQuery) (ixpDetail, error) {
+	id := q.ID
+	sn, err := s.snapshotFor(ctx, q.At)
 	if err != nil {
-		return nil, err
+		return ixpDetail{}, err
 	}
-	e, err := s.exchangeAt(r.Context(), id, sn)
+	e, err := s.exchangeAt(ctx, id, sn)
 	if err != nil {
-		return nil, err
+		return ixpDetail{}, err
 	}
-	stats, err := s.store.ExchangeStats(r.Context(), sn.ID, id)
+	stats, err := s.store.ExchangeStats(ctx, sn.ID, id)
 	if err != nil {
-		return nil, err
+		return ixpDetail{}, err
 	}
 	var st ixp.ExchangeStats
 	if len(stats) == 1 {
@@ -307,24 +346,20 @@ func (l memberList) csvRows() [][]string {
 	return rows
 }
 
-// handleIXPMembers serves GET /api/v1/ixps/{id}/members?at=DATE: one row
-// per connection, ordered by ASN.
-func (s *Server) handleIXPMembers(r *http.Request) (any, error) {
-	ctx := r.Context()
-	id, err := pathInt(r, chi.URLParam(r, "id"), "ixp id")
+// members answers GET /api/v1/ixps/{id}/members?at=DATE: one row per
+// connection, ordered by ASN.
+func (s *Server) members(ctx context.Context, q ixpQuery) (memberList, error) {
+	id := q.ID
+	sn, err := s.snapshotFor(ctx, q.At)
 	if err != nil {
-		return nil, err
-	}
-	sn, err := s.snapshotFor(ctx, r)
-	if err != nil {
-		return nil, err
+		return memberList{}, err
 	}
 	if _, err := s.exchangeAt(ctx, id, sn); err != nil {
-		return nil, err
+		return memberList{}, err
 	}
 	v, err := s.viewAt(ctx, sn)
 	if err != nil {
-		return nil, err
+		return memberList{}, err
 	}
 	out := memberList{SnapshotDate: dateString(sn.At), IXPID: id, Data: []member{}}
 	asns := map[ixp.ASN]bool{}
@@ -362,19 +397,24 @@ func (h history) csvRows() [][]string {
 	return rows
 }
 
-// handleIXPHistory serves GET /api/v1/ixps/{id}/history: one point per
+// ixpHistoryQuery names an exchange: the query of /api/v1/ixps/{id}/history.
+type ixpHistoryQuery struct{ ID int64 }
+
+func parseIXPHistoryQuery(r *http.Request) (ixpHistoryQuery, error) {
+	id, err := pathInt(chi.URLParam(r, "id"), "ixp id")
+	return ixpHistoryQuery{ID: id}, err
+}
+
+// ixpHistory answers GET /api/v1/ixps/{id}/history: one point per
 // PeeringDB snapshot in which the exchange existed.
-func (s *Server) handleIXPHistory(r *http.Request) (any, error) {
-	id, err := pathInt(r, chi.URLParam(r, "id"), "ixp id")
+func (s *Server) ixpHistory(ctx context.Context, q ixpHistoryQuery) (history, error) {
+	id := q.ID
+	pts, err := s.store.ExchangeHistory(ctx, ixp.SourcePeeringDB, id)
 	if err != nil {
-		return nil, err
-	}
-	pts, err := s.store.ExchangeHistory(r.Context(), ixp.SourcePeeringDB, id)
-	if err != nil {
-		return nil, err
+		return history{}, err
 	}
 	if len(pts) == 0 {
-		return nil, notFound("no IXP with id %d in any snapshot", id)
+		return history{}, notFound("no IXP with id %d in any snapshot", id)
 	}
 	h := history{IXPID: id, Points: make([]historyPoint, len(pts))}
 	for i, p := range pts {
@@ -413,38 +453,45 @@ func (l eventList) csvRows() [][]string {
 	return rows
 }
 
-// handleIXPEvents serves GET /api/v1/ixps/{id}/events?from=&to=: the
-// networks that joined (became members) and left between the two dates.
-func (s *Server) handleIXPEvents(r *http.Request) (any, error) {
-	ctx := r.Context()
-	id, err := pathInt(r, chi.URLParam(r, "id"), "ixp id")
+// eventsQuery is the query of /api/v1/ixps/{id}/events.
+type eventsQuery struct {
+	ID       int64
+	From, To time.Time // days; zero From for the beginning, zero To for today
+}
+
+func parseEventsQuery(r *http.Request) (eventsQuery, error) {
+	id, err := pathInt(chi.URLParam(r, "id"), "ixp id")
 	if err != nil {
-		return nil, err
+		return eventsQuery{}, err
 	}
-	from, err := queryDate(r, "from")
-	if err != nil {
-		return nil, err
+	q := eventsQuery{ID: id}
+	if q.From, err = queryDate(r.URL.Query(), "from"); err != nil {
+		return eventsQuery{}, err
 	}
-	to, err := queryDate(r, "to")
-	if err != nil {
-		return nil, err
-	}
+	q.To, err = queryDate(r.URL.Query(), "to")
+	return q, err
+}
+
+// ixpEvents answers GET /api/v1/ixps/{id}/events?from=&to=: the networks
+// that joined (became members) and left between the two dates.
+func (s *Server) ixpEvents(ctx context.Context, q eventsQuery) (eventList, error) {
+	id, from, to := q.ID, q.From, q.To
 	if to.IsZero() {
 		to = s.Now().UTC()
 	}
 	to = ixp.EndOfDay(to)
 	if !from.IsZero() && from.After(to) {
-		return nil, badRequest("from (%s) is after to (%s)", dateString(from), dateString(to))
+		return eventList{}, badRequest("from (%s) is after to (%s)", dateString(from), dateString(to))
 	}
 	if from.IsZero() {
 		from = time.Unix(0, 0).UTC()
 	}
 	snaps, err := s.store.Snapshots(ctx, ixp.SourcePeeringDB)
 	if err != nil {
-		return nil, err
+		return eventList{}, err
 	}
 	if len(snaps) == 0 {
-		return nil, notFound("no PeeringDB data yet")
+		return eventList{}, notFound("no PeeringDB data yet")
 	}
 	spans, err := s.spans.get(ctx, fmt.Sprintf("%d/%d", id, snaps[len(snaps)-1].ID), func(ctx context.Context) (map[ixp.ASN][]span, error) {
 		versions, err := s.store.Versions(ctx, ixp.SourcePeeringDB, ixp.KindConnection, time.Unix(0, 0), time.Time{}, store.Filter{IXID: id})
@@ -454,12 +501,12 @@ func (s *Server) handleIXPEvents(r *http.Request) (any, error) {
 		return membershipSpans(versions), nil
 	})
 	if err != nil {
-		return nil, err
+		return eventList{}, err
 	}
 	events := membershipEvents(spans, snaps[0].At, from, to)
 	names, err := s.eventNames(ctx, events)
 	if err != nil {
-		return nil, err
+		return eventList{}, err
 	}
 	// Up to the data's date: the newest snapshot at or before to.
 	upTo := snaps[0].At

@@ -1,8 +1,11 @@
 package dashboard
 
 import (
+	"cmp"
+	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -47,21 +50,34 @@ func (d networkDetail) csvRows() [][]string {
 	return rows
 }
 
-// handleNetwork serves GET /api/v1/networks/{asn}?at=DATE: where a network
-// connects and since when.
-func (s *Server) handleNetwork(r *http.Request) (any, error) {
-	ctx := r.Context()
+// asnQuery names a network at a date: the query of /api/v1/networks/{asn}
+// and /api/v1/asns/{asn}/origins.
+type asnQuery struct {
+	ASN ixp.ASN
+	At  time.Time // the end of the day asked, zero for the newest data
+}
+
+// parseASNQuery reads {asn} (with or without "AS") and ?at= of a request.
+func parseASNQuery(r *http.Request) (asnQuery, error) {
 	asn, err := parseASN(chi.URLParam(r, "asn"))
 	if err != nil {
-		return nil, err
+		return asnQuery{}, err
 	}
-	sn, err := s.snapshotFor(ctx, r)
+	at, err := atParam(r.URL.Query())
+	return asnQuery{ASN: asn, At: at}, err
+}
+
+// network answers GET /api/v1/networks/{asn}?at=DATE: where a network
+// connects and since when.
+func (s *Server) network(ctx context.Context, q asnQuery) (networkDetail, error) {
+	asn := q.ASN
+	sn, err := s.snapshotFor(ctx, q.At)
 	if err != nil {
-		return nil, err
+		return networkDetail{}, err
 	}
 	v, err := s.viewAt(ctx, sn)
 	if err != nil {
-		return nil, err
+		return networkDetail{}, err
 	}
 	out := networkDetail{SnapshotDate: dateString(sn.At), ASN: asn, Connections: []networkConnection{}}
 	if n, ok := v.networks[asn]; ok {
@@ -69,7 +85,7 @@ func (s *Server) handleNetwork(r *http.Request) (any, error) {
 	}
 	versions, err := s.store.Versions(ctx, ixp.SourcePeeringDB, ixp.KindConnection, time.Unix(0, 0), sn.At.Add(time.Second), store.Filter{ASN: asn})
 	if err != nil {
-		return nil, err
+		return networkDetail{}, err
 	}
 	// First seen: the start of the run of versions, per exchange, that
 	// reaches the snapshot without a gap.
@@ -100,7 +116,7 @@ func (s *Server) handleNetwork(r *http.Request) (any, error) {
 		}
 		var c ixp.Connection
 		if err := json.Unmarshal(ver.Data, &c); err != nil {
-			return nil, err
+			return networkDetail{}, err
 		}
 		e, _ := v.exchange(c.IXID)
 		ixps[c.IXID] = true
@@ -108,7 +124,7 @@ func (s *Server) handleNetwork(r *http.Request) (any, error) {
 			Speed: c.Speed, IPv4: c.IPv4, IPv6: c.IPv6, RouteServer: c.RouteServer, Since: c.Created, FirstSeen: dateString(firstSeen[c.IXID])})
 	}
 	if out.Network == nil && len(out.Connections) == 0 {
-		return nil, notFound("AS%d is not in PeeringDB on %s", asn, dateString(sn.At))
+		return networkDetail{}, notFound("AS%d is not in PeeringDB on %s", asn, dateString(sn.At))
 	}
 	sort.SliceStable(out.Connections, func(i, j int) bool { return out.Connections[i].IXPID < out.Connections[j].IXPID })
 	out.IXPs = len(ixps)
@@ -172,32 +188,48 @@ var networkSorts = map[string]func(a, b networkSummary) bool{
 	"created":     func(a, b networkSummary) bool { return a.Created < b.Created },
 }
 
-// handleNetworkList serves GET /api/v1/networks?at=DATE: every network of
-// the PeeringDB snapshot with its exchanges, connections and port speed
-// there; PeeringDB-style filters on networkFields, sort, pagination.
-func (s *Server) handleNetworkList(r *http.Request) (any, error) {
-	ctx := r.Context()
-	win, err := pageWindow(r)
+// networkListQuery is the query of GET /api/v1/networks.
+type networkListQuery struct {
+	Window  window
+	Sort    string // a key of networkSorts ("" for asn)
+	Desc    bool
+	At      time.Time  // the end of the day asked, zero for the newest snapshot
+	Filters url.Values // PeeringDB-style filters on networkFields
+}
+
+func parseNetworkListQuery(r *http.Request) (networkListQuery, error) {
+	q := r.URL.Query()
+	win, err := pageWindow(q)
 	if err != nil {
-		return nil, err
+		return networkListQuery{}, err
 	}
-	sortKey := r.URL.Query().Get("sort")
-	desc := strings.HasPrefix(sortKey, "-")
-	sortKey = strings.TrimPrefix(sortKey, "-")
-	if sortKey == "" {
-		sortKey = "asn"
+	out := networkListQuery{Window: win, Filters: q}
+	sortKey := q.Get("sort")
+	out.Desc = strings.HasPrefix(sortKey, "-")
+	out.Sort = strings.TrimPrefix(sortKey, "-")
+	if _, ok := networkSorts[cmp.Or(out.Sort, "asn")]; !ok {
+		return networkListQuery{}, badRequest("sort must be one of %s (prefix - for descending), not %q", strings.Join(sortedKeys(networkSorts), ", "), out.Sort)
 	}
-	less, ok := networkSorts[sortKey]
+	out.At, err = atParam(q)
+	return out, err
+}
+
+// networkList answers GET /api/v1/networks?at=DATE: every network of the
+// PeeringDB snapshot with its exchanges, connections and port speed there;
+// PeeringDB-style filters on networkFields, sort, pagination.
+func (s *Server) networkList(ctx context.Context, q networkListQuery) (networkList, error) {
+	win, desc := q.Window, q.Desc
+	less, ok := networkSorts[cmp.Or(q.Sort, "asn")]
 	if !ok {
-		return nil, badRequest("sort must be one of %s (prefix - for descending), not %q", strings.Join(sortedKeys(networkSorts), ", "), sortKey)
+		return networkList{}, badRequest("sort must be one of %s (prefix - for descending), not %q", strings.Join(sortedKeys(networkSorts), ", "), q.Sort)
 	}
-	sn, err := s.snapshotFor(ctx, r)
+	sn, err := s.snapshotFor(ctx, q.At)
 	if err != nil {
-		return nil, err
+		return networkList{}, err
 	}
 	v, err := s.viewAt(ctx, sn)
 	if err != nil {
-		return nil, err
+		return networkList{}, err
 	}
 	type agg struct {
 		ixps  map[int64]bool
@@ -225,8 +257,8 @@ func (s *Server) handleNetworkList(r *http.Request) (any, error) {
 		}
 		out = append(out, x)
 	}
-	if out, err = filterList(r.URL.Query(), networkFields, networkListParams.names, out); err != nil {
-		return nil, err
+	if out, err = filterList(q.Filters, networkFields, networkListParams.names, out); err != nil {
+		return networkList{}, err
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ASN < out[j].ASN })
 	sort.SliceStable(out, func(i, j int) bool {

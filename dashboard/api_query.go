@@ -187,8 +187,7 @@ type window struct {
 	bySkip        bool
 }
 
-func pageWindow(r *http.Request) (window, error) {
-	q := r.URL.Query()
+func pageWindow(q url.Values) (window, error) {
 	_, hasLimit := q["limit"]
 	_, hasSkip := q["skip"]
 	_, hasPage := q["page"]
@@ -197,21 +196,21 @@ func pageWindow(r *http.Request) (window, error) {
 		return window{}, badRequest("use page and per_page, or limit and skip, not both")
 	}
 	if hasLimit || hasSkip {
-		skip, err := queryInt(r, "skip", 0, 0, 100_000_000)
+		skip, err := queryInt(q, "skip", 0, 0, 100_000_000)
 		if err != nil {
 			return window{}, err
 		}
-		limit, err := queryInt(r, "limit", 100, 1, 5000)
+		limit, err := queryInt(q, "limit", 100, 1, 5000)
 		if err != nil {
 			return window{}, err
 		}
 		return window{Skip: skip, Limit: limit, bySkip: true}, nil
 	}
-	page, err := queryInt(r, "page", 1, 1, 1_000_000)
+	page, err := queryInt(q, "page", 1, 1, 1_000_000)
 	if err != nil {
 		return window{}, err
 	}
-	perPage, err := queryInt(r, "per_page", 100, 1, 5000)
+	perPage, err := queryInt(q, "per_page", 100, 1, 5000)
 	if err != nil {
 		return window{}, err
 	}

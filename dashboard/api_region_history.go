@@ -77,20 +77,29 @@ func areaName(id, lang string) (string, bool) {
 	return reg.Name(lang), true
 }
 
-// handleRegionHistory serves GET /api/v1/regions/{region}/history: the
+// regionHistoryQuery is the query of /api/v1/regions/{region}/history.
+type regionHistoryQuery struct {
+	ID   string // a region id or "world"
+	Lang string // names in en, es or pt
+}
+
+func parseRegionHistoryQuery(r *http.Request) (regionHistoryQuery, error) {
+	return regionHistoryQuery{ID: chi.URLParam(r, "region"), Lang: langParam(r.URL.Query())}, nil
+}
+
+// regionHistory answers GET /api/v1/regions/{region}/history: the
 // totals of a region, or of the world (region "world"), at every
 // PeeringDB snapshot, with the RIR files the pairing rule picks (before the
 // first PeeringDB snapshot the exchange figures are unknown: no point).
-func (s *Server) handleRegionHistory(r *http.Request) (any, error) {
-	ctx := r.Context()
-	id := strings.ToLower(chi.URLParam(r, "region"))
-	name, ok := areaName(id, langParam(r))
+func (s *Server) regionHistory(ctx context.Context, q regionHistoryQuery) (regionHistory, error) {
+	id := strings.ToLower(q.ID)
+	name, ok := areaName(id, q.Lang)
 	if !ok {
-		return nil, notFound("no region %q (world, lac, south-america, europe, …; see /api/v1/regions)", id)
+		return regionHistory{}, notFound("no region %q (world, lac, south-america, europe, …; see /api/v1/regions)", id)
 	}
 	points, err := s.series(ctx, id)
 	if err != nil {
-		return nil, err
+		return regionHistory{}, err
 	}
 	out := regionHistory{Region: id, Name: name, Points: []regionHistoryPoint{}}
 	// The registries serving the area's countries, looked up once (the
@@ -107,7 +116,7 @@ func (s *Server) handleRegionHistory(r *http.Request) (any, error) {
 		}
 		st, err := p.areaAt(id)
 		if err != nil {
-			return nil, err
+			return regionHistory{}, err
 		}
 		out.Points = append(out.Points, regionHistoryPoint{Date: dateString(p.date), PeeringDBDate: dateString(p.ref.pdb.At),
 			Countries: st.Countries, CountryStats: st.CountryStats, AsOf: refAreaAsOf(p.ref, regs)})

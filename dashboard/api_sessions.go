@@ -1,8 +1,8 @@
 package dashboard
 
 import (
+	"context"
 	"encoding/json"
-	"net/http"
 	"strings"
 	"time"
 )
@@ -34,12 +34,17 @@ type publishedSessions struct {
 	Sessions        json.RawMessage `json:"sessions"`
 }
 
-// handleBGPSessions serves GET /api/v1/bgp/sessions: the live sessions of
+// sessionList is the answer of GET /api/v1/bgp/sessions.
+type sessionList struct {
+	Data []collectorSessions `json:"data"`
+}
+
+// bgpSessions answers GET /api/v1/bgp/sessions: the live sessions of
 // every `ixpobs bgp` process, as each last published them.
-func (s *Server) handleBGPSessions(r *http.Request) (any, error) {
-	sts, err := s.store.Statuses(r.Context(), "bgp-sessions:")
+func (s *Server) bgpSessions(ctx context.Context, _ noQuery) (sessionList, error) {
+	sts, err := s.store.Statuses(ctx, "bgp-sessions:")
 	if err != nil {
-		return nil, err
+		return sessionList{}, err
 	}
 	out := []collectorSessions{}
 	now := s.Now()
@@ -56,5 +61,5 @@ func (s *Server) handleBGPSessions(r *http.Request) (any, error) {
 		out = append(out, collectorSessions{Collector: strings.TrimPrefix(st.Key, "bgp-sessions:"), Updated: st.Updated,
 			Stale: now.Sub(st.Updated) > staleAfter, StaleAfter: staleAfter.Seconds(), Sessions: sessions})
 	}
-	return map[string]any{"data": out}, nil
+	return sessionList{Data: out}, nil
 }

@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -37,15 +38,23 @@ func (l snapshotList) csvRows() [][]string {
 	return rows
 }
 
-// handleSnapshots serves GET /api/v1/snapshots?source=NAME: every
-// snapshot of every source (or of one), oldest first.
-func (s *Server) handleSnapshots(r *http.Request) (any, error) {
-	ctx := r.Context()
+// snapshotsQuery is the query of GET /api/v1/snapshots.
+type snapshotsQuery struct {
+	Source string // one source's snapshots, "" for every source's
+}
+
+func parseSnapshotsQuery(r *http.Request) (snapshotsQuery, error) {
+	return snapshotsQuery{Source: r.URL.Query().Get("source")}, nil
+}
+
+// snapshots answers GET /api/v1/snapshots?source=NAME: every snapshot of
+// every source (or of one), oldest first.
+func (s *Server) snapshots(ctx context.Context, q snapshotsQuery) (snapshotList, error) {
 	sources, err := s.store.Sources(ctx)
 	if err != nil {
-		return nil, err
+		return snapshotList{}, err
 	}
-	if only := strings.TrimSpace(r.URL.Query().Get("source")); only != "" {
+	if only := strings.TrimSpace(q.Source); only != "" {
 		found := false
 		for _, src := range sources {
 			if src == only {
@@ -53,7 +62,7 @@ func (s *Server) handleSnapshots(r *http.Request) (any, error) {
 			}
 		}
 		if !found {
-			return nil, notFound("no source named %q", only)
+			return snapshotList{}, notFound("no source named %q", only)
 		}
 		sources = []string{only}
 	}
@@ -61,7 +70,7 @@ func (s *Server) handleSnapshots(r *http.Request) (any, error) {
 	for _, src := range sources {
 		snaps, err := s.store.Snapshots(ctx, src)
 		if err != nil {
-			return nil, err
+			return snapshotList{}, err
 		}
 		for _, sn := range snaps {
 			out.Data = append(out.Data, toSnapshotJSON(sn))
@@ -96,18 +105,17 @@ type runJSON struct {
 	Detail     string    `json:"detail,omitempty"`
 }
 
-// handleSources serves GET /api/v1/sources: each data source with its
+// sourceList answers GET /api/v1/sources: each data source with its
 // newest snapshot, its freshness (newest data date, stale or not), last
 // run and recent errors.
-func (s *Server) handleSources(r *http.Request) (any, error) {
-	ctx := r.Context()
+func (s *Server) sourceList(ctx context.Context, _ noQuery) (sourcesJSON, error) {
 	names, err := s.store.Sources(ctx)
 	if err != nil {
-		return nil, err
+		return sourcesJSON{}, err
 	}
 	runs, err := s.store.Runs(ctx, "", 500)
 	if err != nil {
-		return nil, err
+		return sourcesJSON{}, err
 	}
 	seen := map[string]bool{}
 	for _, n := range names {
@@ -124,11 +132,11 @@ func (s *Server) handleSources(r *http.Request) (any, error) {
 		h := sourceHealth{Source: n, RecentErrors: []runJSON{}}
 		snaps, err := s.store.Snapshots(ctx, n)
 		if err != nil {
-			return nil, err
+			return sourcesJSON{}, err
 		}
 		h.Snapshots = len(snaps)
 		if h.Freshness, err = s.freshnessOf(ctx, n, snaps); err != nil {
-			return nil, err
+			return sourcesJSON{}, err
 		}
 		if len(snaps) > 0 {
 			latest := toSnapshotJSON(snaps[len(snaps)-1])

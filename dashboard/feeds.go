@@ -141,7 +141,7 @@ func (s *Server) writeFeed(w http.ResponseWriter, r *http.Request, title, selfPa
 // handleIXPFeed serves /feeds/ixps/{id}.atom.
 func (s *Server) handleIXPFeed(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	id, err := pathInt(r, chi.URLParam(r, "id"), "ixp id")
+	id, err := pathInt(chi.URLParam(r, "id"), "ixp id")
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -168,7 +168,7 @@ func (s *Server) handleIXPFeed(w http.ResponseWriter, r *http.Request) {
 // leaves at every IXP of the country.
 func (s *Server) handleCountryFeed(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	cc, err := countryCode(r)
+	cc, err := countryCode(chi.URLParam(r, "cc"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -2,7 +2,6 @@ package dashboard
 
 import (
 	"cmp"
-	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -19,19 +18,14 @@ import (
 )
 
 // allIXPs returns every exchange at the date at ("" for latest) through the
-// list API handler, page by page.
+// list API's method, page by page.
 func (w *web) allIXPs(r *http.Request, at string) (ixpList, error) {
 	var all ixpList
 	for pg := 1; ; pg++ {
-		q := url.Values{"per_page": {"5000"}, "page": {strconv.Itoa(pg)}}
-		if at != "" {
-			q.Set("at", at)
-		}
-		v, err := w.s.handleIXPList(withQueryRequest(r, q))
+		l, err := w.s.ixpList(r.Context(), ixpListQuery{Window: pageOf(pg, 5000), At: endOfDate(at)})
 		if err != nil {
 			return all, err
 		}
-		l := v.(ixpList)
 		all.SnapshotDate, all.Total = l.SnapshotDate, l.Total
 		all.Data = append(all.Data, l.Data...)
 		if len(all.Data) >= l.Total || len(l.Data) == 0 {
@@ -120,11 +114,10 @@ func (w *web) overview(r *http.Request, p *page) error {
 	d := &overviewData{Date: cur.SnapshotDate, ListAPI: p.API("/ixps", "per_page", "5000"),
 		CountryAPI: p.API("/countries"), LACAPI: p.API("/regions/" + geo.LAC)}
 
-	cv, err := w.s.handleCountries(withQueryRequest(r, p.apiQuery()))
+	countries, err := w.s.countryList(r.Context(), countriesQuery{At: p.atOrLatestEnd(), Lang: p.lang})
 	if err != nil {
 		return err
 	}
-	countries := cv.(countryList)
 	d.RIRDates = countries.RIRDates
 	activeIn := map[string]int{} // region id → countries with an active IXP
 	for _, c := range countries.Data {
@@ -142,11 +135,10 @@ func (w *web) overview(r *http.Request, p *page) error {
 		if rg.Kind == geo.KindSubregion {
 			continue
 		}
-		rv, err := w.s.handleRegion(withPathParam(r, "region", rg.ID, p.apiQuery()))
+		reg, err := w.s.region(r.Context(), regionQuery{ID: rg.ID, At: p.atOrLatestEnd(), Lang: p.lang})
 		if err != nil {
 			return err
 		}
-		reg := rv.(regionDetail)
 		a := areaOf(p, rg.ID, rg.Name(p.lang), p.Href("/regions/"+rg.ID), reg.Totals.CountryStats)
 		a.Countries = activeIn[rg.ID]
 		if rg.ID == geo.LAC {
@@ -209,35 +201,35 @@ func (w *web) overview(r *http.Request, p *page) error {
 		if err != nil {
 			return err
 		}
-		oq := p.apiQuery("at", from)
-		ocv, err := w.s.handleCountries(withQueryRequest(r, oq))
+		ocv, err := w.s.countryList(r.Context(), countriesQuery{At: endOfDate(from), Lang: p.lang})
 		if err != nil {
 			return err
 		}
 		d.From, d.FromAPI = from, p.Href("/api/v1/ixps", "per_page", "5000", "at", from)
 		d.IXPGrowth, d.LACIXPs, d.NewIXPs = w.ixpGrowth(p, old, cur)
-		d.CtryGrowth, d.LACCtries = w.countryGrowth(p, ocv.(countryList), countries)
+		d.CtryGrowth, d.LACCtries = w.countryGrowth(p, ocv, countries)
 	}
 	p.Data = d
 	return nil
 }
 
-// withPathParam returns a copy of r with a chi URL parameter set and the
-// query q, for calling an API handler of another route.
-func withPathParam(r *http.Request, key, value string, q url.Values) *http.Request {
-	rctx := chi.NewRouteContext()
-	rctx.URLParams.Add(key, value)
-	r2 := withQueryRequest(r, q)
-	return r2.WithContext(context.WithValue(r2.Context(), chi.RouteCtxKey, rctx))
-}
+// atOrLatestEnd is the end of the day shown, zero for latest: what an
+// API's ?at= of the page's (valid) date gives.
+func (p *page) atOrLatestEnd() time.Time { return endOfDate(p.At) }
 
-// atOrLatestEnd is the end of the day shown, zero for latest.
-func (p *page) atOrLatestEnd() time.Time {
-	if p.At == "" {
+// endOfDate is the end of a YYYY-MM-DD day, zero for "" (the newest data);
+// date is one a page has checked.
+func endOfDate(date string) time.Time {
+	if date == "" {
 		return time.Time{}
 	}
-	t, _ := time.Parse(time.DateOnly, p.At)
+	t, _ := ixp.Date(date)
 	return ixp.EndOfDay(t)
+}
+
+// pageOf is the window of page pg (from 1) of perPage items.
+func pageOf(pg, perPage int) window {
+	return window{Page: pg, PerPage: perPage, Skip: (pg - 1) * perPage, Limit: perPage}
 }
 
 // topGrowth keeps the ten largest positive changes, of all rows and of
@@ -332,11 +324,14 @@ func (w *web) ixpList(r *http.Request, p *page) error {
 	if q.Get("per_page") == "" {
 		q.Set("per_page", "50")
 	}
-	v, err := w.s.handleIXPList(withQueryRequest(r, q))
+	lq, err := parseIXPListQuery(q)
 	if err != nil {
 		return err
 	}
-	l := v.(ixpList)
+	l, err := w.s.ixpList(r.Context(), lq)
+	if err != nil {
+		return err
+	}
 	p.SnapshotDate = l.SnapshotDate
 	p.Title = p.T("ixps.title")
 	d := &ixpListData{List: l, Pages: max(1, (l.Total+l.PerPage-1)/l.PerPage), Sort: q.Get("sort"), PerPage: l.PerPage,
@@ -384,16 +379,20 @@ const maxEvents = 100
 // ixp serves /ixps/{id}: indicators, growth charts, members, joins and
 // leaves.
 func (w *web) ixp(r *http.Request, p *page) error {
-	v, err := w.s.handleIXP(r)
+	// The page's own {id} and ?at= (a bad date is the page's 400).
+	q, err := parseIXPQuery(r)
 	if err != nil {
 		return err
 	}
-	d := &ixpPageData{IXP: v.(ixpDetail)}
-	p.SnapshotDate, p.Title = d.IXP.SnapshotDate, d.IXP.Name
-	if v, err = w.s.handleIXPHistory(r); err != nil {
+	ctx := r.Context()
+	d := &ixpPageData{}
+	if d.IXP, err = w.s.ixp(ctx, q); err != nil {
 		return err
 	}
-	d.History = v.(history)
+	p.SnapshotDate, p.Title = d.IXP.SnapshotDate, d.IXP.Name
+	if d.History, err = w.s.ixpHistory(ctx, ixpHistoryQuery{ID: q.ID}); err != nil {
+		return err
+	}
 	for i := range d.History.Points {
 		if d.History.Points[i].Date == d.IXP.SnapshotDate {
 			d.Latest = &d.History.Points[i]
@@ -402,18 +401,17 @@ func (w *web) ixp(r *http.Request, p *page) error {
 			}
 		}
 	}
-	if v, err = w.s.handleIXPMembers(r); err != nil {
+	if d.Members, err = w.s.members(ctx, q); err != nil {
 		return err
 	}
-	d.Members = v.(memberList)
 	eq := url.Values{}
 	if p.At != "" {
 		eq.Set("to", p.At)
 	}
-	if v, err = w.s.handleIXPEvents(withQueryRequest(r, eq)); err != nil {
+	to, _ := ixp.Date(p.At)
+	if d.EventList, err = w.s.ixpEvents(ctx, eventsQuery{ID: q.ID, To: to}); err != nil {
 		return err
 	}
-	d.EventList = v.(eventList)
 	d.EventKind = r.URL.Query().Get("ev")
 	if d.EventKind != "join" && d.EventKind != "leave" {
 		d.EventKind = ""
@@ -421,13 +419,12 @@ func (w *web) ixp(r *http.Request, p *page) error {
 	d.EventKinds = eventKinds[:]
 	d.Events, d.EventsN = filterEvents(d.EventList.Data, d.EventKind)
 	d.Table = p.filterMembers(d.Members.Data, r.URL.Query())
-	if v, err = w.s.handleIXPSources(r); err != nil {
+	sa, err := w.s.ixpSources(ctx, q)
+	if err != nil {
 		return err
 	}
-	if sa, ok := v.(sourcesAnswer); ok {
-		d.Sources = &sa
-	}
-	if d.BGP, err = w.ixpBGP(r, p, d.IXP.ID, d.Members); err != nil {
+	d.Sources = &sa
+	if d.BGP, err = w.ixpBGP(r, p, q, d.Members); err != nil {
 		return err
 	}
 	id := strconv.FormatInt(d.IXP.ID, 10)
@@ -448,13 +445,17 @@ type networkPageData struct {
 
 // network serves /networks/{asn}.
 func (w *web) network(r *http.Request, p *page) error {
-	v, err := w.s.handleNetwork(r)
+	q, err := parseASNQuery(r) // the page's own {asn} and ?at=
 	if err != nil {
 		return err
 	}
-	d := &networkPageData{Net: v.(networkDetail), API: p.API("/networks/" + chi.URLParam(r, "asn"))}
+	net, err := w.s.network(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	d := &networkPageData{Net: net, API: p.API("/networks/" + chi.URLParam(r, "asn"))}
 	p.SnapshotDate = d.Net.SnapshotDate
-	if d.BGP, err = w.networkOrigins(r, p, strconv.FormatUint(uint64(d.Net.ASN), 10)); err != nil {
+	if d.BGP, err = w.networkOrigins(r, p, q); err != nil {
 		return err
 	}
 	p.Title = "AS" + strconv.FormatUint(uint64(d.Net.ASN), 10)
@@ -474,19 +475,16 @@ type sourcesPageData struct {
 // sources serves /sources: each data source with its health and
 // snapshots.
 func (w *web) sources(r *http.Request, p *page) error {
-	v, err := w.s.handleSources(r)
+	a, err := w.s.sourceList(r.Context(), noQuery{})
 	if err != nil {
 		return err
 	}
-	d := &sourcesPageData{Now: w.s.Now()}
-	if a, ok := v.(sourcesJSON); ok {
-		d.Sources = a.Data
-	}
-	sv, err := w.s.handleSnapshots(withQueryRequest(r, url.Values{}))
+	d := &sourcesPageData{Now: w.s.Now(), Sources: a.Data}
+	sv, err := w.s.snapshots(r.Context(), snapshotsQuery{})
 	if err != nil {
 		return err
 	}
-	for _, sn := range sv.(snapshotList).Data {
+	for _, sn := range sv.Data {
 		d.Snapshots = append([]snapshotJSON{sn}, d.Snapshots...)
 	}
 	p.Title = p.T("sources.title")
@@ -507,7 +505,7 @@ type searchData struct {
 	MoreNets  bool
 }
 
-var asnQuery = regexp.MustCompile(`(?i)^\s*(AS)?\s*([0-9]{1,10})\s*$`)
+var asnSearch = regexp.MustCompile(`(?i)^\s*(AS)?\s*([0-9]{1,10})\s*$`)
 
 const maxSearchResults = 25
 
@@ -522,7 +520,7 @@ func (w *web) search(r *http.Request, p *page) error {
 	if q == "" {
 		return nil
 	}
-	if m := asnQuery.FindStringSubmatch(q); m != nil {
+	if m := asnSearch.FindStringSubmatch(q); m != nil {
 		if _, err := parseASN(m[2]); err == nil {
 			return redirect(p.Href("/networks/" + m[2]))
 		}
@@ -533,11 +531,10 @@ func (w *web) search(r *http.Request, p *page) error {
 		}
 	}
 	lq := fold(q)
-	v, err := w.s.handleIXPList(withQueryRequest(r, url.Values{"name": {q}, "sort": {"-members"}, "per_page": {strconv.Itoa(maxSearchResults)}, "at": {p.At}}))
+	l, err := w.s.ixpList(r.Context(), ixpListQuery{Name: q, Sort: "members", Desc: true, Window: pageOf(1, maxSearchResults), At: p.atOrLatestEnd()})
 	if err != nil {
 		return err
 	}
-	l := v.(ixpList)
 	p.SnapshotDate = l.SnapshotDate
 	for _, x := range l.Data {
 		d.IXPs = append(d.IXPs, searchResult{Label: x.Name, Detail: x.City + ", " + p.Country(x.Country), Href: p.Href("/ixps/" + strconv.FormatInt(x.ID, 10))})
@@ -551,7 +548,11 @@ func (w *web) search(r *http.Request, p *page) error {
 			}
 		}
 	}
-	sn, err := w.s.snapshotFor(r.Context(), r)
+	at, err := atParam(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	sn, err := w.s.snapshotFor(r.Context(), at)
 	if err != nil {
 		return err
 	}
@@ -600,22 +601,23 @@ type countryPageData struct {
 // country serves /countries/{cc}: indicators, year-over-year change,
 // growth, exchanges and the neighbouring countries.
 func (w *web) country(r *http.Request, p *page) error {
-	q := p.apiQuery()
-	v, err := w.s.handleCountry(withQueryRequest(r, q))
+	cc, err := countryCode(chi.URLParam(r, "cc"))
 	if err != nil {
 		return err
 	}
-	d := &countryPageData{C: v.(countryDetail)}
+	c, err := w.s.country(r.Context(), countryQuery{CC: cc, At: p.atOrLatestEnd(), Lang: p.lang})
+	if err != nil {
+		return err
+	}
+	d := &countryPageData{C: c}
 	d.Info, _ = geo.Country(d.C.Country)
 	d.Region = d.Info.Continent
 	if d.C.LAC {
 		d.Region = geo.LAC
 	}
-	hv, err := w.s.handleCountryHistory(r)
-	if err != nil {
+	if d.History, err = w.s.countryHistory(r.Context(), countryHistoryQuery{CC: cc, Lang: langParam(r.URL.Query())}); err != nil {
 		return err
 	}
-	d.History = hv.(countryHistory)
 	d.Neighbours = append([]countryJSON{d.C.countryJSON}, d.C.Neighbors...)
 	slices.SortFunc(d.Neighbours, func(a, b countryJSON) int {
 		return cmp.Or(cmp.Compare(b.Members, a.Members), cmp.Compare(a.Name, b.Name))
@@ -640,11 +642,11 @@ type regionPageData struct {
 // region serves /regions/{region}: totals, year-over-year change, a map
 // and the countries of the region.
 func (w *web) region(r *http.Request, p *page) error {
-	v, err := w.s.handleRegion(withQueryRequest(r, p.apiQuery()))
+	rd, err := w.s.region(r.Context(), regionQuery{ID: chi.URLParam(r, "region"), At: p.atOrLatestEnd(), Lang: p.lang})
 	if err != nil {
 		return err
 	}
-	d := &regionPageData{R: v.(regionDetail)}
+	d := &regionPageData{R: rd}
 	if d.History, err = w.areaHistory(r, p, d.R.Region); err != nil {
 		return err
 	}

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/go-chi/chi/v5"
+
 	"github.com/ixpobs/ixpobs/ixp"
 
 	"github.com/ixpobs/ixpobs/geo"
@@ -43,11 +45,14 @@ func (w *web) ixpNames(r *http.Request, lists ...[]indicator.ARDA) map[int64]str
 
 // countryARDA serves /countries/{cc}/arda.
 func (w *web) countryARDA(r *http.Request, p *page) error {
-	v, err := w.s.handleARDACountry(withQueryRequest(r, p.apiQuery()))
+	cc, err := countryCode(chi.URLParam(r, "cc"))
 	if err != nil {
 		return err
 	}
-	c := v.(ardaCountry)
+	c, err := w.s.ardaCountry(r.Context(), countryQuery{CC: cc, At: p.atOrLatestEnd(), Lang: p.lang})
+	if err != nil {
+		return err
+	}
 	d := &ardaPageData{C: &c, API: p.API("/arda/countries/" + c.Country)}
 	d.IXPNames = w.ixpNames(r, []indicator.ARDA{c.Current}, c.History)
 	d.Region = geo.RegionOf(c.Country)
@@ -62,11 +67,10 @@ func (w *web) countryARDA(r *http.Request, p *page) error {
 
 // regionARDA serves /regions/{region}/arda.
 func (w *web) regionARDA(r *http.Request, p *page) error {
-	v, err := w.s.handleARDARegion(withQueryRequest(r, p.apiQuery()))
+	rg, err := w.s.ardaRegion(r.Context(), regionQuery{ID: chi.URLParam(r, "region"), At: p.atOrLatestEnd(), Lang: p.lang})
 	if err != nil {
 		return err
 	}
-	rg := v.(ardaRegion)
 	d := &ardaPageData{R: &rg, API: p.API("/arda/regions/" + rg.Region), Names: map[string]string{}}
 	d.IXPNames = w.ixpNames(r, rg.Countries)
 	for _, c := range rg.Countries {

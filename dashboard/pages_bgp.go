@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/ixpobs/ixpobs/ixp"
@@ -41,12 +42,9 @@ type bgpAgreement struct {
 
 // ixpBGP returns what the BGP collectors tied to an exchange see against
 // its members (nil when no collector is tied to it at that date).
-func (w *web) ixpBGP(r *http.Request, p *page, id int64, members memberList) ([]bgpAgreement, error) {
-	at, err := atParam(r)
-	if err != nil {
-		return nil, err
-	}
-	views, err := w.s.bgpViewsAt(r.Context(), at)
+func (w *web) ixpBGP(r *http.Request, p *page, q ixpQuery, members memberList) ([]bgpAgreement, error) {
+	id := q.ID
+	views, err := w.s.bgpViewsAt(r.Context(), q.At)
 	if err != nil {
 		return nil, err
 	}
@@ -123,14 +121,11 @@ type originRow struct {
 
 const maxPrefixes = 20
 
-// networkOrigins reads the origins of the page's ASN through the API
-// handler; Seen is empty when no collector sees it.
-func (w *web) networkOrigins(r *http.Request, p *page, asn string) (*networkBGP, error) {
-	at, err := atParam(r)
-	if err != nil {
-		return nil, err
-	}
-	snaps, err := w.s.snapshotsAt(r.Context(), ixp.SourcePrefixBGP, at)
+// networkOrigins reads the origins of the page's ASN through the API's
+// method; Seen is empty when no collector sees it.
+func (w *web) networkOrigins(r *http.Request, p *page, q asnQuery) (*networkBGP, error) {
+	asn := strconv.FormatUint(uint64(q.ASN), 10)
+	snaps, err := w.s.snapshotsAt(r.Context(), ixp.SourcePrefixBGP, q.At)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +133,7 @@ func (w *web) networkOrigins(r *http.Request, p *page, asn string) (*networkBGP,
 	if len(snaps) == 0 {
 		return nb, nil
 	}
-	v, err := w.s.handleASNOrigins(r)
+	origins, err := w.s.asnOrigins(r.Context(), q)
 	var ae *apiError
 	if errors.As(err, &ae) && ae.status == http.StatusNotFound {
 		return nb, nil
@@ -147,7 +142,7 @@ func (w *web) networkOrigins(r *http.Request, p *page, asn string) (*networkBGP,
 		return nil, err
 	}
 	var names map[int64]string
-	if sn, err := w.s.snapshotFor(r.Context(), r); err == nil {
+	if sn, err := w.s.snapshotFor(r.Context(), q.At); err == nil {
 		if view, err := w.s.viewAt(r.Context(), sn); err == nil {
 			names = map[int64]string{}
 			for _, e := range view.exchanges {
@@ -155,7 +150,7 @@ func (w *web) networkOrigins(r *http.Request, p *page, asn string) (*networkBGP,
 			}
 		}
 	}
-	for _, o := range v.(asnOrigins).Seen {
+	for _, o := range origins.Seen {
 		row := originRow{Collector: o.Collector, Date: o.Date, IXPID: o.IXPID, IXPName: names[o.IXPID], Origin: o.Origin, Prefixes: o.Prefixes}
 		if len(row.Prefixes) > maxPrefixes {
 			row.Prefixes, row.More = row.Prefixes[:maxPrefixes], len(row.Prefixes)-maxPrefixes

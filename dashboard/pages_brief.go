@@ -34,11 +34,10 @@ func (w *web) countryBrief(r *http.Request, p *page) error {
 	cd := p.Data.(*countryPageData)
 	d := &briefData{countryPageData: cd, Today: dateString(w.s.Now()), Self: p.Self()}
 	if d.Region != "" {
-		v, err := w.s.handleRegion(withPathParam(r, "region", d.Region, p.apiQuery()))
+		rd, err := w.s.region(r.Context(), regionQuery{ID: d.Region, At: p.atOrLatestEnd(), Lang: p.lang})
 		if err != nil {
 			return err
 		}
-		rd := v.(regionDetail)
 		d.RegionTotals = &rd
 	}
 	// Points up to the date shown; the first with PeeringDB figures.

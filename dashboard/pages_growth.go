@@ -2,7 +2,6 @@ package dashboard
 
 import (
 	"net/http"
-	"net/url"
 )
 
 // areaGrowth is what the "areagrowth" template draws: the charts of an
@@ -21,11 +20,7 @@ func (p *page) AreaGrowth(id, name string, h regionHistory) areaGrowth {
 }
 
 // areaHistory reads the history of an area (a region id or "world")
-// through the API handler.
+// through the API's method.
 func (w *web) areaHistory(r *http.Request, p *page, id string) (regionHistory, error) {
-	v, err := w.s.handleRegionHistory(withPathParam(r, "region", id, url.Values{"lang": {p.lang}}))
-	if err != nil {
-		return regionHistory{}, err
-	}
-	return v.(regionHistory), nil
+	return w.s.regionHistory(r.Context(), regionHistoryQuery{ID: id, Lang: p.lang})
 }

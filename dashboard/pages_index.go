@@ -159,11 +159,10 @@ func (w *web) countryIndex(r *http.Request, p *page) error {
 	if region != "" {
 		q.Set("region", region)
 	}
-	v, err := w.s.handleCountries(withQueryRequest(r, q))
+	l, err := w.s.countryList(r.Context(), countriesQuery{At: p.atOrLatestEnd(), Region: region, Lang: p.lang})
 	if err != nil {
 		return err
 	}
-	l := v.(countryList)
 	d := &indexData{Region: region, Date: l.PeeringDBDate, API: withQuery("/api/v1/countries", q, "lang", "")}
 	for _, c := range l.Data {
 		if geo.Normalize(c.Country) == "" {
@@ -196,11 +195,10 @@ func (w *web) regionIndex(r *http.Request, p *page) error {
 		if rg.ID == "antarctica" {
 			continue
 		}
-		v, err := w.s.handleRegion(withPathParam(r, "region", rg.ID, p.apiQuery()))
+		rd, err := w.s.region(r.Context(), regionQuery{ID: rg.ID, At: p.atOrLatestEnd(), Lang: p.lang})
 		if err != nil {
 			return err
 		}
-		rd := v.(regionDetail)
 		d.Date = rd.PeeringDBDate
 		tot := rd.Totals
 		row := areaRow{Href: p.Href("/regions/" + rg.ID), ActiveIXPs: tot.NActiveIXPs, Members: tot.NMembers, Capacity: tot.NCapacity,

@@ -70,8 +70,9 @@ func newWeb(s *Server) (*web, error) {
 }
 
 // mountPages registers the HTML dashboard on r: the pages and /static/*.
-// Every page reads its data through the same handler functions as the JSON
-// API, so the two never disagree.
+// Every page reads its data through the same typed methods as the JSON API
+// (s.ixp, s.region, …, each taking a query struct), so the two never
+// disagree.
 //
 //	GET /                      overview: world and regions, growth, map
 //	GET /ixps                  exchanges (same filters as /api/v1/ixps)
@@ -455,7 +456,7 @@ func (w *web) newPage(rw http.ResponseWriter, r *http.Request, name string) *pag
 	}
 	p := &page{locale: loc, Name: name, Status: http.StatusOK, path: r.URL.Path, query: r.URL.Query()}
 	if at := r.URL.Query().Get("at"); at != "" {
-		if _, err := queryDate(r, "at"); err == nil {
+		if _, err := queryDate(r.URL.Query(), "at"); err == nil {
 			p.At = at
 		}
 	}
@@ -466,7 +467,7 @@ func (w *web) newPage(rw http.ResponseWriter, r *http.Request, name string) *pag
 	return p
 }
 
-// errorStatus maps an error of the API handlers to what the page says,
+// errorStatus maps an error of the API methods to what the page says,
 // as the API's writeError does.
 func (w *web) errorStatus(r *http.Request, err error) (int, string) {
 	var ae *apiError
@@ -500,14 +501,6 @@ func (w *web) render(rw http.ResponseWriter, p *page) {
 	rw.Header().Set("Content-Language", p.lang)
 	rw.WriteHeader(p.Status)
 	buf.WriteTo(rw)
-}
-
-// withQueryRequest returns a copy of r whose query is q, for calling an
-// API handler with parameters the page chose.
-func withQueryRequest(r *http.Request, q url.Values) *http.Request {
-	r2 := r.Clone(r.Context())
-	r2.URL.RawQuery = q.Encode()
-	return r2
 }
 
 // atDate returns the date shown: ?at= or, when absent, the latest snapshot.

@@ -58,7 +58,7 @@ func realWebServer(t *testing.T) *webTestServer {
 		// Build the snapshot views and country states of every date once,
 		// outside the handlers' 30 s timeout: under -race on a loaded
 		// machine the first page that needs them can take longer.
-		if _, err := s.handleRegionHistory(withPathParam(httptest.NewRequest(http.MethodGet, "/", nil), "region", worldID, nil)); err != nil {
+		if _, err := s.regionHistory(context.Background(), regionHistoryQuery{ID: worldID, Lang: "en"}); err != nil {
 			webErr = err
 			return
 		}
