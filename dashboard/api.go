@@ -40,20 +40,49 @@ type table interface {
 	csvRows() [][]string
 }
 
-// apiError is an error with the status and message the client sees.
+// apiError is an error with what the client sees: the status, a stable
+// machine code (one of errCodes, the "code" of the JSON body), the English
+// message (its "error") and the parameters of the message's translations
+// (err.CODE in the catalogues, with {0}, {1}… for params), which pages
+// show.
 type apiError struct {
 	status int
+	code   string
 	msg    string
+	params []any
 }
 
 func (e *apiError) Error() string { return e.msg }
 
-func badRequest(format string, args ...any) error {
-	return &apiError{http.StatusBadRequest, fmt.Sprintf(format, args...)}
+// withParams sets the parameters of the translated message when they are
+// not the English message's arguments.
+func (e *apiError) withParams(params ...any) *apiError {
+	e.params = params
+	return e
 }
 
-func notFound(format string, args ...any) error {
-	return &apiError{http.StatusNotFound, fmt.Sprintf(format, args...)}
+// errCodes are the codes of API errors (declared in openapi.json's Error
+// schema; each has its err.CODE message in every catalogue).
+var errCodes = []string{
+	"bad_asn", "bad_bool", "bad_collector", "bad_country", "bad_date", "bad_field", "bad_filter", "bad_filter_op",
+	"bad_format", "bad_id", "bad_number", "bad_paging", "bad_query", "bad_range", "bad_region", "bad_sort",
+	"fields_not_list", "internal", "method_not_allowed", "no_collector", "no_csv", "no_data", "no_data_at",
+	"no_endpoint", "no_ixp", "no_network", "no_origin", "no_region", "no_source", "not_acceptable", "not_found",
+	"store_unavailable", "unknown_parameter",
+}
+
+// apiErr returns an apiError whose translations take the message's
+// arguments as parameters.
+func apiErr(status int, code, format string, args ...any) *apiError {
+	return &apiError{status: status, code: code, msg: fmt.Sprintf(format, args...), params: args}
+}
+
+func badRequest(code, format string, args ...any) *apiError {
+	return apiErr(http.StatusBadRequest, code, format, args...)
+}
+
+func notFound(code, format string, args ...any) *apiError {
+	return apiErr(http.StatusNotFound, code, format, args...)
 }
 
 // noQuery is the query of endpoints that take no parameter of their own.
@@ -140,7 +169,7 @@ func (s *Server) answer(fn apiFunc, p params, r *http.Request) (cachedAnswer, er
 		return cachedAnswer{}, err
 	}
 	if f := r.URL.Query().Get("format"); f != "" && f != "json" && f != "csv" {
-		return cachedAnswer{}, badRequest("format must be json or csv, not %q", f)
+		return cachedAnswer{}, badRequest("bad_format", "format must be json or csv, not %q", f)
 	}
 	v, err := fn(r)
 	if err != nil {
@@ -181,30 +210,39 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 type errorBody struct {
 	Error  string `json:"error"`
+	Code   string `json:"code"`
 	Status int    `json:"status"`
+}
+
+// asAPIError maps any error to what the client sees: an apiError as it is;
+// the store's not found, invalid and unavailable (or a deadline) as 404,
+// 400 and 503; anything else as a 500 with a generic message.
+func asAPIError(err error) *apiError {
+	var ae *apiError
+	switch {
+	case errors.As(err, &ae):
+		return ae
+	case errors.Is(err, ixp.ErrNotFound):
+		return apiErr(http.StatusNotFound, "not_found", "not found")
+	case errors.Is(err, ixp.ErrInvalid):
+		return apiErr(http.StatusBadRequest, "bad_query", "invalid request")
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, ixp.ErrUnavailable):
+		return apiErr(http.StatusServiceUnavailable, "store_unavailable", "temporarily unavailable")
+	}
+	return apiErr(http.StatusInternalServerError, "internal", "internal error")
 }
 
 // writeError maps errors to statuses; internal errors are logged and
 // shown as a generic message.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	var ae *apiError
-	status, msg := http.StatusInternalServerError, "internal error"
-	switch {
-	case errors.As(err, &ae):
-		status, msg = ae.status, ae.msg
-	case errors.Is(err, ixp.ErrNotFound):
-		status, msg = http.StatusNotFound, "not found"
-	case errors.Is(err, ixp.ErrInvalid):
-		status, msg = http.StatusBadRequest, "invalid request"
-	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
 		return // the client went away
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, ixp.ErrUnavailable):
-		status, msg = http.StatusServiceUnavailable, "temporarily unavailable"
 	}
-	if status >= 500 {
+	ae := asAPIError(err)
+	if ae.status >= 500 {
 		s.log.Error("api error", "path", r.URL.Path, "err", err)
 	}
-	writeJSON(w, status, errorBody{Error: msg, Status: status})
+	writeJSON(w, ae.status, errorBody{Error: ae.msg, Code: ae.code, Status: ae.status})
 }
 
 // queryDate parses an optional YYYY-MM-DD parameter of q; absent gives
@@ -218,7 +256,7 @@ func queryDate(q url.Values, name string) (time.Time, error) {
 	// snapshot answers "no data at or before", not "not a date".
 	t, err := ixp.Date(v)
 	if err != nil {
-		return time.Time{}, badRequest("%s must be a date YYYY-MM-DD, not %q", name, v)
+		return time.Time{}, badRequest("bad_date", "%s must be a date YYYY-MM-DD, not %q", name, v)
 	}
 	return t, nil
 }
@@ -240,7 +278,7 @@ func queryInt(q url.Values, name string, def, lo, hi int) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < lo || n > hi {
-		return 0, badRequest("%s must be a whole number from %d to %d, not %q", name, lo, hi, v)
+		return 0, badRequest("bad_number", "%s must be a whole number from %d to %d, not %q", name, lo, hi, v)
 	}
 	return n, nil
 }
@@ -249,7 +287,7 @@ func queryInt(q url.Values, name string, def, lo, hi int) (int, error) {
 func pathInt(value, name string) (int64, error) {
 	n, err := strconv.ParseInt(value, 10, 64)
 	if err != nil || n <= 0 {
-		return 0, badRequest("%s must be a positive whole number, not %q", name, value)
+		return 0, badRequest("bad_id", "%s must be a positive whole number, not %q", name, value).withParams(value)
 	}
 	return n, nil
 }
@@ -258,7 +296,7 @@ func parseASN(v string) (ixp.ASN, error) {
 	v = strings.TrimPrefix(strings.ToUpper(v), "AS")
 	n, err := strconv.ParseUint(v, 10, 32)
 	if err != nil || n == 0 {
-		return 0, badRequest("asn must be a number from 1 to 4294967295, not %q", v)
+		return 0, badRequest("bad_asn", "asn must be a number from 1 to 4294967295, not %q", v)
 	}
 	return ixp.ASN(n), nil
 }

@@ -287,7 +287,7 @@ func (s *Server) ixpSources(ctx context.Context, q ixpQuery) (sourcesAnswer, err
 		return sourcesAnswer{}, err
 	}
 	if out.PeeringDB == nil && len(out.IXF) == 0 && len(out.BGP) == 0 {
-		return sourcesAnswer{}, notFound("no data about IXP %d from any source", id)
+		return sourcesAnswer{}, notFound("no_ixp", "no data about IXP %d from any source", id)
 	}
 	if out.PeeringDB != nil {
 		out.PeeringDBActive = new(bool)

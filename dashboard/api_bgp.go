@@ -365,7 +365,7 @@ type collectorQuery struct {
 func parseCollectorQuery(r *http.Request) (collectorQuery, error) {
 	name := chi.URLParam(r, "name")
 	if err := snapshot.ValidName(name); err != nil {
-		return collectorQuery{}, badRequest("%v", err)
+		return collectorQuery{}, badRequest("bad_collector", "%v", err).withParams(name)
 	}
 	at, err := atParam(r.URL.Query())
 	return collectorQuery{Name: name, At: at}, err
@@ -376,12 +376,12 @@ func parseCollectorQuery(r *http.Request) (collectorQuery, error) {
 func (s *Server) bgpCollector(ctx context.Context, q collectorQuery) (collectorDetail, error) {
 	name, at := q.Name, q.At
 	if err := snapshot.ValidName(name); err != nil {
-		return collectorDetail{}, badRequest("%v", err)
+		return collectorDetail{}, badRequest("bad_collector", "%v", err).withParams(name)
 	}
 	src := ixp.BGPSource(name)
 	sn, err := s.store.SnapshotAt(ctx, src, at)
 	if errors.Is(err, ixp.ErrNotFound) {
-		return collectorDetail{}, notFound("no BGP collector %q with data at that date", name)
+		return collectorDetail{}, notFound("no_collector", "no BGP collector %q with data at that date", name)
 	}
 	if err != nil {
 		return collectorDetail{}, err
@@ -516,7 +516,7 @@ func (s *Server) asnOrigins(ctx context.Context, q asnQuery) (asnOrigins, error)
 		out.Seen = append(out.Seen, seen)
 	}
 	if len(out.Seen) == 0 {
-		return asnOrigins{}, notFound("AS%d is not seen as an origin by any collector", asn)
+		return asnOrigins{}, notFound("no_origin", "AS%d is not seen as an origin by any collector", asn)
 	}
 	return out, nil
 }

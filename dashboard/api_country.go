@@ -43,9 +43,9 @@ func (s *Server) stateAt(ctx context.Context, at time.Time) (*countryState, erro
 	ref := tl.at(at)
 	if ref.pdb == nil && len(ref.rir) == 0 {
 		if at.IsZero() {
-			return nil, notFound("no PeeringDB or RIR data yet: run a collection or an import")
+			return nil, notFound("no_data", "no PeeringDB or RIR data yet: run a collection or an import")
 		}
-		return nil, notFound("no PeeringDB or RIR data at or before %s", dateString(at))
+		return nil, notFound("no_data_at", "no PeeringDB or RIR data at or before %s", dateString(at))
 	}
 	ds, err := s.stateFor(ctx, ref)
 	if err != nil {
@@ -248,7 +248,7 @@ func parseCountriesQuery(r *http.Request) (countriesQuery, error) {
 	region := strings.ToLower(q.Get("region"))
 	if region != "" {
 		if _, ok := geo.RegionByID(region); !ok {
-			return countriesQuery{}, badRequest("unknown region %q", region)
+			return countriesQuery{}, badRequest("bad_region", "unknown region %q", region)
 		}
 	}
 	return countriesQuery{At: at, Region: region, Lang: langParam(q)}, nil
@@ -260,7 +260,7 @@ func (s *Server) countryList(ctx context.Context, q countriesQuery) (countryList
 	region := strings.ToLower(q.Region)
 	if region != "" {
 		if _, ok := geo.RegionByID(region); !ok {
-			return countryList{}, badRequest("unknown region %q", region)
+			return countryList{}, badRequest("bad_region", "unknown region %q", region)
 		}
 	}
 	cs, err := s.stateAt(ctx, q.At)
@@ -308,7 +308,7 @@ type countryDetail struct {
 func countryCode(raw string) (string, error) {
 	cc := geo.Normalize(raw)
 	if cc == "" {
-		return "", badRequest("unknown country code %q (ISO 3166-1 alpha-2, e.g. BR)", raw)
+		return "", badRequest("bad_country", "unknown country code %q (ISO 3166-1 alpha-2, e.g. BR)", raw)
 	}
 	return cc, nil
 }
@@ -622,8 +622,8 @@ func parseRegionQuery(r *http.Request) (regionQuery, error) {
 	return regionQuery{ID: id, At: at, Lang: langParam(q)}, nil
 }
 
-func noRegion(id string) error {
-	return notFound("no region %q (lac, south-america, europe, …; see /api/v1/regions)", id)
+func noRegion(id string) *apiError {
+	return notFound("no_region", "no region %q (lac, south-america, europe, …; see /api/v1/regions)", id)
 }
 
 // region answers GET /api/v1/regions/{region}?at=DATE: totals (members

@@ -125,9 +125,9 @@ func (s *Server) snapshotFor(ctx context.Context, at time.Time) (ixp.Snapshot, e
 	sn, err := s.store.SnapshotAt(ctx, ixp.SourcePeeringDB, at)
 	if err != nil {
 		if at.IsZero() {
-			return sn, notFound("no PeeringDB data yet: run a collection or an import")
+			return sn, notFound("no_data", "no PeeringDB data yet: run a collection or an import")
 		}
-		return sn, notFound("no PeeringDB data at or before %s", at.Format(time.DateOnly))
+		return sn, notFound("no_data_at", "no PeeringDB data at or before %s", at.Format(time.DateOnly))
 	}
 	return sn, nil
 }
@@ -174,12 +174,12 @@ func parseIXPListQuery(q url.Values) (ixpListQuery, error) {
 	out.Desc = strings.HasPrefix(sortKey, "-")
 	out.Sort = strings.TrimPrefix(sortKey, "-")
 	if _, ok := ixpSorts[cmp.Or(out.Sort, "id")]; !ok {
-		return ixpListQuery{}, badRequest("sort must be one of %s (prefix - for descending), not %q", strings.Join(sortedKeys(ixpSorts), ", "), out.Sort)
+		return ixpListQuery{}, badRequest("bad_sort", "sort must be one of %s (prefix - for descending), not %q", strings.Join(sortedKeys(ixpSorts), ", "), out.Sort)
 	}
 	if v := q.Get("country"); v != "" {
 		cc, ok := countryParam(v)
 		if !ok {
-			return ixpListQuery{}, badRequest("country must be an ISO 3166 code or a country name, not %q", v)
+			return ixpListQuery{}, badRequest("bad_country", "country must be an ISO 3166 code or a country name, not %q", v)
 		}
 		out.Country = cc
 	}
@@ -187,7 +187,7 @@ func parseIXPListQuery(q url.Values) (ixpListQuery, error) {
 	if v := q.Get("active"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			return ixpListQuery{}, badRequest("active must be true or false, not %q", v)
+			return ixpListQuery{}, badRequest("bad_bool", "active must be true or false, not %q", v).withParams("active", v)
 		}
 		out.Active = &b
 	}
@@ -206,7 +206,7 @@ func parseIXPListRequest(r *http.Request) (ixpListQuery, error) {
 func (s *Server) ixpList(ctx context.Context, q ixpListQuery) (ixpList, error) {
 	less, ok := ixpSorts[cmp.Or(q.Sort, "id")]
 	if !ok {
-		return ixpList{}, badRequest("sort must be one of %s (prefix - for descending), not %q", strings.Join(sortedKeys(ixpSorts), ", "), q.Sort)
+		return ixpList{}, badRequest("bad_sort", "sort must be one of %s (prefix - for descending), not %q", strings.Join(sortedKeys(ixpSorts), ", "), q.Sort)
 	}
 	desc, win, country, active := q.Desc, q.Window, q.Country, q.Active
 	if win.Limit == 0 {
@@ -310,7 +310,7 @@ func (s *Server) exchangeAt(ctx context.Context, id int64, sn ixp.Snapshot) (ixp
 		return e, err
 	}
 	if len(recs) == 0 {
-		return e, notFound("no IXP with id %d on %s", id, dateString(sn.At))
+		return e, notFound("no_ixp", "no IXP with id %d on %s", id, dateString(sn.At))
 	}
 	err = json.Unmarshal(recs[0].Data, &e)
 	return e, err
@@ -414,7 +414,7 @@ func (s *Server) ixpHistory(ctx context.Context, q ixpHistoryQuery) (history, er
 		return history{}, err
 	}
 	if len(pts) == 0 {
-		return history{}, notFound("no IXP with id %d in any snapshot", id)
+		return history{}, notFound("no_ixp", "no IXP with id %d in any snapshot", id)
 	}
 	h := history{IXPID: id, Points: make([]historyPoint, len(pts))}
 	for i, p := range pts {
@@ -481,7 +481,7 @@ func (s *Server) ixpEvents(ctx context.Context, q eventsQuery) (eventList, error
 	}
 	to = ixp.EndOfDay(to)
 	if !from.IsZero() && from.After(to) {
-		return eventList{}, badRequest("from (%s) is after to (%s)", dateString(from), dateString(to))
+		return eventList{}, badRequest("bad_range", "from (%s) is after to (%s)", dateString(from), dateString(to))
 	}
 	if from.IsZero() {
 		from = time.Unix(0, 0).UTC()
@@ -491,7 +491,7 @@ func (s *Server) ixpEvents(ctx context.Context, q eventsQuery) (eventList, error
 		return eventList{}, err
 	}
 	if len(snaps) == 0 {
-		return eventList{}, notFound("no PeeringDB data yet")
+		return eventList{}, notFound("no_data", "no PeeringDB data yet")
 	}
 	spans, err := s.spans.get(ctx, fmt.Sprintf("%d/%d", id, snaps[len(snaps)-1].ID), func(ctx context.Context) (map[ixp.ASN][]span, error) {
 		versions, err := s.store.Versions(ctx, ixp.SourcePeeringDB, ixp.KindConnection, time.Unix(0, 0), time.Time{}, store.Filter{IXID: id})

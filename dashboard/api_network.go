@@ -124,7 +124,7 @@ func (s *Server) network(ctx context.Context, q asnQuery) (networkDetail, error)
 			Speed: c.Speed, IPv4: c.IPv4, IPv6: c.IPv6, RouteServer: c.RouteServer, Since: c.Created, FirstSeen: dateString(firstSeen[c.IXID])})
 	}
 	if out.Network == nil && len(out.Connections) == 0 {
-		return networkDetail{}, notFound("AS%d is not in PeeringDB on %s", asn, dateString(sn.At))
+		return networkDetail{}, notFound("no_network", "AS%d is not in PeeringDB on %s", asn, dateString(sn.At))
 	}
 	sort.SliceStable(out.Connections, func(i, j int) bool { return out.Connections[i].IXPID < out.Connections[j].IXPID })
 	out.IXPs = len(ixps)
@@ -208,7 +208,7 @@ func parseNetworkListQuery(r *http.Request) (networkListQuery, error) {
 	out.Desc = strings.HasPrefix(sortKey, "-")
 	out.Sort = strings.TrimPrefix(sortKey, "-")
 	if _, ok := networkSorts[cmp.Or(out.Sort, "asn")]; !ok {
-		return networkListQuery{}, badRequest("sort must be one of %s (prefix - for descending), not %q", strings.Join(sortedKeys(networkSorts), ", "), out.Sort)
+		return networkListQuery{}, badRequest("bad_sort", "sort must be one of %s (prefix - for descending), not %q", strings.Join(sortedKeys(networkSorts), ", "), out.Sort)
 	}
 	out.At, err = atParam(q)
 	return out, err
@@ -221,7 +221,7 @@ func (s *Server) networkList(ctx context.Context, q networkListQuery) (networkLi
 	win, desc := q.Window, q.Desc
 	less, ok := networkSorts[cmp.Or(q.Sort, "asn")]
 	if !ok {
-		return networkList{}, badRequest("sort must be one of %s (prefix - for descending), not %q", strings.Join(sortedKeys(networkSorts), ", "), q.Sort)
+		return networkList{}, badRequest("bad_sort", "sort must be one of %s (prefix - for descending), not %q", strings.Join(sortedKeys(networkSorts), ", "), q.Sort)
 	}
 	sn, err := s.snapshotFor(ctx, q.At)
 	if err != nil {

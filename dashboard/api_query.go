@@ -40,7 +40,7 @@ func (p params) check(q url.Values) error {
 		return nil
 	}
 	sort.Strings(unknown)
-	return badRequest("unknown query parameter %s (this endpoint takes %s)", strings.Join(unknown, ", "), p.describe())
+	return badRequest("unknown_parameter", "unknown query parameter %s (this endpoint takes %s)", strings.Join(unknown, ", "), p.describe())
 }
 
 func (p params) known(k string) bool {
@@ -124,7 +124,7 @@ func predicate[T any](f fieldOf[T], key, op, raw string) (func(T) bool, error) {
 		parse := func(s string) (float64, error) {
 			n, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 			if err != nil {
-				return 0, badRequest("%s must be a number, not %q", key, s)
+				return 0, badRequest("bad_filter", "%s must be a number, not %q", key, s)
 			}
 			return n, nil
 		}
@@ -140,7 +140,7 @@ func predicate[T any](f fieldOf[T], key, op, raw string) (func(T) bool, error) {
 			}
 			return func(t T) bool { return slices.Contains(set, f.num(t)) }, nil
 		case "contains", "startswith":
-			return nil, badRequest("%s: __%s applies to text fields, not numbers", key, op)
+			return nil, badRequest("bad_filter_op", "%s: __%s applies to text fields, not numbers", key, op)
 		}
 		n, err := parse(raw)
 		if err != nil {
@@ -193,7 +193,7 @@ func pageWindow(q url.Values) (window, error) {
 	_, hasPage := q["page"]
 	_, hasPerPage := q["per_page"]
 	if (hasLimit || hasSkip) && (hasPage || hasPerPage) {
-		return window{}, badRequest("use page and per_page, or limit and skip, not both")
+		return window{}, badRequest("bad_paging", "use page and per_page, or limit and skip, not both")
 	}
 	if hasLimit || hasSkip {
 		skip, err := queryInt(q, "skip", 0, 0, 100_000_000)
@@ -297,12 +297,12 @@ func negotiate(r *http.Request, hasCSV bool) (mediaType, error) {
 		return mediaJSON, nil
 	case "csv":
 		if !hasCSV {
-			return 0, badRequest("this endpoint has no CSV form")
+			return 0, badRequest("no_csv", "this endpoint has no CSV form")
 		}
 		return mediaCSV, nil
 	case "":
 	default:
-		return 0, badRequest("format must be json or csv, not %q", f)
+		return 0, badRequest("bad_format", "format must be json or csv, not %q", f)
 	}
 	jq, cq := acceptQ(r.Header.Get("Accept"))
 	if !hasCSV {
@@ -314,9 +314,9 @@ func negotiate(r *http.Request, hasCSV bool) (mediaType, error) {
 	case jq > 0:
 		return mediaJSON, nil
 	case hasCSV:
-		return 0, &apiError{http.StatusNotAcceptable, "this endpoint answers application/json or text/csv"}
+		return 0, apiErr(http.StatusNotAcceptable, "not_acceptable", "this endpoint answers application/json or text/csv")
 	default:
-		return 0, &apiError{http.StatusNotAcceptable, "this endpoint answers application/json"}
+		return 0, apiErr(http.StatusNotAcceptable, "not_acceptable", "this endpoint answers application/json")
 	}
 }
 
@@ -329,7 +329,7 @@ func encodeCSV(t table, fields []string) ([]byte, error) {
 		for _, f := range fields {
 			i := slices.Index(header, f)
 			if i < 0 {
-				return nil, badRequest("fields: no column %q (columns: %s)", f, strings.Join(header, ", "))
+				return nil, badRequest("bad_field", "fields: no column %q (columns: %s)", f, strings.Join(header, ", "))
 			}
 			keep = append(keep, i)
 		}
@@ -383,11 +383,11 @@ func csvSafe(row []string) []string {
 func projectJSON(body []byte, fields []string) ([]byte, error) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(body, &top); err != nil || top["data"] == nil {
-		return nil, badRequest("fields applies to list answers only")
+		return nil, badRequest("fields_not_list", "fields applies to list answers only")
 	}
 	var items []map[string]json.RawMessage
 	if err := json.Unmarshal(top["data"], &items); err != nil {
-		return nil, badRequest("fields applies to list answers only")
+		return nil, badRequest("fields_not_list", "fields applies to list answers only")
 	}
 	seen := map[string]bool{}
 	for _, it := range items {
@@ -397,7 +397,7 @@ func projectJSON(body []byte, fields []string) ([]byte, error) {
 	}
 	for _, f := range fields {
 		if !seen[f] && len(items) > 0 {
-			return nil, badRequest("fields: no field %q in the items of this list", f)
+			return nil, badRequest("bad_field", "fields: no field %q in the items of this list", f)
 		}
 	}
 	for i, it := range items {

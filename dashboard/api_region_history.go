@@ -95,7 +95,7 @@ func (s *Server) regionHistory(ctx context.Context, q regionHistoryQuery) (regio
 	id := strings.ToLower(q.ID)
 	name, ok := areaName(id, q.Lang)
 	if !ok {
-		return regionHistory{}, notFound("no region %q (world, lac, south-america, europe, …; see /api/v1/regions)", id)
+		return regionHistory{}, notFound("no_region", "no region %q (world, lac, south-america, europe, …; see /api/v1/regions)", id)
 	}
 	points, err := s.series(ctx, id)
 	if err != nil {

@@ -62,7 +62,7 @@ func (s *Server) snapshots(ctx context.Context, q snapshotsQuery) (snapshotList,
 			}
 		}
 		if !found {
-			return snapshotList{}, notFound("no source named %q", only)
+			return snapshotList{}, notFound("no_source", "no source named %q", only)
 		}
 		sources = []string{only}
 	}

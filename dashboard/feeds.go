@@ -153,7 +153,7 @@ func (s *Server) handleIXPFeed(w http.ResponseWriter, r *http.Request) {
 	}
 	ix, ok := v.exchange(id)
 	if !ok {
-		s.writeError(w, r, notFound("no IXP with id %d", id))
+		s.writeError(w, r, notFound("no_ixp", "no IXP with id %d", id))
 		return
 	}
 	out, err := s.feedEvents(ctx, snaps, ix)
@@ -200,7 +200,7 @@ func (s *Server) latestView(ctx context.Context) ([]ixp.Snapshot, *snapshotView,
 		return nil, nil, err
 	}
 	if len(snaps) == 0 {
-		return nil, nil, notFound("no PeeringDB data yet")
+		return nil, nil, notFound("no_data", "no PeeringDB data yet")
 	}
 	v, err := s.viewAt(ctx, snaps[len(snaps)-1])
 	return snaps, v, err

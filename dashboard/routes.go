@@ -83,10 +83,12 @@ func (s *Server) Handler() http.Handler {
 		r.Get("/snapshots", s.api(endpoint(parseSnapshotsQuery, s.snapshots), takes("source", "format")))
 		r.Get("/sources", s.api(endpoint(parseNoQuery, s.sourceList), takes("format")))
 		r.Get("/openapi.json", s.handleOpenAPI)
-		r.NotFound(func(w http.ResponseWriter, r *http.Request) { s.writeError(w, r, notFound("no such API endpoint")) })
+		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+			s.writeError(w, r, notFound("no_endpoint", "no such API endpoint"))
+		})
 		r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", "GET, HEAD")
-			writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: "the API is read-only", Status: http.StatusMethodNotAllowed})
+			writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: "the API is read-only", Code: "method_not_allowed", Status: http.StatusMethodNotAllowed})
 		})
 	})
 	return r

@@ -394,7 +394,7 @@ func (w *web) page(name string, fn pageFunc) http.HandlerFunc {
 // errorPage answers with the styled, localised page of an error.
 func (w *web) errorPage(rw http.ResponseWriter, r *http.Request, err error) {
 	p := w.newPage(rw, r, "error")
-	status, msg := w.errorStatus(r, err)
+	status, msg := w.errorStatus(r, p, err)
 	p.Status, p.Title = status, p.T("error.title."+strconv.Itoa(status))
 	p.Data = msg
 	rw.Header().Set("Cache-Control", "no-store")
@@ -403,13 +403,13 @@ func (w *web) errorPage(rw http.ResponseWriter, r *http.Request, err error) {
 
 // notFound is the page of a path that no route serves.
 func (w *web) notFound(rw http.ResponseWriter, r *http.Request) {
-	w.errorPage(rw, r, &apiError{status: http.StatusNotFound})
+	w.errorPage(rw, r, &apiError{status: http.StatusNotFound, code: "not_found"})
 }
 
 // methodNotAllowed is the page of a method other than GET or HEAD.
 func (w *web) methodNotAllowed(rw http.ResponseWriter, r *http.Request) {
 	rw.Header().Set("Allow", "GET, HEAD")
-	w.errorPage(rw, r, &apiError{status: http.StatusMethodNotAllowed})
+	w.errorPage(rw, r, &apiError{status: http.StatusMethodNotAllowed, code: "method_not_allowed"})
 }
 
 // pageRecorder captures a rendered page for the cache.
@@ -436,7 +436,7 @@ func (w *web) servePage(rw http.ResponseWriter, r *http.Request, name string, fn
 			if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
 				return
 			}
-			status, msg := w.errorStatus(r, err)
+			status, msg := w.errorStatus(r, p, err)
 			p.Name, p.Status, p.Title = "error", status, p.T("error.title."+strconv.Itoa(status))
 			p.Data = msg
 		}
@@ -468,21 +468,22 @@ func (w *web) newPage(rw http.ResponseWriter, r *http.Request, name string) *pag
 }
 
 // errorStatus maps an error of the API methods to what the page says,
-// as the API's writeError does.
-func (w *web) errorStatus(r *http.Request, err error) (int, string) {
+// as the API's writeError does: the status and the detail of an API error
+// (its err.CODE message in the page's language, with its parameters);
+// the store's own errors have no detail.
+func (w *web) errorStatus(r *http.Request, p *page, err error) (int, string) {
 	var ae *apiError
-	switch {
-	case errors.As(err, &ae):
-		return ae.status, ae.msg
-	case errors.Is(err, ixp.ErrNotFound):
-		return http.StatusNotFound, ""
-	case errors.Is(err, ixp.ErrInvalid):
-		return http.StatusBadRequest, ""
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, ixp.ErrUnavailable):
-		return http.StatusServiceUnavailable, ""
+	if errors.As(err, &ae) {
+		if ae.msg == "" {
+			return ae.status, ""
+		}
+		return ae.status, p.T("err."+ae.code, ae.params...)
 	}
-	w.s.log.Error("page error", "path", r.URL.Path, "err", err)
-	return http.StatusInternalServerError, ""
+	ae = asAPIError(err)
+	if ae.status == http.StatusInternalServerError {
+		w.s.log.Error("page error", "path", r.URL.Path, "err", err)
+	}
+	return ae.status, ""
 }
 
 func (w *web) render(rw http.ResponseWriter, p *page) {
