@@ -261,16 +261,16 @@ func TestPageErrorsAndRedirects(t *testing.T) {
 		location   string // for redirects
 		want       string
 	}{
-		{"unknown ixp", "/ixps/999999", http.StatusNotFound, "", "no IXP with id 999999"},
-		{"bad id", "/ixps/abc", http.StatusBadRequest, "", "ixp id must be a positive whole number"},
-		{"before the data", "/ixps/171?at=2010-01-01", http.StatusNotFound, "", "no PeeringDB data at or before 2010-01-01"},
-		{"bad date", "/ixps/171?at=2019-13-45", http.StatusBadRequest, "", "at must be a date"},
-		{"bad sort", "/ixps?sort=bogus", http.StatusBadRequest, "", "sort must be one of"},
+		{"unknown ixp", "/ixps/999999", http.StatusNotFound, "", "No data about the exchange with id 999999."},
+		{"bad id", "/ixps/abc", http.StatusBadRequest, "", "The exchange id must be a positive whole number, not “abc”."},
+		{"before the data", "/ixps/171?at=2010-01-01", http.StatusNotFound, "", "No data on or before 2010-01-01."},
+		{"bad date", "/ixps/171?at=2019-13-45", http.StatusBadRequest, "", "at must be a date YYYY-MM-DD, not “2019-13-45”."},
+		{"bad sort", "/ixps?sort=bogus", http.StatusBadRequest, "", "Sort by one of"},
 		{"unknown network", "/networks/4199999999", http.StatusNotFound, "", "not in PeeringDB"},
 		{"asn search", "/search?q=AS15169&at=2020-05-05", http.StatusSeeOther, "/networks/15169?at=2020-05-05", ""},
 		{"country code search", "/search?q=br", http.StatusSeeOther, "/countries/BR", ""},
-		{"unknown country", "/countries/XX", http.StatusBadRequest, "", "unknown country code"},
-		{"unknown region", "/regions/nowhere", http.StatusNotFound, "", "no region"},
+		{"unknown country", "/countries/XX", http.StatusBadRequest, "", "“XX” is not a known country"},
+		{"unknown region", "/regions/nowhere", http.StatusNotFound, "", "There is no region “nowhere”."},
 		{"static css", "/static/style.css", http.StatusOK, "", "--accent"},
 		{"vendored uPlot", "/static/vendor/uplot/uPlot.iife.min.js", http.StatusOK, "", "uPlot"},
 		{"vendored licence", "/static/vendor/uplot/LICENSE", http.StatusOK, "", "MIT"},
