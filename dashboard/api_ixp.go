@@ -327,11 +327,18 @@ type member struct {
 }
 
 type memberList struct {
-	SnapshotDate string   `json:"snapshot_date"`
-	IXPID        int64    `json:"ixp_id"`
-	Members      int      `json:"members"`
-	Connections  int      `json:"connections"`
-	Data         []member `json:"data"`
+	SnapshotDate string `json:"snapshot_date"`
+	IXPID        int64  `json:"ixp_id"`
+	Members      int    `json:"members"`
+	Connections  int    `json:"connections"`
+	// With name, sort or paging asked: the rows matching name and the
+	// window of them in data (page/per_page or skip/limit).
+	Total   *int     `json:"total,omitempty"`
+	Page    int      `json:"page,omitempty"`
+	PerPage int      `json:"per_page,omitempty"`
+	Skip    *int     `json:"skip,omitempty"`
+	Limit   *int     `json:"limit,omitempty"`
+	Data    []member `json:"data"`
 }
 
 func (l memberList) csvHeader() []string {
@@ -346,9 +353,51 @@ func (l memberList) csvRows() [][]string {
 	return rows
 }
 
+// membersQuery is the query of /api/v1/ixps/{id}/members: the search,
+// sort and pages of the IXP page's member table (mq, msort, mpage there).
+type membersQuery struct {
+	ixpQuery
+	Name   string  // part of the network's name or the start of its ASN (memberMatches); "" for every row
+	Sort   string  // a key of memberSortKeys ("" for asn)
+	Desc   bool    // descending
+	Window *window // nil for every matching row
+}
+
+// filtered reports whether the query asks for less than every row in
+// ASN order (the answer then says total and its window).
+func (q membersQuery) filtered() bool { return q.Name != "" || q.Sort != "" || q.Window != nil }
+
+// parseMembersQuery reads {id}, ?at=, ?name=, ?sort= and the paging
+// parameters (page/per_page or limit/skip) of a request.
+func parseMembersQuery(r *http.Request) (membersQuery, error) {
+	iq, err := parseIXPQuery(r)
+	if err != nil {
+		return membersQuery{}, err
+	}
+	v := r.URL.Query()
+	q := membersQuery{ixpQuery: iq, Name: strings.TrimSpace(v.Get("name"))}
+	q.Sort, q.Desc = strings.CutPrefix(v.Get("sort"), "-")
+	q.Desc = q.Desc && q.Sort != ""
+	if _, ok := memberSortKeys[cmp.Or(q.Sort, "asn")]; !ok {
+		return membersQuery{}, badRequest("bad_sort", "sort must be one of %s (prefix - for descending), not %q", strings.Join(sortedKeys(memberSortKeys), ", "), q.Sort)
+	}
+	for _, k := range []string{"page", "per_page", "limit", "skip"} {
+		if v.Has(k) {
+			win, err := pageWindow(v)
+			if err != nil {
+				return membersQuery{}, err
+			}
+			q.Window = &win
+			break
+		}
+	}
+	return q, nil
+}
+
 // members answers GET /api/v1/ixps/{id}/members?at=DATE: one row per
-// connection, ordered by ASN.
-func (s *Server) members(ctx context.Context, q ixpQuery) (memberList, error) {
+// connection, ordered by ASN; with name, sort or paging, the rows the
+// IXP page's member table shows for the same search, sort and page.
+func (s *Server) members(ctx context.Context, q membersQuery) (memberList, error) {
 	id := q.ID
 	sn, err := s.snapshotFor(ctx, q.At)
 	if err != nil {
@@ -368,6 +417,21 @@ func (s *Server) members(ctx context.Context, q ixpQuery) (memberList, error) {
 		out.Data = append(out.Data, member{ASN: c.ASN, Name: v.networks[c.ASN].Name, Speed: c.Speed, IPv4: c.IPv4, IPv6: c.IPv6, RouteServer: c.RouteServer, Since: c.Created})
 	}
 	out.Members, out.Connections = len(asns), len(out.Data)
+	if q.filtered() {
+		if _, ok := memberSortKeys[cmp.Or(q.Sort, "asn")]; !ok {
+			return memberList{}, badRequest("bad_sort", "sort must be one of %s (prefix - for descending), not %q", strings.Join(sortedKeys(memberSortKeys), ", "), q.Sort)
+		}
+		rows := selectMembers(out.Data, q.Name, cmp.Or(q.Sort, "asn"), q.Desc)
+		total := len(rows)
+		out.Total = &total
+		if w := q.Window; w != nil {
+			start, end := w.bounds(total)
+			rows = rows[start:end]
+			m := w.meta(total)
+			out.Page, out.PerPage, out.Skip, out.Limit = m.Page, m.PerPage, m.Skip, m.Limit
+		}
+		out.Data = nonNilSlice(rows)
+	}
 	return out, nil
 }
 

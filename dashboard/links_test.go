@@ -22,7 +22,7 @@ var hrefs = regexp.MustCompile(`(?:href|src|action)="([^"#]*)`)
 // logs the compressed size of the main pages.
 func TestEveryLinkWorks(t *testing.T) {
 	ts := realWebServer(t)
-	seeds := []string{"/", "/?lang=es", "/ixps", "/ixps/171", "/ixps/171?at=2019-06-01&lang=pt", "/countries", "/regions",
+	seeds := []string{"/", "/?lang=es", "/ixps", "/ixps/171", "/ixps/171?at=2019-06-01&lang=pt", "/ixps/171?mq=telecom&msort=-speed&mpage=2", "/countries", "/regions",
 		"/countries/BR", "/countries/UY?lang=es", "/countries/BR/brief", "/regions/lac", "/regions/europe",
 		"/methodology", "/sources", "/networks/15169", "/search?q=ix.br", "/countries/BR/arda"}
 	_, method := fetch(t, ts, "/methodology")

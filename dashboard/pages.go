@@ -401,7 +401,7 @@ func (w *web) ixp(r *http.Request, p *page) error {
 			}
 		}
 	}
-	if d.Members, err = w.s.members(ctx, q); err != nil {
+	if d.Members, err = w.s.members(ctx, membersQuery{ixpQuery: q}); err != nil {
 		return err
 	}
 	eq := url.Values{}
@@ -431,7 +431,13 @@ func (w *web) ixp(r *http.Request, p *page) error {
 	d.SourcesAPI = p.API("/ixps/" + id + "/sources")
 	d.DetailAPI = p.API("/ixps/" + id)
 	d.HistoryAPI = "/api/v1/ixps/" + id + "/history"
+	// The data links under the member table give its rows: every member
+	// when it shows them all in ASN order, else the same search, sort and
+	// page.
 	d.MembersAPI = p.API("/ixps/" + id + "/members")
+	if t := d.Table; t.Query != "" || t.Sort != "asn" || t.Pages > 1 {
+		d.MembersAPI = p.API("/ixps/"+id+"/members", "name", t.Query, "sort", t.Sort, "page", strconv.Itoa(t.Page), "per_page", strconv.Itoa(memberPerPage))
+	}
 	d.EventsAPI = withQuery("/api/v1/ixps/"+id+"/events", eq)
 	p.Data = d
 	return nil

@@ -21,7 +21,8 @@ var memberSortKeys = map[string]func(a, b member) int{
 	"since": func(a, b member) int { return cmp.Compare(a.Since, b.Since) },
 }
 
-// memberTable is one page of an exchange's members as the query asks:
+// memberTable is one page of an exchange's members as the query asks
+// (the same rows as /api/v1/ixps/{id}/members?name=mq&sort=msort&page=mpage&per_page=100):
 // mq filters by name or ASN (accents and case ignored), msort sorts,
 // mpage pages; it works without JavaScript.
 type memberTable struct {
@@ -37,10 +38,11 @@ type memberHead struct {
 	Numeric                   bool
 }
 
-// filterMembers applies mq, msort and mpage of q to the rows.
-func (p *page) filterMembers(rows []member, q url.Values) memberTable {
-	t := memberTable{Query: strings.TrimSpace(q.Get("mq")), Sort: q.Get("msort")}
-	needle := fold(t.Query)
+// selectMembers returns the rows matching search (memberMatches), sorted
+// by key (of memberSortKeys), then by ASN, stably: the member table of
+// the IXP page and /api/v1/ixps/{id}/members?name=&sort= both.
+func selectMembers(rows []member, search, key string, desc bool) []member {
+	needle := fold(strings.TrimSpace(search))
 	asn := strings.TrimPrefix(strings.TrimPrefix(needle, "as"), " ")
 	var out []member
 	for _, m := range rows {
@@ -48,11 +50,7 @@ func (p *page) filterMembers(rows []member, q url.Values) memberTable {
 			out = append(out, m)
 		}
 	}
-	key, desc := strings.CutPrefix(t.Sort, "-")
-	f, ok := memberSortKeys[key]
-	if !ok {
-		key, desc, f = "asn", false, memberSortKeys["asn"]
-	}
+	f := memberSortKeys[key]
 	slices.SortStableFunc(out, func(a, b member) int {
 		c := f(a, b)
 		if desc {
@@ -60,6 +58,18 @@ func (p *page) filterMembers(rows []member, q url.Values) memberTable {
 		}
 		return cmp.Or(c, cmp.Compare(a.ASN, b.ASN))
 	})
+	return out
+}
+
+// filterMembers applies mq, msort and mpage of q to the rows (an unknown
+// msort sorts by ASN).
+func (p *page) filterMembers(rows []member, q url.Values) memberTable {
+	t := memberTable{Query: strings.TrimSpace(q.Get("mq")), Sort: q.Get("msort")}
+	key, desc := strings.CutPrefix(t.Sort, "-")
+	if _, ok := memberSortKeys[key]; !ok {
+		key, desc = "asn", false
+	}
+	out := selectMembers(rows, t.Query, key, desc)
 	t.Sort = key
 	if desc {
 		t.Sort = "-" + key

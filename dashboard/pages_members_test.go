@@ -1,8 +1,13 @@
 package dashboard
 
 import (
+	"encoding/csv"
+	"encoding/json"
 	"fmt"
+	"html"
+	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -115,5 +120,95 @@ func TestNoteAndEnumTranslated(t *testing.T) {
 	}
 	if got := pt.Enum("policy", "Something New"); got != "Something New" {
 		t.Errorf("an unknown value is shown as given: %q", got)
+	}
+}
+
+var (
+	memberRow = regexp.MustCompile(`(?s)<tr>\s*<td class="num"><a href="[^"]*">([0-9]+)</a></td>\s*<td>([^<]*)</td>`)
+	jsonLink  = regexp.MustCompile(`<a href="([^"]*)" data-kind="json">`)
+	csvLink   = regexp.MustCompile(`<a href="([^"]*)" data-kind="csv">`)
+)
+
+// TestMembersAPIMatchesTable follows the JSON and CSV links under the
+// member table of IXP pages (searched, sorted, paged or not): each answers
+// exactly the rows the table shows, in the same order.
+func TestMembersAPIMatchesTable(t *testing.T) {
+	ts := realWebServer(t)
+	filtered := 0
+	for _, path := range []string{
+		"/ixps/171", "/ixps/171?mpage=3", "/ixps/171?mq=telecom", "/ixps/171?mq=telecom&msort=-speed&mpage=2",
+		"/ixps/171?msort=name&mpage=5", "/ixps/171?mq=AS26&msort=-since", "/ixps/171?mq=sao+paulo", "/ixps/171?mq=S%C3%83O&msort=speed",
+		"/ixps/171?mpage=999", "/ixps/171?mq=nothing-like-this", "/ixps/171?msort=bogus&mpage=2", "/ixps/171?at=2019-06-01&mq=net",
+		"/ixps/3788", "/ixps/3788?msort=-name",
+	} {
+		resp, body := fetch(t, ts, path)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: status %d", path, resp.StatusCode)
+		}
+		start := strings.Index(body, `id="members"`)
+		end := strings.Index(body[max(start, 0):], "</section>")
+		if start < 0 || end < 0 {
+			t.Fatalf("%s: no member table", path)
+		}
+		section := body[start : start+end]
+		var want [][2]string
+		for _, m := range memberRow.FindAllStringSubmatch(section, -1) {
+			want = append(want, [2]string{m[1], html.UnescapeString(m[2])})
+		}
+		jm, cm := jsonLink.FindStringSubmatch(section), csvLink.FindStringSubmatch(section)
+		if jm == nil || cm == nil {
+			t.Fatalf("%s: no JSON or CSV link under the member table", path)
+		}
+		api, csvURL := html.UnescapeString(jm[1]), html.UnescapeString(cm[1])
+		if strings.Contains(api, "page=") {
+			filtered++
+		}
+		var l memberList
+		fetchJSON(t, ts, api, &l)
+		var got [][2]string
+		for _, m := range l.Data {
+			got = append(got, [2]string{fmt.Sprint(uint32(m.ASN)), m.Name})
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: %s answers %d rows, the table shows %d:\n got %.300v\nwant %.300v", path, api, len(got), len(want), got, want)
+		}
+		cresp, cbody := fetch(t, ts, csvURL)
+		records, err := csv.NewReader(strings.NewReader(cbody)).ReadAll()
+		if cresp.StatusCode != http.StatusOK || err != nil || len(records) != len(want)+1 {
+			t.Errorf("%s: %s: status %d, %d records (%v); want a header and %d rows", path, csvURL, cresp.StatusCode, len(records), err, len(want))
+			continue
+		}
+		for i, w := range want {
+			if records[i+1][0] != w[0] {
+				t.Errorf("%s: CSV row %d is AS%s, the table's AS%s", path, i+1, records[i+1][0], w[0])
+				break
+			}
+		}
+	}
+	if filtered < 8 {
+		t.Errorf("only %d pages linked a filtered member list", filtered)
+	}
+}
+
+// TestMembersAPIQuery checks the parameters of the filtered member list:
+// total, the window, and the 400s of a bad sort or paging.
+func TestMembersAPIQuery(t *testing.T) {
+	ts := realWebServer(t)
+	var all, some memberList
+	fetchJSON(t, ts, "/api/v1/ixps/171/members", &all)
+	if all.Total != nil || all.Page != 0 || len(all.Data) != all.Connections {
+		t.Fatalf("plain list: total %v, page %d, %d rows of %d connections", all.Total, all.Page, len(all.Data), all.Connections)
+	}
+	fetchJSON(t, ts, "/api/v1/ixps/171/members?sort=-speed&skip=5&limit=3", &some)
+	if some.Total == nil || *some.Total != all.Connections || len(some.Data) != 3 || some.Skip == nil || *some.Skip != 5 ||
+		some.Data[0].Speed < some.Data[2].Speed {
+		t.Errorf("sort=-speed&skip=5&limit=3: total %v, skip %v, rows %+v", some.Total, some.Skip, some.Data)
+	}
+	for _, q := range []string{"sort=bogus", "page=0", "page=1&limit=5", "per_page=5001"} {
+		resp, body := fetch(t, ts, "/api/v1/ixps/171/members?"+q)
+		var e errorBody
+		if resp.StatusCode != http.StatusBadRequest || json.Unmarshal([]byte(body), &e) != nil || e.Code == "" {
+			t.Errorf("%s: %d %.200s; want a 400 with a code", q, resp.StatusCode, body)
+		}
 	}
 }

@@ -20,7 +20,7 @@ import (
 //	GET /api/v1/ixps                      exchanges with indicators (filter, sort, paginate, csv)
 //	GET /api/v1/networks                  networks with their exchange counts (filter, sort, paginate, csv)
 //	GET /api/v1/ixps/{id}                 one exchange at ?at=DATE
-//	GET /api/v1/ixps/{id}/members         its members at ?at=DATE (csv)
+//	GET /api/v1/ixps/{id}/members         its members at ?at=DATE; name, sort, paginate as the IXP page's table (csv)
 //	GET /api/v1/ixps/{id}/history         its indicators at every snapshot (csv)
 //	GET /api/v1/ixps/{id}/events          joins and leaves between ?from= and ?to= (csv)
 //	GET /api/v1/ixps/{id}/sources         members per source (PeeringDB, IX-F) and their agreement (csv)
@@ -62,7 +62,7 @@ func (s *Server) Handler() http.Handler {
 		r.Use(apiHeaders)
 		r.Get("/ixps", s.cachedAPI(endpoint(parseIXPListRequest, s.ixpList), ixpListParams))
 		r.Get("/ixps/{id}", s.cachedAPI(endpoint(parseIXPQuery, s.ixp), takes("at", "format")))
-		r.Get("/ixps/{id}/members", s.cachedAPI(endpoint(parseIXPQuery, s.members), takes("at", "fields", "format")))
+		r.Get("/ixps/{id}/members", s.cachedAPI(endpoint(parseMembersQuery, s.members), takes("at", "name", "sort", "page", "per_page", "limit", "skip", "fields", "format")))
 		r.Get("/ixps/{id}/history", s.cachedAPI(endpoint(parseIXPHistoryQuery, s.ixpHistory), takes("format")))
 		r.Get("/ixps/{id}/events", s.cachedAPI(endpoint(parseEventsQuery, s.ixpEvents), takes("from", "to", "format")))
 		r.Get("/ixps/{id}/sources", s.cachedAPI(endpoint(parseIXPQuery, s.ixpSources), takes("at", "format")))
