@@ -52,6 +52,8 @@ var goldenRequests = []string{
 	"/api/v1/ixps/171/members?at=2019-01-19",
 	"/api/v1/ixps/171/members?at=2020-05-05&format=csv",
 	"/api/v1/ixps/3788/members",
+	"/api/v1/ixps/171/members?name=telecom&sort=-speed&page=2&per_page=10",
+	"/api/v1/ixps/171/members?sort=name&skip=5&limit=3&format=csv",
 	"/api/v1/ixps/171/history",
 	"/api/v1/ixps/171/history?format=csv",
 	"/api/v1/ixps/171/events?from=2019-01-01&to=2022-12-31",
