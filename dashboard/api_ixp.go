@@ -147,7 +147,7 @@ var ixpSorts = map[string]func(a, b ixpSummary) bool{
 // ixpListQuery is a query of GET /api/v1/ixps (and of the pages that list
 // exchanges).
 type ixpListQuery struct {
-	Window  window
+	Window  window // zero for page 1 of 100 (pageWindow's default)
 	Sort    string // a key of ixpSorts ("" for id)
 	Desc    bool
 	Country string // ISO code, "" for every country
