@@ -75,7 +75,7 @@ func setHostName(want string, getenv func(string) string, reexec reexecFunc, log
 		err = reexec(want)
 	}
 	return fmt.Errorf("bgp.host_name: every BGP peer would see this machine's host name %q (GoBGP sends it in its OPEN), not %q, and setting %q in a UTS namespace of its own failed: %w; "+
-		"either let `ixpobs bgp` start with CAP_SYS_ADMIN (it uses it for unshare and sethostname, then drops it before GoBGP starts; deploy/systemd/ixpobs-bgp.service), "+
+		"either let `ixpobs bgp` start with CAP_SYS_ADMIN (used for unshare and sethostname only, and dropped before GoBGP starts; deploy/systemd/ixpobs-bgp.service), "+
 		"or run it with a host name of its own (a container's or pod's hostname) and set bgp.host_name to that name, "+
 		"or set bgp.host_name: %q to send this machine's name", current, want, want, err, live.HostNameMachine)
 }
