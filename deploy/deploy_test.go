@@ -217,6 +217,12 @@ func TestBGPConfigs(t *testing.T) {
 		if f.BGP.Collector == "" {
 			t.Errorf("%s: no bgp.collector", p)
 		}
+		// compose and Kubernetes name the container so (hostname:
+		// collector): the configured name must be that one, never the
+		// machine's.
+		if f.BGP.HostNameOrDefault() != "collector" {
+			t.Errorf("%s: bgp.host_name %q: the deployments name the bgp container \"collector\"", p, f.BGP.HostName)
+		}
 	}
 }
 
@@ -376,6 +382,9 @@ func TestCompose(t *testing.T) {
 			t.Errorf("%s depends on bgp, which is behind a profile", name)
 		}
 	}
+	if h := get(svcs, "bgp", "hostname"); h != live.DefaultHostName {
+		t.Errorf("bgp hostname %v, want %q: the container's own host name is what GoBGP sends (bgp.host_name)", h, live.DefaultHostName)
+	}
 	bgpCmd := strings.Join(strs(get(svcs, "bgp", "command")), " ")
 	if !slices.Equal(targets["ixpobs-bgp"], []string{"bgp:9477"}) || !strings.Contains(bgpCmd, "--metrics-listen :9477") {
 		t.Errorf("ixpobs-bgp targets %q do not match the bgp command %q", targets["ixpobs-bgp"], bgpCmd)
@@ -495,12 +504,18 @@ func TestSystemdUnits(t *testing.T) {
 	}
 	for _, u := range units {
 		d := unitDirectives(t, u)
+		if filepath.Base(u) == "ixpobs-bgp.service" {
+			checkBGPUnitHostName(t, u, d)
+		}
 		for k, want := range hardening {
+			if filepath.Base(u) == "ixpobs-bgp.service" && k == "RestrictNamespaces" {
+				continue // checkBGPUnitHostName: uts only
+			}
 			if !slices.Contains(d["Service."+k], want) {
 				t.Errorf("%s: %s=%s missing (have %q)", u, k, want, d["Service."+k])
 			}
 		}
-		if caps := d["Service.CapabilityBoundingSet"]; !slices.Equal(caps, []string{""}) {
+		if caps := d["Service.CapabilityBoundingSet"]; !slices.Equal(caps, []string{""}) && filepath.Base(u) != "ixpobs-bgp.service" {
 			t.Errorf("%s: CapabilityBoundingSet %q, want empty (no capability)", u, caps)
 		}
 		fams := strings.Fields(strings.Join(d["Service.RestrictAddressFamilies"], " "))
@@ -548,6 +563,26 @@ func TestSystemdUnits(t *testing.T) {
 		if err != nil {
 			t.Errorf("systemd-analyze security %s (threshold 2.0): %v\n%s", n, err, out)
 		}
+	}
+}
+
+// checkBGPUnitHostName checks what ixpobs bgp needs to send bgp.host_name
+// instead of the machine's name (cmd/ixpobs bgphost_linux.go): CAP_SYS_ADMIN
+// as the only capability, ambient (the unit runs as a dynamic user); UTS as
+// the only namespace; sethostname allowed back into the filter after
+// ~@privileged; no ProtectHostname=yes, which forbids sethostname.
+func checkBGPUnitHostName(t *testing.T, u string, d map[string][]string) {
+	t.Helper()
+	for k, want := range map[string][]string{
+		"CapabilityBoundingSet": {"CAP_SYS_ADMIN"}, "AmbientCapabilities": {"CAP_SYS_ADMIN"},
+		"RestrictNamespaces": {"uts"}, "SystemCallFilter": {"@system-service", "~@privileged @resources", "sethostname"},
+	} {
+		if !slices.Equal(d["Service."+k], want) {
+			t.Errorf("%s: %s %q, want %q (bgp.host_name)", u, k, d["Service."+k], want)
+		}
+	}
+	if slices.Contains(d["Service.ProtectHostname"], "yes") {
+		t.Errorf("%s: ProtectHostname=yes forbids the sethostname of bgp.host_name", u)
 	}
 }
 
@@ -649,6 +684,9 @@ func TestKustomizeBase(t *testing.T) {
 	bgp := byKind["Deployment"]["bgp-rs1"]
 	if get(bgp, "spec", "replicas") != 1 || get(bgp, "spec", "strategy", "type") != "Recreate" {
 		t.Error("bgp-rs1: want replicas 1 and strategy Recreate")
+	}
+	if h := get(bgp, "spec", "template", "spec", "hostname"); h != live.DefaultHostName {
+		t.Errorf("bgp-rs1: pod hostname %v, want %q: the pod's own host name is what GoBGP sends (bgp.host_name)", h, live.DefaultHostName)
 	}
 	checkInvocation(t, &missing, "bgp Deployment", strs(get(bgp, "spec", "template", "spec", "containers", 0, "args")))
 

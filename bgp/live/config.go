@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"strings"
 	"time"
 )
 
@@ -66,6 +67,15 @@ type Config struct {
 	// addresses stay dynamic. 0 means DefaultDynamicPromoteMax; -1 never
 	// promotes.
 	DynamicPromoteMax int `yaml:"dynamic_promote_max"`
+	// HostName is the host name sent to every peer in the FQDN capability
+	// (73) of the OPEN. GoBGP v4.8.0 always sends the host name of the
+	// process (os.Hostname), so `ixpobs bgp` runs under this name: when
+	// it differs from the process's, it re-executes itself in a UTS
+	// namespace of its own with this host name (cmd/ixpobs, Linux, needs
+	// CAP_SYS_ADMIN at start) or refuses to start. Empty means
+	// DefaultHostName, which says nothing about the machine;
+	// HostNameMachine sends the machine's real host name.
+	HostName string `yaml:"host_name"`
 }
 
 // SessionConfig holds the per-session settings shared by static peers and
@@ -162,6 +172,15 @@ const (
 	DefaultDynamicPromoteMax = 1024
 	DefaultEORTimeout        = 5 * time.Minute
 	DefaultCarryMax          = time.Hour
+	// DefaultHostName is the host name sent to peers unless HostName
+	// says otherwise: a fixed neutral name, the same on every machine.
+	DefaultHostName = "collector"
+	// HostNameMachine, as HostName, opts in to sending the machine's
+	// (the process's) real host name. "@" cannot occur in a host name.
+	HostNameMachine = "@machine"
+	// MaxHostNameLength is the longest host name Linux and GoBGP's FQDN
+	// capability keep (GoBGP truncates longer ones).
+	MaxHostNameLength = 64
 )
 
 // Bounds of the configuration: every size and count is capped, so that no
@@ -244,6 +263,11 @@ func (c *Config) Validate() error {
 	}
 	if err := c.validateMetricsListen(); err != nil {
 		errs = append(errs, err)
+	}
+	if c.HostName != "" && c.HostName != HostNameMachine {
+		if err := ValidHostName(c.HostName); err != nil {
+			add("host_name: %w (or %q to send the machine's own host name)", err, HostNameMachine)
+		}
 	}
 	if len(c.Peers) == 0 && len(c.Dynamic) == 0 {
 		add("peers: no peers and no dynamic ranges configured")
@@ -376,6 +400,35 @@ func (c *Config) validateMetricsListen() error {
 		return nil
 	}
 	return fmt.Errorf("metrics_listen: %q is not a loopback address: /metrics and /sessions name every peer; use 127.0.0.1:PORT, or set metrics_public: true to serve them on the network", c.MetricsListen)
+}
+
+// ValidHostName reports whether name is a host name the collector can
+// send: 1 to 64 bytes, dot-separated labels of ASCII letters, digits and
+// hyphens (RFC 1123), no label empty or starting or ending with a hyphen.
+func ValidHostName(name string) error {
+	if name == "" || len(name) > MaxHostNameLength {
+		return fmt.Errorf("%q: must be 1 to %d bytes", name, MaxHostNameLength)
+	}
+	for _, label := range strings.Split(name, ".") {
+		if label == "" || label[0] == '-' || label[len(label)-1] == '-' {
+			return fmt.Errorf("%q: not a host name (empty label, or a label starting or ending with a hyphen)", name)
+		}
+		for _, r := range label {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+				return fmt.Errorf("%q: not a host name (%q: only letters, digits, hyphens and dots)", name, r)
+			}
+		}
+	}
+	return nil
+}
+
+// HostNameOrDefault returns the effective HostName: DefaultHostName when
+// it is empty, HostNameMachine when the machine's name is to be sent.
+func (c *Config) HostNameOrDefault() string {
+	if c.HostName == "" {
+		return DefaultHostName
+	}
+	return c.HostName
 }
 
 // ValidateMetricsListen checks MetricsListen alone, for a caller that

@@ -91,6 +91,14 @@ func TestConfigValidate(t *testing.T) {
 		{"metrics on 127.0.0.2", func(c *live.Config) { c.MetricsListen = "127.0.0.2:9477" }, ""},
 		{"metrics public", func(c *live.Config) { c.MetricsListen, c.MetricsPublic = ":9477", true }, ""},
 		{"metrics without a port", func(c *live.Config) { c.MetricsListen = "127.0.0.1" }, "metrics_listen"},
+		{"host_name neutral", func(c *live.Config) { c.HostName = "bgp-collector.example" }, ""},
+		{"host_name @machine", func(c *live.Config) { c.HostName = live.HostNameMachine }, ""},
+		{"host_name 64 bytes", func(c *live.Config) { c.HostName = strings.Repeat("a", 64) }, ""},
+		{"host_name 65 bytes", func(c *live.Config) { c.HostName = strings.Repeat("a", 65) }, "must be 1 to 64 bytes"},
+		{"host_name with a space", func(c *live.Config) { c.HostName = "my host" }, `host_name: "my host": not a host name (' ': only letters`},
+		{"host_name other @ value", func(c *live.Config) { c.HostName = "@host" }, `or "@machine" to send the machine's own host name`},
+		{"host_name leading hyphen", func(c *live.Config) { c.HostName = "-x" }, "starting or ending with a hyphen"},
+		{"host_name empty label", func(c *live.Config) { c.HostName = "a..b" }, "empty label"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := base()
@@ -142,5 +150,17 @@ dynamic_promote_max: 64
 	dec.KnownFields(true)
 	if err := dec.Decode(&cfg); err == nil {
 		t.Error("Decode with unknown field routerid = nil, want an error")
+	}
+}
+
+func TestHostNameOrDefault(t *testing.T) {
+	for in, want := range map[string]string{"": live.DefaultHostName, "rs-collector": "rs-collector", live.HostNameMachine: live.HostNameMachine} {
+		c := live.Config{HostName: in}
+		if got := c.HostNameOrDefault(); got != want {
+			t.Errorf("HostNameOrDefault(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if err := live.ValidHostName(live.DefaultHostName); err != nil {
+		t.Errorf("the default host name is not valid: %v", err)
 	}
 }

@@ -34,14 +34,17 @@
 // tables, carrying a peer's last whole one through resets and reloads for
 // at most Config.CarryMax.
 //
-// Host name (GoBGP v4.8.0, cannot be turned off): every OPEN carries the
-// FQDN capability (73) with the machine's host name, because
-// capabilitiesFromConfig (pkg/server/fsm.go) calls os.Hostname
-// unconditionally and no API or config field removes it. An observatory
-// peering with third parties should run `ixpobs bgp` with a neutral host
-// name of its own (a container's or a UTS namespace's, e.g. `hostname:
-// collector` in compose, or systemd's PrivateHostname/`unshare --uts`);
-// the collector does not patch GoBGP for it.
+// Host name (GoBGP v4.8.0): every OPEN carries the FQDN capability (73)
+// with the process's host name, because capabilitiesFromConfig
+// (pkg/server/fsm.go) calls os.Hostname unconditionally and no API or
+// config field removes it. An observatory peering with third parties must
+// not send the machine's name, so Config.HostName (default
+// DefaultHostName, "collector") is the name sent: `ixpobs bgp`
+// (cmd/ixpobs bgphost*.go) re-executes itself in place in a UTS namespace
+// of its own with that host name before GoBGP starts (CAP_SYS_ADMIN at
+// start, dropped before the re-execution), or runs in a container or pod
+// named so, or refuses to start; HostNameMachine ("@machine") opts in to
+// the machine's name. The collector does not patch GoBGP for it.
 //
 // Known upstream leak (GoBGP v4.8.0, the newest v4 available here), and
 // how the collector avoids it. When a session ends from the remote side

@@ -147,6 +147,7 @@ bgp:
   listen_addresses: [127.0.0.1]
   listen_port: %d
   metrics_listen: 127.0.0.1:0
+  host_name: "@machine"   # in-process: no re-execution in a UTS namespace
   peers:
     - name: rs1
       address: 127.0.0.2

@@ -166,6 +166,10 @@ func runBGP(ctx context.Context, env *environment, args []string) error {
 		}
 	}
 	log := newLogger(cfg.Log, env.stderr).With("collector", bc.Collector)
+	// Before anything else: a re-execution starts the process again.
+	if err := setHostName(bc.HostNameOrDefault(), env.getenv, env.reexec, log); err != nil {
+		return err
+	}
 	if bc.MemoryLimit > 0 {
 		prev := debug.SetMemoryLimit(int64(bc.MemoryLimit))
 		defer debug.SetMemoryLimit(prev)

@@ -15,6 +15,7 @@ const bgpConfigYAML = `bgp:
   asn: 65000
   router_id: 127.0.0.1
   listen_port: 1179
+  host_name: "@machine"   # in-process: no re-execution in a UTS namespace
   peers:
     - {name: rs1, address: 192.0.2.1, asn: 65010}
 `

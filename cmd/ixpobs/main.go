@@ -41,7 +41,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
+	os.Exit(runEnv(ctx, os.Args[1:], &environment{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, reexec: processReexec()}))
 }
 
 // command is one subcommand.
@@ -54,6 +54,9 @@ type command struct {
 type environment struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// reexec re-executes the process in a UTS namespace of its own (bgp
+	// host_name); nil when ixpobs runs in-process (tests) or not on Linux.
+	reexec reexecFunc
 }
 
 func commands() map[string]command {
@@ -76,7 +79,11 @@ func commands() map[string]command {
 var errUsage = errors.New("usage")
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	env := &environment{stdout: stdout, stderr: stderr, getenv: getenv}
+	return runEnv(ctx, args, &environment{stdout: stdout, stderr: stderr, getenv: getenv})
+}
+
+func runEnv(ctx context.Context, args []string, env *environment) int {
+	stdout, stderr, getenv := env.stdout, env.stderr, env.getenv
 	cmds := commands()
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stderr, cmds)

@@ -199,12 +199,13 @@ func short(s string) string {
 	return s
 }
 
-// unmarshal decodes one object into r after checking its keys: a key
-// given twice, or two keys equal but for case, or a key equal to one of
-// r's fields but for case (encoding/json would match "ASN" to asn) is
-// refused: ixp.ErrInvalid with the key and its offset in the object.
-func unmarshal[T any](kc *jsonkeys.Checker, raw []byte, r *T) error {
-	fields := rawFields[reflect.TypeFor[T]()]
+// unmarshal decodes one object into r (a pointer to a raw type) after
+// checking its keys: a key given twice, or two keys equal but for case, or
+// a key equal to one of r's fields but for case (encoding/json would match
+// "ASN" to asn) is refused: ixp.ErrInvalid with the key and its offset in
+// the object.
+func unmarshal(kc *jsonkeys.Checker, raw []byte, r any) error {
+	fields := rawFields[reflect.TypeOf(r).Elem()]
 	var bad error
 	problems := kc.Check(raw, 1, func(key []byte, off int) {
 		if bad != nil || fields.exact[string(key)] {
@@ -222,6 +223,21 @@ func unmarshal[T any](kc *jsonkeys.Checker, raw []byte, r *T) error {
 	}
 	return json.Unmarshal(raw, r)
 }
+
+// rawDecoder decodes one object's bytes into a raw type (r is a pointer
+// to one): slowDecoder (encoding/json after the key check) or
+// fastDecoder (one pass, for the objects it can decide alone).
+type rawDecoder interface {
+	decode(r any) error
+}
+
+// slowDecoder is unmarshal of raw.
+type slowDecoder struct {
+	kc  *jsonkeys.Checker
+	raw []byte
+}
+
+func (s *slowDecoder) decode(r any) error { return unmarshal(s.kc, s.raw, r) }
 
 // fieldSet is the JSON names of a struct's fields, as written and folded.
 type fieldSet struct {
@@ -314,7 +330,6 @@ type objectBuffers struct {
 // unknown in its model).
 func parseObject(k ixp.Kind, raw []byte, kc *jsonkeys.Checker) (object, error) {
 	var o object
-	var err error
 	// The text rule (ixp.CleanJSON) before decoding: encoding/json would
 	// turn a byte that is not UTF-8 or a lone surrogate into U+FFFD
 	// without a word; here each is counted.
@@ -322,22 +337,30 @@ func parseObject(k ixp.Kind, raw []byte, kc *jsonkeys.Checker) (object, error) {
 		raw = clean
 		o.quirks = append(o.quirks, quirk{ixp.QuirkTextReplaced, fmt.Sprintf("%d characters", n), n})
 	}
+	err := buildObject(k, &o, &slowDecoder{kc, raw})
+	return o, err
+}
+
+// buildObject decodes one object of kind k with dec into o and builds its
+// model, validating its values.
+func buildObject(k ixp.Kind, o *object, dec rawDecoder) error {
+	var err error
 	switch k {
 	case ixp.KindOrganization:
 		var r rawOrg
-		err = unmarshal(kc, raw, &r)
+		err = dec.decode(&r)
 		o.meta = r.meta
 		o.model = ixp.Organization{ID: r.ID, Name: r.Name, Country: o.country(r.Country), City: r.City, Website: r.Website}
 	case ixp.KindFacility:
 		var r rawFac
-		err = unmarshal(kc, raw, &r)
+		err = dec.decode(&r)
 		o.meta = r.meta
 		o.model = ixp.Facility{ID: r.ID, OrgID: r.OrgID, CampusID: deref(r.CampusID), Name: r.Name, City: r.City,
 			Country: o.country(r.Country), Region: r.Region, Latitude: r.Latitude, Longitude: r.Longitude, Created: o.date(r.Created)}
 		o.refs = []ref{{ixp.KindOrganization, r.OrgID, "org_id"}}
 	case ixp.KindExchange:
 		var r rawIX
-		err = unmarshal(kc, raw, &r)
+		err = dec.decode(&r)
 		o.meta = r.meta
 		o.model = ixp.Exchange{ID: r.ID, OrgID: r.OrgID, Name: r.Name, NameLong: r.NameLong, City: r.City,
 			Country: o.country(r.Country), Region: r.Region, Website: r.Website, Created: o.date(r.Created)}
@@ -345,7 +368,7 @@ func parseObject(k ixp.Kind, raw []byte, kc *jsonkeys.Checker) (object, error) {
 		o.rec.IXID = r.ID
 	case ixp.KindExchangeLAN:
 		var r rawIXLan
-		err = unmarshal(kc, raw, &r)
+		err = dec.decode(&r)
 		o.meta = r.meta
 		o.model = ixp.ExchangeLAN{ID: r.ID, IXID: r.IXID, Name: r.Name, MTU: deref(r.MTU), RouteServerASN: ixp.ASN(deref(r.RSASN)),
 			IXFMemberListURL: r.IXFURL, IXFImportEnabled: r.IXFImport}
@@ -354,7 +377,7 @@ func parseObject(k ixp.Kind, raw []byte, kc *jsonkeys.Checker) (object, error) {
 		o.missing = firstMissing("ix_id", r.IXID == 0)
 	case ixp.KindExchangePrefix:
 		var r rawIXPfx
-		err = unmarshal(kc, raw, &r)
+		err = dec.decode(&r)
 		o.meta = r.meta
 		o.model = ixp.ExchangePrefix{ID: r.ID, LANID: r.IXLanID, Protocol: r.Protocol, Prefix: r.Prefix, InDFZ: r.InDFZ}
 		o.refs = []ref{{ixp.KindExchangeLAN, r.IXLanID, "ixlan_id"}}
@@ -362,14 +385,14 @@ func parseObject(k ixp.Kind, raw []byte, kc *jsonkeys.Checker) (object, error) {
 		o.missing = firstMissing("ixlan_id", r.IXLanID == 0, "prefix", r.Prefix == "")
 	case ixp.KindExchangeFacility:
 		var r rawIXFac
-		err = unmarshal(kc, raw, &r)
+		err = dec.decode(&r)
 		o.meta = r.meta
 		o.model = ixp.ExchangeFacility{ID: r.ID, IXID: r.IXID, FacilityID: r.FacID}
 		o.refs = []ref{{ixp.KindExchange, r.IXID, "ix_id"}, {ixp.KindFacility, r.FacID, "fac_id"}}
 		o.rec.IXID = r.IXID
 	case ixp.KindNetwork:
 		var r rawNet
-		err = unmarshal(kc, raw, &r)
+		err = dec.decode(&r)
 		o.meta = r.meta
 		o.model = ixp.Network{ID: r.ID, OrgID: r.OrgID, ASN: ixp.ASN(r.ASN), Name: r.Name, AKA: r.AKA, Website: r.Website,
 			IRRASSet: r.IRRASSet, InfoType: r.InfoType, InfoPrefixes4: deref(r.InfoPrefixes4), InfoPrefixes6: deref(r.InfoPrefixes6),
@@ -379,14 +402,14 @@ func parseObject(k ixp.Kind, raw []byte, kc *jsonkeys.Checker) (object, error) {
 		o.missing = firstMissing("asn", r.ASN == 0)
 	case ixp.KindNetworkFacility:
 		var r rawNetFac
-		err = unmarshal(kc, raw, &r)
+		err = dec.decode(&r)
 		o.meta = r.meta
 		o.model = ixp.NetworkFacility{ID: r.ID, NetworkID: r.NetID, FacilityID: r.FacID, LocalASN: ixp.ASN(deref(r.LocalASN))}
 		o.refs = []ref{{ixp.KindNetwork, r.NetID, "net_id"}, {ixp.KindFacility, r.FacID, "fac_id"}}
 		o.rec.ASN = ixp.ASN(deref(r.LocalASN))
 	case ixp.KindConnection:
 		var r rawNetIXLan
-		err = unmarshal(kc, raw, &r)
+		err = dec.decode(&r)
 		o.meta = r.meta
 		o.model = ixp.Connection{ID: r.ID, IXID: r.IXID, LANID: r.IXLanID, NetworkID: r.NetID, ASN: ixp.ASN(r.ASN), Speed: o.speed(r.Speed),
 			IPv4: o.addr("ipaddr4", deref(r.IPAddr4), false), IPv6: o.addr("ipaddr6", deref(r.IPAddr6), true), RouteServer: r.IsRSPeer, Operational: r.Operational, Created: o.date(r.Created)}
@@ -400,26 +423,26 @@ func parseObject(k ixp.Kind, raw []byte, kc *jsonkeys.Checker) (object, error) {
 		o.missing = firstMissing("asn", r.ASN == 0, "ixlan_id", r.IXLanID == 0)
 	case ixp.KindCampus:
 		var r rawCampus
-		err = unmarshal(kc, raw, &r)
+		err = dec.decode(&r)
 		o.meta = r.meta
 		o.model = ixp.Campus{ID: r.ID, OrgID: r.OrgID, Name: r.Name, City: r.City, Country: o.country(r.Country)}
 		o.refs = []ref{{ixp.KindOrganization, r.OrgID, "org_id"}}
 	case ixp.KindCarrier:
 		var r rawCarrier
-		err = unmarshal(kc, raw, &r)
+		err = dec.decode(&r)
 		o.meta = r.meta
 		o.model = ixp.Carrier{ID: r.ID, OrgID: r.OrgID, Name: r.Name}
 		o.refs = []ref{{ixp.KindOrganization, r.OrgID, "org_id"}}
 	case ixp.KindCarrierFacility:
 		var r rawCarrierFac
-		err = unmarshal(kc, raw, &r)
+		err = dec.decode(&r)
 		o.meta = r.meta
 		o.model = ixp.CarrierFacility{ID: r.ID, CarrierID: r.CarrierID, FacilityID: r.FacID}
 		o.refs = []ref{{ixp.KindCarrier, r.CarrierID, "carrier_id"}, {ixp.KindFacility, r.FacID, "fac_id"}}
 	}
 	o.rec.Kind = k
 	o.rec.ID = o.ID
-	return o, err
+	return err
 }
 
 // firstMissing takes (field name, missing) pairs and returns the first

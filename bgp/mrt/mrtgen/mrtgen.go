@@ -35,6 +35,26 @@ type Options struct {
 	Gzip bool
 	// Time is the dump time (default 2026-01-01T00:00:00Z).
 	Time time.Time
+
+	// The diversity of the AS paths. Zero values keep the defaults, which
+	// give the tables of the benchmarks measured before these options
+	// existed (byte for byte). A path is the peer, a tier 1 (four paths in
+	// five), zero to two transit ASNs and the origin; the transits are
+	// drawn per (peer, origin), and per prefix for the prefixes that take
+	// a variant (traffic engineering). docs/BENCHMARKS-MRT.md gives the
+	// settings that match the real RIB excerpts and the diverse table.
+
+	// Origins is the number of origin ASNs drawn from (default
+	// Prefixes/10); a few originate many prefixes, so fewer are used.
+	Origins int
+	// Transits is the number of transit ASNs (default 3000): more of them
+	// give more distinct links.
+	Transits int
+	// Variants is the number of other ways a (peer, origin) can take
+	// (default 7), VariantShare the share of the prefixes that take one
+	// (default 0.5): together they set the distinct paths per peer.
+	Variants     int
+	VariantShare float64
 }
 
 func (o *Options) defaults() error {
@@ -50,6 +70,15 @@ func (o *Options) defaults() error {
 	if o.IPv6Share == 0 {
 		o.IPv6Share = 0.15
 	}
+	if o.Origins == 0 {
+		o.Origins = max(1, o.Prefixes/10)
+	}
+	if o.Transits == 0 {
+		o.Transits = 3000
+	}
+	if o.Variants == 0 {
+		o.Variants = 7
+	}
 	if o.Time.IsZero() {
 		o.Time = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
@@ -62,6 +91,10 @@ func (o *Options) defaults() error {
 		return errors.New("mrtgen: more than 50 million prefixes")
 	case o.IPv6Share < 0 || o.IPv6Share > 1:
 		return errors.New("mrtgen: IPv6Share outside [0, 1]")
+	case o.Origins < 0 || o.Transits < 0 || o.Variants < 0 || o.Origins > 50_000_000 || o.Transits > 50_000_000:
+		return errors.New("mrtgen: negative or too many origins, transits or variants")
+	case o.VariantShare < 0 || o.VariantShare > 1:
+		return errors.New("mrtgen: VariantShare outside [0, 1]")
 	}
 	return nil
 }
@@ -145,11 +178,10 @@ func (g *gen) setup() {
 	for range 15 {
 		g.tier1 = append(g.tier1, g.randASN(0))
 	}
-	for range 3000 {
+	for range g.opts.Transits {
 		g.transit = append(g.transit, g.randASN(0.3))
 	}
-	nOrig := max(1, g.opts.Prefixes/10)
-	for range nOrig {
+	for range g.opts.Origins {
 		g.origins = append(g.origins, g.randASN(0.45))
 	}
 }
@@ -416,8 +448,13 @@ func (g *gen) asPath(dst []byte, pe peer, p pfx) []byte {
 	hops := int(h>>16) % 3
 	// Half of the prefixes take another way (traffic engineering).
 	variant := uint64(0)
-	if v := mix(p.hi^p.lo, uint64(p.bits)+uint64(pe.asn)); v%2 == 0 {
-		variant = 1 + v>>8%7
+	v := mix(p.hi^p.lo, uint64(p.bits)+uint64(pe.asn))
+	takes := v%2 == 0 // the default share, 0.5, as it always was drawn
+	if s := g.opts.VariantShare; s != 0 {
+		takes = float64(v>>11)/(1<<53) < s
+	}
+	if takes {
+		variant = 1 + v>>8%uint64(g.opts.Variants)
 	}
 	for i := range hops {
 		seq[n] = g.transit[mix(h+variant, uint64(i))%uint64(len(g.transit))]

@@ -3,6 +3,7 @@ package mrtgen_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/ixpobs/ixpobs/bgp/mrt"
@@ -57,7 +58,61 @@ func TestWrite(t *testing.T) {
 			}
 		})
 	}
-	if err := mrtgen.Write(&bytes.Buffer{}, mrtgen.Options{Entries: 100, Prefixes: 2, Peers: 3}); err == nil {
-		t.Errorf("Write accepted 100 entries for 2 prefixes x 3 peers")
+	for _, bad := range []mrtgen.Options{
+		{Entries: 100, Prefixes: 2, Peers: 3},
+		{Entries: 100, VariantShare: 1.5},
+		{Entries: 100, Transits: -1},
+	} {
+		if err := mrtgen.Write(&bytes.Buffer{}, bad); err == nil {
+			t.Errorf("Write accepted %+v", bad)
+		}
 	}
+}
+
+// TestDiversity checks that the diversity options give more distinct
+// paths and links than the defaults, from the same seed, and that
+// setting the defaults explicitly gives the same bytes.
+func TestDiversity(t *testing.T) {
+	base := mrtgen.Options{Entries: 60000, Prefixes: 3000, Peers: 20, Seed: 7}
+	explicit := base
+	explicit.Origins, explicit.Transits, explicit.Variants = 300, 3000, 7
+	diverse := base
+	diverse.Origins, diverse.Transits, diverse.Variants, diverse.VariantShare = 1000, 8000, 20, 0.8
+	count := func(o mrtgen.Options) (raw []byte, paths, links int) {
+		var buf bytes.Buffer
+		if err := mrtgen.Write(&buf, o); err != nil {
+			t.Fatal(err)
+		}
+		raw = bytes.Clone(buf.Bytes())
+		r, err := mrt.NewReader(&buf, "gen")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps, ls := map[string]bool{}, map[[2]uint32]bool{}
+		if _, err := r.Read(context.Background(), func(e *mrt.Elem) error {
+			key := fmt.Sprint(e.Peer, e.Path)
+			ps[key] = true
+			for _, s := range e.Path {
+				for i := 1; i < len(s.ASNs) && !s.Set; i++ {
+					if a, b := s.ASNs[i-1], s.ASNs[i]; a != b {
+						ls[[2]uint32{min(a, b), max(a, b)}] = true
+					}
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return raw, len(ps), len(ls)
+	}
+	rawBase, pBase, lBase := count(base)
+	rawExplicit, _, _ := count(explicit)
+	if !bytes.Equal(rawBase, rawExplicit) {
+		t.Errorf("the default diversity set explicitly changes the output")
+	}
+	_, pDiv, lDiv := count(diverse)
+	if pDiv <= pBase*5/4 || lDiv <= lBase*5/4 {
+		t.Errorf("diverse table: %d (peer, path) pairs and %d links, default: %d and %d; want at least 25%% more of both", pDiv, lDiv, pBase, lBase)
+	}
+	t.Logf("(peer, path) pairs %d -> %d, links %d -> %d", pBase, pDiv, lBase, lDiv)
 }
