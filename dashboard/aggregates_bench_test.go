@@ -36,7 +36,8 @@ func cpuTime() time.Duration {
 //
 //	go test ./dashboard -run '^$' -bench HistoryLong -benchtime 20x
 //
-// HISTORY_DB keeps the store at that path (built once, reused);
+// HISTORY_DB keeps the store at that path (built once, reused;
+// HISTORY_BUILD_ONLY=1 stops after building it);
 // HISTORY_COPY_STATES=1 stores copies of one state instead of computing
 // every state (see below: it measures the reads, not the figures).
 func BenchmarkHistoryLong(b *testing.B) {
@@ -91,6 +92,11 @@ func BenchmarkHistoryLong(b *testing.B) {
 			}
 		}
 		b.Logf("%d snapshots published in %s", days, time.Since(start).Round(time.Second))
+	}
+	if os.Getenv("HISTORY_BUILD_ONLY") == "1" {
+		// Build (or open) the store and stop: copies of it serve
+		// several experiments.
+		b.Skip("HISTORY_BUILD_ONLY: store at", path)
 	}
 	if os.Getenv("HISTORY_COPY_STATES") == "1" {
 		// Computing a state reads the objects valid at its date, which on
@@ -178,6 +184,65 @@ func BenchmarkHistoryLong(b *testing.B) {
 			b.ReportMetric(float64(cpu.Microseconds())/1000/n, "cpu-ms/request")
 			b.ReportMetric(float64(warmCPU.Microseconds())/1000/n, "cached-lists-cpu-ms/request")
 			b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "ms/request")
+		})
+	}
+}
+
+// BenchmarkStateAtLong times computing the figures of one state (a first
+// request for a date whose figures are not stored) at the 10th, 100th,
+// 1,000th and last PeeringDB date of the store BenchmarkHistoryLong
+// builds (HISTORY_DB, required: it is not built here), and the read of
+// that date's connections alone (store.Objects), with a new server each
+// time (nothing cached; nothing written):
+//
+//	HISTORY_DB=/tmp/long.db go test ./dashboard -run '^$' -bench StateAtLong -benchtime 5x
+func BenchmarkStateAtLong(b *testing.B) {
+	ctx := context.Background()
+	path := os.Getenv("HISTORY_DB")
+	if path == "" {
+		b.Skip("HISTORY_DB names no store (BenchmarkHistoryLong builds one)")
+	}
+	if _, err := os.Stat(path); err != nil {
+		b.Skip(err)
+	}
+	st, err := sqlite.Open(ctx, path, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	tl, err := New(st, Config{}).timeline(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, refs := tl.dates()
+	for _, n := range []int{10, 100, 1000, len(refs)} {
+		if n > len(refs) {
+			continue
+		}
+		ref := refs[n-1]
+		b.Run("date"+strconv.Itoa(n), func(b *testing.B) {
+			var objects, objectsCPU, state, cpu time.Duration
+			var conns int
+			for b.Loop() {
+				oc, t0 := cpuTime(), time.Now()
+				recs, err := st.Objects(ctx, ixp.SourcePeeringDB, ixp.KindConnection, ref.pdb.At, store.Filter{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				conns = len(recs)
+				c0, t1 := cpuTime(), time.Now()
+				if _, err := New(st, Config{}).computeState(ctx, ref); err != nil {
+					b.Fatal(err)
+				}
+				objects, objectsCPU = objects+t1.Sub(t0), objectsCPU+c0-oc
+				state, cpu = state+time.Since(t1), cpu+cpuTime()-c0
+			}
+			n := float64(b.N)
+			b.ReportMetric(float64(objects.Microseconds())/1000/n, "objects-ms")
+			b.ReportMetric(float64(objectsCPU.Microseconds())/1000/n, "objects-cpu-ms")
+			b.ReportMetric(float64(state.Microseconds())/1000/n, "state-ms")
+			b.ReportMetric(float64(cpu.Microseconds())/1000/n, "state-cpu-ms")
+			b.ReportMetric(float64(conns), "connections")
 		})
 	}
 }

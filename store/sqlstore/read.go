@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -98,10 +99,30 @@ func filterSQL(q store.Filter, args []any) (string, []any) {
 
 // Objects implements store.Store.
 func (s *DB) Objects(ctx context.Context, source string, kind ixp.Kind, at time.Time, q store.Filter) ([]ixp.Record, error) {
-	args := []any{source, int(kind), queryAt(at)}
-	where, args := filterSQL(q, args)
-	rows, err := s.db.QueryContext(ctx, `SELECT v.obj_id, v.ix_id, v.asn, v.data FROM versions v JOIN sources src ON src.id = v.source_id
+	t := queryAt(at)
+	args := []any{source, int(kind), t}
+	var rows *sql.Rows
+	var err error
+	if q == (store.Filter{}) {
+		// Every object of the kind: through the interval tree of
+		// migration 0007, so that the rows read are the versions alive
+		// at t (plus one index seek per node), not every version.
+		query := objectsAtSQL("", "")
+		if s.dialect.Name() == "sqlite" {
+			// Without statistics SQLite prefers the primary key's
+			// (source_id, kind) range to 66 seeks, and computes node
+			// for every version.
+			query = objectsAtSQL(" INDEXED BY versions_node_to", " INDEXED BY versions_node_from")
+		}
+		rows, err = s.db.QueryContext(ctx, query, append(args, nodesAt(t)...)...)
+	} else {
+		// One object, exchange or network: the primary key and the
+		// by_ix and by_asn indexes bound it by that object's versions.
+		var where string
+		where, args = filterSQL(q, args)
+		rows, err = s.db.QueryContext(ctx, `SELECT v.obj_id, v.ix_id, v.asn, v.data FROM versions v JOIN sources src ON src.id = v.source_id
 		WHERE src.name = $1 AND v.kind = $2 AND v.valid_from <= $3 AND v.valid_to > $3`+where+` ORDER BY v.obj_id`, args...)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: %s objects of %s: %w", kind, source, err)
 	}
@@ -351,3 +372,74 @@ func (s *DB) Statuses(ctx context.Context, prefix string) ([]store.Status, error
 }
 
 var _ store.Store = (*DB)(nil)
+
+// nodeLevels is the number of levels of the interval tree below the top
+// one (migration 0007: k = 0..61, then the multiples of 2^62).
+const nodeLevels = 62
+
+// objectsAtSQL reads the versions of a kind alive at $3 through the
+// interval tree of migration 0007: $4.. are the nodes at or below $3
+// (every version there started by $3: a range on valid_to), then as many
+// nodes above $3 (every version there ends after $3: a range on
+// valid_from). Both bounds are tested anyway, so a node list that missed
+// nothing but read more would cost time, never a wrong answer. to and
+// from name the index of each half (SQLite's INDEXED BY), or are empty.
+func objectsAtSQL(to, from string) string {
+	n := nodeLevels + 4
+	list := func(first int) string {
+		var b strings.Builder
+		for i := range n {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, "$%d", first+i)
+		}
+		return b.String()
+	}
+	cols := func(index string) string {
+		return `SELECT v.obj_id, v.ix_id, v.asn, v.data FROM versions v` + index + ` JOIN sources src ON src.id = v.source_id
+		WHERE src.name = $1 AND v.kind = $2 AND `
+	}
+	return cols(to) + `v.node IN (` + list(4) + `) AND v.valid_to > $3 AND v.valid_from <= $3
+		UNION ALL ` + cols(from) + `v.node IN (` + list(4+n) + `) AND v.valid_from <= $3 AND v.valid_to > $3
+		ORDER BY 1`
+}
+
+// nodesAt returns the nodes of the interval tree (migration 0007) on t's
+// path: for each level k < 62 the multiple of 2^k at or below t and the
+// next one, and the multiples of 2^62 at or below t and above it, padded
+// with repeats to a fixed count (one statement text for every t). A
+// version [from, to) with from <= t < to sits at node p, the multiple of
+// 2^k in [from, to-1] with the largest k (at most 62): p is the multiple
+// of 2^k at or below t or the next one (two consecutive multiples of 2^k
+// in the interval would put it at level k+1), and at level 62 one of the
+// four multiples of 2^62 in int64.
+func nodesAt(t int64) []any {
+	n := nodeLevels + 4
+	low, high := make([]any, 0, n), make([]any, 0, n)
+	for k := range nodeLevels {
+		q := t >> k << k
+		low = append(low, q)
+		if q <= math.MaxInt64-(1<<k) { // else no next multiple in int64
+			high = append(high, q+1<<k)
+		}
+	}
+	for _, p := range []int64{math.MinInt64, -1 << 62, 0, 1 << 62} {
+		if p <= t {
+			low = append(low, p)
+		} else {
+			high = append(high, p)
+		}
+	}
+	for len(low) < n {
+		low = append(low, low[0])
+	}
+	pad := low[0] // t = MaxInt64: nothing is alive, both arms are empty
+	if len(high) > 0 {
+		pad = high[0]
+	}
+	for len(high) < n {
+		high = append(high, pad)
+	}
+	return append(low, high...)
+}
