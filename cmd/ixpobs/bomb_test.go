@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -54,45 +55,13 @@ func TestImportGzipBombs(t *testing.T) {
 		{"rir (newlines)", []string{"import", "rir", bomb("delegated.txt.gz", '\n')}},
 		{"mrt (zeros)", []string{"import", "mrt", bomb("rib.mrt.gz", 0), "--collector", "bomb"}},
 	} {
-		cmd := exec.Command(bin, append(tc.args, "--db", db)...)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		start := time.Now()
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		// The child's own peak RSS: VmHWM of its address space, polled
-		// until it exits. (rusage's ru_maxrss of a child counts the
-		// parent's RSS at the fork, here the test binary's.)
-		done, peak := make(chan struct{}), make(chan int64, 1)
-		go func() {
-			var hwm int64
-			for {
-				if v := vmHWM(cmd.Process.Pid); v > hwm {
-					hwm = v
-				}
-				select {
-				case <-done:
-					peak <- hwm
-					return
-				case <-time.After(5 * time.Millisecond):
-				}
-			}
-		}()
-		err := cmd.Wait()
-		close(done)
-		rss := <-peak
-		wall := time.Since(start)
+		m := runMeasured(t, bin, append(tc.args, "--db", db)...)
+		err, cpu, rss, wall := m.err, m.cpu, m.peakRSS, m.wall
 		if err == nil {
 			t.Errorf("%s: the import succeeded", tc.name)
 			continue
 		}
-		ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-		if !ok {
-			t.Fatalf("%s: no rusage", tc.name)
-		}
-		cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-		t.Logf("%s: refused after %v wall, %v CPU, peak RSS %d MiB: %s", tc.name, wall.Round(time.Millisecond), cpu.Round(time.Millisecond), rss>>20, lastLine(stderr.String()))
+		t.Logf("%s: refused after %v wall, %v CPU, peak RSS %d MiB: %s", tc.name, wall.Round(time.Millisecond), cpu.Round(time.Millisecond), rss>>20, lastLine(m.stderr))
 		if cpu > 5*time.Second || rss > 256<<20 {
 			t.Errorf("%s: %v CPU and %d MiB peak RSS, want under 5 s and 256 MiB", tc.name, cpu, rss>>20)
 		}
@@ -102,6 +71,61 @@ func TestImportGzipBombs(t *testing.T) {
 	if lines := strings.Split(strings.TrimSpace(out), "\n"); code != 0 || len(lines) != 1 || !strings.HasPrefix(lines[0], "SOURCE") {
 		t.Errorf("snapshots after the bombs (want none): exit %d\n%s", code, out)
 	}
+}
+
+// measuredRun is one run of the ixpobs binary as a child process, with its
+// own CPU time and peak RSS.
+type measuredRun struct {
+	err     error // from cmd.Wait: nil, or the exit status
+	cpu     time.Duration
+	peakRSS int64 // bytes, the child's VmHWM
+	wall    time.Duration
+	stderr  string
+}
+
+// runMeasured runs the binary with args and measures it. The peak RSS is
+// the child's VmHWM, polled until it exits: rusage's ru_maxrss of a child
+// counts the parent's RSS at the fork (here the race-built test binary's).
+// The run is killed after corpusTimeout.
+func runMeasured(t *testing.T, bin string, args ...string) measuredRun {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), corpusTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = append(os.Environ(), "IXPOBS_CONFIG=")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done, peak := make(chan struct{}), make(chan int64, 1)
+	go func() {
+		var hwm int64
+		for {
+			if v := vmHWM(cmd.Process.Pid); v > hwm {
+				hwm = v
+			}
+			select {
+			case <-done:
+				peak <- hwm
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	}()
+	err := cmd.Wait()
+	close(done)
+	m := measuredRun{err: err, peakRSS: <-peak, wall: time.Since(start), stderr: stderr.String()}
+	if ctx.Err() != nil {
+		t.Fatalf("%v: still running after %v: a hang", args, corpusTimeout)
+	}
+	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	if !ok {
+		t.Fatalf("%v: no rusage", args)
+	}
+	m.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return m
 }
 
 // vmHWM returns the peak resident set size of a running process in bytes

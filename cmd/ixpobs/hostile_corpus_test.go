@@ -444,6 +444,35 @@ func importArgs(kind, path, day string) []string {
 	}
 }
 
+// writeCorpusCase writes case i's files under dir and returns the path to
+// give the importer (a FIFO, /dev/zero or a missing path for the special
+// cases).
+func writeCorpusCase(t *testing.T, dir string, i int, c corpusCase) string {
+	t.Helper()
+	path := filepath.Join(dir, c.arg)
+	for name, b := range c.files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if c.kind == "ixf" {
+			b = bytes.Replace(b, []byte(`"timestamp": "2024-01-01T00:00:00Z"`), []byte(`"timestamp": "`+corpusDay(i)+`T00:00:00Z"`), 1)
+		}
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	switch c.special {
+	case "fifo":
+		if err := syscall.Mkfifo(path, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	case "devzero":
+		path = "/dev/zero"
+	}
+	return path
+}
+
 // corpusTimeout bounds one import: the inputs are a few kB (one of 2 MiB),
 // a good import takes well under a second even on the loaded machine.
 const corpusTimeout = 60 * time.Second
@@ -585,27 +614,7 @@ func runCorpus(t *testing.T, cs corpusStore, cases []corpusCase) map[string]stri
 	refused, accepted := 0, 0
 	for i, c := range cases {
 		dir := t.TempDir()
-		path := filepath.Join(dir, c.arg)
-		for name, b := range c.files {
-			p := filepath.Join(dir, name)
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if c.kind == "ixf" {
-				b = bytes.Replace(b, []byte(`"timestamp": "2024-01-01T00:00:00Z"`), []byte(`"timestamp": "`+corpusDay(i)+`T00:00:00Z"`), 1)
-			}
-			if err := os.WriteFile(p, b, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		switch c.special {
-		case "fifo":
-			if err := syscall.Mkfifo(path, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		case "devzero":
-			path = "/dev/zero"
-		}
+		path := writeCorpusCase(t, dir, i, c)
 		before, runsBefore := historyOf(t, cs.st)
 		args := append(importArgs(c.kind, path, corpusDay(i)), "--db", cs.dsn)
 		start := time.Now()
