@@ -77,6 +77,31 @@ func apiErr(status int, code, format string, args ...any) *apiError {
 	return &apiError{status: status, code: code, msg: fmt.Sprintf(format, args...), params: args}
 }
 
+// Parameters of an error message that an error page writes in its
+// locale (the API's English text writes them as they are): a quantity
+// with grouped digits, a YYYY-MM-DD date as the page writes dates. Ids,
+// ASNs and the user's own input stay plain values.
+type (
+	quantity int64
+	day      string
+)
+
+// localArgs formats an error's parameters for a page in l's language.
+func localArgs(l *locale, params []any) []any {
+	out := make([]any, len(params))
+	for i, a := range params {
+		switch v := a.(type) {
+		case quantity:
+			out[i] = l.Int(int64(v))
+		case day:
+			out[i] = l.Date(string(v))
+		default:
+			out[i] = a
+		}
+	}
+	return out
+}
+
 func badRequest(code, format string, args ...any) *apiError {
 	return apiErr(http.StatusBadRequest, code, format, args...)
 }
@@ -278,7 +303,7 @@ func queryInt(q url.Values, name string, def, lo, hi int) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < lo || n > hi {
-		return 0, badRequest("bad_number", "%s must be a whole number from %d to %d, not %q", name, lo, hi, v)
+		return 0, badRequest("bad_number", "%s must be a whole number from %d to %d, not %q", name, quantity(lo), quantity(hi), v)
 	}
 	return n, nil
 }

@@ -45,7 +45,7 @@ func (s *Server) stateAt(ctx context.Context, at time.Time) (*countryState, erro
 		if at.IsZero() {
 			return nil, notFound("no_data", "no PeeringDB or RIR data yet: run a collection or an import")
 		}
-		return nil, notFound("no_data_at", "no PeeringDB or RIR data at or before %s", dateString(at))
+		return nil, notFound("no_data_at", "no PeeringDB or RIR data at or before %s", day(dateString(at)))
 	}
 	ds, err := s.stateFor(ctx, ref)
 	if err != nil {

@@ -127,7 +127,7 @@ func (s *Server) snapshotFor(ctx context.Context, at time.Time) (ixp.Snapshot, e
 		if at.IsZero() {
 			return sn, notFound("no_data", "no PeeringDB data yet: run a collection or an import")
 		}
-		return sn, notFound("no_data_at", "no PeeringDB data at or before %s", at.Format(time.DateOnly))
+		return sn, notFound("no_data_at", "no PeeringDB data at or before %s", day(at.Format(time.DateOnly)))
 	}
 	return sn, nil
 }
@@ -310,7 +310,7 @@ func (s *Server) exchangeAt(ctx context.Context, id int64, sn ixp.Snapshot) (ixp
 		return e, err
 	}
 	if len(recs) == 0 {
-		return e, notFound("no_ixp", "no IXP with id %d on %s", id, dateString(sn.At))
+		return e, notFound("no_ixp", "no IXP with id %d on %s", id, day(dateString(sn.At)))
 	}
 	err = json.Unmarshal(recs[0].Data, &e)
 	return e, err

@@ -124,7 +124,7 @@ func (s *Server) network(ctx context.Context, q asnQuery) (networkDetail, error)
 			Speed: c.Speed, IPv4: c.IPv4, IPv6: c.IPv6, RouteServer: c.RouteServer, Since: c.Created, FirstSeen: dateString(firstSeen[c.IXID])})
 	}
 	if out.Network == nil && len(out.Connections) == 0 {
-		return networkDetail{}, notFound("no_network", "AS%d is not in PeeringDB on %s", asn, dateString(sn.At))
+		return networkDetail{}, notFound("no_network", "AS%d is not in PeeringDB on %s", asn, day(dateString(sn.At)))
 	}
 	sort.SliceStable(out.Connections, func(i, j int) bool { return out.Connections[i].IXPID < out.Connections[j].IXPID })
 	out.IXPs = len(ixps)

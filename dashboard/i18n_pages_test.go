@@ -218,3 +218,30 @@ func TestErrorCodesDeclared(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorPageValuesLocalised checks that the values an error page writes
+// into its translated detail are written as the page writes them: bounds
+// with the language's digit grouping, dates in its date format; and that
+// the "looking at the past" banner of a date before any snapshot says so
+// instead of naming an empty snapshot date.
+func TestErrorPageValuesLocalised(t *testing.T) {
+	ts := realWebServer(t)
+	cat, err := loadCatalog(webFS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range webLangs {
+		l := &locale{lang: lang, msgs: cat[lang]}
+		for _, c := range []struct{ page, want string }{
+			{"/ixps?page=0", l.T("err.bad_number", "page", l.Int(1), l.Int(1_000_000), "0")},
+			{"/ixps/171?at=2019-01-01", l.T("err.no_data_at", l.Date("2019-01-01"))},
+			{"/ixps/171?at=2019-01-01", l.T("date.asof_none", l.Date("2019-01-01"))},
+		} {
+			_, page := fetch(t, ts, c.page+sep(c.page)+"lang="+lang)
+			text := strings.Join(strings.Fields(html.UnescapeString(htmlTag.ReplaceAllString(page, " "))), " ")
+			if !strings.Contains(text, c.want) {
+				t.Errorf("%s in %s: want %q in the page, got %.400q", c.page, lang, c.want, text)
+			}
+		}
+	}
+}

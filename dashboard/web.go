@@ -477,7 +477,7 @@ func (w *web) errorStatus(r *http.Request, p *page, err error) (int, string) {
 		if ae.msg == "" {
 			return ae.status, ""
 		}
-		return ae.status, p.T("err."+ae.code, ae.params...)
+		return ae.status, p.T("err."+ae.code, localArgs(p.locale, ae.params)...)
 	}
 	ae = asAPIError(err)
 	if ae.status == http.StatusInternalServerError {
