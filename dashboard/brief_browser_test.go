@@ -160,10 +160,7 @@ func TestBrowserBrief(t *testing.T) {
 	ts := realWebServer(t)
 	b := newBrowser(t)
 	dir := artifactDir(t)
-	cat, err := loadCatalog(webFS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := testCatalog(t)
 	for _, cc := range []string{"BR", "MX", "UY"} {
 		for _, lang := range webLangs {
 			var c countryDetail

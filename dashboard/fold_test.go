@@ -30,10 +30,7 @@ func TestCountryParam(t *testing.T) {
 }
 
 func TestPlural(t *testing.T) {
-	cat, err := loadCatalog(webFS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := testCatalog(t)
 	tests := []struct {
 		lang string
 		n    int

@@ -24,10 +24,7 @@ var (
 // written) is not in the catalogue, so it cannot trip the check.
 func TestNoEnglishLeftOnTranslatedPages(t *testing.T) {
 	ts := realWebServer(t)
-	cat, err := loadCatalog(webFS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := testCatalog(t)
 	paths := []string{"/", "/ixps", "/ixps/171", "/countries", "/regions", "/countries/BR", "/countries/BR/brief", "/regions/lac",
 		"/methodology", "/sources", "/networks/15169", "/search?q=ix.br", "/countries/BR/arda", "/nowhere"}
 	for _, c := range errorPages {
@@ -99,10 +96,7 @@ var errorPages = []struct{ page, api string }{
 // gives, and not the API's English message (in es and pt).
 func TestErrorPagesTranslated(t *testing.T) {
 	ts := realWebServer(t)
-	cat, err := loadCatalog(webFS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := testCatalog(t)
 	for _, c := range errorPages {
 		resp, body := fetch(t, ts, c.api)
 		var e errorBody
@@ -201,10 +195,7 @@ func TestErrorCodesDeclared(t *testing.T) {
 			t.Errorf("errCodes has %q, which no error uses", code)
 		}
 	}
-	cat, err := loadCatalog(webFS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := testCatalog(t)
 	for _, code := range errCodes {
 		en, ok := cat["en"]["err."+code]
 		if !ok {
@@ -226,10 +217,7 @@ func TestErrorCodesDeclared(t *testing.T) {
 // instead of naming an empty snapshot date.
 func TestErrorPageValuesLocalised(t *testing.T) {
 	ts := realWebServer(t)
-	cat, err := loadCatalog(webFS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := testCatalog(t)
 	for _, lang := range webLangs {
 		l := &locale{lang: lang, msgs: cat[lang]}
 		for _, c := range []struct{ page, want string }{

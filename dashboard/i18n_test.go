@@ -15,10 +15,7 @@ import (
 // TestCatalogKeys checks that the three catalogues have the same keys,
 // no empty message, and every key a template names literally.
 func TestCatalogKeys(t *testing.T) {
-	cat, err := loadCatalog(webFS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := testCatalog(t)
 	en := cat["en"]
 	if len(en) < 100 {
 		t.Fatalf("got %d English messages, want the full catalogue", len(en))
@@ -99,10 +96,7 @@ func placeholders(s string) []string {
 }
 
 func TestLocaleFormats(t *testing.T) {
-	cat, err := loadCatalog(webFS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := testCatalog(t)
 	tests := []struct {
 		lang, name, got, want string
 	}{}
@@ -202,4 +196,14 @@ func TestMapProjection(t *testing.T) {
 			}
 		})
 	}
+}
+
+// testCatalog returns the embedded message catalogues, by language.
+func testCatalog(t *testing.T) catalog {
+	t.Helper()
+	cat, err := loadCatalog(webFS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat
 }

@@ -2,7 +2,6 @@ package dashboard_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -23,20 +22,7 @@ func TestOpenAPIParametersMatchEndpoints(t *testing.T) {
 	st := goldenStore(t, "sqlite")
 	ts := httptest.NewServer(dashboard.New(st, dashboard.Config{}).Handler())
 	defer ts.Close()
-	get := func(path string) (int, []byte) {
-		t.Helper()
-		resp, err := http.Get(ts.URL + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, err := io.ReadAll(resp.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return resp.StatusCode, b
-	}
-	_, raw := get("/api/v1/openapi.json")
+	_, raw := get(t, ts, "/api/v1/openapi.json")
 	var doc struct {
 		Paths map[string]struct {
 			Get struct {
@@ -44,7 +30,7 @@ func TestOpenAPIParametersMatchEndpoints(t *testing.T) {
 			}
 		}
 	}
-	if err := json.Unmarshal(raw, &doc); err != nil {
+	if err := json.Unmarshal([]byte(raw), &doc); err != nil {
 		t.Fatal(err)
 	}
 	example := strings.NewReplacer("{cc}", "BR", "{region}", "lac", "{asn}", "15169", "{id}", "171", "{name}", "rrc15")
@@ -58,9 +44,9 @@ func TestOpenAPIParametersMatchEndpoints(t *testing.T) {
 				declared = append(declared, p.Name)
 			}
 		}
-		status, body := get(example.Replace(path) + "?zz_not_a_parameter=1")
+		status, body := get(t, ts, example.Replace(path)+"?zz_not_a_parameter=1")
 		var e struct{ Error, Code string }
-		if err := json.Unmarshal(body, &e); err != nil || status != http.StatusBadRequest || e.Code != "unknown_parameter" {
+		if err := json.Unmarshal([]byte(body), &e); err != nil || status != http.StatusBadRequest || e.Code != "unknown_parameter" {
 			t.Errorf("%s?zz_not_a_parameter=1: %d %s, want 400 unknown_parameter", path, status, body)
 			continue
 		}

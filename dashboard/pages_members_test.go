@@ -104,10 +104,7 @@ func TestIXPGrowthExcludesNew(t *testing.T) {
 }
 
 func TestNoteAndEnumTranslated(t *testing.T) {
-	cat, err := loadCatalog(webFS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := testCatalog(t)
 	pt := &page{locale: &locale{lang: "pt", msgs: cat["pt"]}}
 	if n := pt.Note("peeringdb quirk netixlan_speed_zero: 1234 (kept)"); n.Lang != "pt" || !strings.Contains(n.Text, "1.234") || !strings.Contains(n.Text, "netixlan speed zero") {
 		t.Errorf("quirk note in Portuguese: %+v", n)

@@ -336,10 +336,7 @@ func TestBrowserInteractions(t *testing.T) {
 	dir := artifactDir(t)
 	var past ixpDetail
 	fetchJSON(t, ts, "/api/v1/ixps/171?at=2019-06-01", &past)
-	cat, err := loadCatalog(webFS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := testCatalog(t)
 
 	t.Run("language switch", func(t *testing.T) {
 		b.problems()
@@ -419,10 +416,7 @@ func TestBrowserInteractions(t *testing.T) {
 func TestBrowserCountryTime(t *testing.T) {
 	ts := realWebServer(t)
 	b := newBrowser(t)
-	cat, err := loadCatalog(webFS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := testCatalog(t)
 	for _, lang := range webLangs {
 		l := &locale{lang: lang, msgs: cat[lang]}
 		t.Run(lang, func(t *testing.T) {

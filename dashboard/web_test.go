@@ -176,10 +176,7 @@ func TestPagesAgreeWithAPI(t *testing.T) {
 			googleConns++
 		}
 	}
-	cat, err := loadCatalog(webFS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := testCatalog(t)
 	for _, lang := range webLangs {
 		l := &locale{lang: lang, msgs: cat[lang]}
 		pages := []struct {
