@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -13,6 +12,8 @@ import (
 	"github.com/ixpobs/ixpobs/internal/safehttp"
 	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/store"
+
+	"github.com/ixpobs/ixpobs/internal/testdiff"
 )
 
 type runLog struct {
@@ -152,7 +153,7 @@ func TestRunnerCountsQuirks(t *testing.T) {
 	unchanged = true
 	r.RunOnce(context.Background(), src)
 	want := map[string]int{"s speed_out_of_range": 2, "s invalid_asn": 3}
-	if !reflect.DeepEqual(obs.quirks, want) {
-		t.Errorf("quirks %v, want %v", obs.quirks, want)
+	if d := testdiff.Diff(want, obs.quirks); d != "" {
+		t.Errorf("quirks, -want +got:\n%s", d)
 	}
 }

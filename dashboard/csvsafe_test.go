@@ -1,8 +1,9 @@
 package dashboard
 
 import (
-	"reflect"
 	"testing"
+
+	"github.com/ixpobs/ixpobs/internal/testdiff"
 )
 
 // TestCSVSafe: cells a spreadsheet would run as a formula get a leading
@@ -12,10 +13,10 @@ func TestCSVSafe(t *testing.T) {
 	in := []string{"=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\r=1", "-0.05", "+3", "-Inf", "NaN", "São Paulo", "", "AS-SET"}
 	want := []string{"'=HYPERLINK(\"http://x\")", "'+1+1", "'-2+3", "'@SUM(A1)", "'\tcmd", "'\r=1", "-0.05", "+3", "'-Inf", "NaN", "São Paulo", "", "AS-SET"}
 	orig := append([]string(nil), in...)
-	if got := csvSafe(in); !reflect.DeepEqual(got, want) {
-		t.Errorf("csvSafe(%q)\n got %q\nwant %q", in, got, want)
+	if d := testdiff.Diff(want, csvSafe(in)); d != "" {
+		t.Errorf("csvSafe(%q), -want +got:\n%s", in, d)
 	}
-	if !reflect.DeepEqual(in, orig) {
+	if testdiff.Diff(orig, in) != "" {
 		t.Errorf("csvSafe wrote its argument: %q", in)
 	}
 	csv, err := encodeCSV(testTable{header: []string{"name", "change"}, rows: [][]string{{"=cmd|' /C calc'!A0", "-0.5"}}}, nil)

@@ -2,8 +2,9 @@ package ixp
 
 import (
 	"math"
-	"reflect"
 	"testing"
+
+	"github.com/ixpobs/ixpobs/internal/testdiff"
 )
 
 func TestAddMbps(t *testing.T) {
@@ -35,7 +36,7 @@ func TestQuirkCounts(t *testing.T) {
 		"dangling reference netixlan.net_id: 3",
 	}
 	want := map[string]int{QuirkSpeedOutOfRange: 3, QuirkTextReplaced: 5, "invalid_asn": 4}
-	if got := QuirkCounts(notes); !reflect.DeepEqual(got, want) {
-		t.Errorf("QuirkCounts = %v, want %v", got, want)
+	if d := testdiff.Diff(want, QuirkCounts(notes)); d != "" {
+		t.Errorf("QuirkCounts, -want +got:\n%s", d)
 	}
 }

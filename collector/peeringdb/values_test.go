@@ -6,13 +6,14 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ixpobs/ixpobs/internal/jsonkeys"
 	"github.com/ixpobs/ixpobs/ixp"
+
+	"github.com/ixpobs/ixpobs/internal/testdiff"
 )
 
 // TestRawFieldsCoverEveryKind: unmarshal's case check needs the field
@@ -117,8 +118,8 @@ func TestValues(t *testing.T) {
 					t.Errorf("notes %q do not name the file and object", in.Notes)
 				}
 			}
-			if !reflect.DeepEqual(got, want) {
-				t.Errorf("quirks %v (notes %q), want %v", got, in.Notes, want)
+			if d := testdiff.Diff(want, got); d != "" {
+				t.Errorf("quirks (notes %q), -want +got:\n%s", in.Notes, d)
 			}
 		})
 	}

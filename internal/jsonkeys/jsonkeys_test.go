@@ -1,9 +1,10 @@
 package jsonkeys
 
 import (
-	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/ixpobs/ixpobs/internal/testdiff"
 )
 
 func TestCheck(t *testing.T) {
@@ -24,11 +25,11 @@ func TestCheck(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var top []string
 			got := Check([]byte(tc.in), 0, func(k []byte, _ int) { top = append(top, string(k)) })
-			if !reflect.DeepEqual(got, tc.want) {
-				t.Errorf("problems = %+v, want %+v", got, tc.want)
+			if d := testdiff.Diff(tc.want, got); d != "" {
+				t.Errorf("problems, -want +got:\n%s", d)
 			}
-			if !reflect.DeepEqual(top, tc.top) {
-				t.Errorf("top keys = %q, want %q", top, tc.top)
+			if d := testdiff.Diff(tc.top, top); d != "" {
+				t.Errorf("top keys, -want +got:\n%s", d)
 			}
 		})
 	}
