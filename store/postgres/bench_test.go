@@ -19,3 +19,13 @@ func BenchmarkImportPeeringDB2022(b *testing.B) {
 		return st
 	})
 }
+
+func BenchmarkPublishLongHistory(b *testing.B) {
+	storetest.BenchmarkPublishLongHistory(b, func(b *testing.B) store.Store {
+		st, err := postgres.Open(context.Background(), testenv.NewPostgresDatabase(b), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return st
+	})
+}

@@ -19,3 +19,13 @@ func BenchmarkImportPeeringDB2022(b *testing.B) {
 		return st
 	})
 }
+
+func BenchmarkPublishLongHistory(b *testing.B) {
+	storetest.BenchmarkPublishLongHistory(b, func(b *testing.B) store.Store {
+		st, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return st
+	})
+}

@@ -259,12 +259,26 @@ func (s *DB) neighbourSnapshot(ctx context.Context, tx *sql.Tx, srcID, at int64,
 	return &r, nil
 }
 
+// aliveInSource is the query (and its arguments) of the versions of kind k
+// of source srcID alive at at, inside Publish. On SQLite it goes through
+// the interval tree (aliveAtSQL): BenchmarkPublishLongHistory, a backfill
+// into 1,000 daily snapshots (55,000 connection versions), 45-50 ms with
+// the plain bounds, 8.7-11.4 ms through the tree. PostgreSQL keeps the
+// plain bounds: there the tree made it slower (39-40 ms, 61-79 ms).
+func (s *DB) aliveInSource(cols string, srcID int64, k ixp.Kind, at int64) (string, []any) {
+	args := []any{srcID, int(k), at}
+	if s.dialect.Name() != "sqlite" {
+		return `SELECT ` + cols + ` FROM versions v WHERE v.source_id = $1 AND v.kind = $2 AND v.valid_from <= $3 AND v.valid_to > $3`, args
+	}
+	return s.aliveAtSQL(cols, " WHERE v.source_id = $1", ""), append(args, nodesAt(at)...)
+}
+
 // stateAt loads the versions of the covered kinds valid at time at.
 func (s *DB) stateAt(ctx context.Context, tx *sql.Tx, srcID int64, kinds []ixp.Kind, at int64) (map[objKey]rowState, error) {
 	out := map[objKey]rowState{}
 	for _, k := range kinds {
-		rows, err := tx.QueryContext(ctx, `SELECT obj_id, valid_from, valid_to, hash FROM versions
-			WHERE source_id = $1 AND kind = $2 AND valid_from <= $3 AND valid_to > $3`, srcID, int(k), at)
+		query, args := s.aliveInSource("v.obj_id, v.valid_from, v.valid_to, v.hash", srcID, k, at)
+		rows, err := tx.QueryContext(ctx, query, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -451,8 +465,8 @@ func (s *DB) fillCopies(ctx context.Context, tx *sql.Tx, srcID int64, rows []Row
 // returns the number of connections whose exchange does not exist.
 func (s *DB) computeStats(ctx context.Context, tx *sql.Tx, srcID, snapID, at int64) (int, error) {
 	exchanges := map[int64]bool{}
-	rows, err := tx.QueryContext(ctx, `SELECT obj_id FROM versions WHERE source_id = $1 AND kind = $2 AND valid_from <= $3 AND valid_to > $3`,
-		srcID, int(ixp.KindExchange), at)
+	query, args := s.aliveInSource("v.obj_id", srcID, ixp.KindExchange, at)
+	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return 0, err
 	}
@@ -468,8 +482,8 @@ func (s *DB) computeStats(ctx context.Context, tx *sql.Tx, srcID, snapID, at int
 	if err := rows.Err(); err != nil {
 		return 0, err
 	}
-	conns, err := tx.QueryContext(ctx, `SELECT data FROM versions WHERE source_id = $1 AND kind = $2 AND valid_from <= $3 AND valid_to > $3`,
-		srcID, int(ixp.KindConnection), at)
+	query, args = s.aliveInSource("v.data", srcID, ixp.KindConnection, at)
+	conns, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return 0, err
 	}

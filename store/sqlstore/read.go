@@ -107,13 +107,7 @@ func (s *DB) Objects(ctx context.Context, source string, kind ixp.Kind, at time.
 		// Every object of the kind: through the interval tree of
 		// migration 0007, so that the rows read are the versions alive
 		// at t (plus one index seek per node), not every version.
-		query := objectsAtSQL("", "")
-		if s.dialect.Name() == "sqlite" {
-			// Without statistics SQLite prefers the primary key's
-			// (source_id, kind) range to 66 seeks, and computes node
-			// for every version.
-			query = objectsAtSQL(" INDEXED BY versions_node_to", " INDEXED BY versions_node_from")
-		}
+		query := s.aliveAtSQL("v.obj_id, v.ix_id, v.asn, v.data", " JOIN sources src ON src.id = v.source_id WHERE src.name = $1", " ORDER BY 1")
 		rows, err = s.db.QueryContext(ctx, query, append(args, nodesAt(t)...)...)
 	} else {
 		// One object, exchange or network: the primary key and the
@@ -377,14 +371,24 @@ var _ store.Store = (*DB)(nil)
 // one (migration 0007: k = 0..61, then the multiples of 2^62).
 const nodeLevels = 62
 
-// objectsAtSQL reads the versions of a kind alive at $3 through the
-// interval tree of migration 0007: $4.. are the nodes at or below $3
-// (every version there started by $3: a range on valid_to), then as many
-// nodes above $3 (every version there ends after $3: a range on
-// valid_from). Both bounds are tested anyway, so a node list that missed
-// nothing but read more would cost time, never a wrong answer. to and
-// from name the index of each half (SQLite's INDEXED BY), or are empty.
-func objectsAtSQL(to, from string) string {
+// aliveAtSQL is a query of the versions of kind $2 of one source ($1)
+// alive at $3, through the interval tree of migration 0007: $4.. are the
+// nodes at or below $3 (every version there started by $3: a range on
+// valid_to), then as many nodes above $3 (every version there ends after
+// $3: a range on valid_from); nodesAt gives them. Both bounds are tested
+// anyway, so a node list that missed nothing but read more would cost
+// time, never a wrong answer. cols are the selected columns of versions
+// v, source the join and WHERE clause that pick the source by $1, orderBy
+// an ORDER BY clause or "". The rows read are the versions alive at $3
+// plus one index seek per node, not every version of the kind.
+func (s *DB) aliveAtSQL(cols, source, orderBy string) string {
+	to, from := "", ""
+	if s.dialect.Name() == "sqlite" {
+		// Without statistics SQLite prefers the primary key's
+		// (source_id, kind) range to 66 seeks, and computes node for
+		// every version.
+		to, from = " INDEXED BY versions_node_to", " INDEXED BY versions_node_from"
+	}
 	n := nodeLevels + 4
 	list := func(first int) string {
 		var b strings.Builder
@@ -396,13 +400,11 @@ func objectsAtSQL(to, from string) string {
 		}
 		return b.String()
 	}
-	cols := func(index string) string {
-		return `SELECT v.obj_id, v.ix_id, v.asn, v.data FROM versions v` + index + ` JOIN sources src ON src.id = v.source_id
-		WHERE src.name = $1 AND v.kind = $2 AND `
+	arm := func(index string) string {
+		return `SELECT ` + cols + ` FROM versions v` + index + source + ` AND v.kind = $2 AND `
 	}
-	return cols(to) + `v.node IN (` + list(4) + `) AND v.valid_to > $3 AND v.valid_from <= $3
-		UNION ALL ` + cols(from) + `v.node IN (` + list(4+n) + `) AND v.valid_from <= $3 AND v.valid_to > $3
-		ORDER BY 1`
+	return arm(to) + `v.node IN (` + list(4) + `) AND v.valid_to > $3 AND v.valid_from <= $3
+		UNION ALL ` + arm(from) + `v.node IN (` + list(4+n) + `) AND v.valid_from <= $3 AND v.valid_to > $3` + orderBy
 }
 
 // nodesAt returns the nodes of the interval tree (migration 0007) on t's
