@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -56,5 +58,30 @@ func TestWarm(t *testing.T) {
 		if _, ok := s.states.peek(tl.at(sn.At).key); !ok {
 			t.Errorf("the country state of snapshot %d (%s) is not in the cache after Warm", sn.ID, sn.At.Format(time.DateOnly))
 		}
+	}
+}
+
+// TestClientGoneIsNotAnError checks that a page or an API request whose
+// client has left (its context cancelled, as when wrk or a browser closes
+// the connection) answers nothing and logs no error.
+func TestClientGoneIsNotAnError(t *testing.T) {
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "g.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var logs bytes.Buffer
+	h := New(st, Config{Logger: slog.New(slog.NewTextHandler(&logs, nil))}).Handler()
+	for _, path := range []string{"/", "/ixps", "/countries/BR", "/api/v1/ixps", "/api/v1/countries/BR"} {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil).WithContext(ctx))
+		if rec.Body.Len() != 0 {
+			t.Errorf("GET %s with the client gone: %d, body %.80q; want nothing written", path, rec.Code, rec.Body.String())
+		}
+	}
+	if strings.Contains(logs.String(), "level=ERROR") {
+		t.Errorf("a request whose client left logged an error:\n%s", logs.String())
 	}
 }

@@ -393,6 +393,9 @@ func (w *web) page(name string, fn pageFunc) http.HandlerFunc {
 
 // errorPage answers with the styled, localised page of an error.
 func (w *web) errorPage(rw http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+		return // the client went away: nothing to answer, nothing broken
+	}
 	p := w.newPage(rw, r, "error")
 	status, msg := w.errorStatus(r, p, err)
 	p.Status, p.Title = status, p.T("error.title."+strconv.Itoa(status))
