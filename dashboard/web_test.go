@@ -260,7 +260,7 @@ func TestPageErrorsAndRedirects(t *testing.T) {
 	}{
 		{"unknown ixp", "/ixps/999999", http.StatusNotFound, "", "No data about the exchange with id 999999."},
 		{"bad id", "/ixps/abc", http.StatusBadRequest, "", "The exchange id must be a positive whole number, not “abc”."},
-		{"before the data", "/ixps/171?at=2010-01-01", http.StatusNotFound, "", "No data on or before 2010-01-01."},
+		{"before the data", "/ixps/171?at=2010-01-01", http.StatusNotFound, "", "No data on or before Jan 1, 2010."},
 		{"bad date", "/ixps/171?at=2019-13-45", http.StatusBadRequest, "", "at must be a date YYYY-MM-DD, not “2019-13-45”."},
 		{"bad sort", "/ixps?sort=bogus", http.StatusBadRequest, "", "Sort by one of"},
 		{"unknown network", "/networks/4199999999", http.StatusNotFound, "", "not in PeeringDB"},
