@@ -8,6 +8,7 @@ package store
 import (
 	"context"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -120,8 +121,32 @@ type Derived struct {
 
 // DerivedKeyNames reports whether a state key names snapshot id.
 func DerivedKeyNames(key string, id int64) bool {
-	n := strconv.FormatInt(id, 10)
-	return strings.HasPrefix(key, n+"/") || strings.Contains(key, "/"+n+",") || strings.Contains(key, ","+n+",")
+	return slices.Contains(DerivedKeyIDs(key), id)
+}
+
+// DerivedKeyIDs returns the snapshot ids a state key names, sorted and
+// without repeats: the id before the first "/" and every id followed by a
+// comma after it. A part that is not a decimal id names nothing.
+func DerivedKeyIDs(key string) []int64 {
+	first, lists, ok := strings.Cut(key, "/")
+	if !ok {
+		return nil
+	}
+	var ids []int64
+	add := func(s string) {
+		if id, err := strconv.ParseInt(s, 10, 64); err == nil && s != "" && s[0] != '+' && s[0] != '-' {
+			ids = append(ids, id)
+		}
+	}
+	add(first)
+	for list := range strings.SplitSeq(lists, "/") {
+		parts := strings.Split(list, ",")
+		for _, p := range parts[:len(parts)-1] { // the last is not followed by a comma
+			add(p)
+		}
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
 }
 
 // Version is one version of an object with its validity interval.

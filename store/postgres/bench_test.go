@@ -10,22 +10,17 @@ import (
 	"github.com/ixpobs/ixpobs/store/storetest"
 )
 
-func BenchmarkImportPeeringDB2022(b *testing.B) {
-	storetest.BenchmarkImportPeeringDB2022(b, func(b *testing.B) store.Store {
-		st, err := postgres.Open(context.Background(), testenv.NewPostgresDatabase(b), nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		return st
-	})
+// openBench opens a new, empty store for one benchmark.
+func openBench(b *testing.B) store.Store {
+	st, err := postgres.Open(context.Background(), testenv.NewPostgresDatabase(b), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return st
 }
 
-func BenchmarkPublishLongHistory(b *testing.B) {
-	storetest.BenchmarkPublishLongHistory(b, func(b *testing.B) store.Store {
-		st, err := postgres.Open(context.Background(), testenv.NewPostgresDatabase(b), nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		return st
-	})
-}
+func BenchmarkImportPeeringDB2022(b *testing.B) { storetest.BenchmarkImportPeeringDB2022(b, openBench) }
+
+func BenchmarkPublishLongHistory(b *testing.B) { storetest.BenchmarkPublishLongHistory(b, openBench) }
+
+func BenchmarkDerivedLong(b *testing.B) { storetest.BenchmarkDerivedLong(b, openBench) }

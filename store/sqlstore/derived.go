@@ -18,8 +18,15 @@ func (s *DB) PutDerived(ctx context.Context, key string, rows []store.Derived) e
 		return fail(err)
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `DELETE FROM derived_stats WHERE state_key = $1`, key); err != nil {
+	if err := deleteDerivedKey(ctx, tx, key); err != nil {
 		return fail(err)
+	}
+	if len(rows) > 0 {
+		for _, id := range store.DerivedKeyIDs(key) {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO derived_names (snapshot_id, state_key) VALUES ($1, $2)`, id, key); err != nil {
+				return fail(fmt.Errorf("name snapshot %d: %w", id, err))
+			}
+		}
 	}
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO derived_stats (state_key, area, stats) VALUES ($1, $2, $3)`)
 	if err != nil {
@@ -82,11 +89,39 @@ func (s *DB) Derived(ctx context.Context, key string, areas ...string) ([]store.
 }
 
 // dropDerived deletes the derived rows whose state key names snapshot id
-// (store.DerivedKeyNames): they were computed with a snapshot that is
-// gone, or whose state another snapshot changed.
+// (store.DerivedKeyIDs, listed in derived_names): they were computed with
+// a snapshot that is gone, or whose state another snapshot changed.
 func dropDerived(ctx context.Context, tx *sql.Tx, id int64) error {
-	n := strconv.FormatInt(id, 10)
-	_, err := tx.ExecContext(ctx, `DELETE FROM derived_stats WHERE state_key LIKE $1 OR state_key LIKE $2 OR state_key LIKE $3`,
-		n+"/%", "%/"+n+",%", "%,"+n+",%")
+	rows, err := tx.QueryContext(ctx, `SELECT state_key FROM derived_names WHERE snapshot_id = $1`, id)
+	if err != nil {
+		return err
+	}
+	var keys []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			rows.Close()
+			return err
+		}
+		keys = append(keys, k)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if err := deleteDerivedKey(ctx, tx, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deleteDerivedKey deletes the rows of one state key and its names.
+func deleteDerivedKey(ctx context.Context, tx *sql.Tx, key string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM derived_stats WHERE state_key = $1`, key); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM derived_names WHERE state_key = $1`, key)
 	return err
 }

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -77,5 +78,68 @@ func BenchmarkPublishLongHistory(b *testing.B, open func(b *testing.B) store.Sto
 			b.Fatal(err)
 		}
 		i++
+	}
+}
+
+// BenchmarkDerivedLong times the two reads of the derived-figures table
+// that grow with the history: one area's rows across every stored state
+// (what a 5,800-point country or region history reads), and a backfilled
+// snapshot, which drops the rows whose state key names the snapshot after
+// it. The store holds 5,800 state keys of 33 areas (191,400 rows of about
+// 330 bytes, the size of a country's figures as JSON) beside two
+// snapshots. Generated rows, not computed figures: the table's shape at
+// sixteen years of daily snapshots, not its contents.
+func BenchmarkDerivedLong(b *testing.B, open func(b *testing.B) store.Store) {
+	const keys, areas = 5800, 33
+	st := open(b)
+	defer st.Close()
+	ctx := context.Background()
+	if _, err := st.Publish(ctx, full("bench", day(0), exch(1, "A"))); err != nil {
+		b.Fatal(err)
+	}
+	next, err := st.Publish(ctx, full("bench", day(100), exch(1, "A"), exch(2, "B")))
+	if err != nil {
+		b.Fatal(err)
+	}
+	stats := []byte(`{"ixps":3,"active_ixps":3,"members":1234,"connections":1502,"capacity_mbps":9876543,"ipv6_members":812,"ipv6_share":0.658,"registered_asns":8123,"registered_asns_at_local_ixps":1102,"local_participation":0.1356,"bgp":{"routed_prefixes":81234,"routed_ipv6_prefixes":12034,"routed_ipv6_share":0.148,"locally_reachable_prefixes":45012}}`)
+	for k := range keys {
+		// Keys as dashboard/aggregates.go writes them: the PeeringDB
+		// snapshot, the RIR snapshots, the BGP snapshots. The last
+		// key names the snapshot the backfills go before.
+		key := fmt.Sprintf("%d/%d,%d,/%d,", 1000+k, 20000+k/30, 30000+k/30, 40000+k/7)
+		if k == keys-1 {
+			key = fmt.Sprintf("%d/%d,/", next.Snapshot.ID, 20000+k/30)
+		}
+		rows := make([]store.Derived, areas)
+		for a := range rows {
+			rows[a] = store.Derived{Area: fmt.Sprintf("A%02d", a), Data: stats}
+		}
+		rows[0].Area = "*"
+		if err := st.PutDerived(ctx, key, rows); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Run("area-across-keys", func(b *testing.B) {
+		for b.Loop() {
+			rows, err := st.Derived(ctx, "", "A07")
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(rows) != keys {
+				b.Fatalf("%d rows, want %d", len(rows), keys)
+			}
+		}
+	})
+	i := 0 // across runs: -count repeats a sub-benchmark on the same store
+	b.Run("backfill", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := st.Publish(ctx, full("bench", day(50).Add(time.Duration(i)*time.Second), exch(1, "A"), exch(3+int64(i), "C"))); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+	if rows, err := st.Derived(ctx, "", "A07"); err != nil || len(rows) != keys-1 {
+		b.Fatalf("after the backfills: %d rows (%v), want %d: the rows naming the next snapshot dropped, no other", len(rows), err, keys-1)
 	}
 }
