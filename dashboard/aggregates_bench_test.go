@@ -8,13 +8,16 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/store"
+	"github.com/ixpobs/ixpobs/store/postgres"
 	"github.com/ixpobs/ixpobs/store/sqlite"
+	"github.com/ixpobs/ixpobs/store/sqlstore"
 )
 
 // cpuTime is the CPU time (user + system) of the process so far.
@@ -196,16 +199,25 @@ func BenchmarkHistoryLong(b *testing.B) {
 // time (nothing cached; nothing written):
 //
 //	HISTORY_DB=/tmp/long.db go test ./dashboard -run '^$' -bench StateAtLong -benchtime 5x
+//
+// HISTORY_DB may also be a postgres:// URL: a database holding the same
+// history (ixpobs export of the SQLite store, then ixpobs import history).
 func BenchmarkStateAtLong(b *testing.B) {
 	ctx := context.Background()
 	path := os.Getenv("HISTORY_DB")
 	if path == "" {
 		b.Skip("HISTORY_DB names no store (BenchmarkHistoryLong builds one)")
 	}
-	if _, err := os.Stat(path); err != nil {
-		b.Skip(err)
+	var st *sqlstore.DB
+	var err error
+	if strings.HasPrefix(path, "postgres://") {
+		st, err = postgres.Open(ctx, path, nil)
+	} else {
+		if _, err := os.Stat(path); err != nil {
+			b.Skip(err)
+		}
+		st, err = sqlite.Open(ctx, path, nil)
 	}
-	st, err := sqlite.Open(ctx, path, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

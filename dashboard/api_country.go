@@ -151,12 +151,19 @@ func (c countryJSON) withFigures(known bool) countryJSON {
 }
 
 func (cs *countryState) countryJSON(cc string, lang string) countryJSON {
+	return newCountryJSON(cc, lang, cs.countries[cc], cs.countryAsOf(cc), cs.bgpDates, cs.pdb != nil)
+}
+
+// newCountryJSON is a country's answer from its figures st, their
+// sources a, the RIB date of each collector (the BGP figures are null
+// without one) and whether PeeringDB data exists at the date.
+func newCountryJSON(cc, lang string, st indicator.CountryStats, a asOf, bgpDates map[string]string, known bool) countryJSON {
 	c := countryJSON{Country: cc, Name: geo.Name(cc, lang), Region: geo.RegionOf(cc), LAC: geo.InRegion(cc, geo.LAC),
-		CountryStats: cs.countries[cc], AsOf: cs.countryAsOf(cc)}
-	if b := c.CountryStats.BGP; b != nil && len(cs.bgpDates) > 0 {
-		c.BGP = &countryBGP{CountryBGP: *b, AsOf: cs.bgpDates}
+		CountryStats: st, AsOf: a}
+	if b := st.BGP; b != nil && len(bgpDates) > 0 {
+		c.BGP = &countryBGP{CountryBGP: *b, AsOf: bgpDates}
 	}
-	return c.withFigures(cs.pdb != nil)
+	return c.withFigures(known)
 }
 
 var countryCSVHeader = []string{"country", "name", "region", "lac", "ixps", "active_ixps", "members", "connections", "capacity_mbps",
@@ -500,14 +507,18 @@ func (s *Server) countryHistory(ctx context.Context, q countryHistoryQuery) (cou
 		return countryHistory{}, err
 	}
 	lang := q.Lang
-	out := countryHistory{Country: cc, Points: []countryHistoryPoint{}}
+	out := countryHistory{Country: cc, Points: make([]countryHistoryPoint, 0, len(points))}
+	// The sources of each point: its PeeringDB snapshot and the file of
+	// the country's registry (countryAsOf); no BGP dates (the history has
+	// no per-point collector list).
+	regs := []string{geo.RIROf(cc)}
 	for _, p := range points {
 		st, err := p.countryAt(cc)
 		if err != nil {
 			return countryHistory{}, err
 		}
-		cs := countryState{date: ixp.EndOfDay(p.date), pdb: p.ref.pdb, rirDates: rirDates(p.ref.rir), countries: map[string]indicator.CountryStats{cc: st}}
-		out.Points = append(out.Points, countryHistoryPoint{Date: dateString(p.date), countryJSON: cs.countryJSON(cc, lang)})
+		c := newCountryJSON(cc, lang, st, refAreaAsOf(p.ref, regs), nil, p.ref.pdb != nil)
+		out.Points = append(out.Points, countryHistoryPoint{Date: dateString(p.date), countryJSON: c})
 	}
 	return out, nil
 }

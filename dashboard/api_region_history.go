@@ -101,7 +101,7 @@ func (s *Server) regionHistory(ctx context.Context, q regionHistoryQuery) (regio
 	if err != nil {
 		return regionHistory{}, err
 	}
-	out := regionHistory{Region: id, Name: name, Points: []regionHistoryPoint{}}
+	out := regionHistory{Region: id, Name: name, Points: make([]regionHistoryPoint, 0, len(points))}
 	// The registries serving the area's countries, looked up once (the
 	// as_of of every point names their files).
 	var regs []string

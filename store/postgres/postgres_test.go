@@ -185,3 +185,46 @@ func TestHistoryFromSQLiteWithNUL(t *testing.T) {
 		}
 	}
 }
+
+// TestImportHistoryGathersStatistics: after import history the planner
+// has statistics on the versions (analyzeAfterLoad), so the reads of a
+// date take the interval tree's right index before autovacuum has run.
+func TestImportHistoryGathersStatistics(t *testing.T) {
+	ctx := context.Background()
+	lite, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "src.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lite.Close()
+	at := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := lite.Publish(ctx, ixp.SnapshotInput{Source: "peeringdb", At: at, Kinds: []ixp.Kind{ixp.KindExchange}, Records: []ixp.Record{
+		{Kind: ixp.KindExchange, ID: 1, Data: []byte(`{"id":1,"name":"one"}`)},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	var export bytes.Buffer
+	if err := lite.ExportHistory(ctx, &export); err != nil {
+		t.Fatal(err)
+	}
+	pg, err := postgres.Open(ctx, testenv.NewPostgresDatabase(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	count := func() int {
+		var n int
+		if err := pg.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_stats WHERE schemaname = current_schema() AND tablename = 'versions'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count(); n != 0 {
+		t.Fatalf("%d column statistics on versions before the import; the test cannot tell", n)
+	}
+	if err := pg.ImportHistory(ctx, &export); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n == 0 {
+		t.Fatal("no planner statistics on versions after import history")
+	}
+}
