@@ -262,6 +262,38 @@ func TestAggregatesEqualRecomputed(t *testing.T) {
 				}
 			}
 			check("loaded")
+			// Rows of an older layout (the JSON of before the compact
+			// rows, with figures that are wrong now): not served, and
+			// replaced by the fill (check: it computes them again).
+			stored, err := st.Derived(ctx, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			old := map[string][]store.Derived{}
+			for _, r := range stored {
+				data := []byte(`{"ixps":999,"members":999,"countries":999}`)
+				if r.Area == completeArea {
+					data = []byte("{}")
+				}
+				old[r.Key] = append(old[r.Key], store.Derived{Area: r.Area, Data: data})
+			}
+			for key, rows := range old {
+				if err := st.PutDerived(ctx, key, rows); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, area := range []string{"BR", "lac"} {
+				pts, err := New(st, Config{}).series(ctx, area)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, p := range pts {
+					if p.state == nil {
+						t.Fatalf("%s at %s: a row of an older layout was served", area, dateString(p.date))
+					}
+				}
+			}
+			check("after rows of an older layout")
 			lacnic, err := st.Snapshots(ctx, "rir:lacnic")
 			if err != nil || len(lacnic) < 2 {
 				t.Fatalf("LACNIC snapshots: %d, %v", len(lacnic), err)
