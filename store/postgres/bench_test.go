@@ -24,3 +24,5 @@ func BenchmarkImportPeeringDB2022(b *testing.B) { storetest.BenchmarkImportPeeri
 func BenchmarkPublishLongHistory(b *testing.B) { storetest.BenchmarkPublishLongHistory(b, openBench) }
 
 func BenchmarkDerivedLong(b *testing.B) { storetest.BenchmarkDerivedLong(b, openBench) }
+
+func BenchmarkPublishNextDay(b *testing.B) { storetest.BenchmarkPublishNextDay(b, openBench) }

@@ -2,7 +2,9 @@ package storetest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -38,6 +40,70 @@ func BenchmarkImportPeeringDB2022(b *testing.B, open func(b *testing.B) store.St
 		b.ReportMetric(float64(len(in.Records)), "objects")
 		b.StartTimer()
 	}
+}
+
+// BenchmarkPublishNextDay is one day of a daily PeeringDB backfill once
+// the dump is decoded: the 2022-06-01 dump (144,249 objects) is
+// published, then each iteration publishes it again one day later with
+// 30 connections' port speeds changed (the rate docs/SCALING.md measured
+// between dumps: 76-133 objects a day), so a day writes about 30 versions
+// and ends 30. The cost that remains is what Publish does per object of
+// the snapshot, whatever changed.
+func BenchmarkPublishNextDay(b *testing.B, open func(b *testing.B) store.Store) {
+	dir := realdata.PeeringDBDir(b, "ixgen-2022-06-01")
+	ctx := context.Background()
+	d, err := peeringdb.ReadDir(ctx, dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	in, err := d.Snapshot(time.Time{}, false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	st := open(b)
+	defer st.Close()
+	if _, err := st.Publish(ctx, in); err != nil {
+		b.Fatal(err)
+	}
+	var conns []int
+	for i, r := range in.Records {
+		if r.Kind == ixp.KindConnection && len(conns) < 30 {
+			conns = append(conns, i)
+		}
+	}
+	orig := make([][]byte, len(conns))
+	for j, i := range conns {
+		orig[j] = in.Records[i].Data
+	}
+	day := 0
+	for b.Loop() {
+		day++
+		b.StopTimer()
+		next := in
+		next.At = in.At.AddDate(0, 0, day)
+		next.Records = slices.Clone(in.Records)
+		for j, i := range conns {
+			var m map[string]any
+			if err := json.Unmarshal(orig[j], &m); err != nil {
+				b.Fatal(err)
+			}
+			m["speed"] = 1000 * (day%7 + 1 + j)
+			data, err := json.Marshal(m)
+			if err != nil {
+				b.Fatal(err)
+			}
+			next.Records[i].Data = data
+		}
+		b.StartTimer()
+		res, err := st.Publish(ctx, next)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res.Inserted == 0 {
+			b.Fatalf("day %d: nothing written (%+v)", day, res)
+		}
+	}
+	b.ReportMetric(float64(len(in.Records)), "objects")
 }
 
 // BenchmarkPublishLongHistory publishes backfilled snapshots into a long
