@@ -550,7 +550,7 @@ func (s *Server) ixpEvents(ctx context.Context, q eventsQuery) (eventList, error
 	if from.IsZero() {
 		from = time.Unix(0, 0).UTC()
 	}
-	snaps, err := s.store.Snapshots(ctx, ixp.SourcePeeringDB)
+	snaps, err := s.peeringDBSnapshots(ctx)
 	if err != nil {
 		return eventList{}, err
 	}

@@ -195,7 +195,7 @@ func (s *Server) handleCountryFeed(w http.ResponseWriter, r *http.Request) {
 
 // latestView returns the PeeringDB snapshots and the view of the newest.
 func (s *Server) latestView(ctx context.Context) ([]ixp.Snapshot, *snapshotView, error) {
-	snaps, err := s.store.Snapshots(ctx, ixp.SourcePeeringDB)
+	snaps, err := s.peeringDBSnapshots(ctx)
 	if err != nil {
 		return nil, nil, err
 	}

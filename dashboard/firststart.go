@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 
-	"github.com/ixpobs/ixpobs/ixp"
 )
 
 // firstStart is the first-start page of a store without PeeringDB data:
@@ -24,7 +23,7 @@ type firstStart struct {
 // firstStartOf returns the first-start page's data when the store has no
 // PeeringDB snapshot (the overview has nothing to show), nil otherwise.
 func (s *Server) firstStartOf(ctx context.Context) (*firstStart, error) {
-	snaps, err := s.store.Snapshots(ctx, ixp.SourcePeeringDB)
+	snaps, err := s.peeringDBSnapshots(ctx)
 	if err != nil || len(snaps) > 0 {
 		return nil, err
 	}
