@@ -80,7 +80,7 @@ func (s *Server) Handler() http.Handler {
 		r.Get("/bgp/collectors", s.cachedAPI(endpoint(parseAtQuery, s.bgpCollectors), takes("at", "format")))
 		r.Get("/bgp/collectors/{name}", s.cachedAPI(endpoint(parseCollectorQuery, s.bgpCollector), takes("at", "format")))
 		r.Get("/asns/{asn}/origins", s.cachedAPI(endpoint(parseASNQuery, s.asnOrigins), takes("at", "format")))
-		r.Get("/snapshots", s.api(endpoint(parseSnapshotsQuery, s.snapshots), takes("source", "format")))
+		r.Get("/snapshots", s.cachedAPI(endpoint(parseSnapshotsQuery, s.snapshots), takes("source", "format")))
 		r.Get("/sources", s.api(endpoint(parseNoQuery, s.sourceList), takes("format")))
 		r.Get("/openapi.json", s.handleOpenAPI)
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
