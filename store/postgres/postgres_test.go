@@ -15,6 +15,7 @@ import (
 	"github.com/ixpobs/ixpobs/store"
 	"github.com/ixpobs/ixpobs/store/postgres"
 	"github.com/ixpobs/ixpobs/store/sqlite"
+	"github.com/ixpobs/ixpobs/store/sqlstore"
 	"github.com/ixpobs/ixpobs/store/storetest"
 	"github.com/jackc/pgx/v5"
 )
@@ -144,14 +145,7 @@ func TestHistoryFromSQLiteWithNUL(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var export bytes.Buffer
-	if err := old.ExportHistory(ctx, &export); err != nil {
-		t.Fatal(err)
-	}
-	pg, err := postgres.Open(ctx, testenv.NewPostgresDatabase(t), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	export, pg := exportAndNewPostgres(ctx, t, old)
 	defer pg.Close()
 	lite, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "new.db"), nil)
 	if err != nil {
@@ -159,7 +153,7 @@ func TestHistoryFromSQLiteWithNUL(t *testing.T) {
 	}
 	defer lite.Close()
 	for name, s := range map[string]store.Store{"postgres": pg, "sqlite": lite} {
-		if err := s.ImportHistory(ctx, bytes.NewReader(export.Bytes())); err != nil {
+		if err := s.ImportHistory(ctx, bytes.NewReader(export)); err != nil {
 			t.Fatalf("%s: import: %v", name, err)
 		}
 		recs, err := s.Objects(ctx, "peeringdb", ixp.KindExchange, at, store.Filter{ID: 1})
@@ -202,14 +196,7 @@ func TestImportHistoryGathersStatistics(t *testing.T) {
 	}}); err != nil {
 		t.Fatal(err)
 	}
-	var export bytes.Buffer
-	if err := lite.ExportHistory(ctx, &export); err != nil {
-		t.Fatal(err)
-	}
-	pg, err := postgres.Open(ctx, testenv.NewPostgresDatabase(t), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	export, pg := exportAndNewPostgres(ctx, t, lite)
 	defer pg.Close()
 	count := func() int {
 		var n int
@@ -221,10 +208,25 @@ func TestImportHistoryGathersStatistics(t *testing.T) {
 	if n := count(); n != 0 {
 		t.Fatalf("%d column statistics on versions before the import; the test cannot tell", n)
 	}
-	if err := pg.ImportHistory(ctx, &export); err != nil {
+	if err := pg.ImportHistory(ctx, bytes.NewReader(export)); err != nil {
 		t.Fatal(err)
 	}
 	if n := count(); n == 0 {
 		t.Fatal("no planner statistics on versions after import history")
 	}
+}
+
+// exportAndNewPostgres returns the history export of src and a new, empty
+// PostgreSQL store to import it into.
+func exportAndNewPostgres(ctx context.Context, t *testing.T, src store.Store) ([]byte, *sqlstore.DB) {
+	t.Helper()
+	var export bytes.Buffer
+	if err := src.ExportHistory(ctx, &export); err != nil {
+		t.Fatal(err)
+	}
+	pg, err := postgres.Open(ctx, testenv.NewPostgresDatabase(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return export.Bytes(), pg
 }

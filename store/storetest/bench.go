@@ -24,14 +24,7 @@ func BenchmarkImportPeeringDB2022(b *testing.B, open func(b *testing.B) store.St
 		b.StopTimer()
 		st := open(b)
 		b.StartTimer()
-		d, err := peeringdb.ReadDir(ctx, dir)
-		if err != nil {
-			b.Fatal(err)
-		}
-		in, err := d.Snapshot(time.Time{}, false)
-		if err != nil {
-			b.Fatal(err)
-		}
+		in := readDump(ctx, b, dir)
 		if _, err := st.Publish(ctx, in); err != nil {
 			b.Fatal(err)
 		}
@@ -42,16 +35,8 @@ func BenchmarkImportPeeringDB2022(b *testing.B, open func(b *testing.B) store.St
 	}
 }
 
-// BenchmarkPublishNextDay is one day of a daily PeeringDB backfill once
-// the dump is decoded: the 2022-06-01 dump (144,249 objects) is
-// published, then each iteration publishes it again one day later with
-// 30 connections' port speeds changed (the rate docs/SCALING.md measured
-// between dumps: 76-133 objects a day), so a day writes about 30 versions
-// and ends 30. The cost that remains is what Publish does per object of
-// the snapshot, whatever changed.
-func BenchmarkPublishNextDay(b *testing.B, open func(b *testing.B) store.Store) {
-	dir := realdata.PeeringDBDir(b, "ixgen-2022-06-01")
-	ctx := context.Background()
+// readDump reads a PeeringDB dump directory into a snapshot input.
+func readDump(ctx context.Context, b *testing.B, dir string) ixp.SnapshotInput {
 	d, err := peeringdb.ReadDir(ctx, dir)
 	if err != nil {
 		b.Fatal(err)
@@ -60,6 +45,19 @@ func BenchmarkPublishNextDay(b *testing.B, open func(b *testing.B) store.Store) 
 	if err != nil {
 		b.Fatal(err)
 	}
+	return in
+}
+
+// BenchmarkPublishNextDay is one day of a daily PeeringDB backfill once
+// the dump is decoded: the 2022-06-01 dump (144,249 objects) is
+// published, then each iteration publishes it again one day later with
+// 30 connections' port speeds changed (the rate docs/SCALING.md measured
+// between dumps: 76-133 objects a day), so a day writes about 30 versions
+// and ends 30. The cost that remains is what Publish does per object of
+// the snapshot, whatever changed.
+func BenchmarkPublishNextDay(b *testing.B, open func(b *testing.B) store.Store) {
+	ctx := context.Background()
+	in := readDump(ctx, b, realdata.PeeringDBDir(b, "ixgen-2022-06-01"))
 	st := open(b)
 	defer st.Close()
 	if _, err := st.Publish(ctx, in); err != nil {
