@@ -2,6 +2,8 @@ package dashboard
 
 import (
 	"context"
+	"encoding/json"
+	"maps"
 	"math/rand/v2"
 	"path/filepath"
 	"reflect"
@@ -320,5 +322,71 @@ func TestAggregatesEqualRecomputed(t *testing.T) {
 			}
 			check("after deleting " + paired.Source + " " + dateString(paired.At))
 		})
+	}
+}
+
+// TestUnreferencedStatesDropped: each RIR file imported beyond the
+// PeeringDB history made a newest state that no date referred to once
+// the next file came (72% of a store of 2,898 daily RIR files); the fill
+// drops them, so only the states of the dates and the newest one stay.
+func TestUnreferencedStatesDropped(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "rir.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	s := New(st, Config{Derived: st})
+	base := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	marks := func() []store.Derived {
+		t.Helper()
+		m, err := st.Derived(ctx, "", completeArea)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	publish := func(in ixp.SnapshotInput) {
+		t.Helper()
+		if _, err := st.Publish(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.FillAggregates(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for d := range 5 {
+		in := ixp.SnapshotInput{Source: "rir:lacnic", At: base.AddDate(0, 0, d), Kinds: []ixp.Kind{ixp.KindASNDelegation}, Force: true}
+		for a := ixp.ASN(64512); a < 64512+ixp.ASN(10+d); a++ {
+			data, _ := json.Marshal(ixp.ASNDelegation{ASN: a, Country: "BR"})
+			in.Records = append(in.Records, ixp.Record{Kind: ixp.KindASNDelegation, ID: int64(a), ASN: a, Data: data})
+		}
+		publish(in)
+		if m := marks(); len(m) != 1 {
+			t.Fatalf("after RIR file %d: %d states stored, want the newest only", d+1, len(m))
+		}
+	}
+	// With PeeringDB dates: their states stay, the newest too.
+	for d := range 3 {
+		in := ixp.SnapshotInput{Source: ixp.SourcePeeringDB, At: base.AddDate(0, 0, 10+d), Kinds: []ixp.Kind{ixp.KindExchange}, Force: true}
+		data, _ := json.Marshal(ixp.Exchange{ID: 1, Name: "IX", Country: "BR"})
+		in.Records = append(in.Records, ixp.Record{Kind: ixp.KindExchange, ID: 1, IXID: 1, Data: data})
+		publish(in)
+	}
+	tl, err := New(st, Config{}).timeline(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, refs := tl.dates()
+	want := map[string]bool{tl.at(time.Time{}).key: true}
+	for _, ref := range refs {
+		want[ref.key] = true
+	}
+	got := map[string]bool{}
+	for _, m := range marks() {
+		got[m.Key] = true
+	}
+	if !maps.Equal(got, want) {
+		t.Fatalf("stored states %v, want the dates' and the newest %v", got, want)
 	}
 }

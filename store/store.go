@@ -78,10 +78,11 @@ type Store interface {
 	Statuses(ctx context.Context, prefix string) ([]Status, error)
 
 	// PutDerived stores the derived rows of one state key in one
-	// transaction, replacing the key's previous rows: figures computed
-	// from the snapshots the key names (see Derived), kept so that they
-	// are not computed again. A cache: DeleteSnapshot drops the rows whose
-	// key names the deleted snapshot, and exports do not carry them.
+	// transaction, replacing the key's previous rows (no rows: the key is
+	// dropped): figures computed from the snapshots the key names (see
+	// Derived), kept so that they are not computed again. A cache:
+	// DeleteSnapshot drops the rows whose key names the deleted snapshot,
+	// and exports do not carry them.
 	PutDerived(ctx context.Context, key string, rows []Derived) error
 	// Derived returns the derived rows of key (every key when empty) and
 	// of the areas listed (every area when none), ordered by key then

@@ -130,6 +130,15 @@ func testDerived(t *testing.T, open Opener) {
 		t.Fatal("a row of another key was accepted")
 	}
 	check("after refused write", get(""))
+	// No rows for a stored key drops it (the fill drops unreferenced
+	// states so).
+	if err := s.PutDerived(ctx, "80/", rows("80/", "*", "BR")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutDerived(ctx, "80/", nil); err != nil {
+		t.Fatal(err)
+	}
+	check("after dropping a key", get(""))
 }
 
 func cmpString(a, b string) int {
