@@ -41,7 +41,6 @@ import (
 	"flag"
 	"fmt"
 	"hash/fnv"
-	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -52,6 +51,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ixpobs/ixpobs/internal/poisson"
 	"github.com/ixpobs/ixpobs/internal/zstream"
 )
 
@@ -288,7 +288,7 @@ func (h *history) extend(to time.Time) {
 	fmt.Fprintf(os.Stderr, "histgen: after %s: %.1f joins, %.1f leaves, %.1f speed changes of connections a day\n",
 		lastDump.Format(time.DateOnly), joinsPerDay, leavesPerDay, changesPerDay)
 	for d := lastDump.Add(day); !d.After(to); d = d.Add(day) {
-		for range poisson(r, joinsPerDay) {
+		for range poisson.Draw(r, joinsPerDay) {
 			model := cons[alive[r.IntN(len(alive))]]
 			f := cloneFields(model.versions[len(model.versions)-1].fields)
 			f["id"] = nextID
@@ -298,12 +298,12 @@ func (h *history) extend(to time.Time) {
 			alive = append(alive, nextID)
 			nextID++
 		}
-		for range poisson(r, leavesPerDay) {
+		for range poisson.Draw(r, leavesPerDay) {
 			i := r.IntN(len(alive))
 			cons[alive[i]].leaves = d
 			alive = slices.Delete(alive, i, i+1)
 		}
-		for range poisson(r, changesPerDay) {
+		for range poisson.Draw(r, changesPerDay) {
 			o := cons[alive[r.IntN(len(alive))]]
 			f := cloneFields(o.versions[len(o.versions)-1].fields)
 			speeds := []int{1000, 10000, 20000, 40000, 100000, 200000, 400000}
@@ -311,21 +311,6 @@ func (h *history) extend(to time.Time) {
 			f["updated"] = d.Format(time.RFC3339)
 			o.versions = append(o.versions, version{dump: -1, updated: d, fields: f})
 		}
-	}
-}
-
-// poisson draws a count with mean m (Knuth's method; m is small).
-func poisson(r *rand.Rand, m float64) int {
-	if m <= 0 {
-		return 0
-	}
-	n, p, limit := 0, 1.0, math.Exp(-m)
-	for {
-		p *= r.Float64()
-		if p <= limit {
-			return n
-		}
-		n++
 	}
 }
 
