@@ -3,7 +3,6 @@ package dashboard
 import (
 	"context"
 	"strings"
-
 )
 
 // firstStart is the first-start page of a store without PeeringDB data:

@@ -934,4 +934,3 @@ func fnv64(s string) uint64 {
 	h.Write([]byte(s))
 	return h.Sum64()
 }
-
