@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""Plot the per-day import cost of a generated daily history against the
+snapshots already stored, as an SVG (no plotting library needed).
+
+    scripts/scaling/plot-import.py LOG OUT.svg [TITLE]
+
+LOG is the output of scripts/rirgen/history-import-rir.sh (or any log with
+rirgen's day lines: "YYYY-MM-DD registry records=N ... exec_cpu_seconds=S").
+Two panels share the x axis (snapshots already stored): the CPU seconds of
+each day's import (dots, and the median of each 50 days as a line), and
+the same per thousand records of the day's file (does the cost follow the
+file, or the history?). The data is whatever the log holds: say where it
+came from (generated files) when quoting the chart.
+"""
+import re
+import statistics
+import sys
+
+line_re = re.compile(r"^(\d{4}-\d{2}-\d{2}) \S+ records=(\d+) .*exec_cpu_seconds=([0-9.]+)")
+
+
+def main():
+    if len(sys.argv) < 3:
+        sys.exit(__doc__)
+    log, out = sys.argv[1], sys.argv[2]
+    title = sys.argv[3] if len(sys.argv) > 3 else "Import cost per day against the snapshots stored"
+    days = []
+    with open(log) as f:
+        for line in f:
+            m = line_re.match(line)
+            if m:
+                days.append((m.group(1), int(m.group(2)), float(m.group(3))))
+    if len(days) < 2:
+        sys.exit(f"{log}: fewer than two day lines")
+    # The first day is a full snapshot: plotted, left out of the medians.
+    cpu = [d[2] for d in days]
+    per_k = [1e6 * d[2] / d[1] for d in days]  # ms per 1,000 records
+    W, H, left, right, top, gap, ph = 780, 430, 64, 44, 40, 46, 150
+    n = len(days)
+
+    def x(i):
+        return left + (W - left - right) * i / (n - 1)
+
+    def panel(y0, values, unit, fmt):
+        vmax = max(values[1:]) * 1.1
+        out = []
+
+        def y(v):
+            return y0 + ph - ph * min(v, vmax) / vmax
+
+        for k in range(5):
+            v = vmax * k / 4
+            out.append(f'<line x1="{left}" x2="{W - right}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#ddd"/>')
+            out.append(f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end">{fmt(v)}</text>')
+        for i, v in enumerate(values):
+            out.append(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="1.2" fill="#9ab"/>')
+        pts = []
+        for s in range(1, n, 50):
+            chunk = values[s:s + 50]
+            pts.append(f"{x(s + len(chunk) / 2):.1f},{y(statistics.median(chunk)):.1f}")
+        out.append(f'<polyline points="{" ".join(pts)}" fill="none" stroke="#1f5fa8" stroke-width="2"/>')
+        out.append(f'<text x="{left}" y="{y0 - 8}" font-weight="bold">{unit}</text>')
+        return out
+
+    body = [f'<text x="{left}" y="22" font-size="15" font-weight="bold">{title}</text>']
+    body += panel(top + 18, cpu, "CPU seconds per day's import (dots: days; line: median of 50 days)", lambda v: f"{v:.2f}")
+    y1 = top + 18 + ph + gap
+    body += panel(y1, per_k, "CPU milliseconds per 1,000 records of the day's file", lambda v: f"{v:.0f}")
+    ybase = y1 + ph
+    for k in range(6):
+        i = round((n - 1) * k / 5)
+        body.append(f'<text x="{x(i):.1f}" y="{ybase + 16}" text-anchor="middle">{i:,}</text>')
+        body.append(f'<text x="{x(i):.1f}" y="{ybase + 30}" text-anchor="middle" fill="#666">{days[i][0]}</text>')
+    body.append(f'<text x="{(W + left) / 2:.0f}" y="{ybase + 46}" text-anchor="middle">snapshots already stored (and the day)</text>')
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {ybase + 56}" width="{W}" '
+           f'font-family="sans-serif" font-size="11" role="img"><title>{title}</title>'
+           f'<rect width="100%" height="100%" fill="#fff"/>' + "".join(body) + "</svg>\n")
+    with open(out, "w") as f:
+        f.write(svg)
+    print(f"{out}: {n} days, CPU s per day median {statistics.median(cpu[1:]):.3f}")
+
+
+if __name__ == "__main__":
+    main()
