@@ -159,7 +159,11 @@ func run(out, fromS, toS string, every int, seed uint64, command string, dirs []
 			return err
 		}
 		n++
-		line := fmt.Sprintf("%s ix=%d net=%d netixlan=%d", d.Format(time.DateOnly), counts["ix"], counts["net"], counts["netixlan"])
+		objects := 0
+		for _, c := range counts {
+			objects += c
+		}
+		line := fmt.Sprintf("%s ix=%d net=%d netixlan=%d objects=%d", d.Format(time.DateOnly), counts["ix"], counts["net"], counts["netixlan"], objects)
 		if command != "" {
 			cmd := exec.Command("sh", "-c", command)
 			cmd.Env = append(os.Environ(), "DAY="+d.Format(time.DateOnly), "DAY_DIR="+dir)

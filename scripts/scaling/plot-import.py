@@ -4,8 +4,10 @@ snapshots already stored, as an SVG (no plotting library needed).
 
     scripts/scaling/plot-import.py LOG OUT.svg [TITLE]
 
-LOG is the output of scripts/rirgen/history-import-rir.sh (or any log with
-rirgen's day lines: "YYYY-MM-DD registry records=N ... exec_cpu_seconds=S").
+LOG is the output of scripts/rirgen/history-import-rir.sh or
+scripts/scaling/history-import.sh (rirgen's or histgen's day lines: "DAY ...
+records=N ... exec_cpu_seconds=S" or "DAY ... objects=N ...
+exec_cpu_seconds=S").
 Two panels share the x axis (snapshots already stored): the CPU seconds of
 each day's import (dots, and the median of each 50 days as a line), and
 the same per thousand records of the day's file (does the cost follow the
@@ -16,7 +18,9 @@ import re
 import statistics
 import sys
 
-line_re = re.compile(r"^(\d{4}-\d{2}-\d{2}) \S+ records=(\d+) .*exec_cpu_seconds=([0-9.]+)")
+# rirgen: "DAY lacnic records=N ... exec_cpu_seconds=S";
+# histgen: "DAY ix=.. net=.. netixlan=.. objects=N exec_seconds=.. exec_cpu_seconds=S".
+line_re = re.compile(r"^(\d{4}-\d{2}-\d{2}) .*?(?:records|objects)=(\d+) .*exec_cpu_seconds=([0-9.]+)")
 
 
 def main():
@@ -65,7 +69,7 @@ def main():
     body = [f'<text x="{left}" y="22" font-size="15" font-weight="bold">{title}</text>']
     body += panel(top + 18, cpu, "CPU seconds per day's import (dots: days; line: median of 50 days)", lambda v: f"{v:.2f}")
     y1 = top + 18 + ph + gap
-    body += panel(y1, per_k, "CPU milliseconds per 1,000 records of the day's file", lambda v: f"{v:.0f}")
+    body += panel(y1, per_k, "CPU milliseconds per 1,000 records (objects) of the day's file", lambda v: f"{v:.0f}")
     ybase = y1 + ph
     for k in range(6):
         i = round((n - 1) * k / 5)
