@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/ixpobs/ixpobs/indicator"
+	"github.com/ixpobs/ixpobs/internal/fuzzlimit"
 )
 
 // filled sets every field of the struct v points to (embedded and pointed-to
@@ -153,15 +154,17 @@ func FuzzStatsCodec(f *testing.F) {
 	f.Add(countryCodec.encode(&indicator.CountryStats{}))
 	f.Add([]byte(`{"ixps":1}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var out indicator.CountryStats
-		if countryCodec.decode(data, &out) != nil {
-			return
-		}
-		// What decodes re-encodes to something that decodes the same.
-		again := countryCodec.encode(&out)
-		var back indicator.CountryStats
-		if err := countryCodec.decode(again, &back); err != nil || !reflect.DeepEqual(out, back) {
-			t.Fatalf("%q decoded to %+v, re-encoded %q: %+v, %v", data, out, again, back, err)
-		}
+		fuzzlimit.Check(t, func() {
+			var out indicator.CountryStats
+			if countryCodec.decode(data, &out) != nil {
+				return
+			}
+			// What decodes re-encodes to something that decodes the same.
+			again := countryCodec.encode(&out)
+			var back indicator.CountryStats
+			if err := countryCodec.decode(again, &back); err != nil || !reflect.DeepEqual(out, back) {
+				t.Fatalf("%q decoded to %+v, re-encoded %q: %+v, %v", data, out, again, back, err)
+			}
+		})
 	})
 }

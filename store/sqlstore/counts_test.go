@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
+
+	"github.com/ixpobs/ixpobs/internal/fuzzlimit"
 )
 
 // parseCounts must give what json.Unmarshal gives whenever it accepts
@@ -40,5 +42,5 @@ func FuzzParseCounts(f *testing.F) {
 	for _, s := range []string{`{}`, `{"ix":40,"netixlan":320}`, `{"a":1,"a":2}`, `{"a\"":1}`, `null`} {
 		f.Add(s)
 	}
-	f.Fuzz(func(t *testing.T, s string) { checkCounts(t, s) })
+	f.Fuzz(func(t *testing.T, s string) { fuzzlimit.Check(t, func() { checkCounts(t, s) }) })
 }
