@@ -355,15 +355,12 @@ func (s *Server) stateFor(ctx context.Context, ref stateRef) (*derivedState, err
 			return nil, err
 		}
 		if s.derived != nil {
-			rows, err := encodeState(ds)
-			if err == nil {
-				// A request does not wait long for SQLite's writer lock
-				// (an import holding it): the state is served anyway, and
-				// stored by the next fill.
-				pctx, cancel := context.WithTimeout(ctx, derivedPutWait)
-				err = s.derived.PutDerived(pctx, ref.key, rows)
-				cancel()
-			}
+			// A request does not wait long for SQLite's writer lock (an
+			// import holding it): the state is served anyway, and stored
+			// by the next fill.
+			pctx, cancel := context.WithTimeout(ctx, derivedPutWait)
+			err := s.derived.PutDerived(pctx, ref.key, encodeState(ds))
+			cancel()
 			if err != nil {
 				// Still served: computed again after a restart.
 				s.log.Warn("storing country and area figures", "state", ref.key, "err", err)
@@ -375,7 +372,7 @@ func (s *Server) stateFor(ctx context.Context, ref stateRef) (*derivedState, err
 
 // encodeState writes a state's rows in the compact layout (statscodec.go)
 // and its complete mark, which names that layout.
-func encodeState(ds *derivedState) ([]store.Derived, error) {
+func encodeState(ds *derivedState) []store.Derived {
 	rows := []store.Derived{{Area: completeArea, Data: []byte(stateLayout)}}
 	for cc, st := range ds.countries {
 		rows = append(rows, store.Derived{Area: cc, Data: countryCodec.encode(&st)})
@@ -383,7 +380,7 @@ func encodeState(ds *derivedState) ([]store.Derived, error) {
 	for id, st := range ds.areas {
 		rows = append(rows, store.Derived{Area: id, Data: areaCodec.encode(&st)})
 	}
-	return rows, nil
+	return rows
 }
 
 // stateLayout is the data of a complete mark: the layouts its rows were
@@ -621,9 +618,10 @@ func (s *Server) series(ctx context.Context, area string) ([]seriesPoint, error)
 	if isAreaID(area) {
 		codec = areaCodec
 	}
+	prefix := []byte(codec.prefix)
 	done, raw := map[string]bool{}, map[string][]byte{}
 	for _, r := range rows {
-		if bytes.HasPrefix(r.Data, []byte(codec.prefix)) {
+		if bytes.HasPrefix(r.Data, prefix) {
 			done[r.Key], raw[r.Key] = true, r.Data
 		}
 	}

@@ -501,8 +501,9 @@ func (s *Server) countryHistory(ctx context.Context, q countryHistoryQuery) (cou
 	lang := q.Lang
 	out := countryHistory{Country: cc, Points: make([]countryHistoryPoint, 0, len(points))}
 	// The sources of each point: its PeeringDB snapshot and the file of
-	// the country's registry (countryAsOf); no BGP dates (the history has
-	// no per-point collector list).
+	// the country's registry (countryAsOf). The BGP figures stay null in
+	// the history, as they were before the points were built this way:
+	// naming each point's RIB dates (p.ref.bgp) is not done yet.
 	regs := []string{geo.RIROf(cc)}
 	for _, p := range points {
 		st, err := p.countryAt(cc)
