@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"strings"
@@ -14,17 +12,16 @@ import (
 
 	"github.com/ixpobs/ixpobs/collector"
 	"github.com/ixpobs/ixpobs/collector/ixf"
-	"github.com/ixpobs/ixpobs/collector/peeringdb"
 	"github.com/ixpobs/ixpobs/collector/rir"
-	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/store"
 )
 
 func runImport(ctx context.Context, env *environment, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprintf(env.stderr, "Usage: ixpobs import KIND PATH... [flags]\n\n"+
-			"  peeringdb DIR|FILE [--at DATE]  a directory of per-object API responses (ix.json, netixlan.json.gz, …)\n"+
-			"                                  or one file in the single-file layout {\"ix\": {\"data\": [...]}, …}\n"+
+			"  peeringdb DIR|FILE... [--at DATE] [--date-from-name]\n"+
+			"                                  directories of per-object API responses (ix.json, netixlan.json.gz, …)\n"+
+			"                                  or files in the single-file layout {\"ix\": {\"data\": [...]}, …}: one snapshot each\n"+
 			"  rir FILE... [--at DATE]         RIR delegated(-extended) statistics files, plain or gzip\n"+
 			"  ixf FILE|URL... [--name NAME]   IX-F member exports (schemas 0.4 to 1.0)\n"+
 			"  mrt FILE... [--collector NAME] [--ixp ID] [--json] [--one-snapshot]\n"+
@@ -52,61 +49,6 @@ func runImport(ctx context.Context, env *environment, args []string) error {
 		fmt.Fprintf(env.stderr, "ixpobs import: unknown kind %q (known: peeringdb, rir, ixf, mrt, history)\n", args[0])
 		return errUsage
 	}
-}
-
-func importPeeringDB(ctx context.Context, env *environment, args []string) error {
-	o := newOptions("import peeringdb", "import peeringdb PATH [flags]", env, "db", "log-level", "log-format")
-	atFlag := o.dateFlag("snapshot date YYYY-MM-DD (default: the newest updated time in the data)")
-	force := o.fs.Bool("force", false, "publish even if an object kind shrinks by more than 30%")
-	jsonOut := o.fs.Bool("json", false, "print the result as JSON on stdout")
-	paths, err := o.parseArgs(args, 1)
-	if err != nil {
-		return err
-	}
-	if len(paths) > 1 {
-		return fmt.Errorf("one dump at a time (%d given): each is its own snapshot", len(paths))
-	}
-	path := paths[0]
-	at, err := atFlag()
-	if err != nil {
-		return err
-	}
-	_, log, st, err := o.open(ctx, env)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	// Every outcome is a run of the source, a file that cannot be read as
-	// much as a refused snapshot (the other importers and the scheduled
-	// collection record theirs too).
-	started := time.Now()
-	in, dump, res, err := readAndPublishPeeringDB(ctx, st, path, at, *force, env.stderr, log)
-	recordImport(ctx, st, log, ixp.SourcePeeringDB, path, started, res, err)
-	if err != nil {
-		return err
-	}
-	summary := map[string]any{
-		"source": ixp.SourcePeeringDB, "path": path, "snapshot_id": res.Snapshot.ID, "date": res.Snapshot.At.Format(time.DateOnly),
-		"unchanged": res.Unchanged, "objects": len(in.Records), "inserted": res.Inserted, "ended": res.Ended,
-		"dangling": dump.Report.Dangling, "skipped": dump.Report.Skipped,
-	}
-	if res.TextReplaced > 0 {
-		summary["text_replaced"] = res.TextReplaced
-	}
-	if *jsonOut {
-		return json.NewEncoder(env.stdout).Encode(summary)
-	}
-	state := "published"
-	if res.Unchanged {
-		state = "unchanged (already imported)"
-	}
-	fmt.Fprintf(env.stdout, "peeringdb snapshot %s %s: %d objects, %d versions written, %d ended\n",
-		res.Snapshot.At.Format(time.DateOnly), state, len(in.Records), res.Inserted, res.Ended)
-	for _, n := range res.Snapshot.Notes { // the dump's notes and the store's (ixp.QuirkTextReplaced)
-		fmt.Fprintf(env.stdout, "  note: %s\n", n)
-	}
-	storeAggregates(ctx, st, log)
-	return nil
 }
 
 func importRIR(ctx context.Context, env *environment, args []string) error {
@@ -228,52 +170,6 @@ func importIXF(ctx context.Context, env *environment, args []string) error {
 		return fmt.Errorf("%d of %d exports failed", failed, len(results))
 	}
 	return nil
-}
-
-// readAndPublishPeeringDB reads a PeeringDB dump (a directory or one file)
-// and publishes it as the snapshot at at (zero: the dump's own date).
-// Progress goes to progressOut (nil: none) as for MRT imports, and the
-// two phases (read, publish) are logged with their durations.
-func readAndPublishPeeringDB(ctx context.Context, st store.Store, path string, at time.Time, force bool, progressOut io.Writer, log *slog.Logger) (ixp.SnapshotInput, *peeringdb.Dump, store.PublishResult, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return ixp.SnapshotInput{}, nil, store.PublishResult{}, fmt.Errorf("peeringdb: %w", err)
-	}
-	size := fi.Size()
-	if fi.IsDir() {
-		size = dirSize(path)
-	}
-	var read atomic.Int64
-	stop := func() {}
-	if progressOut != nil {
-		stop = startProgress(progressOut, "peeringdb", path, size, &read, nil, log)
-	}
-	started := time.Now()
-	var dump *peeringdb.Dump
-	if fi.IsDir() {
-		dump, err = peeringdb.ReadDirProgress(ctx, path, &read)
-	} else {
-		dump, err = peeringdb.ReadFileProgress(ctx, path, &read)
-	}
-	stop()
-	if err != nil {
-		return ixp.SnapshotInput{}, nil, store.PublishResult{}, err
-	}
-	in, err := dump.Snapshot(at, false)
-	if err != nil {
-		return ixp.SnapshotInput{}, nil, store.PublishResult{}, err
-	}
-	log.Info("peeringdb dump read", "file", path, "bytes", read.Load(), "objects", len(in.Records), "seconds", time.Since(started).Seconds())
-	in.Force = force
-	published := time.Now()
-	res, err := st.Publish(ctx, in)
-	if err != nil {
-		err = fmt.Errorf("%s: %w", path, err) // a shrink or conflict names the dump too
-	} else {
-		log.Info("peeringdb snapshot published", "file", path, "date", res.Snapshot.At.Format(time.DateOnly), "unchanged", res.Unchanged,
-			"versions_written", res.Inserted, "seconds", time.Since(published).Seconds())
-	}
-	return in, dump, res, err
 }
 
 // dirSize is the size of the regular files directly in dir.

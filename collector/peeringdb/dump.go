@@ -489,6 +489,11 @@ func (d *Dump) Snapshot(at time.Time, delta bool) (ixp.SnapshotInput, error) {
 	for _, o := range d.objects[ixp.KindExchangeLAN] {
 		lanIX[o.ID] = o.rec.IXID
 	}
+	total := 0
+	for _, k := range in.Kinds {
+		total += len(d.objects[k])
+	}
+	in.Records = make([]ixp.Record, 0, total)
 	seen := map[ixp.Kind]map[int64]bool{}
 	for _, k := range in.Kinds {
 		seen[k] = map[int64]bool{}

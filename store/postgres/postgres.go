@@ -166,12 +166,15 @@ func (dialect) setBound(ctx context.Context, tx *sql.Tx, column string, sourceID
 		for i, b := range chunk {
 			kinds[i], ids[i], from[i], value[i] = int32(b.Kind), b.ObjID, b.ValidFrom, b.Value
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE versions v SET `+column+` = u.val
+		res, err := tx.ExecContext(ctx, `UPDATE versions v SET `+column+` = u.val
 			FROM unnest($2::int[], $3::bigint[], $4::bigint[], $5::bigint[]) AS u(k, o, f, val)
 			WHERE v.source_id = $1 AND v.kind = u.k AND v.obj_id = u.o AND v.valid_from = u.f`,
 			sourceID, kinds, ids, from, value)
 		if err != nil {
 			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != int64(len(chunk)) {
+			return fmt.Errorf("%d of %d %s bounds found: %w", n, len(chunk), column, sqlstore.ErrRowMissing)
 		}
 	}
 	return nil

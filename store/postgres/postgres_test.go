@@ -230,3 +230,20 @@ func exportAndNewPostgres(ctx context.Context, t *testing.T, src store.Store) ([
 	}
 	return export.Bytes(), pg
 }
+
+func TestTwoWriters(t *testing.T) {
+	open := func(t *testing.T, dsn string) store.Store {
+		s, err := postgres.Open(context.Background(), dsn, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	storetest.RunTwoWriters(t, func(t *testing.T) store.Store {
+		return open(t, testenv.NewPostgresDatabase(t))
+	}, func(t *testing.T) (store.Store, store.Store) {
+		dsn := testenv.NewPostgresDatabase(t)
+		return open(t, dsn), open(t, dsn)
+	})
+}

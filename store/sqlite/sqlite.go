@@ -219,8 +219,12 @@ func (dialect) setBound(ctx context.Context, tx *sql.Tx, column string, sourceID
 	}
 	defer stmt.Close()
 	for _, b := range bounds {
-		if _, err := stmt.ExecContext(ctx, b.Value, sourceID, int(b.Kind), b.ObjID, b.ValidFrom); err != nil {
+		res, err := stmt.ExecContext(ctx, b.Value, sourceID, int(b.Kind), b.ObjID, b.ValidFrom)
+		if err != nil {
 			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return fmt.Errorf("%s %d from %d (%d rows): %w", b.Kind, b.ObjID, b.ValidFrom, n, sqlstore.ErrRowMissing)
 		}
 	}
 	return nil

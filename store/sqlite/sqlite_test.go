@@ -121,3 +121,20 @@ func TestMigration0004(t *testing.T) {
 		},
 	})
 }
+
+func TestTwoWriters(t *testing.T) {
+	open := func(t *testing.T, path string) store.Store {
+		s, err := sqlite.Open(context.Background(), path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	storetest.RunTwoWriters(t, func(t *testing.T) store.Store {
+		return open(t, filepath.Join(t.TempDir(), "ref.db"))
+	}, func(t *testing.T) (store.Store, store.Store) {
+		path := filepath.Join(t.TempDir(), "two.db")
+		return open(t, path), open(t, path)
+	})
+}

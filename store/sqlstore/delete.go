@@ -84,6 +84,7 @@ func (s *DB) DeleteSnapshot(ctx context.Context, source string, at time.Time) (i
 	fail := func(what string, err error) (ixp.Snapshot, error) {
 		return none, fmt.Errorf("store: delete snapshot %s at %s: %s: %w", source, when, what, err)
 	}
+	s.tips.dropAll() // the versions at the newest snapshots may change
 	tx, err := s.beginWrite(ctx, "delete snapshot "+source)
 	if err != nil {
 		return fail("begin", err)

@@ -149,6 +149,7 @@ func (s *DB) ExportHistory(ctx context.Context, w io.Writer) error {
 // ImportHistory reads an export into this store, which must be empty, in
 // one transaction: all of it or nothing.
 func (s *DB) ImportHistory(ctx context.Context, r io.Reader) error {
+	s.tips.dropAll()
 	tx, err := s.beginWrite(ctx, "import history")
 	if err != nil {
 		return fmt.Errorf("import history: %w", err)

@@ -307,6 +307,17 @@ func (s *DB) stateAt(ctx context.Context, tx *sql.Tx, srcID int64, kinds []ixp.K
 // ones (a backfill) splits or joins the validity intervals around it, so
 // every snapshot's state stays exactly what was published.
 func (s *DB) Publish(ctx context.Context, in ixp.SnapshotInput) (store.PublishResult, error) {
+	res, err := s.publish(ctx, in, true)
+	if errors.Is(err, errStaleTip) {
+		s.log.Info("publishing again with the state read from the database", "source", in.Source, "reason", err)
+		res, err = s.publish(ctx, in, false)
+	}
+	return res, err
+}
+
+// publish is Publish; useTip lets it start from the state the last
+// publication of the source on this handle left (tipCache).
+func (s *DB) publish(ctx context.Context, in ixp.SnapshotInput, useTip bool) (store.PublishResult, error) {
 	var res store.PublishResult
 	objs, replaced, err := validateInput(&in)
 	if err != nil {
@@ -369,7 +380,14 @@ func (s *DB) Publish(ctx context.Context, in ixp.SnapshotInput) (store.PublishRe
 	}
 
 	nb := neighbourhood{prev: prev, next: next}
-	if prev != nil {
+	// The cached newest state is taken out whatever happens: a snapshot
+	// published before the newest one changes the versions alive there.
+	if tip := s.tips.take(srcID, prev, kinds); tip != nil && next == nil && useTip {
+		nb.stateP = tip
+	} else {
+		useTip = false
+	}
+	if prev != nil && !useTip {
 		if nb.stateP, err = s.stateAt(ctx, tx, srcID, kinds, prev.at); err != nil {
 			return res, fmt.Errorf("store: publish %s: load state: %w", in.Source, err)
 		}
@@ -400,6 +418,9 @@ func (s *DB) Publish(ctx context.Context, in ixp.SnapshotInput) (store.PublishRe
 		return res, fmt.Errorf("store: publish %s: insert snapshot: %w", in.Source, err)
 	}
 	if err := s.dialect.SetValidTo(ctx, tx, srcID, setTo); err != nil {
+		if useTip && errors.Is(err, ErrRowMissing) {
+			return res, fmt.Errorf("store: publish %s: end versions: %w: %w", in.Source, errStaleTip, err)
+		}
 		return res, fmt.Errorf("store: publish %s: end versions: %w", in.Source, err)
 	}
 	if err := s.dialect.SetValidFrom(ctx, tx, srcID, setFrom); err != nil {
@@ -416,7 +437,7 @@ func (s *DB) Publish(ctx context.Context, in ixp.SnapshotInput) (store.PublishRe
 			return res, fmt.Errorf("store: publish %s: drop derived rows: %w", in.Source, err)
 		}
 	}
-	dangling, err := s.computeStats(ctx, tx, srcID, snapID, t)
+	dangling, err := s.computeStats(ctx, tx, srcID, snapID, t, &in, objs)
 	if err != nil {
 		return res, fmt.Errorf("store: publish %s: indicators: %w", in.Source, err)
 	}
@@ -426,6 +447,13 @@ func (s *DB) Publish(ctx context.Context, in ixp.SnapshotInput) (store.PublishRe
 	}
 	if err := tx.Commit(); err != nil {
 		return res, fmt.Errorf("store: publish %s: commit: %w", in.Source, err)
+	}
+	if next == nil {
+		tip := &tipState{snapID: snapID, at: t, digest: dig, kinds: kindsString(kinds), counts: map[ixp.Kind]int{}, state: stateAfter(nb.stateP, p)}
+		for _, k := range kinds {
+			tip.counts[k] = counts[k.String()]
+		}
+		s.tips.put(srcID, tip)
 	}
 	s.log.Info("snapshot published", "source", in.Source, "at", in.At.UTC().Format(time.RFC3339),
 		"snapshot", snapID, "inserted", len(inserts), "ended", len(setTo), "dangling", dangling)
@@ -465,7 +493,14 @@ func (s *DB) fillCopies(ctx context.Context, tx *sql.Tx, srcID int64, rows []Row
 
 // computeStats stores the indicators of every exchange at the snapshot and
 // returns the number of connections whose exchange does not exist.
-func (s *DB) computeStats(ctx context.Context, tx *sql.Tx, srcID, snapID, at int64) (int, error) {
+func (s *DB) computeStats(ctx context.Context, tx *sql.Tx, srcID, snapID, at int64, in *ixp.SnapshotInput, objs map[objKey]newObj) (int, error) {
+	if !in.Delta && slices.Contains(in.Kinds, ixp.KindExchange) && slices.Contains(in.Kinds, ixp.KindConnection) {
+		stats, dangling, err := s.conns.exchangeStatsOf(srcID, objs)
+		if err != nil || len(stats) == 0 {
+			return dangling, err
+		}
+		return dangling, s.dialect.InsertStats(ctx, tx, snapID, stats)
+	}
 	exchanges := map[int64]bool{}
 	query, args := s.aliveInSource("v.obj_id", srcID, ixp.KindExchange, at)
 	rows, err := tx.QueryContext(ctx, query, args...)

@@ -74,6 +74,9 @@ type DB struct {
 	// AfterClose, when set, runs after the pool is closed (the pgx pool
 	// behind a database/sql handle).
 	AfterClose func()
+
+	tips  tipCache // the state at each source's newest snapshot
+	conns connMemo // decoded connections of each source's last snapshot
 }
 
 // New wraps an open pool. The caller has applied migrations (Migrate).
