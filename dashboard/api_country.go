@@ -500,17 +500,17 @@ func (s *Server) countryHistory(ctx context.Context, q countryHistoryQuery) (cou
 	}
 	lang := q.Lang
 	out := countryHistory{Country: cc, Points: make([]countryHistoryPoint, 0, len(points))}
-	// The sources of each point: its PeeringDB snapshot and the file of
-	// the country's registry (countryAsOf). The BGP figures stay null in
-	// the history, as they were before the points were built this way:
-	// naming each point's RIB dates (p.ref.bgp) is not done yet.
+	// The sources of each point: its PeeringDB snapshot, the file of the
+	// country's registry (countryAsOf) and the RIB dump of each collector
+	// paired with its date (bgp.as_of), as the country's answer at that
+	// date gives them.
 	regs := []string{geo.RIROf(cc)}
 	for _, p := range points {
 		st, err := p.countryAt(cc)
 		if err != nil {
 			return countryHistory{}, err
 		}
-		c := newCountryJSON(cc, lang, st, refAreaAsOf(p.ref, regs), nil, p.ref.pdb != nil)
+		c := newCountryJSON(cc, lang, st, refAreaAsOf(p.ref, regs), bgpDates(p.ref.bgp), p.ref.pdb != nil)
 		out.Points = append(out.Points, countryHistoryPoint{Date: dateString(p.date), countryJSON: c})
 	}
 	return out, nil

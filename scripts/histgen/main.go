@@ -30,7 +30,9 @@
 //
 // With -every N only every Nth day is written (the history stays daily).
 // With -exec CMD each day is handed to CMD (an import) and removed, so a
-// long history needs the disk of one day (about 11 MB compressed in 2022).
+// long history needs the disk of one day (about 11 MB compressed in 2022);
+// with -batch N, N days at a time (DAY_DIRS), for an import of many dumps
+// in one process. Days are written on -workers goroutines.
 package main
 
 import (
@@ -49,6 +51,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ixpobs/ixpobs/internal/poisson"
@@ -101,13 +104,15 @@ func main() {
 	to := flag.String("to", "", "last day (default: the last dump's date)")
 	every := flag.Int("every", 1, "write every Nth day")
 	seed := flag.Uint64("seed", 1, "seed of the drawn leave days and of the changes after the last dump")
-	command := flag.String("exec", "", "shell command run after each day is written (environment: DAY, DAY_DIR); its time is printed and the day's directory removed after it")
+	command := flag.String("exec", "", "shell command run after each day (or -batch days) is written (environment: DAY, DAY_DIR, DAY_DIRS); its time is printed and the days' directories removed after it")
+	batch := flag.Int("batch", 1, "with -exec: days handed to the command at once (DAY_DIRS lists them, oldest first; DAY and DAY_DIR name the last)")
+	workers := flag.Int("workers", 2, "days written at once")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "Usage: histgen -out DIR [-from DAY] [-to DAY] [-every N] [-seed S] DUMPDIR...\n\nDUMPDIR names end in their date (ixgen-2022-06-01).\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
-	if err := run(*out, *from, *to, *every, *seed, *command, flag.Args()); err != nil {
+	if err := run(*out, *from, *to, *every, *seed, *command, max(*batch, 1), max(*workers, 1), flag.Args()); err != nil {
 		fmt.Fprintln(os.Stderr, "histgen:", err)
 		os.Exit(1)
 	}
@@ -115,7 +120,7 @@ func main() {
 
 var dumpDate = regexp.MustCompile(`(\d{4}-\d{2}-\d{2})/?$`)
 
-func run(out, fromS, toS string, every int, seed uint64, command string, dirs []string) error {
+func run(out, fromS, toS string, every int, seed uint64, command string, batch, workers int, dirs []string) error {
 	if out == "" || len(dirs) == 0 || every < 1 {
 		return errors.New("need -out, -every >= 1 and at least one dump directory")
 	}
@@ -151,34 +156,52 @@ func run(out, fromS, toS string, every int, seed uint64, command string, dirs []
 	if to.After(h.dumps[len(h.dumps)-1]) {
 		h.extend(to)
 	}
-	n := 0
+	h.encodeVersions()
+	var days []time.Time
 	for d := from; !d.After(to); d = d.Add(day * time.Duration(every)) {
-		dir := filepath.Join(out, d.Format(time.DateOnly))
-		counts, err := h.write(dir, d)
+		days = append(days, d)
+	}
+	if command == "" {
+		batch = len(days)
+	}
+	n := 0
+	for len(days) > 0 {
+		b := days[:min(batch, len(days))]
+		days = days[len(b):]
+		lines, dirs, err := h.writeDays(out, b, workers)
 		if err != nil {
 			return err
 		}
-		n++
-		objects := 0
-		for _, c := range counts {
-			objects += c
-		}
-		line := fmt.Sprintf("%s ix=%d net=%d netixlan=%d objects=%d", d.Format(time.DateOnly), counts["ix"], counts["net"], counts["netixlan"], objects)
-		if command != "" {
-			cmd := exec.Command("sh", "-c", command)
-			cmd.Env = append(os.Environ(), "DAY="+d.Format(time.DateOnly), "DAY_DIR="+dir)
-			cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-			start := time.Now()
-			if err := cmd.Run(); err != nil {
-				return fmt.Errorf("%s: %s: %w", d.Format(time.DateOnly), command, err)
+		n += len(b)
+		if command == "" {
+			for _, l := range lines {
+				fmt.Println(l)
 			}
-			st := cmd.ProcessState
-			line += fmt.Sprintf(" exec_seconds=%.3f exec_cpu_seconds=%.3f", time.Since(start).Seconds(), (st.UserTime() + st.SystemTime()).Seconds())
+			continue
+		}
+		cmd := exec.Command("sh", "-c", command)
+		last := b[len(b)-1].Format(time.DateOnly)
+		cmd.Env = append(os.Environ(), "DAY="+last, "DAY_DIR="+dirs[len(dirs)-1], "DAY_DIRS="+strings.Join(dirs, " "))
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		start := time.Now()
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("%s: %s: %w", last, command, err)
+		}
+		st := cmd.ProcessState
+		exec := fmt.Sprintf(" exec_seconds=%.3f exec_cpu_seconds=%.3f", time.Since(start).Seconds(), (st.UserTime() + st.SystemTime()).Seconds())
+		if len(b) == 1 {
+			lines[0] += exec
+		} else {
+			lines = append(lines, fmt.Sprintf("batch %s %s days=%d%s", b[0].Format(time.DateOnly), last, len(b), exec))
+		}
+		for _, l := range lines {
+			fmt.Println(l)
+		}
+		for _, dir := range dirs {
 			if err := os.RemoveAll(dir); err != nil {
 				return err
 			}
 		}
-		fmt.Println(line)
 	}
 	fmt.Fprintf(os.Stderr, "histgen: %d days written under %s\n", n, out)
 	return nil
@@ -228,6 +251,53 @@ func (h *history) load(dump int, kind, path string) error {
 		obj.versions = append(obj.versions, version{dump: dump, updated: updated, fields: o})
 	}
 	return nil
+}
+
+// writeDays writes the days on workers goroutines and returns their lines
+// ("DAY ix=… objects=…") and directories, in order.
+func (h *history) writeDays(out string, days []time.Time, workers int) (lines, dirs []string, err error) {
+	lines, dirs = make([]string, len(days)), make([]string, len(days))
+	errs := make([]error, len(days))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := range next {
+				d := days[i]
+				dirs[i] = filepath.Join(out, d.Format(time.DateOnly))
+				counts, err := h.write(dirs[i], d)
+				if err != nil {
+					errs[i] = err
+					continue
+				}
+				objects := 0
+				for _, c := range counts {
+					objects += c
+				}
+				lines[i] = fmt.Sprintf("%s ix=%d net=%d netixlan=%d objects=%d", d.Format(time.DateOnly), counts["ix"], counts["net"], counts["netixlan"], objects)
+			}
+		})
+	}
+	for i := range days {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return lines, dirs, errors.Join(errs...)
+}
+
+// encodeVersions encodes every version once, so that writing days on
+// several goroutines only reads them.
+func (h *history) encodeVersions() {
+	for _, objs := range h.objects {
+		for _, o := range objs {
+			for i := range o.versions {
+				if v := &o.versions[i]; v.raw == nil {
+					v.raw, _ = json.Marshal(v.fields)
+				}
+			}
+		}
+	}
 }
 
 // drawLeaves sets the leave day of every object a later dump lacks.

@@ -6,6 +6,12 @@
 #   scripts/scaling/history-import.sh FROM TO [DB]   e.g. 2022-01-01 2022-05-31
 #
 # EVERY=N imports every Nth day only (histgen -every; default 1, daily).
+# BATCH=N imports N days at a time with one `ixpobs import peeringdb
+# --date-from-name` process (read ahead, the newest state kept in memory
+# between days); the log then has a "batch FIRST LAST days=N
+# exec_seconds=… exec_cpu_seconds=…" line per batch, and the import's
+# JSON log (one "peeringdb snapshot published" line a day, with its time)
+# goes to $IMPORT_LOG (default: discarded).
 # DB is a SQLite path (default /tmp/ixpobs-history.db, removed first) or a
 # postgres:// DSN (its database must exist and be empty). The log goes to
 # stdout: "DAY ix=… net=… netixlan=… exec_seconds=… exec_cpu_seconds=…".
@@ -20,7 +26,12 @@ case $db in postgres*) ;; *) rm -f "$db" "$db-wal" "$db-shm" ;; esac
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 echo "# $(date -u +%FT%TZ) $(go version) load: $(cut -d' ' -f1-3 /proc/loadavg) nproc: $(nproc)"
-go run ./scripts/histgen -out "$out" -from "$from" -to "$to" -every "${EVERY:-1}" \
-	-exec "\"$bin\" import peeringdb \"\$DAY_DIR\" --at \"\$DAY\" --db '$db' --log-level warn >/dev/null" \
+batch=${BATCH:-1}
+if [ "$batch" -gt 1 ]; then
+	exec_cmd="\"$bin\" import peeringdb --date-from-name \$DAY_DIRS --db '$db' --log-level info --log-format json >/dev/null 2>>'${IMPORT_LOG:-/dev/null}'"
+else
+	exec_cmd="\"$bin\" import peeringdb \"\$DAY_DIR\" --at \"\$DAY\" --db '$db' --log-level warn >/dev/null"
+fi
+go run ./scripts/histgen -out "$out" -from "$from" -to "$to" -every "${EVERY:-1}" -batch "$batch" -exec "$exec_cmd" \
 	"$data"/ixgen-2019-01-19 "$data"/ixgen-2020-05-05 "$data"/ixgen-2022-06-01
 case $db in postgres*) ;; *) echo "# store size: $(du -b "$db" | cut -f1) bytes" ;; esac
