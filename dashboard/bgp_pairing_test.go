@@ -105,4 +105,24 @@ func TestCountryBGPPairsCollectorsWithin31Days(t *testing.T) {
 	if got.BGP != nil {
 		t.Errorf("BR at 2023-12-01 (no PeeringDB snapshot) bgp = %+v, want null", got.BGP)
 	}
+	// The history's point of that snapshot gives the same figures with
+	// the same RIB date as the country's answer at its date.
+	var hist struct {
+		Points []struct {
+			Date string `json:"date"`
+			answer
+		} `json:"points"`
+	}
+	if code, body = get(t, srv, "/api/v1/countries/BR/history"); code != 200 {
+		t.Fatalf("BR history: %d %s", code, body)
+	}
+	if err := json.Unmarshal([]byte(body), &hist); err != nil {
+		t.Fatal(err)
+	}
+	if len(hist.Points) != 1 || hist.Points[0].Date != "2024-01-01" {
+		t.Fatalf("BR history points %+v, want the one of 2024-01-01", hist.Points)
+	}
+	if b := hist.Points[0].BGP; b == nil || b.Routed != 1 || b.Reach == nil || *b.Reach != 1 || len(b.AsOf) != 1 || b.AsOf["bgp:near"] != "2024-01-21" {
+		t.Errorf("BR history point bgp = %+v, want 1 routed prefix and 1 reachable ASN from bgp:near of 2024-01-21 only", b)
+	}
 }
