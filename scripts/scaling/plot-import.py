@@ -7,7 +7,12 @@ snapshots already stored, as an SVG (no plotting library needed).
 LOG is the output of scripts/rirgen/history-import-rir.sh or
 scripts/scaling/history-import.sh (rirgen's or histgen's day lines: "DAY ...
 records=N ... exec_cpu_seconds=S" or "DAY ... objects=N ...
-exec_cpu_seconds=S").
+exec_cpu_seconds=S"), or the JSON log of `ixpobs import peeringdb
+--date-from-name` over many days (history-import.sh with BATCH and
+IMPORT_LOG): then a day's cost is the wall time from the previous day's
+publication to its own in the same process, i.e. what a day adds to a
+pipelined import (the first day of each process, which also pays its
+start and an unoverlapped read, is left out).
 Two panels share the x axis (snapshots already stored): the CPU seconds of
 each day's import (dots, and the median of each 50 days as a line), and
 the same per thousand records of the day's file (does the cost follow the
@@ -23,17 +28,47 @@ import sys
 line_re = re.compile(r"^(\d{4}-\d{2}-\d{2}) .*?(?:records|objects)=(\d+) .*exec_cpu_seconds=([0-9.]+)")
 
 
+def json_days(f):
+    """(day, objects, seconds) of each day but the first of each process,
+    from an `ixpobs import peeringdb --log-format json` log."""
+    import datetime
+    import json
+
+    objects, days, prev = {}, [], None
+    for line in f:
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            continue
+        msg = rec.get("msg")
+        t = datetime.datetime.fromisoformat(rec.get("time", "").replace("Z", "+00:00")) if rec.get("time") else None
+        if msg == "schema migrated":
+            prev = None  # a new process
+        elif msg == "peeringdb dump read":
+            objects[rec["file"]] = rec["objects"]
+        elif msg == "peeringdb snapshot published":
+            if prev is not None:
+                days.append((rec["date"], objects.get(rec["file"], 1), (t - prev).total_seconds()))
+            prev = t
+    return days
+
+
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
     log, out = sys.argv[1], sys.argv[2]
     title = sys.argv[3] if len(sys.argv) > 3 else "Import cost per day against the snapshots stored"
-    days = []
+    days, what = [], "CPU"
     with open(log) as f:
-        for line in f:
-            m = line_re.match(line)
-            if m:
-                days.append((m.group(1), int(m.group(2)), float(m.group(3))))
+        first = f.readline()
+        f.seek(0)
+        if first.startswith("{"):
+            days, what = json_days(f), "wall"
+        else:
+            for line in f:
+                m = line_re.match(line)
+                if m:
+                    days.append((m.group(1), int(m.group(2)), float(m.group(3))))
     if len(days) < 2:
         sys.exit(f"{log}: fewer than two day lines")
     # The first day is a full snapshot: plotted, left out of the medians.
@@ -67,9 +102,9 @@ def main():
         return out
 
     body = [f'<text x="{left}" y="22" font-size="15" font-weight="bold">{title}</text>']
-    body += panel(top + 18, cpu, "CPU seconds per day's import (dots: days; line: median of 50 days)", lambda v: f"{v:.2f}")
+    body += panel(top + 18, cpu, f"{what} seconds per day's import (dots: days; line: median of 50 days)", lambda v: f"{v:.2f}")
     y1 = top + 18 + ph + gap
-    body += panel(y1, per_k, "CPU milliseconds per 1,000 records (objects) of the day's file", lambda v: f"{v:.0f}")
+    body += panel(y1, per_k, f"{what} milliseconds per 1,000 records (objects) of the day's file", lambda v: f"{v:.0f}")
     ybase = y1 + ph
     for k in range(6):
         i = round((n - 1) * k / 5)
@@ -81,7 +116,7 @@ def main():
            f'<rect width="100%" height="100%" fill="#fff"/>' + "".join(body) + "</svg>\n")
     with open(out, "w") as f:
         f.write(svg)
-    print(f"{out}: {n} days, CPU s per day median {statistics.median(cpu[1:]):.3f}")
+    print(f"{out}: {n} days, {what} s per day median {statistics.median(cpu[1:]):.3f}")
 
 
 if __name__ == "__main__":

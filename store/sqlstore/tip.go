@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/ixpobs/ixpobs/indicator"
@@ -36,10 +37,23 @@ import (
 //     fails (ErrRowMissing): the publication is then retried with the
 //     state read from the database.
 //   - DeleteSnapshot and ImportHistory on this handle drop every entry.
+//
+// Its memory is bounded: at most maxTipObjects objects over all sources
+// (a map of a million such entries takes 100 MB, so at most about 50 MB). A newer entry
+// pushes out the oldest ones; a state larger than the bound (a full BGP
+// table of 1.5 million prefixes and links) is not kept, and its next
+// publication reads the database as before.
 type tipCache struct {
-	mu sync.Mutex
-	m  map[int64]*tipState
+	mu    sync.Mutex
+	m     map[int64]*tipState
+	order []int64 // source ids, oldest put first
+	size  int     // objects in all entries
+	limit int     // objects kept at most (0: maxTipObjects)
 }
+
+// maxTipObjects bounds the objects tipCache keeps (a PeeringDB state of
+// 2022 is 144,000).
+const maxTipObjects = 500_000
 
 // tipState is the state of one source at its newest snapshot.
 type tipState struct {
@@ -62,8 +76,7 @@ var errStaleTip = errors.New("store: cached newest state out of date")
 // state at prev for kinds (sorted); nil otherwise.
 func (c *tipCache) take(srcID int64, prev *snapRow, kinds []ixp.Kind) map[objKey]rowState {
 	c.mu.Lock()
-	e := c.m[srcID]
-	delete(c.m, srcID)
+	e := c.remove(srcID)
 	c.mu.Unlock()
 	if e == nil || prev == nil || e.snapID != prev.id || e.at != prev.at || e.digest != prev.digest || e.kinds != kindsString(kinds) {
 		return nil
@@ -81,10 +94,35 @@ func (c *tipCache) take(srcID int64, prev *snapRow, kinds []ixp.Kind) map[objKey
 func (c *tipCache) put(srcID int64, e *tipState) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.remove(srcID)
+	limit := c.limit
+	if limit == 0 {
+		limit = maxTipObjects
+	}
+	if len(e.state) > limit {
+		return
+	}
+	for c.size+len(e.state) > limit {
+		c.remove(c.order[0])
+	}
 	if c.m == nil {
 		c.m = map[int64]*tipState{}
 	}
 	c.m[srcID] = e
+	c.order = append(c.order, srcID)
+	c.size += len(e.state)
+}
+
+// remove takes the entry of srcID out (nil when none); c.mu is held.
+func (c *tipCache) remove(srcID int64) *tipState {
+	e := c.m[srcID]
+	if e == nil {
+		return nil
+	}
+	delete(c.m, srcID)
+	c.order = slices.DeleteFunc(c.order, func(id int64) bool { return id == srcID })
+	c.size -= len(e.state)
+	return e
 }
 
 // dropAll forgets every source's state.
@@ -92,6 +130,7 @@ func (c *tipCache) dropAll() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	clear(c.m)
+	c.order, c.size = nil, 0
 }
 
 // stateAfter is the state at a new newest snapshot t: the state at the
