@@ -63,7 +63,7 @@ func commands() map[string]command {
 	return map[string]command{
 		"serve":     {"run the observatory: store, scheduled collectors, dashboard, API and /metrics", runServe},
 		"collect":   {"run one collection of the named sources (default: all enabled), then exit", runCollect},
-		"import":    {"import files: peeringdb DIR|FILE, rir FILE..., ixf FILE|URL..., mrt FILE..., history FILE", runImport},
+		"import":    {"import files: peeringdb DIR|FILE..., rir FILE..., ixf FILE|URL..., mrt FILE..., history FILE", runImport},
 		"export":    {"write the whole history (every source and snapshot) in the versioned export format", runExport},
 		"backup":    {"write a backup of the store: online SQLite copy or pg_dump archive (--out FILE|DIR, --keep N)", runBackup},
 		"restore":   {"restore a backup into a store that holds no data yet (a new SQLite path or an empty database)", runRestore},
