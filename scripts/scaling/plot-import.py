@@ -7,7 +7,8 @@ snapshots already stored, as an SVG (no plotting library needed).
 LOG is the output of scripts/rirgen/history-import-rir.sh or
 scripts/scaling/history-import.sh (rirgen's or histgen's day lines: "DAY ...
 records=N ... exec_cpu_seconds=S" or "DAY ... objects=N ...
-exec_cpu_seconds=S"), or the JSON log of `ixpobs import peeringdb
+exec_cpu_seconds=S"; with BATCH=N, each day gets its batch's CPU
+seconds per day), or the JSON log of `ixpobs import peeringdb
 --date-from-name` over many days (history-import.sh with BATCH and
 IMPORT_LOG): then a day's cost is the wall time from the previous day's
 publication to its own in the same process, i.e. what a day adds to a
@@ -26,6 +27,9 @@ import sys
 # rirgen: "DAY lacnic records=N ... exec_cpu_seconds=S";
 # histgen: "DAY ix=.. net=.. netixlan=.. objects=N exec_seconds=.. exec_cpu_seconds=S".
 line_re = re.compile(r"^(\d{4}-\d{2}-\d{2}) .*?(?:records|objects)=(\d+) .*exec_cpu_seconds=([0-9.]+)")
+# histgen -batch: day lines without exec figures, then one line a batch.
+day_re = re.compile(r"^(\d{4}-\d{2}-\d{2}) .*?objects=(\d+)\s*$")
+batch_re = re.compile(r"^batch \S+ \S+ days=(\d+) exec_seconds=[0-9.]+ exec_cpu_seconds=([0-9.]+)")
 
 
 def json_days(f):
@@ -65,10 +69,23 @@ def main():
         if first.startswith("{"):
             days, what = json_days(f), "wall"
         else:
+            pending = []  # days of a batch, waiting for its line
             for line in f:
                 m = line_re.match(line)
                 if m:
                     days.append((m.group(1), int(m.group(2)), float(m.group(3))))
+                    continue
+                m = day_re.match(line)
+                if m:
+                    pending.append((m.group(1), int(m.group(2))))
+                    continue
+                m = batch_re.match(line)
+                if m and pending:
+                    # history-import.sh BATCH=N: a day's cost is its
+                    # batch's CPU seconds per day (one process for N days).
+                    per_day = float(m.group(2)) / int(m.group(1))
+                    days += [(d, n, per_day) for d, n in pending]
+                    pending = []
     if len(days) < 2:
         sys.exit(f"{log}: fewer than two day lines")
     # The first day is a full snapshot: plotted, left out of the medians.
