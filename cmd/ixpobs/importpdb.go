@@ -24,7 +24,8 @@ import (
 
 // pdbReadAhead is how many PeeringDB dumps an import holds at once: the
 // one being published and the next ones, read on their own goroutines
-// meanwhile. A decoded 2022 dump (144,000 objects) takes about 150 MB.
+// meanwhile. Peak RSS with three 2022 dumps (144,000 objects each): 1.0 GB,
+// against 0.45 GB for an import of one.
 const pdbReadAhead = 3
 
 // pdbFiguresEvery is how many dumps an import publishes between two

@@ -162,7 +162,7 @@ func run(out, fromS, toS string, every int, seed uint64, command string, batch, 
 		days = append(days, d)
 	}
 	if command == "" {
-		batch = len(days)
+		batch = 8 * workers // lines printed as the days are written
 	}
 	n := 0
 	for len(days) > 0 {
@@ -188,11 +188,11 @@ func run(out, fromS, toS string, every int, seed uint64, command string, batch, 
 			return fmt.Errorf("%s: %s: %w", last, command, err)
 		}
 		st := cmd.ProcessState
-		exec := fmt.Sprintf(" exec_seconds=%.3f exec_cpu_seconds=%.3f", time.Since(start).Seconds(), (st.UserTime() + st.SystemTime()).Seconds())
+		timing := fmt.Sprintf(" exec_seconds=%.3f exec_cpu_seconds=%.3f", time.Since(start).Seconds(), (st.UserTime() + st.SystemTime()).Seconds())
 		if len(b) == 1 {
-			lines[0] += exec
+			lines[0] += timing
 		} else {
-			lines = append(lines, fmt.Sprintf("batch %s %s days=%d%s", b[0].Format(time.DateOnly), last, len(b), exec))
+			lines = append(lines, fmt.Sprintf("batch %s %s days=%d%s", b[0].Format(time.DateOnly), last, len(b), timing))
 		}
 		for _, l := range lines {
 			fmt.Println(l)

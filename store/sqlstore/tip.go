@@ -39,10 +39,10 @@ import (
 //   - DeleteSnapshot and ImportHistory on this handle drop every entry.
 //
 // Its memory is bounded: at most maxTipObjects objects over all sources
-// (a map of a million such entries takes 100 MB, so at most about 50 MB). A newer entry
-// pushes out the oldest ones; a state larger than the bound (a full BGP
-// table of 1.5 million prefixes and links) is not kept, and its next
-// publication reads the database as before.
+// (a map of a million such entries takes 100 MB, so at most about 50 MB).
+// A newer entry pushes out the oldest ones; a state larger than the bound
+// (a full BGP table of 1.5 million prefixes and links) is not kept, and
+// its next publication reads the database as before.
 type tipCache struct {
 	mu    sync.Mutex
 	m     map[int64]*tipState
