@@ -37,12 +37,14 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -81,6 +83,11 @@ type version struct {
 	updated time.Time
 	fields  map[string]any
 	raw     []byte // fields encoded, once
+	// early is raw with the "updated" value cut out: an earliest version
+	// shown at a day before its own update time is written as
+	// early[0] + that day + early[1], without encoding it again.
+	early [2][]byte
+	refs  []int64 // the parents' ids, in the order of parents[kind] (0: none)
 }
 
 // object is one id of one kind across the dumps.
@@ -95,7 +102,9 @@ type object struct {
 type history struct {
 	dumps   []time.Time
 	objects map[string]map[int64]*object
+	ids     map[string][]int64 // sorted, by kind; set by encodeVersions
 	seed    uint64
+	gzip    bool // write kind.json.gz, not kind.json
 }
 
 func main() {
@@ -107,12 +116,14 @@ func main() {
 	command := flag.String("exec", "", "shell command run after each day (or -batch days) is written (environment: DAY, DAY_DIR, DAY_DIRS); its time is printed and the days' directories removed after it")
 	batch := flag.Int("batch", 1, "with -exec: days handed to the command at once (DAY_DIRS lists them, oldest first; DAY and DAY_DIR name the last)")
 	workers := flag.Int("workers", 2, "days written at once")
+	ahead := flag.Bool("ahead", true, "with -exec: write the next days while the command runs on these (false: one at a time, the command alone on the machine)")
+	compress := flag.Bool("gzip", true, "write kind.json.gz files (false: plain kind.json, as CAIDA's PeeringDB archive has its dumps)")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "Usage: histgen -out DIR [-from DAY] [-to DAY] [-every N] [-seed S] DUMPDIR...\n\nDUMPDIR names end in their date (ixgen-2022-06-01).\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
-	if err := run(*out, *from, *to, *every, *seed, *command, max(*batch, 1), max(*workers, 1), flag.Args()); err != nil {
+	if err := run(*out, *from, *to, *every, *seed, *command, max(*batch, 1), max(*workers, 1), *compress, *ahead, flag.Args()); err != nil {
 		fmt.Fprintln(os.Stderr, "histgen:", err)
 		os.Exit(1)
 	}
@@ -120,11 +131,11 @@ func main() {
 
 var dumpDate = regexp.MustCompile(`(\d{4}-\d{2}-\d{2})/?$`)
 
-func run(out, fromS, toS string, every int, seed uint64, command string, batch, workers int, dirs []string) error {
+func run(out, fromS, toS string, every int, seed uint64, command string, batch, workers int, compress, ahead bool, dirs []string) error {
 	if out == "" || len(dirs) == 0 || every < 1 {
 		return errors.New("need -out, -every >= 1 and at least one dump directory")
 	}
-	h := &history{objects: map[string]map[int64]*object{}, seed: seed}
+	h := &history{objects: map[string]map[int64]*object{}, seed: seed, gzip: compress}
 	for _, k := range kinds {
 		h.objects[k] = map[int64]*object{}
 	}
@@ -164,14 +175,57 @@ func run(out, fromS, toS string, every int, seed uint64, command string, batch, 
 	if command == "" {
 		batch = 8 * workers // lines printed as the days are written
 	}
-	n := 0
-	for len(days) > 0 {
+	type written struct {
+		days        []time.Time
+		lines, dirs []string
+		err         error
+	}
+	write := func() written {
 		b := days[:min(batch, len(days))]
 		days = days[len(b):]
 		lines, dirs, err := h.writeDays(out, b, workers)
-		if err != nil {
-			return err
+		return written{b, lines, dirs, err}
+	}
+	next := func() (written, bool) {
+		if len(days) == 0 {
+			return written{}, false
 		}
+		return write(), true
+	}
+	if ahead {
+		// The next batch is written while the command runs on this one.
+		batches := make(chan written, 1)
+		stop := make(chan struct{})
+		defer close(stop)
+		go func() {
+			defer close(batches)
+			for len(days) > 0 {
+				w := write()
+				select {
+				case batches <- w:
+				case <-stop:
+					return
+				}
+				if w.err != nil {
+					return
+				}
+			}
+		}()
+		next = func() (written, bool) {
+			w, ok := <-batches
+			return w, ok
+		}
+	}
+	n := 0
+	for {
+		w, ok := next()
+		if !ok {
+			break
+		}
+		if w.err != nil {
+			return w.err
+		}
+		b, lines, dirs := w.days, w.lines, w.dirs
 		n += len(b)
 		if command == "" {
 			for _, l := range lines {
@@ -286,17 +340,38 @@ func (h *history) writeDays(out string, days []time.Time, workers int) (lines, d
 	return lines, dirs, errors.Join(errs...)
 }
 
-// encodeVersions encodes every version once, so that writing days on
-// several goroutines only reads them.
+// updatedMark stands for the day in an earliest version's encoding.
+const updatedMark = "histgen-updated-mark"
+
+// encodeVersions encodes every version once and sorts each kind's ids, so
+// that writing days on several goroutines only reads them.
 func (h *history) encodeVersions() {
-	for _, objs := range h.objects {
-		for _, o := range objs {
+	h.ids = map[string][]int64{}
+	for kind, objs := range h.objects {
+		ids := make([]int64, 0, len(objs))
+		for id, o := range objs {
+			ids = append(ids, id)
 			for i := range o.versions {
 				if v := &o.versions[i]; v.raw == nil {
 					v.raw, _ = json.Marshal(v.fields)
 				}
 			}
+			for i := range o.versions {
+				v := &o.versions[i]
+				v.refs = make([]int64, len(parents[kind]))
+				for j, p := range parents[kind] {
+					v.refs[j], _ = intField(v.fields, p.field)
+				}
+			}
+			v := &o.versions[0]
+			f := cloneFields(v.fields)
+			f["updated"] = updatedMark
+			raw, _ := json.Marshal(f)
+			a, b, _ := bytes.Cut(raw, []byte(updatedMark))
+			v.early = [2][]byte{a, b}
 		}
+		slices.Sort(ids)
+		h.ids[kind] = ids
 	}
 }
 
@@ -396,14 +471,15 @@ func cloneFields(f map[string]any) map[string]any {
 	return c
 }
 
-// at returns the object's data at d, encoded, or nil when it is absent.
-func (o *object) at(d time.Time) (map[string]any, []byte) {
+// at returns the object's version at d and its encoding (a row in up to
+// three pieces), or nil when it is absent.
+func (o *object) at(d time.Time) (*version, row) {
 	end := d.Add(day)
 	if !o.created.IsZero() && !o.created.Before(end) {
-		return nil, nil
+		return nil, row{}
 	}
 	if !o.leaves.IsZero() && !d.Before(o.leaves) {
-		return nil, nil
+		return nil, row{}
 	}
 	v := &o.versions[0]
 	for i := range o.versions[1:] {
@@ -412,16 +488,18 @@ func (o *object) at(d time.Time) (map[string]any, []byte) {
 		}
 	}
 	if v.updated.IsZero() || !v.updated.Before(end) {
-		// The earliest version, shown before its own update time.
-		f := cloneFields(v.fields)
-		f["updated"] = d.Format(time.RFC3339)
-		raw, _ := json.Marshal(f)
-		return f, raw
+		// The earliest version, shown before its own update time: its
+		// "updated" is the day.
+		return v, row{v.early[0], d.Format(time.RFC3339), v.early[1]}
 	}
-	if v.raw == nil {
-		v.raw, _ = json.Marshal(v.fields)
-	}
-	return v.fields, v.raw
+	return v, row{a: v.raw}
+}
+
+// row is one object's JSON: a, then mid and b when a day is spliced in.
+type row struct {
+	a   []byte
+	mid string
+	b   []byte
 }
 
 // write writes day d's dump into dir and returns its object counts.
@@ -433,20 +511,15 @@ func (h *history) write(dir string, d time.Time) (map[string]int, error) {
 	counts := map[string]int{}
 	for _, k := range kinds {
 		present[k] = map[int64]bool{}
-		ids := make([]int64, 0, len(h.objects[k]))
-		for id := range h.objects[k] {
-			ids = append(ids, id)
-		}
-		slices.Sort(ids)
-		var rows [][]byte
+		var rows []row
 	next:
-		for _, id := range ids {
-			f, raw := h.objects[k][id].at(d)
-			if f == nil {
+		for _, id := range h.ids[k] {
+			v, raw := h.objects[k][id].at(d)
+			if v == nil {
 				continue
 			}
-			for _, p := range parents[k] {
-				if pid, ok := intField(f, p.field); ok && pid != 0 && !present[p.kind][pid] {
+			for j, p := range parents[k] {
+				if pid := v.refs[j]; pid != 0 && !present[p.kind][pid] {
 					continue next
 				}
 			}
@@ -454,14 +527,17 @@ func (h *history) write(dir string, d time.Time) (map[string]int, error) {
 			rows = append(rows, raw)
 		}
 		counts[k] = len(rows)
-		if err := writeKind(filepath.Join(dir, k+".json.gz"), rows); err != nil {
+		if err := writeKind(filepath.Join(dir, k+".json"), h.gzip, rows); err != nil {
 			return nil, err
 		}
 	}
 	return counts, nil
 }
 
-func writeKind(path string, rows [][]byte) (err error) {
+func writeKind(path string, compress bool, rows []row) (err error) {
+	if compress {
+		path += ".gz"
+	}
 	f, err := os.Create(path)
 	if err != nil {
 		return err
@@ -472,19 +548,30 @@ func writeKind(path string, rows [][]byte) (err error) {
 		}
 	}()
 	bw := bufio.NewWriterSize(f, 1<<20)
-	z, _ := gzip.NewWriterLevel(bw, gzip.BestSpeed)
-	z.Write([]byte(`{"data":[`))
+	var w io.Writer = bw
+	var z *gzip.Writer
+	if compress {
+		z, _ = gzip.NewWriterLevel(bw, gzip.BestSpeed)
+		w = z
+	}
+	io.WriteString(w, `{"data":[`)
 	for i, r := range rows {
 		if i > 0 {
-			z.Write([]byte(",\n"))
+			io.WriteString(w, ",\n")
 		}
-		z.Write(r)
+		w.Write(r.a)
+		if r.b != nil {
+			io.WriteString(w, r.mid)
+			w.Write(r.b)
+		}
 	}
-	if _, err := z.Write([]byte("]}\n")); err != nil {
+	if _, err := io.WriteString(w, "]}\n"); err != nil {
 		return err
 	}
-	if err := z.Close(); err != nil {
-		return err
+	if z != nil {
+		if err := z.Close(); err != nil {
+			return err
+		}
 	}
 	return bw.Flush()
 }

@@ -12,6 +12,11 @@
 # exec_seconds=… exec_cpu_seconds=…" line per batch, and the import's
 # JSON log (one "peeringdb snapshot published" line a day, with its time)
 # goes to $IMPORT_LOG (default: discarded).
+# AHEAD=false writes the next days only after the import of these is done
+# (default true: histgen writes them while the import runs, so a long run
+# takes less time, but the two share the machine). GZIP=false writes plain
+# kind.json files, as CAIDA's PeeringDB archive has them (default true,
+# kind.json.gz).
 # DB is a SQLite path (default /tmp/ixpobs-history.db, removed first) or a
 # postgres:// DSN (its database must exist and be empty). The log goes to
 # stdout: "DAY ix=… net=… netixlan=… exec_seconds=… exec_cpu_seconds=…".
@@ -32,6 +37,6 @@ if [ "$batch" -gt 1 ]; then
 else
 	exec_cmd="\"$bin\" import peeringdb \"\$DAY_DIR\" --at \"\$DAY\" --db '$db' --log-level warn >/dev/null"
 fi
-go run ./scripts/histgen -out "$out" -from "$from" -to "$to" -every "${EVERY:-1}" -batch "$batch" -exec "$exec_cmd" \
+go run ./scripts/histgen -out "$out" -from "$from" -to "$to" -every "${EVERY:-1}" -batch "$batch" -ahead="${AHEAD:-true}" -gzip="${GZIP:-true}" -exec "$exec_cmd" \
 	"$data"/ixgen-2019-01-19 "$data"/ixgen-2020-05-05 "$data"/ixgen-2022-06-01
 case $db in postgres*) ;; *) echo "# store size: $(du -b "$db" | cut -f1) bytes" ;; esac
