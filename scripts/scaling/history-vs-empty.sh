@@ -77,6 +77,12 @@ for ((i = 0; i < days; i++)); do
 	"$bin" snapshots delete peeringdb "$(date -u -d "$last - $i day" +%F)" --db "$cutdb" --log-level warn >/dev/null
 done
 "$bin" import peeringdb --date-from-name "$work/days/$before" --db "$base_one" --log-level warn >/dev/null
+# A database copied from a template right after a bulk load has no
+# statistics yet (autovacuum had no time to analyze it, and its counters
+# do not follow the copy): PostgreSQL then plans the interval reads badly
+# (docs/SCALING.md, "PostgreSQL needs its statistics"). A running store
+# has them, so both stores are analyzed.
+case $db in postgres*) sql "ANALYZE" "${name}_vs_one"; sql "ANALYZE" "${name}_vs_cut" ;; esac
 mapfile -t dirs < <(ls -d "$work"/days/* | tail -n +2)
 echo "# $(date -u +%FT%TZ) load: $(cut -d' ' -f1-3 /proc/loadavg) nproc: $(nproc) days: ${#dirs[@]}, $first to $last"
 echo "# store snapshots before | wall s | CPU s | between publications: median s, mean s | versions written"
