@@ -352,12 +352,8 @@ func (h *history) encodeVersions() {
 		for id, o := range objs {
 			ids = append(ids, id)
 			for i := range o.versions {
-				if v := &o.versions[i]; v.raw == nil {
-					v.raw, _ = json.Marshal(v.fields)
-				}
-			}
-			for i := range o.versions {
 				v := &o.versions[i]
+				v.raw, _ = json.Marshal(v.fields)
 				v.refs = make([]int64, len(parents[kind]))
 				for j, p := range parents[kind] {
 					v.refs[j], _ = intField(v.fields, p.field)
