@@ -218,7 +218,7 @@ func (s *Server) ixpList(ctx context.Context, q ixpListQuery) (ixpList, error) {
 	if err != nil {
 		return ixpList{}, err
 	}
-	v, err := s.viewAt(ctx, sn)
+	v, err := s.exchangesAt(ctx, sn)
 	if err != nil {
 		return ixpList{}, err
 	}
@@ -406,15 +406,19 @@ func (s *Server) members(ctx context.Context, q membersQuery) (memberList, error
 	if _, err := s.exchangeAt(ctx, id, sn); err != nil {
 		return memberList{}, err
 	}
-	v, err := s.viewAt(ctx, sn)
+	conns, err := s.connectionsOf(ctx, sn, id)
+	if err != nil {
+		return memberList{}, err
+	}
+	names, err := s.networkNamesAt(ctx, sn)
 	if err != nil {
 		return memberList{}, err
 	}
 	out := memberList{SnapshotDate: dateString(sn.At), IXPID: id, Data: []member{}}
 	asns := map[ixp.ASN]bool{}
-	for _, c := range v.connections[id] {
+	for _, c := range conns {
 		asns[c.ASN] = true
-		out.Data = append(out.Data, member{ASN: c.ASN, Name: v.networks[c.ASN].Name, Speed: c.Speed, IPv4: c.IPv4, IPv6: c.IPv6, RouteServer: c.RouteServer, Since: c.Created})
+		out.Data = append(out.Data, member{ASN: c.ASN, Name: names[c.ASN].Name, Speed: c.Speed, IPv4: c.IPv4, IPv6: c.IPv6, RouteServer: c.RouteServer, Since: c.Created})
 	}
 	out.Members, out.Connections = len(asns), len(out.Data)
 	if q.filtered() {

@@ -4,8 +4,10 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -67,6 +69,29 @@ func parseASNQuery(r *http.Request) (asnQuery, error) {
 	return asnQuery{ASN: asn, At: at}, err
 }
 
+// networkAt returns the network of a PeeringDB snapshot with an ASN, nil
+// when it has none: the view's when it is cached, otherwise through the
+// store's ASN index (when two objects share an ASN, the one of the highest
+// id, as in the view).
+func (s *Server) networkAt(ctx context.Context, sn ixp.Snapshot, asn ixp.ASN) (*ixp.Network, error) {
+	if v, ok := s.views.peek(sn.ID); ok {
+		if n, ok := v.networks[asn]; ok {
+			return &n, nil
+		}
+		return nil, nil
+	}
+	recs, err := s.store.Objects(ctx, ixp.SourcePeeringDB, ixp.KindNetwork, sn.At, store.Filter{ASN: asn})
+	if err != nil || len(recs) == 0 {
+		return nil, err
+	}
+	var n ixp.Network
+	last := recs[len(recs)-1]
+	if err := json.Unmarshal(last.Data, &n); err != nil {
+		return nil, fmt.Errorf("decode network %d: %w", last.ID, err)
+	}
+	return &n, nil
+}
+
 // network answers GET /api/v1/networks/{asn}?at=DATE: where a network
 // connects and since when.
 func (s *Server) network(ctx context.Context, q asnQuery) (networkDetail, error) {
@@ -75,13 +100,13 @@ func (s *Server) network(ctx context.Context, q asnQuery) (networkDetail, error)
 	if err != nil {
 		return networkDetail{}, err
 	}
-	v, err := s.viewAt(ctx, sn)
+	v, err := s.exchangesAt(ctx, sn)
 	if err != nil {
 		return networkDetail{}, err
 	}
 	out := networkDetail{SnapshotDate: dateString(sn.At), ASN: asn, Connections: []networkConnection{}}
-	if n, ok := v.networks[asn]; ok {
-		out.Network = &n
+	if out.Network, err = s.networkAt(ctx, sn, asn); err != nil {
+		return networkDetail{}, err
 	}
 	versions, err := s.store.Versions(ctx, ixp.SourcePeeringDB, ixp.KindConnection, time.Unix(0, 0), sn.At.Add(time.Second), store.Filter{ASN: asn})
 	if err != nil {
@@ -214,6 +239,93 @@ func parseNetworkListQuery(r *http.Request) (networkListQuery, error) {
 	return out, err
 }
 
+// networkAgg is where a network connects in a snapshot.
+type networkAgg struct {
+	ixps  map[int64]bool
+	conns int
+	speed int64
+}
+
+// aggregateConnections sums the counted connections of a snapshot per
+// network.
+func aggregateConnections(per map[ixp.ASN]*networkAgg, ixID int64, asn ixp.ASN, speed int64) {
+	a := per[asn]
+	if a == nil {
+		a = &networkAgg{ixps: map[int64]bool{}}
+		per[asn] = a
+	}
+	a.ixps[ixID] = true
+	a.conns++
+	a.speed += speed
+}
+
+// speedConn is the part of a connection that the network list needs.
+type speedConn struct {
+	IXID  int64   `json:"ix_id"`
+	ASN   ixp.ASN `json:"asn"`
+	Speed int64   `json:"speed"`
+	State string  `json:"state"`
+}
+
+// networksAt returns (and caches) every network of a PeeringDB snapshot
+// with where it connects, ordered by ASN: from the date's view when it is
+// cached, otherwise decoding only the fields the list shows (a first
+// request for a date then does not build the whole view).
+func (s *Server) networksAt(ctx context.Context, sn ixp.Snapshot) ([]networkSummary, error) {
+	return s.networkLists.get(ctx, sn.ID, func(ctx context.Context) ([]networkSummary, error) {
+		per := map[ixp.ASN]*networkAgg{}
+		var nets []networkSummary
+		if v, ok := s.views.peek(sn.ID); ok {
+			for ixID, cs := range v.connections {
+				for _, c := range cs {
+					aggregateConnections(per, ixID, c.ASN, c.Speed)
+				}
+			}
+			for asn, n := range v.networks {
+				nets = append(nets, networkSummary{ASN: asn, Name: n.Name, AKA: n.AKA, InfoType: n.InfoType, InfoScope: n.InfoScope, PolicyGeneral: n.PolicyGeneral, Created: n.Created})
+			}
+		} else {
+			conns, err := s.store.Objects(ctx, ixp.SourcePeeringDB, ixp.KindConnection, sn.At, store.Filter{})
+			if err != nil {
+				return nil, err
+			}
+			for _, r := range conns {
+				var c speedConn
+				if err := json.Unmarshal(r.Data, &c); err != nil {
+					return nil, fmt.Errorf("decode connection %d: %w", r.ID, err)
+				}
+				if (ixp.Connection{State: c.State}).Counts() {
+					aggregateConnections(per, c.IXID, c.ASN, c.Speed)
+				}
+			}
+			recs, err := s.store.Objects(ctx, ixp.SourcePeeringDB, ixp.KindNetwork, sn.At, store.Filter{})
+			if err != nil {
+				return nil, err
+			}
+			// networkSummary's JSON names are the network's own; the last
+			// object of an ASN wins, as in the view's map.
+			decoded, err := decodeAll[networkSummary](recs)
+			if err != nil {
+				return nil, err
+			}
+			byASN := map[ixp.ASN]networkSummary{}
+			for _, n := range decoded {
+				byASN[n.ASN] = n
+			}
+			for _, n := range byASN {
+				nets = append(nets, n)
+			}
+		}
+		for i, n := range nets {
+			if a := per[n.ASN]; a != nil {
+				nets[i].IXPs, nets[i].Connections, nets[i].SpeedMbps = len(a.ixps), a.conns, a.speed
+			}
+		}
+		slices.SortFunc(nets, func(a, b networkSummary) int { return cmp.Compare(a.ASN, b.ASN) })
+		return nets, nil
+	})
+}
+
 // networkList answers GET /api/v1/networks?at=DATE: every network of the
 // PeeringDB snapshot with its exchanges, connections and port speed there;
 // PeeringDB-style filters on networkFields, sort, pagination.
@@ -227,36 +339,11 @@ func (s *Server) networkList(ctx context.Context, q networkListQuery) (networkLi
 	if err != nil {
 		return networkList{}, err
 	}
-	v, err := s.viewAt(ctx, sn)
+	all, err := s.networksAt(ctx, sn)
 	if err != nil {
 		return networkList{}, err
 	}
-	type agg struct {
-		ixps  map[int64]bool
-		conns int
-		speed int64
-	}
-	per := map[ixp.ASN]*agg{}
-	for ixID, cs := range v.connections {
-		for _, c := range cs {
-			a := per[c.ASN]
-			if a == nil {
-				a = &agg{ixps: map[int64]bool{}}
-				per[c.ASN] = a
-			}
-			a.ixps[ixID] = true
-			a.conns++
-			a.speed += c.Speed
-		}
-	}
-	out := make([]networkSummary, 0, len(v.networks))
-	for asn, n := range v.networks {
-		x := networkSummary{ASN: asn, Name: n.Name, AKA: n.AKA, InfoType: n.InfoType, InfoScope: n.InfoScope, PolicyGeneral: n.PolicyGeneral, Created: n.Created}
-		if a := per[asn]; a != nil {
-			x.IXPs, x.Connections, x.SpeedMbps = len(a.ixps), a.conns, a.speed
-		}
-		out = append(out, x)
-	}
+	out := append(make([]networkSummary, 0, len(all)), all...)
 	if out, err = filterList(q.Filters, networkFields, networkListParams.names, out); err != nil {
 		return networkList{}, err
 	}

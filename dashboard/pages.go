@@ -562,11 +562,11 @@ func (w *web) search(r *http.Request, p *page) error {
 	if err != nil {
 		return err
 	}
-	view, err := w.s.viewAt(r.Context(), sn)
+	names, err := w.s.networkNamesAt(r.Context(), sn)
 	if err != nil {
 		return err
 	}
-	for _, n := range view.networks {
+	for _, n := range names {
 		if strings.Contains(fold(n.Name), lq) || strings.Contains(fold(n.AKA), lq) {
 			asn := strconv.FormatUint(uint64(n.ASN), 10)
 			d.Networks = append(d.Networks, searchResult{Label: n.Name, Detail: "AS" + asn, Href: p.Href("/networks/" + asn)})

@@ -143,7 +143,7 @@ func (w *web) networkOrigins(r *http.Request, p *page, q asnQuery) (*networkBGP,
 	}
 	var names map[int64]string
 	if sn, err := w.s.snapshotFor(r.Context(), q.At); err == nil {
-		if view, err := w.s.viewAt(r.Context(), sn); err == nil {
+		if view, err := w.s.exchangesAt(r.Context(), sn); err == nil {
 			names = map[int64]string{}
 			for _, e := range view.exchanges {
 				names[e.ID] = e.Name

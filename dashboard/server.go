@@ -40,6 +40,11 @@ type Server struct {
 
 	views         *cache[int64, *snapshotView]
 	exchangeViews *cache[int64, *exchangeView]
+	// netNames, networkLists: what a first request for a date needs
+	// of its networks, read without building the view (view.go,
+	// api_network.go).
+	netNames     *cache[int64, map[ixp.ASN]netName]
+	networkLists *cache[int64, []networkSummary]
 	// states: the figures of every country and area by state key
 	// (aggregates.go); timelines: the snapshot lists they are keyed by.
 	states    *cache[string, *derivedState]
@@ -108,6 +113,8 @@ func New(st store.Store, cfg Config) *Server {
 		firstStart:    firstStart{Estimate: cfg.BackfillEstimate, Running: cfg.BackfillRunning},
 		views:         newCache[int64, *snapshotView](6),
 		exchangeViews: newCache[int64, *exchangeView](16),
+		netNames:      newCache[int64, map[ixp.ASN]netName](16),
+		networkLists:  newCache[int64, []networkSummary](4),
 		states:        newCache[string, *derivedState](64),
 		timelines:     newCache[int64, *timeline](2),
 		derived:       cfg.Derived,

@@ -146,6 +146,76 @@ func memberships(ev *exchangeView, members, v6 map[int64]map[ixp.ASN]bool) []ind
 	return out
 }
 
+// netName is what lists and searches show of a network.
+type netName struct {
+	ASN  ixp.ASN `json:"asn"`
+	Name string  `json:"name"`
+	AKA  string  `json:"aka"`
+}
+
+// networkNamesAt returns (and caches) the name of every network of a
+// PeeringDB snapshot: the full view's when it is cached, otherwise read
+// without the date's connections and decoding only names, several times
+// cheaper than building the view for a first request of a date.
+func (s *Server) networkNamesAt(ctx context.Context, sn ixp.Snapshot) (map[ixp.ASN]netName, error) {
+	if v, ok := s.views.peek(sn.ID); ok {
+		out := make(map[ixp.ASN]netName, len(v.networks))
+		for asn, n := range v.networks {
+			out[asn] = netName{ASN: asn, Name: n.Name, AKA: n.AKA}
+		}
+		return out, nil
+	}
+	return s.netNames.get(ctx, sn.ID, func(ctx context.Context) (map[ixp.ASN]netName, error) {
+		recs, err := s.store.Objects(ctx, ixp.SourcePeeringDB, ixp.KindNetwork, sn.At, store.Filter{})
+		if err != nil {
+			return nil, err
+		}
+		decoded, err := decodeAll[netName](recs)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[ixp.ASN]netName, len(decoded))
+		for _, n := range decoded {
+			out[n.ASN] = n
+		}
+		return out, nil
+	})
+}
+
+// connectionsOf returns the counted connections of one exchange in a
+// PeeringDB snapshot, ordered by ASN then id: the view's when it is
+// cached, otherwise read through the store's exchange index.
+func (s *Server) connectionsOf(ctx context.Context, sn ixp.Snapshot, ixID int64) ([]ixp.Connection, error) {
+	if v, ok := s.views.peek(sn.ID); ok {
+		return v.connections[ixID], nil
+	}
+	recs, err := s.store.Objects(ctx, ixp.SourcePeeringDB, ixp.KindConnection, sn.At, store.Filter{IXID: ixID})
+	if err != nil {
+		return nil, err
+	}
+	all, err := decodeAll[ixp.Connection](recs)
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, c := range all {
+		if c.Counts() && c.IXID == ixID {
+			out = append(out, c)
+		}
+	}
+	sortConnections(out)
+	return out, nil
+}
+
+func sortConnections(cs []ixp.Connection) {
+	slices.SortFunc(cs, func(a, b ixp.Connection) int {
+		if a.ASN != b.ASN {
+			return cmp.Compare(a.ASN, b.ASN)
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+}
+
 // view returns the view of the PeeringDB snapshot in force at the "at"
 // query parameter (latest when absent).
 func (s *Server) viewAt(ctx context.Context, sn ixp.Snapshot) (*snapshotView, error) {
@@ -185,12 +255,7 @@ func (s *Server) viewAt(ctx context.Context, sn ixp.Snapshot) (*snapshotView, er
 			addMember(members, v6, c.IXID, c.ASN, c.IPv6 != "")
 		}
 		for _, cs := range v.connections {
-			slices.SortFunc(cs, func(a, b ixp.Connection) int {
-				if a.ASN != b.ASN {
-					return cmp.Compare(a.ASN, b.ASN)
-				}
-				return cmp.Compare(a.ID, b.ID)
-			})
+			sortConnections(cs)
 		}
 		v.membership = memberships(ev, members, v6)
 		return v, nil
