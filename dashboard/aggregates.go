@@ -94,7 +94,7 @@ func (s *Server) peeringDBSnapshots(ctx context.Context) ([]ixp.Snapshot, error)
 
 // timeline returns (and caches by generation) the snapshot lists.
 func (s *Server) timeline(ctx context.Context) (*timeline, error) {
-	gen, err := s.store.Generation(ctx)
+	gen, err := s.generations.get(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -162,7 +162,7 @@ func (s *Server) cachedAPI(fn apiFunc, p params) http.HandlerFunc {
 // generation returns the store's generation; a store that cannot say it
 // is unavailable (503), not broken.
 func (s *Server) generation(ctx context.Context) (int64, error) {
-	gen, err := s.store.Generation(ctx)
+	gen, err := s.generations.get(ctx)
 	if err != nil && !errors.Is(err, ixp.ErrUnavailable) && ctx.Err() == nil {
 		err = fmt.Errorf("dashboard: %w: %w", ixp.ErrUnavailable, err)
 	}

@@ -38,6 +38,9 @@ type Server struct {
 	// firstStart is what the first-start page of an empty store says.
 	firstStart firstStart
 
+	// generations coalesces the generation reads of concurrent requests.
+	generations *generationReads
+
 	views         *cache[int64, *snapshotView]
 	exchangeViews *cache[int64, *exchangeView]
 	// netNames, networkLists: what a first request for a date needs
@@ -108,7 +111,7 @@ func New(st store.Store, cfg Config) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Server{store: st, log: log, Now: time.Now,
+	return &Server{store: st, log: log, Now: time.Now, generations: newGenerationReads(st),
 		registry: cfg.Registry, httpMetrics: cfg.HTTPMetrics, sources: cfg.Sources, intervals: cfg.Intervals, compareWindow: cmp.Or(cfg.CompareWindow, indicator.CompareWindow), publicURL: strings.TrimRight(cfg.PublicURL, "/"), metricsFilter: metrics.Filter{Region: cfg.MetricsRegion},
 		firstStart:    firstStart{Estimate: cfg.BackfillEstimate, Running: cfg.BackfillRunning},
 		views:         newCache[int64, *snapshotView](6),
