@@ -3,7 +3,9 @@
 # `ixpobs serve --collect=false` on DB and times, with curl, the first
 # request of each URL after the start (cold) and the median of five more
 # (warm), then (when wrk is installed and WRK=1) 10 s of wrk -c32 on each.
-# Prints serve's resident memory (ps rss) at the end.
+# Prints serve's resident memory (ps rss) at the end. SETTLE=N waits N
+# seconds after the start before the first request (default 0: the first
+# requests then meet the start's warming of the newest date).
 #
 #   scripts/scaling/history-reads.sh DB [PORT]      e.g. /tmp/ixpobs-history.db
 #
@@ -21,6 +23,7 @@ echo "# $(date -u +%FT%TZ) load: $(cut -d' ' -f1-3 /proc/loadavg) nproc: $(nproc
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 until curl -s -o /dev/null "http://127.0.0.1:$port/healthz"; do sleep 0.1; done
+sleep "${SETTLE:-0}"
 for u in $urls; do
 	cold=$(curl -s -o /dev/null -w '%{http_code} %{time_total} %{size_download}' --max-time 300 "http://127.0.0.1:$port$u" || true)
 	warm=$(for i in 1 2 3 4 5; do curl -s -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$port$u"; done | sort -n | sed -n 3p)
