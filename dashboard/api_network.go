@@ -269,51 +269,36 @@ type speedConn struct {
 
 // networksAt returns (and caches) every network of a PeeringDB snapshot
 // with where it connects, ordered by ASN: from the date's view when it is
-// cached, otherwise decoding only the fields the list shows (a first
-// request for a date then does not build the whole view).
+// cached, otherwise decoding only the fields the list shows, the
+// connections and the networks read at the same time (a first request for
+// a date then does not build the whole view).
 func (s *Server) networksAt(ctx context.Context, sn ixp.Snapshot) ([]networkSummary, error) {
 	return s.networkLists.get(ctx, sn.ID, func(ctx context.Context) ([]networkSummary, error) {
-		per := map[ixp.ASN]*networkAgg{}
+		var per map[ixp.ASN]*networkAgg
 		var nets []networkSummary
 		if v, ok := s.views.peek(sn.ID); ok {
+			per = map[ixp.ASN]*networkAgg{}
 			for ixID, cs := range v.connections {
 				for _, c := range cs {
 					aggregateConnections(per, ixID, c.ASN, c.Speed)
 				}
 			}
+			nets = make([]networkSummary, 0, len(v.networks))
 			for asn, n := range v.networks {
 				nets = append(nets, networkSummary{ASN: asn, Name: n.Name, AKA: n.AKA, InfoType: n.InfoType, InfoScope: n.InfoScope, PolicyGeneral: n.PolicyGeneral, Created: n.Created})
 			}
 		} else {
-			conns, err := s.store.Objects(ctx, ixp.SourcePeeringDB, ixp.KindConnection, sn.At, store.Filter{})
+			err := concurrently(ctx,
+				func(ctx context.Context) (err error) {
+					per, err = s.connectionAggregates(ctx, sn)
+					return err
+				},
+				func(ctx context.Context) (err error) {
+					nets, err = s.networkSummaries(ctx, sn)
+					return err
+				})
 			if err != nil {
 				return nil, err
-			}
-			for _, r := range conns {
-				var c speedConn
-				if err := json.Unmarshal(r.Data, &c); err != nil {
-					return nil, fmt.Errorf("decode connection %d: %w", r.ID, err)
-				}
-				if (ixp.Connection{State: c.State}).Counts() {
-					aggregateConnections(per, c.IXID, c.ASN, c.Speed)
-				}
-			}
-			recs, err := s.store.Objects(ctx, ixp.SourcePeeringDB, ixp.KindNetwork, sn.At, store.Filter{})
-			if err != nil {
-				return nil, err
-			}
-			// networkSummary's JSON names are the network's own; the last
-			// object of an ASN wins, as in the view's map.
-			decoded, err := decodeAll[networkSummary](recs)
-			if err != nil {
-				return nil, err
-			}
-			byASN := map[ixp.ASN]networkSummary{}
-			for _, n := range decoded {
-				byASN[n.ASN] = n
-			}
-			for _, n := range byASN {
-				nets = append(nets, n)
 			}
 		}
 		for i, n := range nets {
@@ -324,6 +309,52 @@ func (s *Server) networksAt(ctx context.Context, sn ixp.Snapshot) ([]networkSumm
 		slices.SortFunc(nets, func(a, b networkSummary) int { return cmp.Compare(a.ASN, b.ASN) })
 		return nets, nil
 	})
+}
+
+// connectionAggregates sums the counted connections of a PeeringDB
+// snapshot per network, decoding only what the network list shows.
+func (s *Server) connectionAggregates(ctx context.Context, sn ixp.Snapshot) (map[ixp.ASN]*networkAgg, error) {
+	conns, err := s.store.Objects(ctx, ixp.SourcePeeringDB, ixp.KindConnection, sn.At, store.Filter{})
+	if err != nil {
+		return nil, err
+	}
+	per := map[ixp.ASN]*networkAgg{}
+	for _, r := range conns {
+		var c speedConn
+		if err := json.Unmarshal(r.Data, &c); err != nil {
+			return nil, fmt.Errorf("decode connection %d: %w", r.ID, err)
+		}
+		if (ixp.Connection{State: c.State}).Counts() {
+			aggregateConnections(per, c.IXID, c.ASN, c.Speed)
+		}
+	}
+	return per, nil
+}
+
+// networkSummaries decodes the listed fields of every network of a
+// PeeringDB snapshot, one per ASN (the last object of an ASN wins, as in
+// the view's map), in no order.
+func (s *Server) networkSummaries(ctx context.Context, sn ixp.Snapshot) ([]networkSummary, error) {
+	recs, err := s.store.Objects(ctx, ixp.SourcePeeringDB, ixp.KindNetwork, sn.At, store.Filter{})
+	if err != nil {
+		return nil, err
+	}
+	// networkSummary's JSON names are the network's own.
+	decoded, err := decodeAll[networkSummary](recs)
+	if err != nil {
+		return nil, err
+	}
+	byASN := make(map[ixp.ASN]int, len(decoded))
+	nets := decoded[:0]
+	for _, n := range decoded {
+		if i, ok := byASN[n.ASN]; ok {
+			nets[i] = n
+			continue
+		}
+		byASN[n.ASN] = len(nets)
+		nets = append(nets, n)
+	}
+	return nets, nil
 }
 
 // networkList answers GET /api/v1/networks?at=DATE: every network of the

@@ -36,6 +36,11 @@ type generationRead struct {
 
 // get returns the store's generation as of a moment after the call.
 func (g *generationReads) get(ctx context.Context) (int64, error) {
+	// A caller already gone gets its error, as from a query of its own
+	// (the select below may otherwise pick a read that ended at once).
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
 	g.mu.Lock()
 	if g.next == nil {
 		g.next = &generationRead{done: make(chan struct{})}

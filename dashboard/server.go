@@ -310,3 +310,38 @@ func (s *Server) Warm(ctx context.Context) {
 		s.log.Info("country and area figures stored", "states", n, "took", time.Since(start).Round(time.Millisecond))
 	}
 }
+
+// WarmOnNewData warms (Warm), then reads the store's generation every
+// interval and warms again when it changed: a snapshot that another
+// process published (an `ixpobs import`, or the collector writing to the
+// primary of the PostgreSQL replica this server reads) then has its views
+// built before the first visitor asks, as after the collection runs of
+// this process. It returns when ctx is done.
+func (s *Server) WarmOnNewData(ctx context.Context, interval time.Duration) {
+	last, err := s.generations.get(ctx)
+	if err != nil && ctx.Err() == nil {
+		s.log.Warn("reading the store's generation", "err", err)
+	}
+	s.Warm(ctx)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		g, err := s.generations.get(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.Warn("reading the store's generation", "err", err)
+			}
+			continue
+		}
+		if g != last {
+			last = g
+			s.log.Debug("new data in the store: warming", "generation", g)
+			s.Warm(ctx)
+		}
+	}
+}

@@ -106,7 +106,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 			}
 		})
 	}
-	wg.Go(func() { srv.Warm(ctx) })
+	wg.Go(func() { srv.WarmOnNewData(ctx, newDataPoll) })
 	if len(sources) > 0 {
 		runner := collector.NewRunner(sources, st, warmAfterRuns{runMetrics, srv, ctx}, log)
 		wg.Go(func() { runner.Run(ctx) })
@@ -158,6 +158,10 @@ func openServeStores(ctx context.Context, cfg Config, log *slog.Logger) (write, 
 	}
 	return write, read, nil
 }
+
+// newDataPoll is how often serve reads the store's generation to warm
+// its views of a snapshot another process published.
+const newDataPoll = 10 * time.Second
 
 // warmAfterRuns records collection runs in metrics and, after each that
 // succeeded, has the dashboard build its views of the newest data (a

@@ -1,11 +1,13 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -106,8 +108,11 @@ func (s *DB) Objects(ctx context.Context, source string, kind ixp.Kind, at time.
 	if q == (store.Filter{}) {
 		// Every object of the kind: through the interval tree of
 		// migration 0007, so that the rows read are the versions alive
-		// at t (plus one index seek per node), not every version.
-		query := s.aliveAtSQL("v.obj_id, v.ix_id, v.asn, v.data", " JOIN sources src ON src.id = v.source_id WHERE src.name = $1", " ORDER BY 1")
+		// at t (plus one index seek per node), not every version. The
+		// rows are sorted here rather than by the query: SQLite's sorter
+		// would copy every row's data once more (a tenth of a 60,000-row
+		// read).
+		query := s.aliveAtSQL("v.obj_id, v.ix_id, v.asn, v.data", " JOIN sources src ON src.id = v.source_id WHERE src.name = $1", "")
 		rows, err = s.db.QueryContext(ctx, query, append(args, nodesAt(t)...)...)
 	} else {
 		// One object, exchange or network: the primary key and the
@@ -131,7 +136,13 @@ func (s *DB) Objects(ctx context.Context, source string, kind ixp.Kind, at time.
 		r.ASN = ixp.ASN(asn)
 		out = append(out, r)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: %s objects of %s: %w", kind, source, err)
+	}
+	if q == (store.Filter{}) {
+		slices.SortFunc(out, func(a, b ixp.Record) int { return cmp.Compare(a.ID, b.ID) })
+	}
+	return out, nil
 }
 
 // Versions implements store.Store.
