@@ -269,9 +269,8 @@ type speedConn struct {
 
 // networksAt returns (and caches) every network of a PeeringDB snapshot
 // with where it connects, ordered by ASN: from the date's view when it is
-// cached, otherwise decoding only the fields the list shows, the
-// connections and the networks read at the same time (a first request for
-// a date then does not build the whole view).
+// cached, otherwise decoding only the fields the list shows (a first
+// request for a date then does not build the whole view).
 func (s *Server) networksAt(ctx context.Context, sn ixp.Snapshot) ([]networkSummary, error) {
 	return s.networkLists.get(ctx, sn.ID, func(ctx context.Context) ([]networkSummary, error) {
 		var per map[ixp.ASN]*networkAgg
@@ -288,16 +287,11 @@ func (s *Server) networksAt(ctx context.Context, sn ixp.Snapshot) ([]networkSumm
 				nets = append(nets, networkSummary{ASN: asn, Name: n.Name, AKA: n.AKA, InfoType: n.InfoType, InfoScope: n.InfoScope, PolicyGeneral: n.PolicyGeneral, Created: n.Created})
 			}
 		} else {
-			err := concurrently(ctx,
-				func(ctx context.Context) (err error) {
-					per, err = s.connectionAggregates(ctx, sn)
-					return err
-				},
-				func(ctx context.Context) (err error) {
-					nets, err = s.networkSummaries(ctx, sn)
-					return err
-				})
-			if err != nil {
+			var err error
+			if per, err = s.connectionAggregates(ctx, sn); err != nil {
+				return nil, err
+			}
+			if nets, err = s.networkSummaries(ctx, sn); err != nil {
 				return nil, err
 			}
 		}
@@ -321,7 +315,7 @@ func (s *Server) connectionAggregates(ctx context.Context, sn ixp.Snapshot) (map
 	per := map[ixp.ASN]*networkAgg{}
 	for _, r := range conns {
 		var c speedConn
-		if err := json.Unmarshal(r.Data, &c); err != nil {
+		if err := speedConnPicker.decode(r.Data, &c); err != nil {
 			return nil, fmt.Errorf("decode connection %d: %w", r.ID, err)
 		}
 		if (ixp.Connection{State: c.State}).Counts() {
@@ -340,7 +334,7 @@ func (s *Server) networkSummaries(ctx context.Context, sn ixp.Snapshot) ([]netwo
 		return nil, err
 	}
 	// networkSummary's JSON names are the network's own.
-	decoded, err := decodeAll[networkSummary](recs)
+	decoded, err := networkSummaryPicker.decodeAll(recs)
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,6 @@ package dashboard
 
 import (
 	"cmp"
-	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -391,33 +390,7 @@ func (w *web) ixp(r *http.Request, p *page) error {
 		return err
 	}
 	p.SnapshotDate, p.Title = d.IXP.SnapshotDate, d.IXP.Name
-	eq := url.Values{}
-	if p.At != "" {
-		eq.Set("to", p.At)
-	}
-	to, _ := ixp.Date(p.At)
-	// The parts read the store apart: a cold page (a first request for
-	// the date, or the first after a new snapshot) waits for the slowest,
-	// not for their sum.
-	var sa sourcesAnswer
-	err = concurrently(ctx,
-		func(ctx context.Context) (err error) {
-			d.History, err = w.s.ixpHistory(ctx, ixpHistoryQuery{ID: q.ID})
-			return err
-		},
-		func(ctx context.Context) (err error) {
-			d.Members, err = w.s.members(ctx, membersQuery{ixpQuery: q})
-			return err
-		},
-		func(ctx context.Context) (err error) {
-			d.EventList, err = w.s.ixpEvents(ctx, eventsQuery{ID: q.ID, To: to})
-			return err
-		},
-		func(ctx context.Context) (err error) {
-			sa, err = w.s.ixpSources(ctx, q)
-			return err
-		})
-	if err != nil {
+	if d.History, err = w.s.ixpHistory(ctx, ixpHistoryQuery{ID: q.ID}); err != nil {
 		return err
 	}
 	for i := range d.History.Points {
@@ -428,6 +401,17 @@ func (w *web) ixp(r *http.Request, p *page) error {
 			}
 		}
 	}
+	if d.Members, err = w.s.members(ctx, membersQuery{ixpQuery: q}); err != nil {
+		return err
+	}
+	eq := url.Values{}
+	if p.At != "" {
+		eq.Set("to", p.At)
+	}
+	to, _ := ixp.Date(p.At)
+	if d.EventList, err = w.s.ixpEvents(ctx, eventsQuery{ID: q.ID, To: to}); err != nil {
+		return err
+	}
 	d.EventKind = r.URL.Query().Get("ev")
 	if d.EventKind != "join" && d.EventKind != "leave" {
 		d.EventKind = ""
@@ -435,6 +419,10 @@ func (w *web) ixp(r *http.Request, p *page) error {
 	d.EventKinds = eventKinds[:]
 	d.Events, d.EventsN = filterEvents(d.EventList.Data, d.EventKind)
 	d.Table = p.filterMembers(d.Members.Data, r.URL.Query())
+	sa, err := w.s.ixpSources(ctx, q)
+	if err != nil {
+		return err
+	}
 	d.Sources = &sa
 	if d.BGP, err = w.ixpBGP(r, p, q, d.Members); err != nil {
 		return err

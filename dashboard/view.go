@@ -116,7 +116,7 @@ func (s *Server) membershipOf(ctx context.Context, ev *exchangeView) ([]indicato
 	members, v6 := map[int64]map[ixp.ASN]bool{}, map[int64]map[ixp.ASN]bool{}
 	for _, r := range conns {
 		var c memberConn
-		if err := json.Unmarshal(r.Data, &c); err != nil {
+		if err := memberConnPicker.decode(r.Data, &c); err != nil {
 			return nil, fmt.Errorf("decode connection %d: %w", r.ID, err)
 		}
 		if !(ixp.Connection{State: c.State}).Counts() {
@@ -170,7 +170,7 @@ func (s *Server) networkNamesAt(ctx context.Context, sn ixp.Snapshot) (map[ixp.A
 		if err != nil {
 			return nil, err
 		}
-		decoded, err := decodeAll[netName](recs)
+		decoded, err := netNamePicker.decodeAll(recs)
 		if err != nil {
 			return nil, err
 		}

@@ -9,6 +9,12 @@
 #
 #   scripts/scaling/history-reads.sh DB [PORT]      e.g. /tmp/ixpobs-history.db
 #
+# PUBLISH="DIR DATE" then imports the PeeringDB dump DIR as of DATE into
+# DB with a second process while serve runs (as a separate `ixpobs import`
+# or the writer of a replica's primary would), waits PUBLISH_SETTLE
+# seconds (default 15) and times the first request of each of
+# $PUBLISH_URLS (default $URLS) after it.
+#
 # IXPOBS_BIN is the binary (default: scripts/scaling/build.sh's). The store
 # is used as it is: copy it first to measure a store without stored
 # figures (serve then fills them in the background after its start).
@@ -29,6 +35,14 @@ for u in $urls; do
 	warm=$(for i in 1 2 3 4 5; do curl -s -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$port$u"; done | sort -n | sed -n 3p)
 	echo "$u cold(status s bytes): $cold warm(median of 5): $warm"
 done
+if [ -n "${PUBLISH:-}" ]; then
+	read -r pdir pdate <<<"$PUBLISH"
+	"$bin" import peeringdb "$pdir" --at "$pdate" --db "$db" --log-level warn >/dev/null
+	sleep "${PUBLISH_SETTLE:-15}"
+	for u in ${PUBLISH_URLS:-$urls}; do
+		echo "$u after a publish of $pdate (status s bytes): $(curl -s -o /dev/null -w '%{http_code} %{time_total} %{size_download}' --max-time 300 "http://127.0.0.1:$port$u" || true)"
+	done
+fi
 if [ "${WRK:-0}" = 1 ] && command -v wrk >/dev/null; then
 	for u in $urls; do
 		echo "## wrk -c32 -d10s --latency $u"

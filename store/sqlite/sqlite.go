@@ -44,7 +44,14 @@ func open(ctx context.Context, path string, log *slog.Logger, busy time.Duration
 		// Every connection of an in-memory database is a new database.
 		db.SetMaxOpenConns(1)
 	} else {
+		// Every open connection stays open: database/sql keeps only two
+		// idle by default and closes the others as they are released,
+		// and closing a SQLite connection frees its page cache (one
+		// madvise per page, 0.6 s of CPU in a profile of three IXP pages
+		// read four queries at a time on a 3,300-day store), which the
+		// next connection reads again.
 		db.SetMaxOpenConns(8)
+		db.SetMaxIdleConns(8)
 	}
 	if err := connect(ctx, db, busy); err != nil {
 		db.Close()
@@ -103,7 +110,14 @@ func dsnFor(path string, busy time.Duration) string {
 	// runs after the list. (16 KiB pages: BGP snapshot rows are blobs of
 	// tens of kilobytes, and fewer overflow pages make a 5-million-route
 	// import's store write 20% faster than with 4 KiB.)
-	for _, p := range []string{"page_size(16384)", "foreign_keys(1)", "cache_size(-65536)"} {
+	//
+	// mmap_size: reads map the file (up to 4 GiB) instead of copying each
+	// page into the reading connection's own cache, so a connection that
+	// has not read a page yet (after a start, the seven others of the
+	// pool) finds it in the kernel's page cache. The first IXP page of a
+	// date after a start took 0.21-0.28 s with it, 0.33-0.60 s without,
+	// on a 3,300-day generated store. Writes still go through write().
+	for _, p := range []string{"page_size(16384)", "foreign_keys(1)", "cache_size(-65536)", "mmap_size(4294967296)"} {
 		pragmas.Add("_pragma", p)
 	}
 	pragmas.Set("_journal_mode", "WAL")
