@@ -49,5 +49,5 @@ if [ "${WRK:-0}" = 1 ] && command -v wrk >/dev/null; then
 		wrk -c32 -d10s --latency "http://127.0.0.1:$port$u" | grep -E 'Requests/sec|^ +(50|99)%|Non-2xx|Socket errors'
 	done
 fi
-echo "# serve rss: $(ps -o rss= -p $pid) kB"
+echo "# serve rss: $(ps -o rss= -p $pid) kB ($(grep -E '^Rss(Anon|File)' /proc/$pid/status | tr -s ' \t' ' ' | paste -sd' ')); the mapped store's pages count in RssFile)"
 grep -E 'figures stored|views warmed' /tmp/history-reads-serve.log || true
