@@ -10,10 +10,15 @@ import (
 )
 
 // BenchmarkNetworkListCold measures the network list of the newest
-// PeeringDB snapshot of the store HISTORY_DB read cold (a new server each
-// time, so nothing is cached):
+// PeeringDB snapshot of the SQLite store HISTORY_DB read cold (a new
+// server each time, so nothing is cached; the store's connections stay
+// open), in wall time and CPU time (cpu-ms, the figure to compare on a
+// busy machine). A store of the three real dumps:
 //
-//	HISTORY_DB=/tmp/long.db go test ./dashboard -run '^$' -bench NetworkListCold -benchtime 5x
+//	for d in 2019-01-19 2020-05-05 2022-06-01; do
+//		ixpobs import peeringdb ../shared/data/peeringdb/ixgen-$d --at $d --db /tmp/three.db
+//	done
+//	HISTORY_DB=/tmp/three.db go test ./dashboard -run '^$' -bench NetworkListCold -benchtime 5x
 func BenchmarkNetworkListCold(b *testing.B) {
 	ctx := context.Background()
 	path := os.Getenv("HISTORY_DB")
