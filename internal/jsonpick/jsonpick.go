@@ -30,44 +30,21 @@ var ErrSlow = errors.New("jsonpick: decode with encoding/json")
 // with encoding/json.
 func Members(data []byte, fn func(key, value []byte) error) error {
 	s := scanner{data: data}
+	var fnErr error
 	s.space()
-	if !s.byte('{') {
-		return s.syntax("expected an object")
-	}
-	s.space()
-	if !s.byte('}') {
-		for {
-			s.space()
-			start := s.i
-			if !s.str() {
-				return s.syntax("expected a key")
-			}
-			key := data[start+1 : s.i-1]
-			s.space()
-			if !s.byte(':') {
-				return s.syntax("expected ':'")
-			}
-			s.space()
-			vstart := s.i
-			if !s.value(0) {
-				return s.syntax("bad value")
-			}
-			if err := fn(key, data[vstart:s.i]); err != nil {
-				return err
-			}
-			s.space()
-			if s.byte(',') {
-				continue
-			}
-			if s.byte('}') {
-				break
-			}
-			return s.syntax("expected ',' or '}'")
+	ok := s.byte('{') && s.list('}', func() bool {
+		key, value, ok := s.member(1)
+		if ok {
+			fnErr = fn(key, value)
 		}
+		return ok && fnErr == nil
+	})
+	if fnErr != nil {
+		return fnErr
 	}
 	s.space()
-	if s.i != len(data) {
-		return s.syntax("data after the object")
+	if !ok || s.i != len(data) {
+		return fmt.Errorf("jsonpick: not one JSON object (byte %d): %w", s.i, ErrSlow)
 	}
 	return nil
 }
@@ -76,8 +53,11 @@ func Members(data []byte, fn func(key, value []byte) error) error {
 // non-ASCII byte: encoding/json then matches it to a field name exactly
 // when Fold says they are equal; other keys must be left to encoding/json
 // (ErrSlow), which unescapes them and folds Unicode case.
-func PlainKey(key []byte) bool {
-	for _, c := range key {
+func PlainKey(key []byte) bool { return plain(key) }
+
+// plain reports whether b has no backslash and no non-ASCII byte.
+func plain(b []byte) bool {
+	for _, c := range b {
 		if c == '\\' || c >= utf8.RuneSelf {
 			return false
 		}
@@ -111,12 +91,10 @@ func String(value []byte, dst *string) error {
 		return ErrSlow
 	}
 	body := value[1 : len(value)-1]
-	for _, c := range body {
-		if c == '\\' || c >= utf8.RuneSelf {
-			// Escapes and non-ASCII text (invalid UTF-8 is replaced):
-			// encoding/json's own answer for this value.
-			return ErrSlow
-		}
+	if !plain(body) {
+		// Escapes and non-ASCII text (invalid UTF-8 is replaced):
+		// encoding/json's own answer for this value.
+		return ErrSlow
 	}
 	*dst = string(body)
 	return nil
@@ -124,28 +102,30 @@ func String(value []byte, dst *string) error {
 
 // Int stores a JSON integer value in *dst (null leaves it unchanged).
 func Int(value []byte, dst *int64) error {
-	if isNull(value) {
-		return nil
-	}
-	n, err := strconv.ParseInt(string(value), 10, 64)
-	if err != nil {
-		return ErrSlow
-	}
-	*dst = n
-	return nil
+	return integer(value, dst, func(s string) (int64, error) { return strconv.ParseInt(s, 10, 64) })
 }
 
 // Uint32 stores a JSON integer value from 0 to 2^32-1 in *dst (null leaves
 // it unchanged).
 func Uint32(value []byte, dst *uint32) error {
+	return integer(value, dst, func(s string) (uint32, error) {
+		n, err := strconv.ParseUint(s, 10, 32)
+		return uint32(n), err
+	})
+}
+
+// integer stores value parsed in *dst, null leaving it unchanged; what
+// parse refuses (a fraction, an exponent, out of range) is left to
+// encoding/json.
+func integer[T any](value []byte, dst *T, parse func(string) (T, error)) error {
 	if isNull(value) {
 		return nil
 	}
-	n, err := strconv.ParseUint(string(value), 10, 32)
+	n, err := parse(string(value))
 	if err != nil {
 		return ErrSlow
 	}
-	*dst = uint32(n)
+	*dst = n
 	return nil
 }
 
@@ -160,8 +140,43 @@ type scanner struct {
 	i    int
 }
 
-func (s *scanner) syntax(what string) error {
-	return fmt.Errorf("jsonpick: %s at byte %d: %w", what, s.i, ErrSlow)
+// list reads the members of an object or the items of an array after
+// its opening byte, up to close, item reading each.
+func (s *scanner) list(close byte, item func() bool) bool {
+	s.space()
+	if s.byte(close) {
+		return true
+	}
+	for {
+		s.space()
+		if !item() {
+			return false
+		}
+		s.space()
+		if !s.byte(',') {
+			return s.byte(close)
+		}
+	}
+}
+
+// member reads one member of an object: its key (without quotes) and its
+// raw value, at nesting depth.
+func (s *scanner) member(depth int) (key, value []byte, ok bool) {
+	start := s.i
+	if !s.str() {
+		return nil, nil, false
+	}
+	key = s.data[start+1 : s.i-1]
+	s.space()
+	if !s.byte(':') {
+		return nil, nil, false
+	}
+	s.space()
+	vstart := s.i
+	if !s.value(depth) {
+		return nil, nil, false
+	}
+	return key, s.data[vstart:s.i], true
 }
 
 func (s *scanner) space() {
@@ -192,46 +207,13 @@ func (s *scanner) value(depth int) bool {
 		return s.str()
 	case c == '{':
 		s.i++
-		s.space()
-		if s.byte('}') {
-			return true
-		}
-		for {
-			s.space()
-			if !s.str() {
-				return false
-			}
-			s.space()
-			if !s.byte(':') {
-				return false
-			}
-			s.space()
-			if !s.value(depth + 1) {
-				return false
-			}
-			s.space()
-			if s.byte(',') {
-				continue
-			}
-			return s.byte('}')
-		}
+		return s.list('}', func() bool {
+			_, _, ok := s.member(depth + 1)
+			return ok
+		})
 	case c == '[':
 		s.i++
-		s.space()
-		if s.byte(']') {
-			return true
-		}
-		for {
-			s.space()
-			if !s.value(depth + 1) {
-				return false
-			}
-			s.space()
-			if s.byte(',') {
-				continue
-			}
-			return s.byte(']')
-		}
+		return s.list(']', func() bool { return s.value(depth + 1) })
 	case c == 't':
 		return s.literal("true")
 	case c == 'f':

@@ -97,3 +97,46 @@ func TestKeys(t *testing.T) {
 		}
 	}
 }
+
+// FuzzMembers checks Members' syntax against json.Valid on any input:
+//
+//	go test ./internal/jsonpick -run '^$' -fuzz FuzzMembers -fuzztime 60s
+func FuzzMembers(f *testing.F) {
+	for _, s := range []string{`{"a":1,"b":[true,{"c":null}],"d":"e\u00e9"}`, `{}`, `[]`, `{"a":-1.5e3}`, "{\"a\":\"\xff\"}"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		err := Members(data, func(k, v []byte) error {
+			if !json.Valid(v) {
+				t.Fatalf("member %q: value %q is not valid JSON", k, v)
+			}
+			return nil
+		})
+		object := json.Valid(data) && strings.HasPrefix(strings.TrimLeft(string(data), " \t\r\n"), "{")
+		switch {
+		case err == nil && !object:
+			t.Fatalf("%q accepted, but it is not one JSON object", data)
+		case err != nil && object && depth(data) <= maxDepth:
+			t.Fatalf("%q refused: %v", data, err)
+		}
+	})
+}
+
+// depth is the deepest nesting of a valid JSON document.
+func depth(data []byte) int {
+	d := json.NewDecoder(strings.NewReader(string(data)))
+	n, most := 0, 0
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return most
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			n++
+			most = max(most, n)
+		case json.Delim('}'), json.Delim(']'):
+			n--
+		}
+	}
+}
