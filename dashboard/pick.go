@@ -23,9 +23,21 @@ type pickField[T any] struct {
 // fields must list every JSON field of T.
 type picker[T any] struct{ fields []pickField[T] }
 
+// decode stores data's fields in *dst, as json.Unmarshal would.
 func (p picker[T]) decode(data []byte, dst *T) error {
 	orig := *dst
-	err := jsonpick.Members(data, func(key, value []byte) error {
+	err := p.fast(data, dst)
+	if errors.Is(err, jsonpick.ErrSlow) {
+		*dst = orig
+		return json.Unmarshal(data, dst)
+	}
+	return err
+}
+
+// fast is decode without the fallback: jsonpick.ErrSlow when data must go
+// to encoding/json (*dst may then be partly written).
+func (p picker[T]) fast(data []byte, dst *T) error {
+	return jsonpick.Members(data, func(key, value []byte) error {
 		if !jsonpick.PlainKey(key) {
 			return jsonpick.ErrSlow
 		}
@@ -36,11 +48,6 @@ func (p picker[T]) decode(data []byte, dst *T) error {
 		}
 		return nil
 	})
-	if errors.Is(err, jsonpick.ErrSlow) {
-		*dst = orig
-		return json.Unmarshal(data, dst)
-	}
-	return err
 }
 
 // decodeAll decodes stored objects as the package's decodeAll does.

@@ -3,10 +3,14 @@ package dashboard
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/ixpobs/ixpobs/collector/peeringdb"
+	"github.com/ixpobs/ixpobs/internal/jsonpick"
 	"github.com/ixpobs/ixpobs/internal/realdata"
 	"github.com/ixpobs/ixpobs/ixp"
 )
@@ -65,7 +69,7 @@ func TestPickersMatchEncodingJSON(t *testing.T) {
 		pickAll(t, []byte(c))
 	}
 	set := realdata.Trimmed(t)
-	n := 0
+	n, conns, fast := 0, 0, 0
 	for _, name := range realdata.PeeringDBFullDumps {
 		d, err := peeringdb.ReadDir(context.Background(), set.PeeringDBDir(name))
 		if err != nil {
@@ -79,12 +83,57 @@ func TestPickersMatchEncodingJSON(t *testing.T) {
 			if r.Kind == ixp.KindNetwork || r.Kind == ixp.KindConnection {
 				pickAll(t, r.Data)
 				n++
+				if r.Kind == ixp.KindConnection {
+					var c speedConn
+					if err := speedConnPicker.fast(r.Data, &c); err == nil {
+						fast++
+					} else if !errors.Is(err, jsonpick.ErrSlow) {
+						t.Fatalf("connection %d: %v", r.ID, err)
+					}
+					conns++
+				}
 			}
 		}
 	}
 	if n < 1000 {
 		t.Fatalf("only %d real objects decoded", n)
 	}
+	// The comparison above would pass if every object went to
+	// encoding/json: most real connections must take the fast path.
+	if fast < conns*9/10 {
+		t.Fatalf("%d of %d real connections decoded without encoding/json, want 90%%", fast, conns)
+	}
+}
+
+// TestPickersListEveryField checks that each picker names every JSON
+// field of its type: a field added to the type but not to its picker
+// would otherwise stay empty on the fast path.
+func TestPickersListEveryField(t *testing.T) {
+	check := func(typ reflect.Type, fields []string) {
+		t.Helper()
+		var tags []string
+		for f := range typ.Fields() {
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			tags = append(tags, name)
+		}
+		slices.Sort(tags)
+		slices.Sort(fields)
+		if !slices.Equal(tags, fields) {
+			t.Errorf("%v: JSON fields %v, picker fields %v", typ, tags, fields)
+		}
+	}
+	check(reflect.TypeFor[netName](), pickerNames(netNamePicker))
+	check(reflect.TypeFor[networkSummary](), pickerNames(networkSummaryPicker))
+	check(reflect.TypeFor[speedConn](), pickerNames(speedConnPicker))
+	check(reflect.TypeFor[memberConn](), pickerNames(memberConnPicker))
+}
+
+func pickerNames[T any](p picker[T]) []string {
+	var out []string
+	for _, f := range p.fields {
+		out = append(out, f.name)
+	}
+	return out
 }
 
 // FuzzPickers checks the pickers against encoding/json on any input:
