@@ -325,7 +325,7 @@ func (s *Server) networksAt(ctx context.Context, sn ixp.Snapshot) ([]networkSumm
 // connectionAggregates sums the counted connections of a PeeringDB
 // snapshot per network, decoding only what the network list shows.
 func (s *Server) connectionAggregates(ctx context.Context, sn ixp.Snapshot) (map[ixp.ASN]*networkAgg, error) {
-	conns, err := s.store.Objects(ctx, ixp.SourcePeeringDB, ixp.KindConnection, sn.At, store.Filter{})
+	conns, err := s.store.Briefs(ctx, ixp.SourcePeeringDB, ixp.KindConnection, sn.At)
 	if err != nil {
 		return nil, err
 	}
@@ -346,7 +346,7 @@ func (s *Server) connectionAggregates(ctx context.Context, sn ixp.Snapshot) (map
 // PeeringDB snapshot, one per ASN (the last object of an ASN wins, as in
 // the view's map), in no order.
 func (s *Server) networkSummaries(ctx context.Context, sn ixp.Snapshot) ([]networkSummary, error) {
-	recs, err := s.store.Objects(ctx, ixp.SourcePeeringDB, ixp.KindNetwork, sn.At, store.Filter{})
+	recs, err := s.store.Briefs(ctx, ixp.SourcePeeringDB, ixp.KindNetwork, sn.At)
 	if err != nil {
 		return nil, err
 	}

@@ -128,6 +128,25 @@ func TestPickersListEveryField(t *testing.T) {
 	check(reflect.TypeFor[memberConn](), pickerNames(memberConnPicker))
 }
 
+// TestPickersReadOnlyBriefFields checks that every field a picker decodes
+// is kept in the briefs of its kind: the list reads decode briefs
+// (store.Briefs), where a field missing from ixp.BriefFields would read
+// as absent.
+func TestPickersReadOnlyBriefFields(t *testing.T) {
+	check := func(kind ixp.Kind, picker string, fields []string) {
+		t.Helper()
+		for _, f := range fields {
+			if !slices.Contains(ixp.BriefFields[kind], f) {
+				t.Errorf("%s decodes %q, not among the brief fields of %s %v", picker, f, kind, ixp.BriefFields[kind])
+			}
+		}
+	}
+	check(ixp.KindNetwork, "netNamePicker", pickerNames(netNamePicker))
+	check(ixp.KindNetwork, "networkSummaryPicker", pickerNames(networkSummaryPicker))
+	check(ixp.KindConnection, "speedConnPicker", pickerNames(speedConnPicker))
+	check(ixp.KindConnection, "memberConnPicker", pickerNames(memberConnPicker))
+}
+
 func pickerNames[T any](p picker[T]) []string {
 	var out []string
 	for _, f := range p.fields {

@@ -109,7 +109,7 @@ func (s *Server) membershipOf(ctx context.Context, ev *exchangeView) ([]indicato
 	if v, ok := s.views.peek(ev.snapshot.ID); ok {
 		return v.membership, nil
 	}
-	conns, err := s.store.Objects(ctx, ixp.SourcePeeringDB, ixp.KindConnection, ev.snapshot.At, store.Filter{})
+	conns, err := s.store.Briefs(ctx, ixp.SourcePeeringDB, ixp.KindConnection, ev.snapshot.At)
 	if err != nil {
 		return nil, err
 	}
@@ -166,7 +166,7 @@ func (s *Server) networkNamesAt(ctx context.Context, sn ixp.Snapshot) (map[ixp.A
 		return out, nil
 	}
 	return s.netNames.get(ctx, sn.ID, func(ctx context.Context) (map[ixp.ASN]netName, error) {
-		recs, err := s.store.Objects(ctx, ixp.SourcePeeringDB, ixp.KindNetwork, sn.At, store.Filter{})
+		recs, err := s.store.Briefs(ctx, ixp.SourcePeeringDB, ixp.KindNetwork, sn.At)
 		if err != nil {
 			return nil, err
 		}

@@ -47,6 +47,11 @@ type Store interface {
 	// Objects returns the objects of a kind valid at a time, filtered by
 	// q (zero fields do not filter), ordered by id.
 	Objects(ctx context.Context, source string, kind ixp.Kind, at time.Time, q Filter) ([]ixp.Record, error)
+	// Briefs returns the objects of a kind with briefs (ixp.HasBrief)
+	// valid at a time, ordered by id, each with its brief (ixp.Brief) as
+	// Data, or its data when it has none: what a list of every object of
+	// a date needs, read without whole objects.
+	Briefs(ctx context.Context, source string, kind ixp.Kind, at time.Time) ([]ixp.Record, error)
 	// Versions returns every version of the objects of a kind that
 	// matches q and whose validity overlaps [from, to), ordered by object
 	// id then start.

@@ -135,14 +135,15 @@ func (dialect) InsertRows(ctx context.Context, tx *sql.Tx, sourceID int64, rows 
 		kinds := make([]int32, len(chunk))
 		ids, from, to, hash, ix, asn := make([]int64, len(chunk)), make([]int64, len(chunk)), make([]int64, len(chunk)),
 			make([]int64, len(chunk)), make([]int64, len(chunk)), make([]int64, len(chunk))
-		data := make([]string, len(chunk))
+		data, brief := make([]string, len(chunk)), make([]string, len(chunk))
 		for i, r := range chunk {
 			kinds[i], ids[i], from[i], to[i], hash[i], ix[i], asn[i], data[i] = int32(r.Kind), r.ObjID, r.ValidFrom, r.ValidTo, r.Hash, r.IXID, r.ASN, string(r.Data)
+			brief[i] = string(sqlstore.BriefValue(r.Kind, r.Data)) // "" (NULL below) for a kind without briefs
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO versions (source_id, kind, obj_id, valid_from, valid_to, hash, ix_id, asn, data)
-			SELECT $1, k, o, f, t, h, x, a, d::jsonb
-			FROM unnest($2::int[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::text[]) AS u(k, o, f, t, h, x, a, d)`,
-			sourceID, kinds, ids, from, to, hash, ix, asn, data)
+		_, err := tx.ExecContext(ctx, `INSERT INTO versions (source_id, kind, obj_id, valid_from, valid_to, hash, ix_id, asn, data, brief)
+			SELECT $1, k, o, f, t, h, x, a, d::jsonb, NULLIF(b, '')::jsonb
+			FROM unnest($2::int[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::text[], $10::text[]) AS u(k, o, f, t, h, x, a, d, b)`,
+			sourceID, kinds, ids, from, to, hash, ix, asn, data, brief)
 		if err != nil {
 			return err
 		}

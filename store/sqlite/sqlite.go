@@ -191,12 +191,12 @@ func (dialect) InsertRows(ctx context.Context, tx *sql.Tx, sourceID int64, rows 
 		stmt := stmts[len(chunk)]
 		if stmt == nil {
 			var b strings.Builder
-			b.WriteString(`INSERT INTO versions (source_id, kind, obj_id, valid_from, valid_to, hash, ix_id, asn, data) VALUES `)
+			b.WriteString(`INSERT INTO versions (source_id, kind, obj_id, valid_from, valid_to, hash, ix_id, asn, data, brief) VALUES `)
 			for i := range chunk {
 				if i > 0 {
 					b.WriteByte(',')
 				}
-				b.WriteString("(?,?,?,?,?,?,?,?,?)")
+				b.WriteString("(?,?,?,?,?,?,?,?,?,?)")
 			}
 			var err error
 			if stmt, err = tx.PrepareContext(ctx, b.String()); err != nil {
@@ -204,9 +204,13 @@ func (dialect) InsertRows(ctx context.Context, tx *sql.Tx, sourceID int64, rows 
 			}
 			stmts[len(chunk)] = stmt
 		}
-		args := make([]any, 0, len(chunk)*9)
+		args := make([]any, 0, len(chunk)*10)
 		for _, r := range chunk {
-			args = append(args, sourceID, int(r.Kind), r.ObjID, r.ValidFrom, r.ValidTo, r.Hash, r.IXID, r.ASN, r.Data)
+			var brief any // NULL for a kind without briefs
+			if b := sqlstore.BriefValue(r.Kind, r.Data); b != nil {
+				brief = b
+			}
+			args = append(args, sourceID, int(r.Kind), r.ObjID, r.ValidFrom, r.ValidTo, r.Hash, r.IXID, r.ASN, r.Data, brief)
 		}
 		if _, err := stmt.ExecContext(ctx, args...); err != nil {
 			return err

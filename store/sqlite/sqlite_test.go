@@ -4,12 +4,17 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/ixpobs/ixpobs/ixp"
 	"github.com/ixpobs/ixpobs/store"
 	"github.com/ixpobs/ixpobs/store/sqlite"
+	"github.com/ixpobs/ixpobs/store/sqlstore"
 	"github.com/ixpobs/ixpobs/store/storetest"
 )
 
@@ -122,6 +127,40 @@ func TestMigration0004(t *testing.T) {
 	})
 }
 
+// TestMigration0009 runs the conformance check of the migration that
+// adds and fills the briefs of stored versions.
+func TestMigration0009(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	open := func(t *testing.T) store.Store {
+		s, err := sqlite.Open(context.Background(), path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	storetest.RunBriefMigration(t, storetest.Database{
+		Open: open,
+		Exec: func(t *testing.T, query string) {
+			db, err := sql.Open("sqlite", path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if _, err := db.Exec(query); err != nil {
+				t.Fatal(err)
+			}
+		},
+		New: func(t *testing.T) store.Store {
+			s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "new.db"), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		},
+	})
+}
+
 func TestTwoWriters(t *testing.T) {
 	open := func(t *testing.T, path string) store.Store {
 		s, err := sqlite.Open(context.Background(), path, nil)
@@ -137,4 +176,41 @@ func TestTwoWriters(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "two.db")
 		return open(t, path), open(t, path)
 	})
+}
+
+// TestBriefsReadOnlyIndexes checks that Briefs reads both arms of its
+// query from the covering indexes of migration 0009 (USING COVERING
+// INDEX): a plan that visits the table costs a primary-key lookup per
+// object, as the reads before briefs did. SQLite reads an indexed
+// expression from the index only when the query's expression is the
+// index's, so the migration's text must be sqlstore.NodeExpr.
+func TestBriefsReadOnlyIndexes(t *testing.T) {
+	body, err := os.ReadFile("migrations/0009_versions_brief.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(body), "("+sqlstore.NodeExpr+")"); n != 2 {
+		t.Errorf("0009 names sqlstore.NodeExpr %d times, want 2 (one per index)", n)
+	}
+	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "plan.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	plan, err := s.BriefsPlan(context.Background(), ixp.SourcePeeringDB, ixp.KindNetwork, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var covering []string
+	for _, line := range plan {
+		if strings.Contains(line, " v USING") {
+			if !strings.Contains(line, "USING COVERING INDEX versions_brief_") {
+				t.Errorf("Briefs reads versions with %q, not a covering brief index", line)
+			}
+			covering = append(covering, line)
+		}
+	}
+	if len(covering) != 2 {
+		t.Errorf("plan %q: %d reads of versions, want 2 (one per arm)", plan, len(covering))
+	}
 }

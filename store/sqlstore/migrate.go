@@ -10,12 +10,18 @@ import (
 	"strings"
 )
 
+// goSteps are the parts of migrations written in Go, by version: each
+// runs right after its migration's SQL, in the same transaction.
+var goSteps = map[int]func(context.Context, *sql.Tx) (int, error){
+	9: FillBriefs, // 0009_versions_brief.sql
+}
+
 // ApplyMigrations applies the pending *.sql files of fsys in name order,
 // all in one transaction (all or none), recording them in
 // schema_migrations. The caller serialises concurrent processes (an
 // advisory lock, or SQLite's writer lock taken by BEGIN IMMEDIATE, held
 // here for the whole set so that a second process waits and then finds
-// nothing to do).
+// nothing to do). A migration's Go part (goSteps) runs after its SQL.
 func ApplyMigrations(ctx context.Context, conn *sql.Conn, fsys fs.FS) (applied int, err error) {
 	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL)`); err != nil {
 		return 0, fmt.Errorf("migrate: %w", err)
@@ -48,6 +54,11 @@ func ApplyMigrations(ctx context.Context, conn *sql.Conn, fsys fs.FS) (applied i
 		}
 		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 			return 0, fmt.Errorf("migrate: %s: %w", name, err)
+		}
+		if step := goSteps[version]; step != nil {
+			if _, err := step(ctx, tx); err != nil {
+				return 0, fmt.Errorf("migrate: %s: %w", name, err)
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, version, name); err != nil {
 			return 0, fmt.Errorf("migrate: %s: %w", name, err)

@@ -272,7 +272,7 @@ func (s *DB) aliveInSource(cols string, srcID int64, k ixp.Kind, at int64) (stri
 	if s.dialect.Name() != "sqlite" {
 		return `SELECT ` + cols + ` FROM versions v WHERE v.source_id = $1 AND v.kind = $2 AND v.valid_from <= $3 AND v.valid_to > $3`, args
 	}
-	return s.aliveAtSQL(cols, " WHERE v.source_id = $1", ""), append(args, nodesAt(at)...)
+	return s.aliveAtSQL(cols, " WHERE v.source_id = $1", "", false), append(args, nodesAt(at)...)
 }
 
 // stateAt loads the versions of the covered kinds valid at time at.

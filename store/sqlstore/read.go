@@ -112,7 +112,7 @@ func (s *DB) Objects(ctx context.Context, source string, kind ixp.Kind, at time.
 		// rows are sorted here rather than by the query: SQLite's sorter
 		// would copy every row's data once more (a tenth of a 60,000-row
 		// read).
-		query := s.aliveAtSQL("v.obj_id, v.ix_id, v.asn, v.data", " JOIN sources src ON src.id = v.source_id WHERE src.name = $1", "")
+		query := s.aliveAtSQL("v.obj_id, v.ix_id, v.asn, v.data", " JOIN sources src ON src.id = v.source_id WHERE src.name = $1", "", false)
 		rows, err = s.db.QueryContext(ctx, query, append(args, nodesAt(t)...)...)
 	} else {
 		// One object, exchange or network: the primary key and the
@@ -391,14 +391,25 @@ const nodeLevels = 62
 // time, never a wrong answer. cols are the selected columns of versions
 // v, source the join and WHERE clause that pick the source by $1, orderBy
 // an ORDER BY clause or "". The rows read are the versions alive at $3
-// plus one index seek per node, not every version of the kind.
-func (s *DB) aliveAtSQL(cols, source, orderBy string) string {
-	to, from := "", ""
+// plus one index seek per node, not every version of the kind. brief
+// reads through the covering indexes of migration 0009 instead (the rows
+// with a brief; cols must then be among their columns).
+func (s *DB) aliveAtSQL(cols, source, orderBy string, brief bool) string {
+	to, from, node := "", "", "v.node"
 	if s.dialect.Name() == "sqlite" {
 		// Without statistics SQLite prefers the primary key's
 		// (source_id, kind) range to 66 seeks, and computes node for
 		// every version.
 		to, from = " INDEXED BY versions_node_to", " INDEXED BY versions_node_from"
+		if brief {
+			to, from = " INDEXED BY versions_brief_to", " INDEXED BY versions_brief_from"
+			// The brief indexes index node's expression: naming it
+			// reads node from the index (see migration 0009).
+			node = "(" + NodeExpr + ")"
+		}
+	}
+	if brief {
+		source += " AND v.brief IS NOT NULL"
 	}
 	n := nodeLevels + 4
 	list := func(first int) string {
@@ -414,9 +425,21 @@ func (s *DB) aliveAtSQL(cols, source, orderBy string) string {
 	arm := func(index string) string {
 		return `SELECT ` + cols + ` FROM versions v` + index + source + ` AND v.kind = $2 AND `
 	}
-	return arm(to) + `v.node IN (` + list(4) + `) AND v.valid_to > $3 AND v.valid_from <= $3
-		UNION ALL ` + arm(from) + `v.node IN (` + list(4+n) + `) AND v.valid_from <= $3 AND v.valid_to > $3` + orderBy
+	return arm(to) + node + ` IN (` + list(4) + `) AND v.valid_to > $3 AND v.valid_from <= $3
+		UNION ALL ` + arm(from) + node + ` IN (` + list(4+n) + `) AND v.valid_from <= $3 AND v.valid_to > $3` + orderBy
 }
+
+// NodeExpr is the expression of the node column of migration 0007 (the
+// SQLite text, unqualified column names), k = 62 down to 0.
+var NodeExpr = func() string {
+	var b strings.Builder
+	b.WriteString("CASE")
+	for k := nodeLevels; k >= 0; k-- {
+		fmt.Fprintf(&b, "\n\t\tWHEN ((valid_to - 1) >> %d) << %d >= valid_from THEN ((valid_to - 1) >> %d) << %d", k, k, k, k)
+	}
+	b.WriteString("\n\t\tELSE valid_from END")
+	return b.String()
+}()
 
 // nodesAt returns the nodes of the interval tree (migration 0007) on t's
 // path: for each level k < 62 the multiple of 2^k at or below t and the

@@ -50,6 +50,7 @@ func Run(t *testing.T, open Opener) {
 		{"NotFound", testNotFound},
 		{"Status", testStatus},
 		{"TextRule", testTextRule},
+		{"Briefs", testBriefs},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
