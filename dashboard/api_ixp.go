@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -601,16 +602,13 @@ func (s *Server) ixpEvents(ctx context.Context, q eventsQuery) (eventList, error
 // leave deleted the network record).
 func (s *Server) eventNames(ctx context.Context, events []ixp.Event) ([]string, error) {
 	out := make([]string, len(events))
-	versions := map[ixp.ASN][]store.Version{}
+	versions, err := s.networkVersionsOf(ctx, events)
+	if err != nil {
+		return nil, err
+	}
+	decoded := map[*store.Version]string{} // each version decoded once
 	for i, e := range events {
-		vs, ok := versions[e.ASN]
-		if !ok {
-			var err error
-			if vs, err = s.store.Versions(ctx, ixp.SourcePeeringDB, ixp.KindNetwork, time.Unix(0, 0), time.Time{}, store.Filter{ASN: e.ASN}); err != nil {
-				return nil, err
-			}
-			versions[e.ASN] = vs
-		}
+		vs := versions[e.ASN]
 		var best *store.Version
 		for j := range vs {
 			v := &vs[j]
@@ -627,11 +625,41 @@ func (s *Server) eventNames(ctx context.Context, events []ixp.Event) ([]string, 
 		if best == nil {
 			continue
 		}
-		var n ixp.Network
-		if err := json.Unmarshal(best.Data, &n); err != nil {
-			return nil, fmt.Errorf("decode PeeringDB network %d (AS%d): %w", best.ID, e.ASN, err)
+		name, ok := decoded[best]
+		if !ok {
+			var n ixp.Network
+			if err := json.Unmarshal(best.Data, &n); err != nil {
+				return nil, fmt.Errorf("decode PeeringDB network %d (AS%d): %w", best.ID, e.ASN, err)
+			}
+			name, decoded[best] = n.Name, n.Name
 		}
-		out[i] = n.Name
+		out[i] = name
+	}
+	return out, nil
+}
+
+// networkVersionsOf returns every PeeringDB network version of the ASNs
+// of events, by ASN: a query per store.MaxFilterASNs ASNs, not one per
+// ASN (a first IXP page of a date names every member that joined or left
+// up to it, thousands at the largest exchanges).
+func (s *Server) networkVersionsOf(ctx context.Context, events []ixp.Event) (map[ixp.ASN][]store.Version, error) {
+	seen := map[ixp.ASN]bool{}
+	var asns []ixp.ASN
+	for _, e := range events {
+		if !seen[e.ASN] {
+			seen[e.ASN] = true
+			asns = append(asns, e.ASN)
+		}
+	}
+	out := make(map[ixp.ASN][]store.Version, len(asns))
+	for batch := range slices.Chunk(asns, store.MaxFilterASNs) {
+		vs, err := s.store.Versions(ctx, ixp.SourcePeeringDB, ixp.KindNetwork, time.Unix(0, 0), time.Time{}, store.Filter{ASNs: batch})
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range vs {
+			out[v.ASN] = append(out[v.ASN], v)
+		}
 	}
 	return out, nil
 }

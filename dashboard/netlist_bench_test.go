@@ -2,6 +2,8 @@ package dashboard
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"testing"
 	"time"
@@ -38,6 +40,38 @@ func BenchmarkNetworkListCold(b *testing.B) {
 	for b.Loop() {
 		if _, err := New(st, Config{}).networksAt(ctx, sn); err != nil {
 			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64((cpuTime()-c0).Microseconds())/1000/float64(b.N), "cpu-ms")
+}
+
+// BenchmarkPageCold measures the first request of COLD_PATH (default an
+// IXP page at an old date) on the SQLite store HISTORY_DB: a new server
+// each time, so nothing is cached (the store's connections stay open), in
+// wall time and CPU time (cpu-ms). With a generated long history:
+//
+//	HISTORY_DB=/tmp/agg/long.db COLD_PATH='/ixps/171?at=2017-02-02' \
+//		go test ./dashboard -run '^$' -bench PageCold -benchtime 5x -cpuprofile /tmp/page.out
+func BenchmarkPageCold(b *testing.B) {
+	path := os.Getenv("HISTORY_DB")
+	if path == "" {
+		b.Skip("HISTORY_DB names no store")
+	}
+	url := os.Getenv("COLD_PATH")
+	if url == "" {
+		url = "/ixps/171?at=2017-02-02"
+	}
+	st, err := sqlite.Open(context.Background(), path, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	c0 := cpuTime()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		New(st, Config{}).Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, url, nil))
+		if rec.Code != http.StatusOK {
+			b.Fatalf("GET %s = %d: %s", url, rec.Code, rec.Body.Bytes())
 		}
 	}
 	b.ReportMetric(float64((cpuTime()-c0).Microseconds())/1000/float64(b.N), "cpu-ms")

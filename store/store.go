@@ -107,11 +107,22 @@ type Store interface {
 	Close() error
 }
 
-// Filter narrows Objects and Versions. Zero fields do not filter.
+// Filter narrows Objects and Versions. Zero fields (an empty ASNs) do
+// not filter.
 type Filter struct {
 	ID   int64
 	IXID int64
 	ASN  ixp.ASN
+	// ASNs keeps the objects of any of these ASNs (up to MaxFilterASNs).
+	ASNs []ixp.ASN
+}
+
+// MaxFilterASNs is the longest Filter.ASNs a store takes.
+const MaxFilterASNs = 1000
+
+// IsZero reports whether the filter keeps every object.
+func (q Filter) IsZero() bool {
+	return q.ID == 0 && q.IXID == 0 && q.ASN == 0 && len(q.ASNs) == 0
 }
 
 // Derived is one row of figures derived from snapshots: the figures of

@@ -1,11 +1,13 @@
 package storetest
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -162,4 +164,40 @@ func decodeBriefFields(names []string, data []byte) ([]string, error) {
 		out[i] = string(v.Elem().Field(i).Interface().(json.RawMessage))
 	}
 	return out, err
+}
+
+// testFilterASNs checks Filter.ASNs against one ASN at a time, in
+// Versions and Objects.
+func testFilterASNs(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	briefHistory(t, s)
+	asns := []ixp.ASN{64502, 64500, 64999}
+	var want []store.Version
+	for _, asn := range asns {
+		vs, err := s.Versions(ctx, "pdb", ixp.KindNetwork, time.Unix(0, 0), time.Time{}, store.Filter{ASN: asn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, vs...)
+	}
+	slices.SortFunc(want, func(a, b store.Version) int {
+		return cmp.Or(cmp.Compare(a.ID, b.ID), a.From.Compare(b.From))
+	})
+	got, err := s.Versions(ctx, "pdb", ixp.KindNetwork, time.Unix(0, 0), time.Time{}, store.Filter{ASNs: asns})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) < 3 || !reflect.DeepEqual(got, want) {
+		t.Errorf("Versions of ASNs %v: %d versions, one ASN at a time: %d", asns, len(got), len(want))
+	}
+	objs, err := s.Objects(ctx, "pdb", ixp.KindConnection, day(10), store.Filter{ASNs: asns})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(objs); !slices.Equal(got, []int64{10, 12}) {
+		t.Errorf("connections of ASNs %v at day 10: %v, want [10 12]", asns, got)
+	}
+	if _, err := s.Versions(ctx, "pdb", ixp.KindNetwork, time.Unix(0, 0), time.Time{}, store.Filter{ASNs: make([]ixp.ASN, store.MaxFilterASNs+1)}); !errors.Is(err, ixp.ErrInvalid) {
+		t.Errorf("a filter of %d ASNs: error %v, want ixp.ErrInvalid", store.MaxFilterASNs+1, err)
+	}
 }

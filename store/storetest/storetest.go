@@ -51,6 +51,7 @@ func Run(t *testing.T, open Opener) {
 		{"Status", testStatus},
 		{"TextRule", testTextRule},
 		{"Briefs", testBriefs},
+		{"FilterASNs", testFilterASNs},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
