@@ -5,9 +5,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/ixpobs/ixpobs/store"
+	"github.com/ixpobs/ixpobs/store/postgres"
 	"github.com/ixpobs/ixpobs/store/sqlite"
 )
 
@@ -15,7 +18,8 @@ import (
 // PeeringDB snapshot of the SQLite store HISTORY_DB read cold (a new
 // server each time, so nothing is cached; the store's connections stay
 // open), in wall time and CPU time (cpu-ms, the figure to compare on a
-// busy machine). A store of the three real dumps:
+// busy machine; the process's only, not PostgreSQL's when HISTORY_DB is a
+// postgres:// DSN). A store of the three real dumps:
 //
 //	for d in 2019-01-19 2020-05-05 2022-06-01; do
 //		ixpobs import peeringdb ../shared/data/peeringdb/ixgen-$d --at $d --db /tmp/three.db
@@ -23,15 +27,7 @@ import (
 //	HISTORY_DB=/tmp/three.db go test ./dashboard -run '^$' -bench NetworkListCold -benchtime 5x
 func BenchmarkNetworkListCold(b *testing.B) {
 	ctx := context.Background()
-	path := os.Getenv("HISTORY_DB")
-	if path == "" {
-		b.Skip("HISTORY_DB names no store")
-	}
-	st, err := sqlite.Open(ctx, path, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
+	st := openHistory(b)
 	sn, err := New(st, Config{}).snapshotFor(ctx, time.Time{})
 	if err != nil {
 		b.Fatal(err)
@@ -45,6 +41,27 @@ func BenchmarkNetworkListCold(b *testing.B) {
 	b.ReportMetric(float64((cpuTime()-c0).Microseconds())/1000/float64(b.N), "cpu-ms")
 }
 
+// openHistory opens the store HISTORY_DB names: a SQLite path or a
+// postgres:// DSN (opened read-only, as a `serve --db-read` replica).
+func openHistory(b *testing.B) store.Store {
+	path := os.Getenv("HISTORY_DB")
+	if path == "" {
+		b.Skip("HISTORY_DB names no store")
+	}
+	var st store.Store
+	var err error
+	if strings.HasPrefix(path, "postgres") {
+		st, err = postgres.OpenReadOnly(context.Background(), path, nil)
+	} else {
+		st, err = sqlite.Open(context.Background(), path, nil)
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	return st
+}
+
 // BenchmarkPageCold measures the first request of COLD_PATH (default an
 // IXP page at an old date) on the SQLite store HISTORY_DB: a new server
 // each time, so nothing is cached (the store's connections stay open), in
@@ -53,19 +70,11 @@ func BenchmarkNetworkListCold(b *testing.B) {
 //	HISTORY_DB=/tmp/agg/long.db COLD_PATH='/ixps/171?at=2017-02-02' \
 //		go test ./dashboard -run '^$' -bench PageCold -benchtime 5x -cpuprofile /tmp/page.out
 func BenchmarkPageCold(b *testing.B) {
-	path := os.Getenv("HISTORY_DB")
-	if path == "" {
-		b.Skip("HISTORY_DB names no store")
-	}
 	url := os.Getenv("COLD_PATH")
 	if url == "" {
 		url = "/ixps/171?at=2017-02-02"
 	}
-	st, err := sqlite.Open(context.Background(), path, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
+	st := openHistory(b)
 	c0 := cpuTime()
 	for b.Loop() {
 		rec := httptest.NewRecorder()

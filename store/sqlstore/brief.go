@@ -39,10 +39,12 @@ func (s *DB) briefsQuery(source string, kind ixp.Kind, at time.Time) (string, []
 }
 
 // BriefsPlan returns the database's plan of the query of Briefs, one line
-// per row of EXPLAIN QUERY PLAN (SQLite) or EXPLAIN (PostgreSQL).
+// per row of EXPLAIN QUERY PLAN (SQLite) or of EXPLAIN (ANALYZE, BUFFERS)
+// (PostgreSQL, which runs the query: its heap fetches say whether the
+// scans were index-only).
 func (s *DB) BriefsPlan(ctx context.Context, source string, kind ixp.Kind, at time.Time) ([]string, error) {
 	query, args := s.briefsQuery(source, kind, at)
-	explain := "EXPLAIN "
+	explain := "EXPLAIN (ANALYZE, BUFFERS) "
 	if s.dialect.Name() == "sqlite" {
 		explain = "EXPLAIN QUERY PLAN "
 	}
