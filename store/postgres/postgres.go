@@ -120,7 +120,9 @@ func (d dialect) Migrate(ctx context.Context, db *sql.DB, fsys fs.FS) error {
 	}
 	waited := time.Since(start)
 	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1::int, $2::int)`, lockClass, migrationLock)
-	applied, err := sqlstore.ApplyMigrations(ctx, conn, fsys)
+	applied, err := sqlstore.ApplyMigrations(ctx, conn, fsys, map[int]sqlstore.MigrationStep{
+		9: sqlstore.FillBriefs, // 0009_versions_brief.sql
+	})
 	if err == nil && d.log != nil {
 		d.log.Info("schema migrated", "backend", "postgres", "applied", applied, "lock_wait", waited.Round(time.Millisecond))
 	}

@@ -83,57 +83,23 @@ func TestSimpleProtocolRefused(t *testing.T) {
 
 // TestMigration0004 runs the conformance check of the migration that
 // merges mrt:<collector> runs into bgp:<collector>.
-func TestMigration0004(t *testing.T) {
-	dsn := testenv.NewPostgresDatabase(t)
-	open := func(t *testing.T) store.Store {
-		s, err := postgres.Open(context.Background(), dsn, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
-	storetest.RunBGPSourceMerge(t, storetest.Database{
-		Open: open,
-		Exec: func(t *testing.T, query string) {
-			c, err := pgx.Connect(context.Background(), dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close(context.Background())
-			if _, err := c.Exec(context.Background(), query); err != nil {
-				t.Fatal(err)
-			}
-		},
-		New: func(t *testing.T) store.Store {
-			s, err := postgres.Open(context.Background(), testenv.NewPostgresDatabase(t), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			return s
-		},
-	})
-}
+func TestMigration0004(t *testing.T) { storetest.RunBGPSourceMerge(t, migrationDatabase(t)) }
 
-// TestHistoryFromSQLiteWithNUL moves to PostgreSQL (and to a new SQLite
-// store) the history export of a SQLite store written before the text
-// rule, holding a NUL, a byte that is not UTF-8 and an unpaired surrogate:
-// both imports take it, with the same U+FFFD in place, and the hash of the
-// cleaned version is the one a new publication computes (publishing the
-// cleaned object again changes nothing).
 // TestMigration0009 runs the conformance check of the migration that
 // adds and fills the briefs of stored versions.
-func TestMigration0009(t *testing.T) {
+func TestMigration0009(t *testing.T) { storetest.RunBriefMigration(t, migrationDatabase(t)) }
+
+// migrationDatabase is a new PostgreSQL database for a migration check.
+func migrationDatabase(t *testing.T) storetest.Database {
 	dsn := testenv.NewPostgresDatabase(t)
-	open := func(t *testing.T) store.Store {
-		s, err := postgres.Open(context.Background(), dsn, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
-	storetest.RunBriefMigration(t, storetest.Database{
-		Open: open,
+	return storetest.Database{
+		Open: func(t *testing.T) store.Store {
+			s, err := postgres.Open(context.Background(), dsn, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		},
 		Exec: func(t *testing.T, query string) {
 			c, err := pgx.Connect(context.Background(), dsn)
 			if err != nil {
@@ -152,7 +118,7 @@ func TestMigration0009(t *testing.T) {
 			t.Cleanup(func() { s.Close() })
 			return s
 		},
-	})
+	}
 }
 
 // TestHistoryFromSQLiteWithNUL moves to PostgreSQL (and to a new SQLite

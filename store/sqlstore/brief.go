@@ -123,9 +123,14 @@ const fillBriefsBatch = 2000
 
 // FillBriefs writes the brief column of every stored version of a kind
 // with briefs (migration 0009, in its transaction; a later change of
-// ixp.BriefFields needs a migration that runs it again). It returns the
-// rows written.
-func FillBriefs(ctx context.Context, tx *sql.Tx) (int, error) {
+// ixp.BriefFields needs a migration that runs it again).
+func FillBriefs(ctx context.Context, tx *sql.Tx) error {
+	_, err := fillBriefs(ctx, tx)
+	return err
+}
+
+// fillBriefs is FillBriefs; it returns the rows written.
+func fillBriefs(ctx context.Context, tx *sql.Tx) (int, error) {
 	var kinds []any
 	for k := range ixp.BriefFields {
 		kinds = append(kinds, int(k))

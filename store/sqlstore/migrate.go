@@ -10,19 +10,17 @@ import (
 	"strings"
 )
 
-// goSteps are the parts of migrations written in Go, by version: each
-// runs right after its migration's SQL, in the same transaction.
-var goSteps = map[int]func(context.Context, *sql.Tx) (int, error){
-	9: FillBriefs, // 0009_versions_brief.sql
-}
+// MigrationStep is the part of a migration written in Go: it runs right
+// after the migration's SQL, in the same transaction.
+type MigrationStep func(context.Context, *sql.Tx) error
 
 // ApplyMigrations applies the pending *.sql files of fsys in name order,
 // all in one transaction (all or none), recording them in
 // schema_migrations. The caller serialises concurrent processes (an
 // advisory lock, or SQLite's writer lock taken by BEGIN IMMEDIATE, held
 // here for the whole set so that a second process waits and then finds
-// nothing to do). A migration's Go part (goSteps) runs after its SQL.
-func ApplyMigrations(ctx context.Context, conn *sql.Conn, fsys fs.FS) (applied int, err error) {
+// nothing to do). steps are the Go parts of migrations, by version.
+func ApplyMigrations(ctx context.Context, conn *sql.Conn, fsys fs.FS, steps map[int]MigrationStep) (applied int, err error) {
 	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL)`); err != nil {
 		return 0, fmt.Errorf("migrate: %w", err)
 	}
@@ -55,8 +53,8 @@ func ApplyMigrations(ctx context.Context, conn *sql.Conn, fsys fs.FS) (applied i
 		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 			return 0, fmt.Errorf("migrate: %s: %w", name, err)
 		}
-		if step := goSteps[version]; step != nil {
-			if _, err := step(ctx, tx); err != nil {
+		if step := steps[version]; step != nil {
+			if err := step(ctx, tx); err != nil {
 				return 0, fmt.Errorf("migrate: %s: %w", name, err)
 			}
 		}
