@@ -121,11 +121,24 @@ func (d dialect) Migrate(ctx context.Context, db *sql.DB, fsys fs.FS) error {
 	waited := time.Since(start)
 	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1::int, $2::int)`, lockClass, migrationLock)
 	applied, err := sqlstore.ApplyMigrations(ctx, conn, fsys, map[int]sqlstore.MigrationStep{
-		9: sqlstore.FillBriefs, // 0009_versions_brief.sql
+		9: requireBriefs, // 0009_versions_brief.sql
 	})
 	if err == nil && d.log != nil {
 		d.log.Info("schema migrated", "backend", "postgres", "applied", applied, "lock_wait", waited.Round(time.Millisecond))
 	}
+	return err
+}
+
+// requireBriefs is the Go part of migration 0009: it fills the briefs of
+// the stored versions, then refuses a version of a kind with briefs
+// written without one — by an ixpobs from before 0009 still writing to
+// the migrated store, whose objects Briefs would not see.
+func requireBriefs(ctx context.Context, tx *sql.Tx) error {
+	if err := sqlstore.FillBriefs(ctx, tx); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `ALTER TABLE versions ADD CONSTRAINT versions_brief_required_upgrade_ixpobs
+		CHECK (kind NOT IN (`+sqlstore.BriefKindsSQL()+`) OR brief IS NOT NULL)`)
 	return err
 }
 

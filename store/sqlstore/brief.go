@@ -6,7 +6,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ixpobs/ixpobs/ixp"
@@ -127,6 +130,15 @@ const fillBriefsBatch = 2000
 func FillBriefs(ctx context.Context, tx *sql.Tx) error {
 	_, err := fillBriefs(ctx, tx)
 	return err
+}
+
+// BriefKindsSQL lists the kinds with briefs as SQL integers ("7, 9").
+func BriefKindsSQL() string {
+	var kinds []string
+	for _, k := range slices.Sorted(maps.Keys(ixp.BriefFields)) {
+		kinds = append(kinds, strconv.Itoa(int(k)))
+	}
+	return strings.Join(kinds, ", ")
 }
 
 // fillBriefs is FillBriefs; it returns the rows written.

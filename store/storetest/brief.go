@@ -94,26 +94,39 @@ func testBriefs(t *testing.T, s store.Store) {
 
 // RunBriefMigration checks migration 0009 on a store written before it:
 // the briefs of the versions already stored are filled in the
-// migration's transaction.
-func RunBriefMigration(t *testing.T, db Database) {
+// migration's transaction, and a version of a kind with briefs written
+// without one (by an ixpobs from before 0009) is refused. undo are the
+// statements that take the backend's schema back to before 0009 (its
+// guard of those writes), run before dropping the indexes and the column.
+func RunBriefMigration(t *testing.T, db Database, undo ...string) {
 	s := db.Open(t)
 	dates := briefHistory(t, s)
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
 	// The database as a version before 0009 left it.
-	for _, q := range []string{
+	for _, q := range append(undo,
 		`DROP INDEX versions_brief_to`,
 		`DROP INDEX versions_brief_from`,
 		`ALTER TABLE versions DROP COLUMN brief`,
 		`DELETE FROM schema_migrations WHERE version = 9`,
-	} {
+	) {
 		db.Exec(t, q)
 	}
 	upgraded := db.Open(t)
 	defer upgraded.Close()
 	for _, at := range dates {
 		checkBriefs(t, upgraded, "pdb", at)
+	}
+	// An INSERT as an ixpobs from before 0009 writes it, and one of a
+	// kind without briefs.
+	insert := `INSERT INTO versions (source_id, kind, obj_id, valid_from, valid_to, hash, ix_id, asn, data)
+		SELECT id, %d, 99, 0, 1, 0, 0, 64999, '{"asn":64999}' FROM sources WHERE name = 'pdb'`
+	if err := db.Try(fmt.Sprintf(insert, ixp.KindNetwork)); err == nil {
+		t.Error("a network version without a brief was written into a migrated store")
+	}
+	if err := db.Try(fmt.Sprintf(insert, ixp.KindFacility)); err != nil {
+		t.Errorf("a facility version (no brief) refused: %v", err)
 	}
 }
 

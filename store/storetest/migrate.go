@@ -18,6 +18,8 @@ type Database struct {
 	Open func(t *testing.T) store.Store
 	// Exec runs one SQL statement on the database, outside any store.
 	Exec func(t *testing.T, query string)
+	// Try runs one SQL statement and returns its error.
+	Try func(query string) error
 	// New returns a new, empty store (the target of a history import).
 	New Opener
 }
