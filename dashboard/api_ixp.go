@@ -411,14 +411,18 @@ func (s *Server) members(ctx context.Context, q membersQuery) (memberList, error
 	if err != nil {
 		return memberList{}, err
 	}
-	names, err := s.networkNamesAt(ctx, sn)
+	var asns []ixp.ASN
+	for _, c := range conns { // ordered by ASN
+		if len(asns) == 0 || asns[len(asns)-1] != c.ASN {
+			asns = append(asns, c.ASN)
+		}
+	}
+	names, err := s.networkNamesOf(ctx, sn, asns)
 	if err != nil {
 		return memberList{}, err
 	}
 	out := memberList{SnapshotDate: dateString(sn.At), IXPID: id, Data: []member{}}
-	asns := map[ixp.ASN]bool{}
 	for _, c := range conns {
-		asns[c.ASN] = true
 		out.Data = append(out.Data, member{ASN: c.ASN, Name: names[c.ASN].Name, Speed: c.Speed, IPv4: c.IPv4, IPv6: c.IPv6, RouteServer: c.RouteServer, Since: c.Created})
 	}
 	out.Members, out.Connections = len(asns), len(out.Data)
@@ -627,8 +631,8 @@ func (s *Server) eventNames(ctx context.Context, events []ixp.Event) ([]string, 
 		}
 		name, ok := decoded[best]
 		if !ok {
-			var n ixp.Network
-			if err := json.Unmarshal(best.Data, &n); err != nil {
+			var n netName
+			if err := netNamePicker.decode(best.Data, &n); err != nil {
 				return nil, fmt.Errorf("decode PeeringDB network %d (AS%d): %w", best.ID, e.ASN, err)
 			}
 			name, decoded[best] = n.Name, n.Name
@@ -669,12 +673,14 @@ type span struct{ from, to time.Time }
 
 // membershipSpans merges the validity intervals of an exchange's
 // connections into membership periods per ASN: an ASN is a member while
-// any of its connections is valid.
+// any of its connections is valid. A connection counts as membershipOf
+// counts it (the same picker: its asn and state); one whose asn or state
+// does not decode is left out.
 func membershipSpans(versions []store.Version) map[ixp.ASN][]span {
 	byASN := map[ixp.ASN][]span{}
 	for _, v := range versions {
-		var c ixp.Connection
-		if json.Unmarshal(v.Data, &c) != nil || !c.Counts() {
+		var c memberConn
+		if memberConnPicker.decode(v.Data, &c) != nil || !(ixp.Connection{State: c.State}).Counts() {
 			continue
 		}
 		byASN[c.ASN] = append(byASN[c.ASN], span{v.From, v.To})

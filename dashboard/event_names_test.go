@@ -3,6 +3,7 @@ package dashboard_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/ixpobs/ixpobs/dashboard"
 	"github.com/ixpobs/ixpobs/ixp"
+	"github.com/ixpobs/ixpobs/store"
 	"github.com/ixpobs/ixpobs/store/sqlite"
 )
 
@@ -79,5 +81,93 @@ func TestLeaveKeepsLastKnownName(t *testing.T) {
 	}
 	if code, feed := get(t, srv, "/feeds/ixps/7.atom"); code != 200 || !strings.Contains(feed, "AS100 Last Name left X") {
 		t.Errorf("feed %d lacks %q: %.600s", code, "AS100 Last Name left X", feed)
+	}
+}
+
+// TestNamesPastOneQuery: an exchange with more members than one store
+// query takes (store.MaxFilterASNs) still names every member in its
+// member list and every network in its events, on a first request
+// (names read per ASN, in batches) as after the date's whole view is
+// built.
+func TestNamesPastOneQuery(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "many.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	const n = 2*store.MaxFilterASNs + 345
+	d1 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	kinds := []ixp.Kind{ixp.KindExchange, ixp.KindNetwork, ixp.KindConnection}
+	ex := rec(ixp.KindExchange, 7, 7, 0, ixp.Exchange{ID: 7, Name: "X", Country: "BR"})
+	name := func(asn ixp.ASN, day int) string { return fmt.Sprintf("Net %d of day %d", asn, day) }
+	snapshot := func(day int, first, last ixp.ASN) ixp.SnapshotInput {
+		in := ixp.SnapshotInput{Source: "peeringdb", At: d1.AddDate(0, 0, day), Kinds: kinds, Records: []ixp.Record{ex}}
+		for asn := first; asn <= last; asn++ {
+			in.Records = append(in.Records,
+				rec(ixp.KindNetwork, int64(asn), 0, asn, ixp.Network{ID: int64(asn), ASN: asn, Name: name(asn, day)}),
+				rec(ixp.KindConnection, int64(asn), 7, asn, ixp.Connection{ID: int64(asn), IXID: 7, ASN: asn}))
+		}
+		return in
+	}
+	// Day 0: ASNs 1..10; day 10: every ASN up to n joins (renamed);
+	// day 20: the first 9 leave and the others are renamed again.
+	for _, in := range []ixp.SnapshotInput{snapshot(0, 1, 10), snapshot(10, 1, n), snapshot(20, 10, n)} {
+		if _, err := st.Publish(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	type member struct {
+		ASN  uint32 `json:"asn"`
+		Name string `json:"name"`
+	}
+	var members struct {
+		Members int      `json:"members"`
+		Data    []member `json:"data"`
+	}
+	var events struct {
+		Joins, Leaves int
+		Data          []struct {
+			Date, Type, Name string
+			ASN              uint32
+		} `json:"data"`
+	}
+	for _, warm := range []bool{false, true} {
+		d := dashboard.New(st, dashboard.Config{})
+		d.Now = func() time.Time { return time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC) }
+		srv := httptest.NewServer(d.Handler())
+		if warm { // the whole view of the newest date built first
+			if code, body := get(t, srv, "/feeds/countries/BR.atom"); code != 200 {
+				t.Fatalf("feed: %d %.300s", code, body)
+			}
+		}
+		code, body := get(t, srv, "/api/v1/ixps/7/members")
+		if code != 200 || json.Unmarshal([]byte(body), &members) != nil {
+			t.Fatalf("members: %d %.300s", code, body)
+		}
+		if members.Members != n-9 || len(members.Data) != n-9 {
+			t.Errorf("warm=%v: %d members, %d rows, want %d", warm, members.Members, len(members.Data), n-9)
+		}
+		for _, m := range members.Data {
+			if want := name(ixp.ASN(m.ASN), 20); m.Name != want {
+				t.Errorf("warm=%v: member AS%d named %q, want %q", warm, m.ASN, m.Name, want)
+				break
+			}
+		}
+		code, body = get(t, srv, "/api/v1/ixps/7/events")
+		if code != 200 || json.Unmarshal([]byte(body), &events) != nil {
+			t.Fatalf("events: %d %.300s", code, body)
+		}
+		if events.Joins != n-10 || events.Leaves != 9 {
+			t.Errorf("warm=%v: %d joins and %d leaves, want %d and 9", warm, events.Joins, events.Leaves, n-10)
+		}
+		for _, e := range events.Data {
+			want := name(ixp.ASN(e.ASN), 10) // at the join, and just before the leave
+			if e.Name != want {
+				t.Errorf("warm=%v: %s of AS%d named %q, want %q", warm, e.Type, e.ASN, e.Name, want)
+				break
+			}
+		}
+		srv.Close()
 	}
 }

@@ -182,6 +182,35 @@ func (s *Server) networkNamesAt(ctx context.Context, sn ixp.Snapshot) (map[ixp.A
 	})
 }
 
+// networkNamesOf returns the names of the networks of asns in a
+// PeeringDB snapshot: from networkNamesAt's answer when it is cached,
+// otherwise read for these ASNs only (store.Filter.ASNs, a query per
+// store.MaxFilterASNs), so that an exchange's first page of a date does
+// not decode every network of the date for its members' names.
+func (s *Server) networkNamesOf(ctx context.Context, sn ixp.Snapshot, asns []ixp.ASN) (map[ixp.ASN]netName, error) {
+	if _, ok := s.views.peek(sn.ID); ok {
+		return s.networkNamesAt(ctx, sn)
+	}
+	if all, ok := s.netNames.peek(sn.ID); ok {
+		return all, nil
+	}
+	out := make(map[ixp.ASN]netName, len(asns))
+	for batch := range slices.Chunk(asns, store.MaxFilterASNs) {
+		recs, err := s.store.Objects(ctx, ixp.SourcePeeringDB, ixp.KindNetwork, sn.At, store.Filter{ASNs: batch})
+		if err != nil {
+			return nil, err
+		}
+		decoded, err := netNamePicker.decodeAll(recs)
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range decoded {
+			out[n.ASN] = n
+		}
+	}
+	return out, nil
+}
+
 // connectionsOf returns the counted connections of one exchange in a
 // PeeringDB snapshot, ordered by ASN then id: the view's when it is
 // cached, otherwise read through the store's exchange index.

@@ -144,7 +144,7 @@ func (s *DB) Objects(ctx context.Context, source string, kind ixp.Kind, at time.
 		// rows are sorted here rather than by the query: SQLite's sorter
 		// would copy every row's data once more (a tenth of a 60,000-row
 		// read).
-		query := s.aliveAtSQL("v.obj_id, v.ix_id, v.asn, v.data", " JOIN sources src ON src.id = v.source_id WHERE src.name = $1", "", false)
+		query := s.aliveAtSQL("v.obj_id, v.ix_id, v.asn, v.data", bySource, "", false)
 		rows, err = s.db.QueryContext(ctx, query, append(args, nodesAt(t)...)...)
 	} else {
 		// One object, exchange or network: the primary key and the
