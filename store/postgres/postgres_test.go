@@ -260,3 +260,54 @@ func TestTwoWriters(t *testing.T) {
 		return open(t, dsn), open(t, dsn)
 	})
 }
+
+// TestHistoryReadsOneIndex checks, on 1,000 snapshots of 200 exchanges,
+// that an exchange's history is an index-only scan of the covering index
+// of migration 0010, without heap fetches once VACUUM has run, and that
+// it returns the exchange's row of each snapshot in order.
+func TestHistoryReadsOneIndex(t *testing.T) {
+	ctx := context.Background()
+	dsn := testenv.NewPostgresDatabase(t)
+	s, err := postgres.Open(ctx, dsn, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	c, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	for _, q := range []string{
+		`INSERT INTO sources (name) VALUES ('peeringdb')`,
+		`INSERT INTO snapshots (source_id, at, kinds, delta, counts, digest, origin, notes, created)
+			SELECT src.id, 1262304000 + g*86400, 'ix', false, '{}', 'd' || g, '', '[]', 0 FROM sources src, generate_series(1, 1000) g`,
+		`INSERT INTO exchange_stats (snapshot_id, ix_id, members, connections, capacity, ipv6_members, rs_members, rs_unknown)
+			SELECT s.id, ix, ix + s.id, 2*ix, 10000, 0, 0, false FROM snapshots s, generate_series(1, 200) ix`,
+		`VACUUM ANALYZE exchange_stats`,
+	} {
+		if _, err := c.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	plan, err := s.HistoryPlan(ctx, ixp.SourcePeeringDB, 171)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(plan, "\n")
+	if !strings.Contains(text, "Index Only Scan using exchange_stats_history") || !strings.Contains(text, "Heap Fetches: 0") {
+		t.Errorf("ExchangeHistory is not an index-only scan of exchange_stats_history without heap fetches:\n%s", text)
+	}
+	points, err := s.ExchangeHistory(ctx, ixp.SourcePeeringDB, 171)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(points) != 1000 {
+		t.Fatalf("%d points, want 1000", len(points))
+	}
+	for i, p := range points {
+		if p.IXID != 171 || p.Members != 171+int(p.SnapshotID) || (i > 0 && !p.At.After(points[i-1].At)) {
+			t.Fatalf("point %d: %+v", i, p)
+		}
+	}
+}

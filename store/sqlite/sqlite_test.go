@@ -182,3 +182,27 @@ func TestBriefsReadOnlyIndexes(t *testing.T) {
 		t.Errorf("plan %q: %d reads of versions, want 2 (one per arm)", plan, len(covering))
 	}
 }
+
+// TestHistoryReadsOneIndex checks that an exchange's history reads its
+// rows from the covering index of migration 0010 (one range of it), not
+// through a primary-key seek per snapshot.
+func TestHistoryReadsOneIndex(t *testing.T) {
+	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "plan.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	plan, err := s.HistoryPlan(context.Background(), ixp.SourcePeeringDB, 171)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reads []string
+	for _, line := range plan {
+		if strings.Contains(line, " st USING") {
+			reads = append(reads, line)
+		}
+	}
+	if len(reads) != 1 || !strings.Contains(reads[0], "SEARCH st USING COVERING INDEX exchange_stats_history (ix_id=?)") {
+		t.Errorf("ExchangeHistory reads exchange_stats with %q, want one search of the covering index exchange_stats_history (plan %q)", reads, plan)
+	}
+}

@@ -41,12 +41,18 @@ func (s *DB) briefsQuery(source string, kind ixp.Kind, at time.Time) (string, []
 		append([]any{source, int(kind), t}, nodesAt(t)...)
 }
 
-// BriefsPlan returns the database's plan of the query of Briefs, one line
-// per row of EXPLAIN QUERY PLAN (SQLite) or of EXPLAIN (ANALYZE, BUFFERS)
-// (PostgreSQL, which runs the query: its heap fetches say whether the
-// scans were index-only).
+// BriefsPlan returns the database's plan of the query of Briefs (see
+// explain).
 func (s *DB) BriefsPlan(ctx context.Context, source string, kind ixp.Kind, at time.Time) ([]string, error) {
 	query, args := s.briefsQuery(source, kind, at)
+	return s.explain(ctx, query, args)
+}
+
+// explain returns the database's plan of a query, one line per row of
+// EXPLAIN QUERY PLAN (SQLite) or of EXPLAIN (ANALYZE, BUFFERS)
+// (PostgreSQL, which runs the query: its heap fetches say whether the
+// scans were index-only).
+func (s *DB) explain(ctx context.Context, query string, args []any) ([]string, error) {
 	explain := "EXPLAIN (ANALYZE, BUFFERS) "
 	if s.dialect.Name() == "sqlite" {
 		explain = "EXPLAIN QUERY PLAN "

@@ -241,15 +241,36 @@ func (s *DB) ExchangeStats(ctx context.Context, snapshotID int64, ixID int64) ([
 	return out, rows.Err()
 }
 
-func (s *DB) history(ctx context.Context, source string, ixID int64) ([]store.StatsPoint, error) {
-	q := `SELECT s.id, s.at, ` + statsColumns + ` FROM exchange_stats st JOIN snapshots s ON s.id = st.snapshot_id
+// historyQuery is the query of history and its arguments: one
+// exchange's rows through the covering index exchange_stats_history
+// (migration 0010), every exchange's through the primary key. SQLite,
+// without statistics, would go through the snapshots and seek each one's
+// row by primary key: it is told the index.
+func (s *DB) historyQuery(source string, ixID int64) (string, []any) {
+	index := ""
+	if ixID != 0 && s.dialect.Name() == "sqlite" {
+		index = " INDEXED BY exchange_stats_history"
+	}
+	q := `SELECT s.id, s.at, ` + statsColumns + ` FROM exchange_stats st` + index + ` JOIN snapshots s ON s.id = st.snapshot_id
 		JOIN sources src ON src.id = s.source_id WHERE src.name = $1`
 	args := []any{source}
 	if ixID != 0 {
 		q += ` AND st.ix_id = $2`
 		args = append(args, ixID)
 	}
-	rows, err := s.db.QueryContext(ctx, q+` ORDER BY s.at, st.ix_id`, args...)
+	return q + ` ORDER BY s.at, st.ix_id`, args
+}
+
+// HistoryPlan returns the database's plan of ExchangeHistory's query (see
+// explain).
+func (s *DB) HistoryPlan(ctx context.Context, source string, ixID int64) ([]string, error) {
+	query, args := s.historyQuery(source, ixID)
+	return s.explain(ctx, query, args)
+}
+
+func (s *DB) history(ctx context.Context, source string, ixID int64) ([]store.StatsPoint, error) {
+	query, args := s.historyQuery(source, ixID)
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: exchange history: %w", err)
 	}
