@@ -5,7 +5,8 @@
 # (warm), then (when wrk is installed and WRK=1) 10 s of wrk -c32 on each.
 # Prints serve's resident memory (ps rss) at the end. SETTLE=N waits N
 # seconds after the start before the first request (default 0: the first
-# requests then meet the start's warming of the newest date).
+# requests then meet the start's warming of the newest date); SETTLE=warmed
+# waits until serve logs "views warmed" (the start's warming is done).
 #
 #   scripts/scaling/history-reads.sh DB [PORT]      e.g. /tmp/ixpobs-history.db
 #
@@ -29,7 +30,11 @@ echo "# $(date -u +%FT%TZ) load: $(cut -d' ' -f1-3 /proc/loadavg) nproc: $(nproc
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 until curl -s -o /dev/null "http://127.0.0.1:$port/healthz"; do sleep 0.1; done
-sleep "${SETTLE:-0}"
+if [ "${SETTLE:-0}" = warmed ]; then
+	until grep -q 'views warmed' /tmp/history-reads-serve.log; do sleep 0.05; done
+else
+	sleep "${SETTLE:-0}"
+fi
 for u in $urls; do
 	cold=$(curl -s -o /dev/null -w '%{http_code} %{time_total} %{size_download}' --max-time 300 "http://127.0.0.1:$port$u" || true)
 	warm=$(for i in 1 2 3 4 5; do curl -s -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$port$u"; done | sort -n | sed -n 3p)
