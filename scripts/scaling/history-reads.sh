@@ -31,7 +31,17 @@ pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 until curl -s -o /dev/null "http://127.0.0.1:$port/healthz"; do sleep 0.1; done
 if [ "${SETTLE:-0}" = warmed ]; then
-	until grep -q 'views warmed' /tmp/history-reads-serve.log; do sleep 0.05; done
+	# Up to a minute; a warming that fails or finds no data logs no
+	# "views warmed", and serve may have exited.
+	for _ in $(seq 1200); do
+		grep -q 'views warmed' /tmp/history-reads-serve.log && break
+		if ! kill -0 $pid 2>/dev/null || grep -q 'msg="warming' /tmp/history-reads-serve.log; then
+			echo "history-reads.sh: serve did not finish warming (see /tmp/history-reads-serve.log)" >&2
+			exit 1
+		fi
+		sleep 0.05
+	done
+	grep -q 'views warmed' /tmp/history-reads-serve.log || { echo "history-reads.sh: no \"views warmed\" after a minute (a store without data logs none)" >&2; exit 1; }
 else
 	sleep "${SETTLE:-0}"
 fi
